@@ -1,0 +1,8 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The modelled IRIS classes and routines.  Importing this package registers all of them."""
+
+from iris_sim.models import backup, databases, files, resultset, security, sqlstatement, sysperf, tasks  # noqa: F401
+
+__all__ = ["backup", "databases", "files", "resultset", "security", "sqlstatement", "sysperf", "tasks"]

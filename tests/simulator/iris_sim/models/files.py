@@ -1,0 +1,104 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``%Library.File`` (``%File``): the file utilities of iris-api.md §3.4 (S9 code-live, S23).
+
+Boolean-returning methods return 1/0 as in IRIS.  ``CopyFile`` copies bytes as they are, so copying
+a mounted ``IRIS.DAT`` copies its mount mark (iris-api.md §0 item 6).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from iris_sim import values
+from iris_sim.objects import SimClass, class_method, register
+
+
+def _path(value) -> str:
+    return values.to_str(value)
+
+
+@register
+class File(SimClass):
+    """``%Library.File`` (alias ``%File``)."""
+
+    name = "%Library.File"
+    aliases = ("%File",)
+    source = "iris-api.md §3.4 S9, S23"
+
+    @class_method("CopyFile", source="S9, S23")
+    def copy_file(cls, proc, src, dst, delete_before=None, ret=None):  # pylint: disable=unused-argument
+        """Copy ``src`` to ``dst`` (a directory target keeps the file name) → 1/0."""
+        try:
+            shutil.copyfile(_path(src), os.path.join(_path(dst), os.path.basename(_path(src)))
+                            if os.path.isdir(_path(dst)) else _path(dst))
+        except OSError:
+            return 0
+        return 1
+
+    @class_method("CreateDirectoryChain", source="S9 (returns boolean)")
+    def create_chain(cls, proc, directory, ret=None):  # pylint: disable=unused-argument
+        """``mkdir -p`` → 1/0."""
+        try:
+            os.makedirs(_path(directory), exist_ok=True)
+        except OSError:
+            return 0
+        return 1
+
+    @class_method("CreateDirectory", source="inferred (sibling of CreateDirectoryChain)")
+    def create_dir(cls, proc, directory, ret=None):  # pylint: disable=unused-argument
+        """``mkdir`` (parent must exist) → 1/0."""
+        try:
+            os.mkdir(_path(directory))
+        except OSError:
+            return 0
+        return 1
+
+    @class_method("DirectoryExists", source="S9")
+    def dir_exists(cls, proc, directory):  # pylint: disable=unused-argument
+        """1/0."""
+        return 1 if os.path.isdir(_path(directory)) else 0
+
+    @class_method("Exists", source="S23")
+    def exists(cls, proc, path, ret=None):  # pylint: disable=unused-argument
+        """1/0 (files and directories [inf])."""
+        return 1 if os.path.exists(_path(path)) else 0
+
+    @class_method("Delete", source="S23")
+    def delete(cls, proc, path, ret=None):  # pylint: disable=unused-argument
+        """Delete a file → 1/0."""
+        try:
+            os.remove(_path(path))
+        except OSError:
+            return 0
+        return 1
+
+    @class_method("RemoveDirectoryTree", source="S9")
+    def remove_tree(cls, proc, directory):  # pylint: disable=unused-argument
+        """``rm -r`` → 1/0."""
+        try:
+            shutil.rmtree(_path(directory))
+        except OSError:
+            return 0
+        return 1
+
+    @class_method("NormalizeDirectory", source="S9")
+    def normalize(cls, proc, directory, addnl=None):
+        """Absolute directory with a trailing ``/`` (relative → under the process's current
+        directory, here ``mgr`` [inf]); ``addnl`` appends a subdirectory."""
+        text = _path(directory)
+        if not os.path.isabs(text):
+            text = os.path.join(proc.instance.mgr_dir, text)
+        if addnl is not None and _path(addnl):
+            text = os.path.join(text, _path(addnl))
+        return os.path.normpath(text) + "/"
+
+    @class_method("GetFileSize", source="inferred")
+    def size(cls, proc, path):  # pylint: disable=unused-argument
+        """Size in bytes, -2 when absent [inf]."""
+        try:
+            return os.path.getsize(_path(path))
+        except OSError:
+            return -2

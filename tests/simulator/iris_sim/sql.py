@@ -1,0 +1,525 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The SQL subset behind ``%SQL.Statement`` (iris-api.md §1.3, §3.3, §4.3).
+
+Statements: ``SELECT [TOP n] cols|*|COUNT(*) FROM t [WHERE c op v [AND ...]] [ORDER BY c [ASC|DESC], ...]``,
+``CREATE TABLE t (col type, ...)``, ``INSERT INTO t [(cols)] VALUES (...)``, ``UPDATE t SET c=v, ... [WHERE]``,
+``DELETE FROM t [WHERE]``, ``DROP TABLE t``.  Values: ``?`` parameters, ``'text'``, numbers, ``NULL``.
+
+Tables:
+
+* user tables, kept in the namespace's globals database (``Database.tables``), schema-qualified;
+  an unqualified name is in schema ``SQLUser`` (iris-devtester-lessons §2.4: "A table created with
+  no schema shows up as SQLUser.<Name>");
+* ``%SYS.Task`` (columns = property names, S11 code-live; ``UPDATE`` accepted, §1.3);
+* ``INFORMATION_SCHEMA.TABLES`` (lessons §2.4) and ``%SYS.Namespace_List()`` (§3.3: column ``Nsp``).
+
+Errors carry SQLCODEs: -1 invalid statement, -29 unknown column (§3.3), -30 unknown table, -201 table
+exists [inf], -400 for things the simulator does not model.  String comparison and ORDER BY use
+IRIS's default SQLUPPER collation (case-insensitive; lessons §2.4 observed upper-cased values) [inf].
+"""
+
+from __future__ import annotations
+
+import re
+
+from iris_sim import values
+
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?|-?\.\d+)|(?P<param>\?)|"
+                    r"(?P<id>[%A-Za-z_][\w%.]*)|(?P<qid>\"[^\"]+\")|(?P<op><>|!=|<=|>=|[=<>(),*]))")
+TASK_TABLE = "%SYS.TASK"
+
+
+class SqlError(Exception):
+    """An SQL error with its SQLCODE."""
+
+    def __init__(self, sqlcode: int, message: str):
+        self.sqlcode = sqlcode
+        self.message = message
+        super().__init__(f"SQLCODE {sqlcode}: {message}")
+
+
+class SqlResult:
+    """Outcome of one execution: ``columns``, ``rows``, ``sqlcode``, ``message``, ``rowcount``."""
+
+    def __init__(self, columns=None, rows=None, sqlcode=0, message="", rowcount=0):
+        self.columns = columns or []
+        self.rows = rows or []
+        self.sqlcode = sqlcode
+        self.message = message
+        self.rowcount = rowcount
+
+
+def tokenize(sql: str) -> list[tuple[str, str]]:
+    """``[(kind, text), ...]``; anything unrecognised → SQLCODE -1."""
+    tokens, pos, sql = [], 0, sql.strip().rstrip(";")
+    while pos < len(sql):
+        match = _TOKEN.match(sql, pos)
+        if not match or match.end() == pos:
+            if sql[pos:].strip() == "":
+                break
+            raise SqlError(-1, f"Invalid SQL statement near '{sql[pos:pos + 20]}'")
+        kind = match.lastgroup
+        text = match.group(kind)
+        if kind == "qid":
+            kind, text = "id", text[1:-1]
+        tokens.append((kind, text))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:  # pylint: disable=too-few-public-methods
+    def __init__(self, sql: str):
+        self.tokens = tokenize(sql)
+        self.pos = 0
+        self.nparams = 0
+
+    def peek(self, upper=True) -> str:
+        if self.pos >= len(self.tokens):
+            return ""
+        text = self.tokens[self.pos][1]
+        return text.upper() if upper else text
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
+            raise SqlError(-1, f"Invalid SQL statement: unexpected end{', expected ' + expected if expected else ''}")
+        token = self.tokens[self.pos]
+        if expected is not None and token[1].upper() != expected:
+            raise SqlError(-1, f"Invalid SQL statement: expected {expected}, found '{token[1]}'")
+        self.pos += 1
+        return token
+
+    def ident(self) -> str:
+        kind, text = self.take()
+        if kind != "id":
+            raise SqlError(-1, f"Invalid SQL statement: identifier expected, found '{text}'")
+        return text
+
+    def value(self):
+        kind, text = self.take()
+        if kind == "param":
+            self.nparams += 1
+            return ("param", self.nparams - 1)
+        if kind == "str":
+            return ("lit", text[1:-1].replace("''", "'"))
+        if kind == "num":
+            return ("lit", values.to_num(text))
+        if kind == "id" and text.upper() == "NULL":
+            return ("lit", None)
+        raise SqlError(-1, f"Invalid SQL statement: value expected, found '{text}'")
+
+    def done(self) -> None:
+        if self.pos != len(self.tokens):
+            raise SqlError(-1, f"Invalid SQL statement near '{self.tokens[self.pos][1]}'")
+
+
+def _conditions(parser: _Parser) -> list:
+    conds = []
+    if parser.peek() != "WHERE":
+        return conds
+    parser.take("WHERE")
+    while True:
+        col = parser.ident()
+        kind, op = parser.take()
+        if kind != "op" or op not in ("=", "<>", "!=", "<", ">", "<=", ">="):
+            raise SqlError(-1, f"Invalid SQL statement: unsupported operator '{op}'")
+        conds.append((col, op, parser.value()))
+        if parser.peek() != "AND":
+            return conds
+        parser.take("AND")
+
+
+def parse(sql: str) -> dict:
+    """Parse into a plan dict (``kind`` plus parts); errors → ``SqlError``."""
+    parser = _Parser(values.to_str(sql))
+    verb = parser.peek()
+    handler = {"SELECT": _parse_select, "INSERT": _parse_insert, "UPDATE": _parse_update, "DELETE": _parse_delete,
+               "CREATE": _parse_create, "DROP": _parse_drop}.get(verb)
+    if handler is None:
+        raise SqlError(-1, f"Invalid SQL statement '{values.to_str(sql)[:40]}'")
+    plan = handler(parser)
+    parser.done()
+    plan["nparams"] = parser.nparams
+    return plan
+
+
+def _table_name(parser: _Parser) -> str:
+    name = parser.ident()
+    if parser.peek() == "(":  # table-valued function, e.g. %SYS.Namespace_List()
+        parser.take("(")
+        parser.take(")")
+        name += "()"
+    return name
+
+
+def _parse_select(parser: _Parser) -> dict:
+    parser.take("SELECT")
+    top = None
+    if parser.peek() == "TOP":
+        parser.take("TOP")
+        top = values.to_int(parser.take()[1])
+    cols = []
+    while True:
+        if parser.peek() == "*":
+            parser.take()
+            cols.append(("*", None))
+        elif parser.peek() == "COUNT":
+            parser.take()
+            parser.take("(")
+            parser.take("*")
+            parser.take(")")
+            cols.append(("count", None))
+        else:
+            cols.append(("col", parser.ident()))
+        if parser.peek() == "AS":
+            parser.take("AS")
+            cols[-1] = (cols[-1][0], cols[-1][1], parser.ident())
+        if parser.peek() != ",":
+            break
+        parser.take(",")
+    parser.take("FROM")
+    table = _table_name(parser)
+    conds = _conditions(parser)
+    order = []
+    if parser.peek() == "ORDER":
+        parser.take("ORDER")
+        parser.take("BY")
+        while True:
+            col = parser.ident()
+            desc = False
+            if parser.peek() in ("ASC", "DESC"):
+                desc = parser.take()[1].upper() == "DESC"
+            order.append((col, desc))
+            if parser.peek() != ",":
+                break
+            parser.take(",")
+    return {"kind": "select", "cols": cols, "table": table, "where": conds, "order": order, "top": top}
+
+
+def _parse_insert(parser: _Parser) -> dict:
+    parser.take("INSERT")
+    parser.take("INTO")
+    table = parser.ident()
+    cols = None
+    if parser.peek() == "(":
+        parser.take("(")
+        cols = [parser.ident()]
+        while parser.peek() == ",":
+            parser.take(",")
+            cols.append(parser.ident())
+        parser.take(")")
+    parser.take("VALUES")
+    parser.take("(")
+    vals = [parser.value()]
+    while parser.peek() == ",":
+        parser.take(",")
+        vals.append(parser.value())
+    parser.take(")")
+    return {"kind": "insert", "table": table, "cols": cols, "values": vals}
+
+
+def _parse_update(parser: _Parser) -> dict:
+    parser.take("UPDATE")
+    table = parser.ident()
+    parser.take("SET")
+    sets = []
+    while True:
+        col = parser.ident()
+        parser.take("=")
+        sets.append((col, parser.value()))
+        if parser.peek() != ",":
+            break
+        parser.take(",")
+    return {"kind": "update", "table": table, "sets": sets, "where": _conditions(parser)}
+
+
+def _parse_delete(parser: _Parser) -> dict:
+    parser.take("DELETE")
+    parser.take("FROM")
+    table = parser.ident()
+    return {"kind": "delete", "table": table, "where": _conditions(parser)}
+
+
+def _parse_create(parser: _Parser) -> dict:
+    parser.take("CREATE")
+    parser.take("TABLE")
+    table = parser.ident()
+    parser.take("(")
+    columns = []
+    while True:
+        name = parser.ident()
+        ctype = parser.ident().upper()
+        if parser.peek() == "(":
+            parser.take("(")
+            args = [parser.take()[1]]
+            while parser.peek() == ",":
+                parser.take(",")
+                args.append(parser.take()[1])
+            parser.take(")")
+            ctype += "(" + ",".join(args) + ")"
+        while parser.peek() in ("NOT", "NULL", "PRIMARY", "KEY", "UNIQUE"):
+            parser.take()
+        columns.append({"name": name, "type": ctype})
+        if parser.peek() != ",":
+            break
+        parser.take(",")
+    parser.take(")")
+    return {"kind": "create", "table": table, "columns": columns}
+
+
+def _parse_drop(parser: _Parser) -> dict:
+    parser.take("DROP")
+    parser.take("TABLE")
+    return {"kind": "drop", "table": parser.ident()}
+
+
+# ---------------------------------------------------------------------------------------------
+# execution
+# ---------------------------------------------------------------------------------------------
+
+def qualify(name: str) -> tuple[str, str]:
+    """``(schema, table)``; unqualified → ``SQLUser`` (lessons §2.4)."""
+    if name.endswith("()"):
+        schema, _, table = name.rpartition(".")
+        return schema or "SQLUser", table
+    schema, _, table = name.rpartition(".")
+    return (schema or "SQLUser"), table
+
+
+def _key(name: str) -> str:
+    schema, table = qualify(name)
+    return f"{schema}.{table}".upper()
+
+
+def _bind(value, params):
+    kind, data = value
+    if kind == "param":
+        if data >= len(params):
+            return None  # [inf] a missing parameter is NULL
+        return values.normalise(params[data])
+    return data
+
+
+def _cmp_key(value):
+    if value is None or value == "":
+        return (0, 0, "")
+    if values.is_number(value) or (isinstance(value, str) and values.is_canonical_number(value)):
+        return (1, values.to_num(value), "")
+    return (2, 0, values.to_str(value).upper().rstrip())  # SQLUPPER [inf]
+
+
+def _matches(row: dict, conds, params) -> bool:
+    for col, op, value in conds:
+        left, right = _cmp_key(row.get(col)), _cmp_key(_bind(value, params))
+        if row.get(col) is None or _bind(value, params) is None:
+            return False
+        result = {"=": left == right, "<>": left != right, "!=": left != right, "<": left < right, ">": left > right,
+                  "<=": left <= right, ">=": left >= right}[op]
+        if not result:
+            return False
+    return True
+
+
+class _Source:
+    """A table as seen by the executor: columns and ``{id: {col: value}}`` rows."""
+
+    def __init__(self, name, columns, rows, table=None, kind="user"):
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+        self.table = table
+        self.kind = kind
+
+    def column(self, name: str) -> str:
+        """Exact column name for ``name`` (case-insensitive; ``%ID`` = ``ID``) or SQLCODE -29."""
+        wanted = "ID" if name.upper() == "%ID" else name.upper()
+        for col in self.columns:
+            if col.upper() == wanted:
+                return col
+        raise SqlError(-29, f"Field '{name.upper()}' not found in the applicable tables")
+
+
+def _source(inst, namespace: str, name: str) -> _Source:
+    key = _key(name)
+    if key == TASK_TABLE:
+        from iris_sim.models import tasks  # pylint: disable=import-outside-toplevel
+        return _Source("%SYS.Task", tasks.sql_columns(), tasks.sql_rows(inst), kind="task")
+    if key == "INFORMATION_SCHEMA.TABLES":
+        db = inst.namespace_db(namespace)
+        rows = {}
+        for i, table in enumerate(sorted(db.tables.values(), key=lambda t: (t["schema"], t["name"])), start=1):
+            rows[i] = {"TABLE_SCHEMA": table["schema"], "TABLE_NAME": table["name"], "TABLE_TYPE": "BASE TABLE"}
+        return _Source("INFORMATION_SCHEMA.TABLES", ["TABLE_SCHEMA", "TABLE_NAME", "TABLE_TYPE"], rows, kind="virtual")
+    if key == "%SYS.NAMESPACE_LIST()":
+        rows = {i: {"Nsp": ns, "Status": 1, "Remote": 0} for i, ns in enumerate(sorted(inst.config.namespaces()), 1)}
+        return _Source("%SYS.Namespace_List()", ["Nsp", "Status", "Remote"], rows, kind="virtual")
+    db = inst.namespace_db(namespace)
+    table = db.tables.get(key)
+    if table is None:
+        raise SqlError(-30, f"Table '{key}' not found")
+    cols = ["ID"] + [c["name"] for c in table["columns"]]
+    rows = {rid: dict(zip(cols, [rid] + list(vals))) for rid, vals in table["rows"].items()}
+    src = _Source(f"{table['schema']}.{table['name']}", cols, rows, table=table)
+    src.db = db  # pylint: disable=attribute-defined-outside-init
+    return src
+
+
+def check(inst, namespace: str, plan: dict) -> None:
+    """Prepare-time checks: tables and columns exist (-30/-29)."""
+    if plan["kind"] == "create":
+        return
+    src = _source(inst, namespace, plan["table"])
+    names = []
+    if plan["kind"] == "select":
+        names = [c[1] for c in plan["cols"] if c[0] == "col"] + [o[0] for o in plan["order"]]
+    elif plan["kind"] == "insert":
+        names = plan["cols"] or []
+    elif plan["kind"] == "update":
+        names = [s[0] for s in plan["sets"]]
+    names += [c[0] for c in plan.get("where", [])]
+    for name in names:
+        src.column(name)
+
+
+def execute(inst, namespace: str, plan: dict, params=()) -> SqlResult:
+    """Run a parsed, checked plan."""
+    kind = plan["kind"]
+    if kind == "create":
+        return _create(inst, namespace, plan)
+    src = _source(inst, namespace, plan["table"])
+    if kind == "drop":
+        if src.table is None:
+            raise SqlError(-400, f"simulator: DROP of {src.name} is not modelled")
+        del src.db.tables[_key(plan["table"])]
+        src.db.dirty = True
+        return SqlResult()
+    where = [(src.column(c), op, v) for c, op, v in plan.get("where", [])]
+    hits = [rid for rid, row in sorted(src.rows.items()) if _matches(row, where, params)]
+    if kind == "select":
+        return _select(src, plan, hits, params)
+    if kind == "insert":
+        return _insert(src, plan, params)
+    if kind == "update":
+        return _update(inst, src, plan, hits, params)
+    return _delete(inst, src, hits)
+
+
+def _select(src: _Source, plan: dict, hits: list, params) -> SqlResult:  # pylint: disable=unused-argument
+    for col, desc in reversed(plan["order"]):
+        exact = src.column(col)
+        hits.sort(key=lambda rid, c=exact: _cmp_key(src.rows[rid].get(c)), reverse=desc)
+    if plan["top"] is not None:
+        hits = hits[:plan["top"]]
+    if any(c[0] == "count" for c in plan["cols"]):
+        return SqlResult(["Aggregate_1"], [[len(hits)]], rowcount=1)
+    columns, getters = [], []
+    for item in plan["cols"]:
+        if item[0] == "*":
+            for col in src.columns:
+                if src.kind != "user" or col != "ID":
+                    columns.append(col)
+                    getters.append(col)
+        else:
+            exact = src.column(item[1])
+            columns.append(item[2] if len(item) > 2 else exact)
+            getters.append(exact)
+    rows = [[src.rows[rid].get(g) for g in getters] for rid in hits]
+    return SqlResult(columns, rows, rowcount=0)
+
+
+def _coerce(ctype: str, value):
+    if value is None:
+        return None
+    if ctype.startswith(("INT", "BIGINT", "SMALLINT", "TINYINT", "BIT")):
+        return values.to_int(value)
+    if ctype.startswith(("NUMERIC", "DECIMAL", "DOUBLE", "FLOAT")):
+        return values.to_num(value)
+    if ctype.startswith(("VARCHAR", "CHAR")) and "(" in ctype:
+        limit = values.to_int(ctype.split("(")[1].split(",")[0])
+        text = values.to_str(value)
+        if len(text) > limit:
+            raise SqlError(-104, f"Field validation failed: value '{text[:20]}...' longer than {limit}")
+        return text
+    return value
+
+
+def _insert(src: _Source, plan: dict, params) -> SqlResult:
+    if src.table is None:
+        raise SqlError(-400, f"simulator: INSERT into {src.name} is not modelled "
+                             "(iris-api.md §1.3: use %SYS.Task %New/%Save)")
+    table = src.table
+    names = [c["name"] for c in table["columns"]]
+    cols = [src.column(c) for c in plan["cols"]] if plan["cols"] else names
+    if len(cols) != len(plan["values"]):
+        raise SqlError(-1, "Invalid SQL statement: number of values does not match number of columns")
+    row = [None] * len(names)
+    for col, value in zip(cols, plan["values"]):
+        if col == "ID":
+            raise SqlError(-111, "Cannot INSERT into the ID column")
+        idx = names.index(col)
+        row[idx] = _coerce(table["columns"][idx]["type"], _bind(value, params))
+    rid = int(table.get("next_id", 1))
+    table["next_id"] = rid + 1
+    table["rows"][rid] = row
+    src.db.dirty = True
+    return SqlResult(rowcount=1)
+
+
+def _update(inst, src: _Source, plan: dict, hits: list, params) -> SqlResult:
+    changes = {src.column(c): _bind(v, params) for c, v in plan["sets"]}
+    if src.kind == "task":
+        from iris_sim.models import tasks  # pylint: disable=import-outside-toplevel
+        from iris_sim.models._common import OpError  # pylint: disable=import-outside-toplevel
+        for rid in hits:
+            try:
+                tasks.sql_update(inst, rid, changes)
+            except OpError as exc:
+                raise SqlError(-104, f"Field validation failed: {exc.text}") from exc
+        return SqlResult(rowcount=len(hits), sqlcode=0 if hits else 100)
+    if src.table is None:
+        raise SqlError(-400, f"simulator: UPDATE of {src.name} is not modelled")
+    names = [c["name"] for c in src.table["columns"]]
+    for rid in hits:
+        for col, value in changes.items():
+            idx = names.index(col)
+            src.table["rows"][rid][idx] = _coerce(src.table["columns"][idx]["type"], value)
+    src.db.dirty = bool(hits) or src.db.dirty
+    return SqlResult(rowcount=len(hits), sqlcode=0 if hits else 100)
+
+
+def _delete(inst, src: _Source, hits: list) -> SqlResult:
+    if src.kind == "task":
+        from iris_sim.models import tasks  # pylint: disable=import-outside-toplevel
+        for rid in hits:
+            tasks.sql_delete(inst, rid)
+    elif src.table is None:
+        raise SqlError(-400, f"simulator: DELETE from {src.name} is not modelled")
+    else:
+        for rid in hits:
+            del src.table["rows"][rid]
+        src.db.dirty = bool(hits) or src.db.dirty
+    return SqlResult(rowcount=len(hits), sqlcode=0 if hits else 100)
+
+
+def _create(inst, namespace: str, plan: dict) -> SqlResult:
+    key = _key(plan["table"])
+    if key in (TASK_TABLE, "INFORMATION_SCHEMA.TABLES"):
+        raise SqlError(-201, f"Table '{key}' already exists")
+    db = inst.namespace_db(namespace)
+    if key in db.tables:
+        raise SqlError(-201, f"Table '{key}' already exists")  # [inf] SQLCODE of a duplicate table
+    schema, table = qualify(plan["table"])
+    db.tables[key] = {"schema": schema, "name": table, "columns": plan["columns"], "rows": {}, "next_id": 1}
+    db.dirty = True
+    return SqlResult()
+
+
+def run(inst, namespace: str, sql: str, params=()) -> SqlResult:
+    """Parse, check and execute; errors come back in the result (``sqlcode`` < 0, ``message``)."""
+    try:
+        plan = parse(sql)
+        check(inst, namespace, plan)
+        return execute(inst, namespace, plan, params)
+    except SqlError as exc:
+        return SqlResult(sqlcode=exc.sqlcode, message=exc.message)
