@@ -234,10 +234,18 @@ class _DynamicBase(SimClass):
         """``%FromJSON(string)``."""
         return from_json(text, proc)
 
-    @method("%ToJSON", source="[inf] JSON docs")
-    def to_json_method(self, proc):  # pylint: disable=unused-argument
-        """``%ToJSON()``: the JSON text."""
-        return to_json(self)
+    # JSON guide, %ToJSON() (docs.intersystems.com GJSON_refapi_to-json): without an output stream,
+    # called via DO it writes the JSON to the current device; as an expression it returns it.
+    @method("%ToJSON", source="GJSON_refapi_to-json")
+    def to_json_method(self, proc, outstream=None):
+        """``%ToJSON()``: the JSON text, or written to the device when called by DO."""
+        if outstream not in (None, ""):
+            raise IrisError("INVALID ARGUMENT", "streams and files are not modelled by the simulator")
+        text = to_json(self)
+        if getattr(proc, "do_call", False):
+            proc.write(text)
+            return None
+        return text
 
     @method("%Get", source="[inf] JSON docs")
     def get(self, proc, key, default="", type_name=None):  # pylint: disable=unused-argument

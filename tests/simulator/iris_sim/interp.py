@@ -213,6 +213,7 @@ class Process:
         self.y = 0
         self.test = 0
         self.zerror = ""
+        self.do_call = False  # True while DO runs the last method of its chain (see _segment)
         self.job = os.getpid()
         self.started = time.monotonic()
 
@@ -430,7 +431,7 @@ class Process:
         if len(parts) == 1 and parts[0].type == "routine_tag_call":
             self.call_routine(parts[0], extrinsic=False)
             return
-        self.eval_chain(parts)
+        self._run_chain(self._chain_parts(parts), as_do=True)
 
     def cmd_if(self, node: PNode) -> None:
         """Block ``if {} elseif {} else {}`` or legacy ``if cond cmd...`` (sets ``$TEST``)."""
@@ -928,7 +929,7 @@ class Process:
         """Evaluate base + segments (``oref_property`` / ``oref_method``)."""
         return self._run_chain(self._chain_parts(nodes))
 
-    def _run_chain(self, parts):
+    def _run_chain(self, parts, as_do=False):
         base = parts[0]
         if base.type == "class_ref":
             if len(parts) < 2 or parts[1].type != "oref_method":
@@ -941,16 +942,22 @@ class Process:
         else:
             value = self.eval(base)
             rest = parts[1:]
-        for part in rest:
-            value = self._segment(value, part)
+        for index, part in enumerate(rest):
+            value = self._segment(value, part, do_call=as_do and index == len(rest) - 1)
         return self.call_value(value)
 
-    def _segment(self, value, part: PNode):
+    def _segment(self, value, part: PNode, do_call=False):
         if part.type == "oref_property":
             return objects.get_property(self, value, self.property_name(part))
         if part.type == "oref_method":
-            return objects.call_method(self, value, part.child("method_name").text,
-                                       self.arguments(part.child("method_args")))
+            args = self.arguments(part.child("method_args"))
+            # Some methods behave differently when DO discards their value (%ToJSON writes to the
+            # current device); the flag is set after the arguments are evaluated, for this call only.
+            self.do_call = do_call
+            try:
+                return objects.call_method(self, value, part.child("method_name").text, args)
+            finally:
+                self.do_call = False
         raise IrisError("SYNTAX")
 
 
