@@ -1,0 +1,58 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+The tiny runner every module's ``main()`` calls: build the ``AnsibleModule`` from the module's own
+argspec plus the shared options, run the manager, and turn an ``IrisModuleError`` into the one
+``fail_json`` call (``_errors.fail``).  Shape: community.crypto ``ModuleFailException.do_fail`` and
+community.docker ``AnsibleDockerClient`` (ansible-anchors.md §3.4, §3.8, §8 rows 5 and 15).
+
+A manager is any class ``Manager(module)`` with ``run() -> dict`` (the result for ``exit_json``).
+It may keep a ``fail_results`` dict (e.g. ``diff``, ``actions``, last log lines: never secrets)
+that is merged into the failure result.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import (
+    iris_common_argument_spec,
+    iris_common_required_if,
+)
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError, fail
+
+
+def build_module(argument_spec, common_spec=iris_common_argument_spec, supports_check_mode=True,
+                 required_if=None, **constraints):
+    """Return an ``AnsibleModule`` for ``argument_spec`` merged over ``common_spec()``.
+
+    ``common_spec`` is one of the ``_argspec`` functions (or None for no shared options).  The
+    shared constraints (``iris_common_required_if``) are added when the shared ``transport``
+    option is part of the spec.
+    """
+    spec = dict(common_spec()) if common_spec else {}
+    spec.update(argument_spec)
+    merged_required_if = list(required_if or [])
+    if "transport" in spec and "container" in spec:
+        merged_required_if.extend(iris_common_required_if())
+    return AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
+                         required_if=merged_required_if or None, **constraints)
+
+
+def run_module(manager_class, argument_spec, common_spec=iris_common_argument_spec, **module_kwargs):
+    """Build the module, run ``manager_class(module).run()`` and exit (the one fail site)."""
+    module = build_module(argument_spec, common_spec=common_spec, **module_kwargs)
+    manager = None
+    try:
+        manager = manager_class(module)
+        result = manager.run()
+    except IrisModuleError as error:
+        if "exception" not in error.details:
+            error.details["exception"] = traceback.format_exc()
+        fail(module, error, **dict(getattr(manager, "fail_results", None) or {}))
+        return  # fail_json exits; this line only matters for test doubles that do not
+    module.exit_json(**result)

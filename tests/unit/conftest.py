@@ -1,0 +1,118 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shared unit-test fixtures: a fake Docker SDK client whose exec socket is a real socketpair."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+
+import pytest
+
+
+def mux(stream, payload):
+    """One frame of Docker's multiplexed exec stream (tty=False)."""
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8")
+    return struct.pack(">BxxxL", stream, len(payload)) + payload
+
+
+class FakeExecAPI(object):
+    """Stands in for ``client.api``: exec_create / exec_start(socket=True) / exec_inspect.
+
+    ``responder(stdin_bytes) -> bytes`` builds the multiplexed reply once stdin reached EOF.
+    ``hold_open``: never reply nor close (timeouts).  ``chunk``: reply in pieces this small.
+    """
+
+    def __init__(self, responder=None, exit_code=0, hold_open=False, chunk=3, create_error=None):
+        self.responder = responder or (lambda data: mux(1, data))
+        self.exit_code = exit_code
+        self.hold_open = hold_open
+        self.chunk = chunk
+        self.create_error = create_error
+        self.created = []
+        self.received = []
+        self._release = threading.Event()
+        self._threads = []
+        self._sockets = []
+
+    def exec_create(self, container, cmd, **kwargs):
+        if self.create_error is not None:
+            raise self.create_error
+        self.created.append(dict(container=container, cmd=list(cmd), kwargs=dict(kwargs)))
+        return {"Id": "exec%d" % len(self.created)}
+
+    def exec_start(self, exec_id, socket=False, tty=False, **kwargs):  # pylint: disable=redefined-outer-name
+        assert socket is True and tty is False and not kwargs
+        ours, theirs = _socketpair()
+        self._sockets.extend([ours, theirs])
+        thread = threading.Thread(target=self._serve, args=(theirs,))
+        thread.daemon = True
+        thread.start()
+        self._threads.append(thread)
+        return _SocketIOLike(ours)
+
+    def _serve(self, sock):
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        self.received.append(data)
+        if self.hold_open:
+            self._release.wait(30)
+            sock.close()
+            return
+        reply = self.responder(data)
+        for start in range(0, len(reply), self.chunk):
+            sock.sendall(reply[start:start + self.chunk])
+        sock.close()
+
+    def exec_inspect(self, exec_id):
+        return {"ExitCode": self.exit_code, "Running": False}
+
+    def close(self):
+        self._release.set()
+        for thread in self._threads:
+            thread.join(5)
+        for sock in self._sockets:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+def _socketpair():
+    return socket.socketpair()
+
+
+class _SocketIOLike(object):
+    """What the docker SDK returns for a unix-socket exec: a SocketIO-ish wrapper with ``_sock``."""
+
+    def __init__(self, sock):
+        self._sock = sock
+
+    def close(self):
+        pass
+
+
+class FakeDockerClient(object):
+    def __init__(self, api):
+        self.api = api
+
+
+@pytest.fixture
+def fake_docker():
+    """Factory: ``fake_docker(responder=..., exit_code=0, hold_open=False)`` -> FakeDockerClient."""
+    apis = []
+
+    def factory(**kwargs):
+        api = FakeExecAPI(**kwargs)
+        apis.append(api)
+        return FakeDockerClient(api)
+    yield factory
+    for api in apis:
+        api.close()

@@ -1,0 +1,478 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""iris_container with a fake Docker client: check == real, diff without secrets, password file
+lifecycle, readiness and failure recognition, argspec messages."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tarfile
+import time
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _container as c
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.modules import iris_container
+
+PASSWORD = "Canary-Pw-7f3a9"
+
+
+# -- fakes -----------------------------------------------------------------------------------------
+
+class NotFound(Exception):
+    status_code = 404
+
+
+class FakeImage(object):
+    def __init__(self, ref, image_id="sha256:img1", env=None):
+        self.id = image_id
+        self.attrs = {"Id": image_id, "Config": {"Env": env or ["PATH=/bin"], "Labels": {"title": "sim"}, "Cmd": None}}
+
+
+def _ts(when):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(when)) + (".%09dZ" % int((when % 1) * 1e9))
+
+
+class FakeContainer(object):
+    def __init__(self, client, name, image, command, kwargs):
+        self.client = client
+        self.id = "cid-%s-%d" % (name, len(client.created))
+        self.name = name
+        self.files = {}
+        self.log = []
+        env = list(image.attrs["Config"]["Env"]) + ["%s=%s" % kv for kv in sorted(kwargs.get("environment", {}).items())]
+        labels = dict(image.attrs["Config"]["Labels"])
+        labels.update(kwargs.get("labels") or {})
+        bindings = {}
+        for key, (host_ip, host_port) in (kwargs.get("ports") or {}).items():
+            bindings[key] = [{"HostIp": host_ip, "HostPort": str(host_port) if host_port else ""}]
+        mounts = [{"Type": m["Type"], "Source": m["Source"], "Target": m["Target"], "ReadOnly": m.get("ReadOnly", False)}
+                  for m in kwargs.get("mounts") or []]
+        self.attrs = {
+            "Id": self.id, "Name": "/" + name, "Image": image.id,
+            "Config": {"Image": kwargs.get("image_ref"), "Env": env, "Labels": labels, "Cmd": command},
+            "HostConfig": {"PortBindings": bindings, "Mounts": mounts, "Memory": kwargs.get("mem_limit", 0),
+                           "NanoCpus": kwargs.get("nano_cpus", 0)},
+            "State": {"Status": "created", "Running": False, "StartedAt": "0001-01-01T00:00:00Z", "ExitCode": 0},
+            "NetworkSettings": {"Ports": {}},
+        }
+
+    @property
+    def status(self):
+        return self.attrs["State"]["Status"]
+
+    def start(self):
+        self.client.calls.append(("start", self.name))
+        if self.client.port_taken:
+            raise FakeAPIError("driver failed programming external connectivity: Bind for 127.0.0.1:41972 failed: "
+                               "port is already allocated")
+        now = time.time()
+        self.attrs["State"].update(Status="running", Running=True, StartedAt=_ts(now))
+        ports = {}
+        for number, (key, bindings) in enumerate(sorted(self.attrs["HostConfig"]["PortBindings"].items())):
+            port = bindings[0]["HostPort"] or str(32768 + number)
+            ports[key] = [{"HostIp": bindings[0]["HostIp"], "HostPort": port}]
+        self.attrs["NetworkSettings"]["Ports"] = ports
+        self.client.on_start(self, now)
+
+    def stop(self, timeout=None):
+        self.client.calls.append(("stop", self.name))
+        self.attrs["State"].update(Status="exited", Running=False)
+        self.attrs["NetworkSettings"]["Ports"] = {}
+
+    def remove(self, force=False, v=False):
+        self.client.calls.append(("remove", self.name))
+        self.client.containers.items.pop(self.name, None)
+
+    def reload(self):
+        pass
+
+    def logs(self, timestamps=False, since=None, tail=None):
+        return "".join("%s %s\n" % (_ts(when), line) for when, line in self.log).encode()
+
+    def put_archive(self, path, data):
+        self.client.calls.append(("put_archive", self.name, path))
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar.getmembers():
+                self.files[path + "/" + member.name] = (tar.extractfile(member).read(), member.mode, member.uid)
+        return True
+
+    def get_archive(self, path):
+        if path not in self.files:
+            raise NotFound(path)
+        return iter([b""]), {}
+
+
+class FakeAPIError(Exception):
+    status_code = 500
+
+    def __init__(self, explanation):
+        super(FakeAPIError, self).__init__(explanation)
+        self.explanation = explanation
+
+
+class FakeContainers(object):
+    def __init__(self, client):
+        self.client = client
+        self.items = {}
+
+    def get(self, name):
+        if name not in self.items:
+            raise NotFound(name)
+        return self.items[name]
+
+    def create(self, image_ref, command=None, **kwargs):
+        self.client.calls.append(("create", kwargs["name"]))
+        self.client.created.append(dict(kwargs, command=command, image=image_ref))
+        image = self.client.images.get(image_ref)
+        container = FakeContainer(self.client, kwargs["name"], image, command, dict(kwargs, image_ref=image_ref))
+        self.items[kwargs["name"]] = container
+        return container
+
+
+class FakeImages(object):
+    def __init__(self):
+        self.items = {"img:1": FakeImage("img:1"), "sha256:img1": FakeImage("img:1"),
+                      "img:2": FakeImage("img:2", "sha256:img2"), "sha256:img2": FakeImage("img:2", "sha256:img2")}
+
+    def get(self, ref):
+        if ref not in self.items:
+            raise NotFound(ref)
+        return self.items[ref]
+
+
+class FakeClient(object):
+    """Behaves like the simulator: logs 'Enabling logons' and consumes the password file at start."""
+
+    def __init__(self, start_log=("Starting IRIS", "Enabling logons"), consume_password=True, exit_on_start=False):
+        self.calls = []
+        self.created = []
+        self.containers = FakeContainers(self)
+        self.images = FakeImages()
+        self.start_log = start_log
+        self.consume_password = consume_password
+        self.exit_on_start = exit_on_start
+        self.port_taken = False
+
+    def on_start(self, container, now):
+        for offset, line in enumerate(self.start_log):
+            container.log.append((now + 0.001 * (offset + 1), line))
+        if self.consume_password:
+            container.files.pop(c.PASSWORD_PATH, None)
+        if self.exit_on_start:
+            container.attrs["State"].update(Status="exited", Running=False, ExitCode=1)
+
+    def mutating_calls(self):
+        return [call for call in self.calls if call[0] in ("create", "start", "stop", "remove", "put_archive")]
+
+
+class FakeTransport(object):
+    def __init__(self, namespace, results):
+        self.namespace = namespace
+        self.results = results
+
+    def run(self, program):
+        if self.namespace == "%SYS":
+            return dict(self.results)
+        return {"version": "IRIS fake 2025.1", "namespace": self.namespace}
+
+
+class FakeModule(object):
+    def __init__(self, check_mode=False, diff=True, **params):
+        self.params = dict(name="iris1", image="img:1", state="healthy", recreate="on_change", host_ip="127.0.0.1",
+                           superserver_port=None, web_port=None, publish_web=True, published_ports=None, volumes=None,
+                           durable_dir=None, license_key=None, password=None, cpf_merge=None, env=None, labels=None,
+                           memory=None, cpus=None, command_args=None, wait_timeout=3, stop_timeout=1, keep_failed=False,
+                           state_dir=None, instance="IRIS", namespace="USER", timeout=5, docker_host=None)
+        self.params.update(params)
+        self.check_mode = check_mode
+        self._diff = diff
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def run(client, check_mode=False, cpf_results=None, **params):
+    module = FakeModule(check_mode=check_mode, **params)
+    clock = FakeClock()
+    manager = c.ContainerManager(module, client=client,
+                                 transport_factory=lambda container, ns: FakeTransport(ns, cpf_results or {}),
+                                 clock=clock, sleep=clock.sleep)
+    result = manager.run()
+    return result, module, manager
+
+
+UNKNOWABLE_IN_CHECK = ("container_id", "superserver_port", "web_port", "iris_version", "image_id")
+
+
+def assert_check_matches(check, real):
+    assert check["changed"] == real["changed"]
+    assert check["actions"] == real["actions"]
+    assert check.get("diff") == real.get("diff")
+    assert set(check) == set(real)
+    for key in set(real) - set(UNKNOWABLE_IN_CHECK):
+        assert check[key] == real[key], key
+
+
+# -- check == real, idempotence, diff ------------------------------------------------------------------
+
+def test_create_four_steps(tmp_path):
+    client = FakeClient()
+    state_dir = str(tmp_path / "state")
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    opts = dict(password=PASSWORD, cpf_merge=merge, state_dir=state_dir, env={"TZ": "UTC"}, memory="1g")
+    check, dummy, dummy = run(client, check_mode=True, **opts)
+    assert client.mutating_calls() == []
+    assert not os.path.exists(state_dir)
+    real, module, dummy = run(client, cpf_results={"a0": True}, **opts)
+    assert real["changed"] and real["status"] == "running"
+    assert real["actions"] == ["create container iris1 from img:1", "start container iris1"]
+    assert_check_matches(check, real)
+    assert real["superserver_port"] and real["web_port"] and real["iris_version"] == "IRIS fake 2025.1"
+    assert real["diff"]["before"]["exists"] is False and real["diff"]["after"]["exists"] is True
+    assert real["diff"]["after"]["cpf_merge"] == merge
+    assert open(os.path.join(state_dir, "iris1", "merge.cpf")).read() == merge
+
+    check2, dummy, dummy = run(client, check_mode=True, **opts)
+    real2, dummy, dummy = run(client, **opts)
+    assert not check2["changed"] and not real2["changed"]
+    assert check2 == real2
+    assert real2["diff"]["before"] == real2["diff"]["after"]
+    assert real2["superserver_port"] == real["superserver_port"]
+    assert len(client.created) == 1
+
+
+def test_config_change_recreates_and_check_predicts_it():
+    client = FakeClient()
+    run(client)
+    check, dummy, dummy = run(client, check_mode=True, env={"X": "1"}, image="img:2")
+    real, dummy, dummy = run(client, env={"X": "1"}, image="img:2")
+    assert_check_matches(check, real)
+    assert real["actions"][0] == "remove container iris1 (configuration differs: image, env)"
+    assert real["diff"]["before"]["env"] == {} and real["diff"]["after"]["env"] == {"X": "1"}
+    assert real["image_id"] == "sha256:img2"
+
+
+def test_recreate_never_warns_and_keeps():
+    client = FakeClient()
+    run(client)
+    real, module, dummy = run(client, recreate="never", env={"X": "1"})
+    assert not real["changed"]
+    assert "recreate=never" in module.warnings[0] and "env" in module.warnings[0]
+
+
+def test_recreate_always_is_not_idempotent():
+    client = FakeClient()
+    run(client)
+    real, dummy, dummy = run(client, recreate="always")
+    assert real["changed"] and "recreate=always" in real["actions"][0]
+
+
+def test_stop_start_absent_with_check_mode():
+    client = FakeClient()
+    run(client)
+    check, dummy, dummy = run(client, check_mode=True, state="stopped")
+    real, dummy, dummy = run(client, state="stopped")
+    assert_check_matches(check, real)
+    assert real["actions"] == ["stop container iris1"] and real["status"] == "exited"
+    check, dummy, dummy = run(client, check_mode=True, state="started", image=None)
+    real, dummy, dummy = run(client, state="started", image=None)
+    assert_check_matches(check, real)
+    assert real["actions"] == ["start container iris1"]
+    check, dummy, dummy = run(client, check_mode=True, state="absent")
+    real, dummy, dummy = run(client, state="absent")
+    assert_check_matches(check, real)
+    assert real["actions"] == ["remove container iris1"]
+    again, dummy, dummy = run(client, state="absent")
+    assert not again["changed"]
+
+
+def test_present_does_not_start():
+    client = FakeClient()
+    real, dummy, dummy = run(client, state="present")
+    assert real["actions"] == ["create container iris1 from img:1"] and real["status"] == "created"
+    assert ("start", "iris1") not in client.calls
+
+
+# -- secrets ---------------------------------------------------------------------------------------------
+
+def test_password_goes_only_into_the_container_file():
+    client = FakeClient(consume_password=False)
+    container_files = {}
+
+    def keep_files(container, now):
+        container_files.update(container.files)
+        container.files.pop(c.PASSWORD_PATH, None)  # then consumed, like iris-main
+        for offset, line in enumerate(client.start_log):
+            container.log.append((now + 0.001 * (offset + 1), line))
+    client.on_start = keep_files
+    real, dummy, manager = run(client, password=PASSWORD)
+    content, mode, uid = container_files[c.PASSWORD_PATH]
+    assert (content, mode, uid) == (PASSWORD.encode(), 0o600, 51773)
+    created = client.created[0]
+    assert created["command"] == ["--password-file", c.PASSWORD_PATH]
+    assert PASSWORD not in repr(created)
+    assert PASSWORD not in json.dumps(real)
+    assert PASSWORD not in json.dumps(manager.fail_results, default=str)
+    assert PASSWORD not in json.dumps(client.containers.get("iris1").attrs)
+    # put_archive happened before start
+    assert client.calls.index(("put_archive", "iris1", "/tmp")) < client.calls.index(("start", "iris1"))
+
+
+def test_password_change_later_does_not_recreate():
+    client = FakeClient()
+    run(client, password=PASSWORD)
+    real, dummy, dummy = run(client, password="another-one")
+    assert not real["changed"]
+
+
+def test_password_not_consumed_fails_and_removes_container():
+    client = FakeClient(consume_password=False)
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, password=PASSWORD)
+    assert exc.value.details["reason"] == "password_not_applied"
+    assert PASSWORD not in exc.value.msg
+    assert "iris1" not in client.containers.items
+
+
+# -- readiness and failures -------------------------------------------------------------------------------
+
+def test_expired_licence_is_recognised_and_container_removed(tmp_path):
+    key = tmp_path / "iris.key"
+    key.write_text("EXPIRED")
+    client = FakeClient(start_log=("Starting", "Invalid Community Edition license, may have exceeded core limit"),
+                        exit_on_start=True)
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, license_key=str(key))
+    assert exc.value.details["reason"] == "expired_license"
+    assert "newer image tag" in exc.value.hint
+    assert "iris1" not in client.containers.items
+    assert client.created[0]["command"] == ["--key", c.KEY_TARGET]
+
+
+def test_keep_failed_keeps_the_container():
+    client = FakeClient(start_log=("Starting", "boom"), exit_on_start=True)
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, keep_failed=True)
+    assert exc.value.details["reason"] == "exited"
+    assert exc.value.details["log_lines"] == ["Starting", "boom"]
+    assert "iris1" in client.containers.items
+
+
+def test_timeout_without_logons():
+    client = FakeClient(start_log=("Starting",))
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, wait_timeout=1)
+    assert exc.value.details["reason"] == "timeout"
+    assert "Enabling logons" in exc.value.msg
+
+
+def test_port_taken():
+    client = FakeClient()
+    client.port_taken = True
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, superserver_port=41972)
+    assert "already in use" in exc.value.msg and "superserver_port" in exc.value.hint
+    assert "iris1" not in client.containers.items
+
+
+def test_unknown_image():
+    with pytest.raises(IrisModuleError) as exc:
+        run(FakeClient(), image="nope:1")
+    assert "not found locally; build or load it, or check the name" in exc.value.msg
+
+
+def test_cpf_merge_without_effect_fails():
+    client = FakeClient()
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\nModifyService:Name=%Service_CallIn,Enabled=1\n"
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, cpf_merge=merge, cpf_results={"a0": False, "a1": {"Enabled": 0}})
+    assert exc.value.details["reason"] == "cpf_merge_not_applied"
+    assert "namespace APP" in exc.value.msg and "Enabled=1" in exc.value.msg
+
+
+def test_durable_dir_wrong_owner_fails_fast_in_check_mode_too(tmp_path):
+    if os.stat(str(tmp_path)).st_uid == c.IRIS_UID:
+        pytest.skip("test directory is owned by 51773")
+    for check_mode in (True, False):
+        client = FakeClient()
+        with pytest.raises(IrisModuleError) as exc:
+            run(client, check_mode=check_mode, durable_dir=str(tmp_path))
+        assert "51773" in exc.value.msg and "chown" in exc.value.hint
+        assert client.mutating_calls() == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown to 51773 needs root")
+def test_durable_dir_is_created_with_owner(tmp_path):
+    durable = tmp_path / "durable"
+    real, dummy, dummy = run(FakeClient(), durable_dir=str(durable))
+    assert os.stat(str(durable)).st_uid == c.IRIS_UID
+    assert real["actions"][0].startswith("create durable_dir")
+
+
+# -- the module: argspec and the one fail site --------------------------------------------------------------
+
+class Exit(Exception):
+    pass
+
+
+def run_main(args, monkeypatch):
+    results = {}
+
+    def exit_json(self, **kwargs):
+        results.update(kwargs, failed=False)
+        raise Exit()
+
+    def fail_json(self, **kwargs):
+        results.update(kwargs, failed=True)
+        raise Exit()
+    monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.exit_json", exit_json)
+    monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.fail_json", fail_json)
+    with patch_module_args(args):
+        with pytest.raises(Exit):
+            iris_container.main()
+    return results
+
+
+@pytest.mark.parametrize("args, needle", [
+    ({}, "missing required arguments: name"),
+    ({"name": "x", "state": "running"}, "value of state must be one of: present, started, stopped, absent, healthy"),
+    ({"name": "x", "recreate": "yes"}, "value of recreate must be one of: never, on_change, always"),
+    ({"name": "x", "superserver_port": "abc"}, "superserver_port"),
+])
+def test_argspec_messages(args, needle, monkeypatch):
+    result = run_main(args, monkeypatch)
+    assert result["failed"] and needle in result["msg"]
+
+
+def test_argspec_lists_password_as_no_log():
+    spec = iris_container.argument_spec()
+    assert spec["password"]["no_log"] is True
+    assert spec["license_key"]["no_log"] is False
+
+
+def test_manager_errors_reach_the_one_fail_site(monkeypatch):
+    def broken(self):
+        raise IrisModuleError("boom", hint="fix it", reason="x")
+    monkeypatch.setattr(c.ContainerManager, "run", broken)
+    result = run_main({"name": "x", "password": PASSWORD}, monkeypatch)
+    assert result["failed"] and result["msg"] == "boom Fix: fix it" and result["reason"] == "x"
+    assert result["actions"] == []
