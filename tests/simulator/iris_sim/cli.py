@@ -389,7 +389,7 @@ def sim_load(args: list[str]) -> int:
                 return 1
             value = args[i + 1]
             if arg == "--set":
-                name, _, raw = value.partition("=")
+                name, dummy, raw = value.partition("=")
                 load.setdefault("set", {})[name] = float(raw)
             else:
                 load[keys[arg]] = float(value)

@@ -122,13 +122,13 @@ class GlobalStore:
 
     def get(self, name: str, subs=(), default=None):
         """Value of ``^name(subs)`` or ``default``."""
-        _, _, root = self._root(name, False)
+        dummy, dummy2, root = self._root(name, False)
         value = None if root is None else root.get(tuple(subs))
         return default if value is None else value
 
     def set(self, name: str, subs, value) -> None:
         """``set ^name(subs)=value``."""
-        db, _, root = self._root(name, True)
+        db, dummy, root = self._root(name, True)
         if int(db.header.get("read_only", 0)):
             raise IrisError("PROTECT", f"^{name.lstrip('^')},{db.directory}")
         root.set(tuple(subs), value)
@@ -148,12 +148,12 @@ class GlobalStore:
 
     def data(self, name: str, subs=()) -> int:
         """``$Data(^name(subs))``."""
-        _, _, root = self._root(name, False)
+        dummy, dummy2, root = self._root(name, False)
         return 0 if root is None else root.data(tuple(subs))
 
     def order(self, name: str, subs, direction: int = 1):
         """``$Order(^name(subs))``."""
-        _, _, root = self._root(name, False)
+        dummy, dummy2, root = self._root(name, False)
         if root is None:
             if not subs:
                 raise IrisError("SUBSCRIPT")

@@ -14,11 +14,12 @@ is the task model's business (MODELS, ``%SYS.Task``); this module only provides 
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 import time
 from datetime import datetime
+
+from iris_sim.models import tasks
 
 
 def poll_interval() -> float:
@@ -26,23 +27,6 @@ def poll_interval() -> float:
         return max(0.05, float(os.environ.get("IRIS_SIM_TASK_POLL", "1")))
     except ValueError:
         return 1.0
-
-
-def _find_runner(inst):
-    """The task model's entry point: ``inst.run_due_tasks(now)`` or a module function
-    ``run_due_tasks(inst, now)`` in ``iris_sim.models.task(s)``."""
-    method = getattr(inst, "run_due_tasks", None)
-    if callable(method):
-        return lambda now: method(now)
-    for name in ("iris_sim.models.task", "iris_sim.models.tasks", "iris_sim.models.sys_task"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        fn = getattr(module, "run_due_tasks", None)
-        if callable(fn):
-            return lambda now, _fn=fn: _fn(inst, now)
-    return None
 
 
 class TaskScheduler:
@@ -68,14 +52,10 @@ class TaskScheduler:
 
     def run_once(self, now: datetime | None = None) -> int:
         """One poll; returns how many tasks ran."""
-        runner = _find_runner(self.inst)
-        if runner is None:
-            return 0
         now = now or datetime.now()
         with self.inst.session_lock():
             self.inst.reload()
-            ran = runner(now)
-            count = len(ran) if isinstance(ran, (list, tuple, set)) else int(ran or 0)
+            count = len(tasks.run_due_tasks(self.inst, now))
             if count:
                 self.inst.save()
         self.runs += count

@@ -281,9 +281,9 @@ def _parse_drop(parser: _Parser) -> dict:
 def qualify(name: str) -> tuple[str, str]:
     """``(schema, table)``; unqualified → ``SQLUser`` (lessons §2.4)."""
     if name.endswith("()"):
-        schema, _, table = name.rpartition(".")
+        schema, dummy, table = name.rpartition(".")
         return schema or "SQLUser", table
-    schema, _, table = name.rpartition(".")
+    schema, dummy, table = name.rpartition(".")
     return (schema or "SQLUser"), table
 
 

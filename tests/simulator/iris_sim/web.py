@@ -17,6 +17,7 @@ IRIS_SIM_SUPERSERVER_PORT (1972); port 0 picks a free port.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import socket
@@ -37,7 +38,7 @@ def read_load(mgr: str) -> dict:
 
 def _fmt(value) -> str:
     if isinstance(value, float):
-        if value != value:  # NaN
+        if math.isnan(value):
             return "NaN"
         text = ("%.3f" % value).rstrip("0").rstrip(".")
         return text or "0"
@@ -228,7 +229,7 @@ def start_servers(mgr: str, bind: str | None = None, web_port: int | None = None
     web_port = web_port if web_port is not None else int(os.environ.get("IRIS_SIM_WEB_PORT", "52773"))
     ss_port = ss_port if ss_port is not None else int(os.environ.get("IRIS_SIM_SUPERSERVER_PORT", "1972"))
     last = None
-    for _ in range(10):  # a port still held by a just-stopped server frees within a moment
+    for dummy in range(10):  # a port still held by a just-stopped server frees within a moment
         try:
             return Servers(mgr, bind, web_port, ss_port)
         except OSError as exc:

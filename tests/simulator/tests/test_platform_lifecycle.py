@@ -97,16 +97,16 @@ def _stop(proc, timeout=20):
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out, dummy = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
+        out, dummy = proc.communicate()
     return proc.returncode, out
 
 
 def _exit(proc, timeout=20):
     """Wait for an iris-main that is expected to fail on its own."""
-    out, _ = proc.communicate(timeout=timeout)
+    out, dummy = proc.communicate(timeout=timeout)
     return proc.returncode, out
 
 
@@ -279,7 +279,7 @@ def test_check_caps(tmp_path):
     rc, out = _exit(start_main(env))
     assert rc != 0 and "capabilities" in out
     proc = _wait_started(env, "--check-caps", "false")
-    rc, _ = _stop(proc)
+    rc, dummy = _stop(proc)
     assert rc == 0
 
 
@@ -307,7 +307,7 @@ def test_in_container_stop_start_keeps_main(tmp_path):
         assert iris(env, "iris", "stop", "IRIS", "restart").returncode == 0
         assert iris(env, "iris", "qlist").stdout.split("^")[3].startswith("running")
     finally:
-        rc, _ = _stop(proc)
+        rc, dummy = _stop(proc)
     assert rc == 0
 
 

@@ -102,7 +102,7 @@ class ResultSet(SimClass):
     def on_new(obj, proc, spec=""):
         """``%New("Class:Query")``; the query is checked at Execute [inf]."""
         spec = values.to_str(spec)
-        obj.props["ClassName"], _, obj.props["QueryName"] = spec.partition(":")
+        obj.props["ClassName"], dummy, obj.props["QueryName"] = spec.partition(":")
         obj.state["spec"] = spec
         obj.state["rows"] = None
         return status_ok()

@@ -178,7 +178,7 @@ def genprofile(proc, duration="", interval=10):
     state = _sp(proc)
     text = values.to_str(duration)
     if ":" in text:
-        hours, _, minutes = text.partition(":")
+        hours, dummy, minutes = text.partition(":")
         total_min = values.to_int(hours) * 60 + values.to_int(minutes)
     else:
         total_min = values.to_int(text)

@@ -176,7 +176,7 @@ def next_run(task: dict, now: datetime.datetime) -> datetime.datetime | None:
     day = max(start, now.date())
     end = values.to_str(task.get("EndDate", ""))
     times = _times(task)
-    for _ in range(800):
+    for dummy in range(800):
         if end.isdigit() and day > from_h(int(end)):
             return None
         if _day_matches(task, day):
@@ -291,7 +291,7 @@ class Task(SimClass):
     @method("%Save", source="S8, S11")
     def save(self, proc):
         """Validate (TaskClass is a %SYS.Task.Definition subclass, …), compute the next run, store."""
-        props = {key: self.props.get(key, default) for key, (default, _) in TASK_PROPS.items()}
+        props = {key: self.props.get(key, default) for key, (default, dummy) in TASK_PROPS.items()}
         try:
             tid = save_task(proc.instance, self.state.get("id", ""), props, proc)
         except OpError as exc:
@@ -533,7 +533,7 @@ def sql_rows(inst) -> dict:
     out = {}
     for tid, task in _tasks(inst).items():
         row = {"ID": int(tid)}
-        for key, (default, _) in TASK_PROPS.items():
+        for key, (default, dummy) in TASK_PROPS.items():
             row[key] = task.get(key, default)
         row.update({"LastStarted": task.get("_last_started", ""), "LastFinished": task.get("_last_finished", ""),
                     "Status": task.get("_status", ""), "Error": task.get("_error", "")})
@@ -544,7 +544,7 @@ def sql_rows(inst) -> dict:
 def sql_update(inst, tid: int, changes: dict) -> None:
     """``UPDATE %SYS.Task SET ... WHERE ...`` (accepted per iris-api.md §1.3, Rust test)."""
     task = _tasks(inst)[str(tid)]
-    props = {key: task.get(key, default) for key, (default, _) in TASK_PROPS.items()}
+    props = {key: task.get(key, default) for key, (default, dummy) in TASK_PROPS.items()}
     props.update(changes)
     save_task(inst, str(tid), props)
 
