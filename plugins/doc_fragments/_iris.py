@@ -4,18 +4,54 @@
 
 from __future__ import annotations
 
-# The two fragments repeat the instance options on purpose: ansible-test's yamllint sanity test
-# only reads plain string literals (a composed "..." + "..." value crashes it). Keep the shared
-# option texts identical; validate-modules checks each fragment against its argspec twin.
-# Twins: iris_common_argument_spec() and iris_lifecycle_argument_spec() in
-# plugins/module_utils/_argspec.py.
+# Two composable fragments, each option documented once:
+#   iris_devtools.iris._iris             instance, namespace, timeout, docker_host (every module);
+#                                         twin: iris_lifecycle_argument_spec()
+#   iris_devtools.iris._iris.connection  transport, container (modules that talk to a running instance);
+#                                         with the first, twin of iris_common_argument_spec()
+# Both twins live in plugins/module_utils/_argspec.py; validate-modules checks them against these docs.
 
 
 class ModuleDocFragment(object):
 
-    # Options shared by every module that talks to an IRIS instance.
-    # Twin of iris_common_argument_spec() in plugins/module_utils/_argspec.py.
+    # Options every module shares. Twin of iris_lifecycle_argument_spec().
     DOCUMENTATION = r"""
+options:
+  instance:
+    description:
+      - Name of the IRIS instance. Official containers always use V(IRIS).
+      - If not set, the value of the E(IRIS_INSTANCE) environment variable is used.
+    type: str
+    default: IRIS
+  namespace:
+    description:
+      - The namespace the module works in when it needs one (administrative calls always run in V(%SYS)).
+      - If not set, the value of the E(IRIS_NAMESPACE) environment variable is used.
+    type: str
+    default: USER
+  timeout:
+    description:
+      - Seconds one IRIS session (or one Docker call) may take before the module fails.
+      - If not set, the value of the E(IRIS_TIMEOUT) environment variable is used.
+    type: int
+    default: 60
+  docker_host:
+    description:
+      - URL of the Docker daemon, for example V(unix:///var/run/docker.sock) or V(tcp://127.0.0.1:2375).
+      - If not set, the value of the E(DOCKER_HOST) environment variable is used, then the Docker SDK default.
+    type: str
+
+notes:
+  - Every connection option falls back to an C(IRIS_*) environment variable (and O(docker_host) to E(DOCKER_HOST)),
+    so AWX or Automation Platform credentials can inject them. Precedence is the task option, then the
+    environment variable, then the default. The variables are read where the module runs.
+
+requirements:
+  - docker (Python Docker SDK) >= 7.0.0 where the module uses the Docker Engine API
+"""
+
+    # How a module reaches a running instance. With DOCUMENTATION, twin of iris_common_argument_spec().
+    CONNECTION = r"""
 options:
   transport:
     description:
@@ -32,74 +68,4 @@ options:
       - Name or ID of the container that runs IRIS. Required when O(transport=docker).
       - If not set, the value of the E(IRIS_CONTAINER) environment variable is used.
     type: str
-
-  instance:
-    description:
-      - Name of the IRIS instance. Official containers always use V(IRIS).
-      - If not set, the value of the E(IRIS_INSTANCE) environment variable is used.
-    type: str
-    default: IRIS
-  namespace:
-    description:
-      - The namespace the module works in when it needs one (administrative calls always run in V(%SYS)).
-      - If not set, the value of the E(IRIS_NAMESPACE) environment variable is used.
-    type: str
-    default: USER
-  timeout:
-    description:
-      - Seconds one IRIS session (or one Docker call) may take before the module fails.
-      - If not set, the value of the E(IRIS_TIMEOUT) environment variable is used.
-    type: int
-    default: 60
-  docker_host:
-    description:
-      - URL of the Docker daemon, for example V(unix:///var/run/docker.sock) or V(tcp://127.0.0.1:2375).
-      - If not set, the value of the E(DOCKER_HOST) environment variable is used, then the Docker SDK default.
-    type: str
-
-notes:
-  - Every connection option falls back to an C(IRIS_*) environment variable (and O(docker_host) to E(DOCKER_HOST)),
-    so AWX or Automation Platform credentials can inject them. Precedence is the task option, then the
-    environment variable, then the default. The variables are read where the module runs.
-
-requirements:
-  - docker (Python Docker SDK) >= 7.0.0 when O(transport=docker)
-"""
-
-    # The subset for modules that manage the container itself (iris_container): there is no
-    # transport choice and no "container" option (the module's own O(name) names it).
-    # Twin of iris_lifecycle_argument_spec() in plugins/module_utils/_argspec.py.
-    LIFECYCLE = r"""
-options:
-  instance:
-    description:
-      - Name of the IRIS instance. Official containers always use V(IRIS).
-      - If not set, the value of the E(IRIS_INSTANCE) environment variable is used.
-    type: str
-    default: IRIS
-  namespace:
-    description:
-      - The namespace the module works in when it needs one (administrative calls always run in V(%SYS)).
-      - If not set, the value of the E(IRIS_NAMESPACE) environment variable is used.
-    type: str
-    default: USER
-  timeout:
-    description:
-      - Seconds one IRIS session (or one Docker call) may take before the module fails.
-      - If not set, the value of the E(IRIS_TIMEOUT) environment variable is used.
-    type: int
-    default: 60
-  docker_host:
-    description:
-      - URL of the Docker daemon, for example V(unix:///var/run/docker.sock) or V(tcp://127.0.0.1:2375).
-      - If not set, the value of the E(DOCKER_HOST) environment variable is used, then the Docker SDK default.
-    type: str
-
-notes:
-  - Every connection option falls back to an C(IRIS_*) environment variable (and O(docker_host) to E(DOCKER_HOST)),
-    so AWX or Automation Platform credentials can inject them. Precedence is the task option, then the
-    environment variable, then the default. The variables are read where the module runs.
-
-requirements:
-  - docker (Python Docker SDK) >= 7.0.0
 """

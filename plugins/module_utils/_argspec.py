@@ -8,9 +8,10 @@ IRIS module shares.  Keep both in step (ansible-test validate-modules checks it)
 Environment fallbacks use ``IRIS_*`` names so AWX credentials can inject them
 (ansible-anchors.md §7 rows 8-9).
 
-Two sets: ``iris_common_argument_spec()`` (fragment ``_iris``) for modules that run programs in an
-instance, and its subset ``iris_lifecycle_argument_spec()`` (fragment ``_iris.lifecycle``) for
-modules that manage the container itself (``iris_container``), which have no transport choice.
+Two sets: ``iris_lifecycle_argument_spec()`` (fragment ``_iris``) for every module, including the
+ones that manage the container itself (``iris_container``, no transport choice), and
+``iris_common_argument_spec()`` (fragments ``_iris`` + ``_iris.connection``) for modules that run
+programs in a running instance.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ TRANSPORTS = ("docker", "local")
 
 
 def iris_lifecycle_argument_spec():
-    """Return a fresh copy of the options of the ``_iris.lifecycle`` fragment."""
+    """Return a fresh copy of the options of the ``_iris`` fragment (every module)."""
     return dict(
         instance=dict(type="str", default="IRIS", fallback=(env_fallback, ["IRIS_INSTANCE"])),
         namespace=dict(type="str", default="USER", fallback=(env_fallback, ["IRIS_NAMESPACE"])),
@@ -31,7 +32,7 @@ def iris_lifecycle_argument_spec():
 
 
 def iris_common_argument_spec():
-    """Return a fresh copy of the shared options (fragment ``_iris``)."""
+    """Return a fresh copy of the options of the ``_iris`` + ``_iris.connection`` fragments."""
     spec = dict(
         transport=dict(type="str", choices=list(TRANSPORTS), default="docker",
                        fallback=(env_fallback, ["IRIS_TRANSPORT"])),

@@ -84,7 +84,8 @@ FATAL_LOG_PATTERNS = (
     ("cpf_merge_failed",
      re.compile(r"merge file.{0,200}\bfailed\b", re.I),
      "IRIS could not apply the CPF merge file (cpf_merge).",
-     "read log_line for the reason; check the section names and [Actions] lines against the CPF reference"),
+     "fix the action or parameter IRIS names in the message (see log_lines); check the section names and "
+     "[Actions] lines against the CPF reference"),
     ("durable_ownership",
      re.compile(r"Durable folder.{0,200}(does not exist|cannot be created|not writable)"
                 r"|Cannot create target|ISC_DATA_DIRECTORY.{0,120}(permission|denied|not writable)", re.I),
@@ -468,20 +469,25 @@ class WantedConfig(object):
 
     def view(self, running, image_id=None):
         """The diff view of this configuration (no secrets)."""
-        return dict(
-            exists=True,
-            running=running,
-            image=self.image,
-            image_id=image_id,
-            env=dict(self.env),
-            labels=dict(self.labels),
-            ports=dict((k, _port_view(v)) for k, v in sorted(self.ports.items())),
-            mounts=copy.deepcopy(self.mounts),
-            command=list(self.command),
-            memory=self.memory,
-            nano_cpus=self.nano_cpus,
-            cpf_merge=self.cpf_merge,
-        )
+        return config_view(self, running, image_id, self.cpf_merge)
+
+
+def config_view(config, running, image_id, cpf_merge):
+    """The before/after view shared by WantedConfig and ActualConfig (never holds the password)."""
+    return dict(
+        exists=True,
+        running=running,
+        image=config.image,
+        image_id=image_id,
+        env=dict(config.env),
+        labels=dict(config.labels),
+        ports=dict((k, _port_view(v)) for k, v in sorted(config.ports.items())),
+        mounts=copy.deepcopy(config.mounts),
+        command=list(config.command),
+        memory=config.memory,
+        nano_cpus=config.nano_cpus,
+        cpf_merge=cpf_merge,
+    )
 
 
 class ActualConfig(object):
@@ -529,20 +535,8 @@ class ActualConfig(object):
                     break
 
     def view(self, cpf_merge):
-        return dict(
-            exists=True,
-            running=self.running,
-            image=self.image,
-            image_id=self.image_id,
-            env=dict(self.env),
-            labels=dict(self.labels),
-            ports=dict((k, _port_view(v)) for k, v in sorted(self.ports.items())),
-            mounts=copy.deepcopy(self.mounts),
-            command=list(self.command),
-            memory=self.memory,
-            nano_cpus=self.nano_cpus,
-            cpf_merge=cpf_merge,
-        )
+        """The diff view of the container's configuration (no secrets)."""
+        return config_view(self, self.running, self.image_id, cpf_merge)
 
 
 def compare(wanted, wanted_image_id, actual):
@@ -940,6 +934,11 @@ class ContainerManager(object):
             logons = logons or seen
             if fatal is not None:
                 kind, message, hint, line = fatal
+                # Quote the error lines IRIS logged before the fatal one: they name the cause
+                # (e.g. the merge action that failed); the log never holds the password.
+                causes = [entry.strip() for entry in lines if "ERROR" in entry and entry != line][-3:]
+                if causes:
+                    message = "%s IRIS logged: %s" % (message, " | ".join(causes))
                 raise IrisModuleError("Container %s: %s" % (name, message), hint=hint, reason=kind, log_line=line,
                                       log_lines=lines[-LOG_TAIL:])
             if status not in ("running", "created", "restarting"):

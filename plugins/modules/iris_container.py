@@ -23,7 +23,7 @@ description:
 author:
   - IRIS DevTools contributors (!UNKNOWN)
 extends_documentation_fragment:
-  - iris_devtools.iris._iris.lifecycle
+  - iris_devtools.iris._iris
   - iris_devtools.iris._attributes
   - iris_devtools.iris._attributes.actiongroup_iris
 attributes:
