@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,14 @@ def test_prompt_filter():
     filt.write("USER>")
     filt.write("hello")
     assert buf.getvalue() == "hello"
+
+
+def test_image_tag_defaults_follow_version():
+    """Places that name the simulator tag as a fallback must match tests/simulator/VERSION."""
+    root = Path(__file__).resolve().parents[3]
+    version = (root / "tests/simulator/VERSION").read_text(encoding="utf-8").strip()
+    files = ["playbooks/demo.yml", "tests/integration/targets/setup_iris_image/tasks/main.yml", "benchmarks/readiness.py"]
+    for name in files:
+        tags = re.findall(r"iris-devtools/iris-sim:([0-9][0-9A-Za-z.]*)", (root / name).read_text(encoding="utf-8"))
+        assert tags, name
+        assert set(tags) == {version}, (name, tags, version)
