@@ -210,6 +210,8 @@ PLACEHOLDER = re.compile(r"<<([a-z][a-z0-9_]*)>>")
 IDENTIFIER_PATTERNS = {
     "class": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)*$"),
     "method": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$"),
+    "label": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$"),
+    "routine": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$"),
 }
 CHECK_STATUS = "status"   # after the body: fail if idtSC is an error %Status
 CHECK_SQL = "sql"         # after the body: fail if idtRS.%SQLCODE < 0
@@ -345,6 +347,31 @@ TEMPLATES = dict([
        "iris-api.md §3.3 S9 (code-live): Config.Namespaces.Exists(Name)", "Result key <<key>>: does <<namespace>> exist."),
     _t("database_exists", ['do idtR.%Set(<<key>>,##class(Config.Databases).Exists(<<database>>),"boolean")'],
        "iris-api.md §3.1 S20 (doc): Config.Databases.Exists(Name)", "Result key <<key>>: is database <<database>> defined."),
+    # -- Routine entry points (e.g. ^SystemPerformance, iris-api.md §2.1 S13) ---------------------
+    _t("routine_value", ["set idtV=$$<<label>>^<<routine>>(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
+       "extrinsic function call $$label^routine(args) [doc GCOS 'User-defined Code']; variadic args... [doc]",
+       "Call $$<<label>>^<<routine>> with the call_arg arguments; its value goes to result key <<key>>."),
+    _t("routine_do", ["do <<label>>^<<routine>>(idtArg...) kill idtArg set idtArg=0"],
+       "DO label^routine(args) [doc RCOS_cdo]; variadic args... [doc]",
+       "Call <<label>>^<<routine>> with the call_arg arguments, discarding any value."),
+    # -- The collection's own records: ^IrisDevTools(area,name) in %SYS (IRISSYS) ------------------
+    # Not an IRIS API: our bookkeeping (what a module created or applied, e.g. a ^SystemPerformance
+    # profile's settings, which has no documented read-back (iris-api.md §2.1), or the fixture a
+    # namespace holds).  Values are JSON text written and parsed by the collection.  Global
+    # SET/KILL/$GET/$ORDER [doc GGBL_using]; run in %SYS so every namespace's records sit in one place.
+    _t("state_get", ["do idtR.%Set(<<key>>,$GET(^IrisDevTools(<<area>>,<<name>>)))"],
+       "$GET of a global node [doc RCOS_fget]", "Result key <<key>>: the record <<area>>/<<name>> ('' if none)."),
+    _t("state_set", ["set ^IrisDevTools(<<area>>,<<name>>)=<<value>>"],
+       "SET of a global node [doc RCOS_cset]", "Write the record <<area>>/<<name>>."),
+    _t("state_kill", ["kill ^IrisDevTools(<<area>>,<<name>>)"],
+       "KILL of a global node [doc RCOS_ckill]", "Remove the record <<area>>/<<name>>."),
+    _t("state_list", ['set idtD=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(^IrisDevTools(<<area>>,idtK)) quit:idtK=""  '
+                      'do idtD.%Set(idtK,$GET(^IrisDevTools(<<area>>,idtK))) } do idtR.%Set(<<key>>,idtD)'],
+       "$ORDER over global subscripts [doc RCOS_forder]", "Result object <<key>>: every record of <<area>> by name."),
+    # == Task Manager templates of _task.py (iris_task, iris_monitoring's schedule) ==================
+    # == ^SystemPerformance templates of _monitoring.py =============================================
+    # == Read-only templates of _info.py ============================================================
+    # == Database/namespace/file templates of _fixture.py ===========================================
 ])
 
 

@@ -116,3 +116,68 @@ def fake_docker():
     yield factory
     for api in apis:
         api.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The IRIS simulator in process: run the collection's programs against the executable model of
+# IRIS (tests/simulator/iris_sim) without Docker.  The simulator never imports the collection;
+# only the tests bring the two together.
+# ---------------------------------------------------------------------------------------------
+def _simulator_dir():
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "simulator"))
+
+
+class SimTransport(object):
+    """A ``_transport.Transport`` whose sessions run in an in-process simulated instance.
+
+    ``sim.transport(namespace="%SYS")`` returns a Transport (the real parse/redaction path);
+    ``sim.run(namespace, *lines)`` runs raw ObjectScript for independent checks;
+    ``sim.inst`` is the ``iris_sim.instance.Instance`` for direct inspection.
+    """
+
+    def __init__(self, root):
+        import sys
+        sim_dir = _simulator_dir()
+        if sim_dir not in sys.path:
+            sys.path.insert(0, sim_dir)
+        from iris_sim.instance import Instance  # pylint: disable=import-error
+        self.root = str(root)
+        self.inst = Instance(self.root + "/install", self.root + "/data")
+        self.inst.initialize()
+        self.inst.set_status("starting")
+        self.inst.set_status("running")
+
+    def _session(self, namespace, lines):
+        import io
+        from iris_sim.shell import run_session  # pylint: disable=import-error
+        out = io.StringIO()
+        with self.inst.session_lock():
+            self.inst.reload()
+            code = run_session(self.inst, namespace, list(lines), out)
+            self.inst.save()
+        return code, out.getvalue()
+
+    def run(self, namespace, *lines):
+        """Raw lines in a session; the output text (prompts included)."""
+        return self._session(namespace, lines)[1]
+
+    def transport(self, namespace="USER", instance="IRIS", timeout=60):
+        from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import Transport
+        sim = self
+
+        class _InProcess(Transport):
+            def _execute(self, data):
+                text = data.decode("utf-8")
+                code, out = sim._session(self.namespace, text.split("\n"))
+                return code, out.encode("utf-8"), b""
+        return _InProcess(instance=instance, namespace=namespace, timeout=timeout)
+
+
+@pytest.fixture
+def iris_sim(tmp_path):
+    """A fresh simulated IRIS instance (skipped when the simulator's tree-sitter deps are missing)."""
+    pytest.importorskip("tree_sitter")
+    pytest.importorskip("tree_sitter_objectscript_routine")
+    return SimTransport(tmp_path)

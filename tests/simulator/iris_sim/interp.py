@@ -850,12 +850,29 @@ class Process:
                 slots.append(None)
             elif child.type == "method_arg":
                 seen = True
-                slots[-1] = self.argument(child)
+                if child.named_children and child.named_children[0].type == "variadic_arg":
+                    slots[-1:] = self.variadic_arguments(child.named_children[0])
+                else:
+                    slots[-1] = self.argument(child)
         if not seen:
             return []
         while slots and slots[-1] is None:
             slots.pop()
         return slots
+
+    def variadic_arguments(self, node: PNode) -> list:
+        """``args...``: pass ``args(1)``..``args(args)`` as separate arguments; undefined ones are
+        omitted arguments [doc GCOS 'Variable Number of Arguments': the array's top node holds the
+        count, its subscripts 1..n the values]."""
+        var = node.child("lvn")
+        if var is None or var.child("method_args") is not None:
+            raise IrisError("SYNTAX")
+        name = self.identifier(var)
+        top = self.locals.get(name)
+        if top is None or top.value is None:
+            raise IrisError("UNDEFINED", name)
+        count = int(values.to_num(top.value))
+        return [top.get((index,)) for index in range(1, count + 1)]
 
     def argument(self, arg: PNode):
         """One actual argument."""

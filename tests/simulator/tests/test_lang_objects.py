@@ -132,3 +132,11 @@ def test_system_classes_are_found_case_insensitively():
     assert output("write $system.Version.GetNumber(),\"|\",$system.Version.GetMajor()") == "2025.1|2025"
     assert output("write $system.Process.NameSpace()") == "USER"
     assert output("write $system.Process.CurrentDirectory()") == "/usr/irissys/mgr/user/"
+
+
+def test_variadic_arguments_expand_the_array(sim_classes):  # pylint: disable=unused-argument
+    """``f(args...)`` passes args(1)..args(args); an undefined element is an omitted argument [doc GCOS]."""
+    assert output('set a=3,a(1)="x",a(3)=7 write ##class(Test.Base).Args(a...)') == "x|None|7"
+    assert output('set a=0 write ##class(Test.Base).Args(a...),"."') == "."
+    with pytest.raises(IrisError, match="UNDEFINED"):
+        output("write ##class(Test.Base).Args(nope...)")

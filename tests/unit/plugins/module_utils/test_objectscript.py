@@ -224,7 +224,7 @@ def test_literal_property_roundtrip(value):
 REPRESENTATIVE = {
     "namespace": "%SYS", "key": "result", "value": "x", "class": "%SYS.Task", "method": "RunNow",
     "property": "Name", "properties": "Name,Suspended,TimePeriod", "name": "nightly", "handle": "t",
-    "id": 1001, "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
+    "id": 1001, "label": "addprofile", "routine": "SystemPerformance", "area": "monitoring", "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
 }
 HOSTILE_VALUES = ['"; halt', "a\nb\r\nc", "\x00\x02\x03", "<<key>>", "}{ catch", "😀\u2028", "x" * 9000,
                   '"' * 5000, -1.5, 0, True, None, Secret("s3cr\"et\n")]
