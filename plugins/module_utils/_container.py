@@ -578,6 +578,9 @@ class ContainerManager(object):
     def __init__(self, module, client=None, transport_factory=None, objectscript=None, clock=time.monotonic, sleep=time.sleep):
         self.module = module
         self.params = module.params
+        # O(container) stands in for O(name) when only it is set (module_defaults of the iris group).
+        if not self.params.get("name"):
+            self.params["name"] = self.params.get("container")
         self.check_mode = module.check_mode
         self.client = client
         self.transport_factory = transport_factory

@@ -11,6 +11,7 @@ labels), so a ``ps`` on the host or ``docker inspect`` never shows an ObjectScri
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 import ssl
@@ -82,10 +83,12 @@ def get_docker_client(docker_host=None, timeout=60):
     require_docker()
     where = docker_host or "the Docker daemon from the environment (DOCKER_HOST or the default socket)"
     try:
+        environment = dict(os.environ)
         if docker_host:
-            client = docker.DockerClient(base_url=docker_host, timeout=timeout)
-        else:
-            client = docker.from_env(timeout=timeout)
+            # Keep DOCKER_TLS_VERIFY / DOCKER_CERT_PATH from the environment: a tcp:// daemon with TLS
+            # then works whether its URL comes from docker_host or from DOCKER_HOST.
+            environment["DOCKER_HOST"] = docker_host
+        client = docker.from_env(timeout=timeout, environment=environment)
         client.ping()
     except _connection_errors() as exc:
         raise IrisModuleError(
@@ -277,3 +280,306 @@ def exec_with_stdin(client, container, argv, data, timeout, user=None):
     except _connection_errors() as exc:
         raise translate_docker_error(exc, action)
     return exit_code, stdout, stderr
+
+
+# -- iris_monitoring (appended; _metrics.py / _monitoring.py use these) ----------------------------
+def container_stats(container):
+    """One stats sample of ``container`` (a ``docker`` Container object): the Engine API's
+    ``GET /containers/{id}/stats?stream=false``, which waits for two CPU readings so that
+    ``precpu_stats`` is filled [inf: Docker SDK ``Container.stats(stream=False)``]."""
+    name = getattr(container, "name", None) or getattr(container, "id", container)
+    try:
+        return container.stats(stream=False)
+    except _connection_errors() as exc:
+        raise translate_docker_error(exc, "read the resource usage (stats) of container %s" % name)
+
+
+def read_file_from_container(container, path, max_bytes=256 * 1024 * 1024):
+    """The content (bytes) of the regular file ``path`` inside ``container``, through the Docker archive
+    API (``get_archive``: a tar stream of the path), never ``docker cp`` or exec.
+
+    Raises IrisModuleError when the file does not exist (``missing_file=True`` in its details), is not
+    a regular file, or is larger than ``max_bytes``.
+    """
+    import io
+    import tarfile
+    name = getattr(container, "name", None) or getattr(container, "id", container)
+    action = "copy %s out of container %s" % (path, name)
+    try:
+        stream, stat = container.get_archive(path)
+        size = int((stat or {}).get("size") or 0)
+        if size > max_bytes:
+            raise IrisModuleError("Cannot %s: the file has %d bytes, more than the %d allowed" % (action, size, max_bytes),
+                                  hint="copy large files another way (a bind mount)")
+        buffer = io.BytesIO()
+        for chunk in stream:
+            buffer.write(chunk)
+            if buffer.tell() > max_bytes + 1024 * 1024:
+                raise IrisModuleError("Cannot %s: the archive is larger than %d bytes" % (action, max_bytes),
+                                      hint="copy large files another way (a bind mount)")
+    except IrisModuleError:
+        raise
+    except _connection_errors() as exc:
+        if HAS_DOCKER and isinstance(exc, docker_errors.NotFound):
+            raise IrisModuleError("Cannot %s: the file does not exist" % action,
+                                  hint="check the path (for a report: is the run collected yet?)", missing_file=True)
+        raise translate_docker_error(exc, action)
+    buffer.seek(0)
+    try:
+        with tarfile.open(fileobj=buffer, mode="r:*") as archive:
+            for member in archive.getmembers():
+                if member.isfile():
+                    handle = archive.extractfile(member)
+                    return handle.read() if handle is not None else b""
+    except tarfile.TarError as exc:
+        raise IrisModuleError("Cannot %s: Docker returned an unreadable archive: %s" % (action, exc),
+                              hint="retry; report a bug if it persists")
+    raise IrisModuleError("Cannot %s: it is not a regular file" % action, hint="give the path of a file, not a directory")
+
+
+# -- iris_fixture (appended; _fixture.py uses these) ------------------------------------------------
+# API (stable names):
+#   upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None) -> int
+#       streams a host file into the container with put_archive (tar generated on the fly, never a full copy in memory
+#       or on disk); lands under a temp name (UPLOAD_PREFIX) in dest_dir and is renamed onto dest_name; returns bytes.
+#   download_file(client, container, src_path, dest_path, timeout=None) -> "sha256:<hex>"
+#       streams a container file out with get_archive, hashing while writing a temp file next to dest_path,
+#       renamed atomically; the host never keeps a partial file.
+#   UPLOAD_PREFIX = ".iris-devtools-upload-"   (a stale upload in a container that stopped mid-copy has this prefix)
+# Both raise IrisModuleError saying what failed and how to fix it: path missing, container not running or stopped
+# mid-copy, no space left, timeout.
+
+UPLOAD_PREFIX = ".iris-devtools-upload-"
+# iris-api.md §5.1 (S25): the instance owner in IRIS containers is irisowner, UID 51773; §3.4: a copied IRIS.DAT
+# must be owned by it [inf for the ownership requirement].
+IRISOWNER_UID = 51773
+_TAR_BLOCK = 512
+
+
+def _container_ref(client, container):
+    """(id, display name) of ``container`` (a Container object, a name or an id)."""
+    if hasattr(container, "id"):
+        return container.id, getattr(container, "name", None) or container.id
+    return container, container
+
+
+def _container_state(client, container_id):
+    """The container's State dict, or None when it cannot be read (gone, daemon unreachable)."""
+    try:
+        return client.api.inspect_container(container_id).get("State") or {}
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
+def _explain_copy_failure(client, container_id, name, action, exc, path, missing_hint):
+    """Turn a failure during an archive copy into an IrisModuleError with the most useful cause."""
+    import tarfile
+    text = exc.msg if isinstance(exc, IrisModuleError) else str(getattr(exc, "explanation", None) or exc)
+    if text.startswith("Cannot %s: " % action):
+        text = text[len("Cannot %s: " % action):]
+    lowered = text.lower()
+    state = _container_state(client, container_id)
+    if state is not None and not state.get("Running", False):
+        # Docker serialises archive copies with stop/kill: a stop during the copy waits for the copy and
+        # then stops the container, so the next step (rename, read) is what fails.
+        return IrisModuleError(
+            "Cannot %s: container %s is not running (status %s); it stopped during or before the copy: %s"
+            % (action, name, state.get("Status", "unknown"), text),
+            hint="start the container (iris_container state=healthy) and run again",
+            container_status=state.get("Status"))
+    if isinstance(exc, IrisModuleError):
+        return exc
+    if state is None and HAS_DOCKER and isinstance(exc, docker_errors.NotFound) and "no such container" in lowered:
+        return IrisModuleError("Cannot %s: container %s does not exist: %s" % (action, name, text),
+                               hint="check the container option; create the instance first (iris_container)")
+    if "no space left" in lowered or getattr(exc, "errno", None) == 28:
+        return IrisModuleError("Cannot %s: no space left on device: %s" % (action, text),
+                               hint="free space in the container's file system or Docker's data root (docker system df), "
+                                    "or use a volume with more room")
+    if HAS_DOCKER and isinstance(exc, docker_errors.NotFound):
+        return IrisModuleError("Cannot %s: %s does not exist in container %s: %s" % (action, path, name, text),
+                               hint=missing_hint, missing_path=path)
+    if isinstance(exc, tarfile.TarError):
+        return IrisModuleError("Cannot %s: the archive stream from Docker ended early or is unreadable: %s" % (action, text),
+                               hint="the container stopped or the connection broke during the copy; check the container and retry")
+    return translate_docker_error(exc, action)
+
+
+def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter):
+    """Yield a one-member tar archive (PAX headers) of ``handle`` in CHUNK_SIZE pieces, reading as it goes."""
+    import tarfile
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
+    info = tarfile.TarInfo(member_name)
+    info.size = size
+    info.mode = mode
+    info.uid = uid
+    info.gid = gid
+    info.uname = ""
+    info.gname = ""
+    info.mtime = mtime
+    info.type = tarfile.REGTYPE
+    yield info.tobuf(format=tarfile.PAX_FORMAT)
+    remaining = size
+    while remaining > 0:
+        if deadline is not None and time.monotonic() > deadline:
+            raise IrisModuleError("The copy into the container did not finish within %s seconds" % timeout,
+                                  hint="raise the module's timeout option (large fixtures take time to copy)")
+        chunk = handle.read(min(_files.CHUNK_SIZE, remaining))
+        if not chunk:
+            raise IrisModuleError("The file being copied shrank during the copy (%d of %d bytes read)" % (size - remaining, size),
+                                  hint="do not modify the fixture while it is being restored; run again")
+        remaining -= len(chunk)
+        counter[0] += len(chunk)
+        yield chunk
+    padding = (-size) % _TAR_BLOCK
+    yield b"\0" * (padding + 2 * _TAR_BLOCK)
+
+
+def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_UID, mode=0o660, timeout=None):
+    """Copy the host file ``src_path`` to ``dest_dir/dest_name`` in ``container``; return the bytes copied.
+
+    The tar stream is generated while the file is read (constant memory, no temp tar on disk); the
+    member carries ``uid``/``gid`` and ``mode`` so the file is owned by irisowner (iris-api.md §3.4, S25).
+    The file lands under a temp name (``UPLOAD_PREFIX``) in ``dest_dir`` and is renamed onto
+    ``dest_name`` by one ``mv`` in the container, so ``dest_name`` is either the old or the complete new
+    file.  On failure the temp file is removed when the container still runs; when the container stopped
+    mid-copy the error says so and names the temp file (``partial_path``) that stays in its file system.
+    ``timeout`` (seconds, None = no limit) bounds the whole copy.
+    """
+    import os
+    import uuid
+    require_docker()
+    container_id, name = _container_ref(client, container)
+    dest_dir = dest_dir.rstrip("/") or "/"
+    dest_path = "%s/%s" % (dest_dir.rstrip("/"), dest_name)
+    action = "copy %s to %s in container %s" % (src_path, dest_path, name)
+    if "/" in dest_name or dest_name in ("", ".", ".."):
+        raise IrisModuleError("Cannot %s: dest_name must be a plain file name" % action, hint="pass the directory as dest_dir")
+    try:
+        handle = open(src_path, "rb")
+    except (IOError, OSError) as exc:
+        raise IrisModuleError("Cannot %s: cannot read the source file: %s" % (action, exc.strerror or exc),
+                              hint="check the path of the file on the host running the module", path=src_path)
+    tmp_name = "%s%s-%s" % (UPLOAD_PREFIX, uuid.uuid4().hex[:12], dest_name)
+    tmp_path = "%s/%s" % (dest_dir.rstrip("/"), tmp_name)
+    counter = [0]
+    deadline = time.monotonic() + timeout if timeout else None
+    uploaded = False
+    with handle:
+        stat = os.fstat(handle.fileno())
+        stream = _tar_stream(handle, tmp_name, stat.st_size, mode, uid, gid, int(stat.st_mtime), deadline, timeout, counter)
+        try:
+            client.api.put_archive(container_id, dest_dir, stream)
+            uploaded = True
+            remaining = max(1, deadline - time.monotonic()) if deadline else 120
+            rc, out, err = exec_with_stdin(client, container_id, ["mv", "-f", "--", tmp_path, dest_path], b"", remaining, user="root")
+            if rc != 0:
+                text = (err or out).decode("utf-8", "replace").strip()
+                hint = "check that %s is writable in the container" % dest_dir
+                if "No such file" in text:
+                    # Seen with Docker 20.10: put_archive into a tmpfs mount writes beneath the mount, invisible inside.
+                    hint = ("the copy is not visible inside the container: %s is probably a tmpfs mount, which the Docker "
+                            "archive API cannot write into; use a directory on the container's file system or a volume" % dest_dir)
+                raise IrisModuleError("Cannot %s: renaming the copied file in the container failed (rc=%s): %s" % (action, rc, text),
+                                      hint=hint)
+        except Exception as exc:  # pylint: disable=broad-except
+            error = _explain_copy_failure(client, container_id, name, action, exc, dest_dir,
+                                          "check dest_dir; the directory must exist in the container before the copy")
+            if not _remove_in_container(client, container_id, tmp_path) and (uploaded or counter[0]):
+                # Only when the container is not running: the file stays in its file system (never under
+                # dest_name); copy into a directory the caller removes on rollback so it goes with it.
+                error.details["partial_path"] = tmp_path
+                error.msg += (" The temp file %s (never the final name) stays in the stopped container's file system until "
+                              "its directory or the container is removed." % tmp_path)
+                error.args = (error.msg,)
+            raise error
+    return counter[0]
+
+
+def _remove_in_container(client, container_id, path):
+    """Best effort ``rm -f path`` in a running container; True when it ran (the file is gone)."""
+    state = _container_state(client, container_id)
+    if not state or not state.get("Running"):
+        return False
+    try:
+        rc, dummy_out, dummy_err = exec_with_stdin(client, container_id, ["rm", "-f", "--", path], b"", 30, user="root")
+    except IrisModuleError:
+        return False
+    return rc == 0
+
+
+class _IterReader(object):
+    """A read()-able view of an iterator of bytes chunks (the Docker SDK's archive stream)."""
+
+    def __init__(self, chunks, deadline, timeout):
+        self._chunks = iter(chunks)
+        self._buffer = b""
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def read(self, size=-1):
+        while not self._buffer:
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                raise IrisModuleError("The copy out of the container did not finish within %s seconds" % self._timeout,
+                                      hint="raise the module's timeout option (large fixtures take time to copy)")
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return b""
+        if size is None or size < 0 or size >= len(self._buffer):
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+def download_file(client, container, src_path, dest_path, timeout=None):
+    """Copy the regular file ``src_path`` out of ``container`` to ``dest_path`` on the host; return its ``sha256:<hex>``.
+
+    Streams ``get_archive`` (constant memory), hashes while writing a temp file next to ``dest_path``
+    (``_files.atomic_output``), checks the size Docker announced and renames atomically; on any failure
+    the temp file is removed and ``dest_path`` is untouched.
+    """
+    import hashlib
+    import tarfile
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
+    require_docker()
+    container_id, name = _container_ref(client, container)
+    action = "copy %s out of container %s to %s" % (src_path, name, dest_path)
+    deadline = time.monotonic() + timeout if timeout else None
+    digest = hashlib.sha256()
+    bits = None
+    try:
+        bits, stat = client.api.get_archive(container_id, src_path, chunk_size=_files.CHUNK_SIZE)
+        stat = stat or {}
+        # Docker's stat "mode" is a Go os.FileMode: bit 31 = directory, bit 27 = symlink.
+        if int(stat.get("mode") or 0) & ((1 << 31) | (1 << 27)) or stat.get("linkTarget"):
+            raise IrisModuleError("Cannot %s: %s is not a regular file in the container" % (action, src_path),
+                                  hint="give the path of the database file itself (e.g. .../IRIS.DAT)", path=src_path)
+        with tarfile.open(fileobj=_IterReader(bits, deadline, timeout), mode="r|", bufsize=_files.CHUNK_SIZE) as archive:
+            member = archive.next()
+            if member is None or not member.isfile():
+                raise IrisModuleError("Cannot %s: Docker's archive holds no regular file" % action,
+                                      hint="give the path of a regular file in the container", path=src_path)
+            source = archive.extractfile(member)
+            written = 0
+            with _files.atomic_output(dest_path) as out:
+                while True:
+                    chunk = source.read(_files.CHUNK_SIZE)
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    try:
+                        out.write(chunk)
+                    except (IOError, OSError) as exc:
+                        raise _files.file_error("write", dest_path, exc)
+                    written += len(chunk)
+                if written != member.size or ("size" in stat and written != int(stat["size"])):
+                    raise IrisModuleError("Cannot %s: got %d bytes, expected %d" % (action, written, member.size),
+                                          hint="the file changed or the container stopped during the copy; retry")
+    except Exception as exc:  # pylint: disable=broad-except
+        if bits is not None and hasattr(bits, "close"):
+            bits.close()
+        raise _explain_copy_failure(client, container_id, name, action, exc, src_path,
+                                    "check the path of the file in the container (is the database directory right?)")
+    return "sha256:" + digest.hexdigest()

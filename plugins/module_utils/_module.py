@@ -27,17 +27,18 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import 
 
 
 def build_module(argument_spec, common_spec=iris_common_argument_spec, supports_check_mode=True,
-                 required_if=None, **constraints):
+                 required_if=None, common_required_if=True, **constraints):
     """Return an ``AnsibleModule`` for ``argument_spec`` merged over ``common_spec()``.
 
     ``common_spec`` is one of the ``_argspec`` functions (or None for no shared options).  The
     shared constraints (``iris_common_required_if``) are added when the shared ``transport``
-    option is part of the spec.
+    option is part of the spec, unless ``common_required_if`` is false (a module with offline
+    states, such as ``iris_fixture`` ``state=validated``, then checks them itself through ``_connect``).
     """
     spec = dict(common_spec()) if common_spec else {}
     spec.update(argument_spec)
     merged_required_if = list(required_if or [])
-    if "transport" in spec and "container" in spec:
+    if common_required_if and "transport" in spec and "container" in spec:
         merged_required_if.extend(iris_common_required_if())
     return AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
                          required_if=merged_required_if or None, **constraints)

@@ -29,6 +29,7 @@ Program protocol (consumed by ``_transport.py``):
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -201,6 +202,45 @@ def literal(value):
     raise IrisModuleError("Cannot express a value of type %s in ObjectScript" % type(value).__name__, hint=_BUG_HINT)
 
 
+def int_or_none(value):
+    """An IRIS value read back (number, numeric text, "" for empty) as a Python int; None when empty or not numeric.
+
+    The inverse direction of ``literal()`` for integers: IRIS returns numbers as JSON numbers or as text
+    (``"3600"``, ``"1.0"``), and empty properties as ``""``.
+    """
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(float(text))
+        except (OverflowError, ValueError):
+            return None
+
+
+def record_text(value):
+    """The JSON text of a collection record (``state_set`` value, ``^IrisDevTools(area,name)``)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def record_value(text, unreadable=None):
+    """A record read back with ``state_get``/``state_list``: the dict, None when there is none, ``unreadable``
+    when the text is not a JSON object (written by something else)."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return unreadable
+    return value if isinstance(value, dict) else unreadable
+
+
 # ---------------------------------------------------------------------------------------------
 # Templates: THE one place where ObjectScript text lives.
 # ---------------------------------------------------------------------------------------------
@@ -369,9 +409,262 @@ TEMPLATES = dict([
                       'do idtD.%Set(idtK,$GET(^IrisDevTools(<<area>>,idtK))) } do idtR.%Set(<<key>>,idtD)'],
        "$ORDER over global subscripts [doc RCOS_forder]", "Result object <<key>>: every record of <<area>> by name."),
     # == Task Manager templates of _task.py (iris_task, iris_monitoring's schedule) ==================
+    # Selection of task IDs into the local idtT (then task_read_selected reads them in one step).  SQL lookup by
+    # Name (not unique: iris-api.md §0.1, §1.3 S11 code-live); SQLUPPER matches case-insensitively
+    # (iris-devtester-lessons.md §2.4 observed), so _task.py keeps only the exact names.
+    _t("task_select_by_name", [
+        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task WHERE Name = ?",<<name>>)', CHECK_SQL),
+        'kill idtT while idtRS.%Next() { set idtT(idtRS.%Get("ID"))="" }'],
+       "iris-api.md §0.1, §1.3 S11 (code-live): SELECT ID FROM %SYS.Task WHERE Name = ? in %SYS; $ORDER/locals [doc]",
+       "Select the IDs of every task named <<name>> (case-insensitive SQL match) for task_read_selected."),
+    _t("task_select_all", [
+        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task")', CHECK_SQL),
+        'kill idtT while idtRS.%Next() { set idtT(idtRS.%Get("ID"))="" }'],
+       "iris-api.md §1.3 S11 (code-live): the class projects as table %SYS.Task (run in %SYS, §4.3)",
+       "Select the IDs of every task for task_read_selected."),
+    _t("task_select_id", ['kill idtT set idtT(<<id>>)=""'],
+       "local array [doc GCOS]; the task is opened by task_read_selected (iris-api.md §1.3 S8 %OpenId)",
+       "Select task <<id>> for task_read_selected (a missing ID reads as no task)."),
+    _t("task_select_saved", ['kill idtT set idtT($METHOD(idtO(<<handle>>),"%Id"))=""'],
+       "iris-api.md §1.3 S8/S11 (%Id() after %Save); $METHOD [doc]",
+       "Select the task saved under <<handle>> in this program for task_read_selected."),
+    # Reads each selected task: the comma-separated <<properties>> (iris-api.md §1.2 names) with $PROPERTY, the
+    # Settings $LB(name,value,...) pairs (iris-api.md §1.1/§1.2: VistA code, S37) with $LISTLENGTH/$LISTGET [doc],
+    # then the run information from the TaskListDetail query (iris-api.md §1.3 S8 code-live: %ResultSet on
+    # %SYS.Task:TaskListDetail, columns "ID", "Last Started", "Last Finished", "Last Status", "Last Result",
+    # "Next Scheduled Date", "Next Scheduled Time").  A selected ID that %OpenId does not find is skipped.
+    _t("task_read_selected", [
+        'set idtA=##class(%DynamicArray).%New(),idtC=<<properties>>,idtK="" kill idtX '
+        'for { set idtK=$ORDER(idtT(idtK)) quit:idtK=""  set idtW=##class(%SYS.Task).%OpenId(idtK) '
+        'if $ISOBJECT(idtW) { set idtD=' + _NEW_OBJ + ' do idtD.%Set("ID",idtK) '
+        'for idtI=1:1:$LENGTH(idtC,",") { do idtD.%Set($PIECE(idtC,",",idtI),$PROPERTY(idtW,$PIECE(idtC,",",idtI))) } '
+        'set idtS=$PROPERTY(idtW,"Settings"),idtG=' + _NEW_OBJ + ' '
+        'for idtI=1:2:$LISTLENGTH(idtS) { do idtG.%Set($LISTGET(idtS,idtI),$LISTGET(idtS,idtI+1)) } '
+        'do idtD.%Set("Settings",idtG),idtA.%Push(idtD) set idtX(idtK)=idtD } }',
+        ('set idtRL=##class(%ResultSet).%New("%SYS.Task:TaskListDetail"),idtSC=idtRL.Execute()', CHECK_STATUS),
+        'while idtRL.Next() { set idtK=idtRL.Get("ID") if (idtK\'="")&&$DATA(idtX(idtK)) { set idtD=idtX(idtK) '
+        'do idtD.%Set("LastStarted",idtRL.Get("Last Started")),idtD.%Set("LastFinished",idtRL.Get("Last Finished")) '
+        'do idtD.%Set("LastStatus",idtRL.Get("Last Status")),idtD.%Set("LastResult",idtRL.Get("Last Result")) '
+        'do idtD.%Set("NextDate",idtRL.Get("Next Scheduled Date")),idtD.%Set("NextTime",idtRL.Get("Next Scheduled Time")) } } '
+        'do idtR.%Set(<<key>>,idtA) kill idtT,idtX'],
+       "iris-api.md §1.3 S8 (%OpenId; TaskListDetail columns), §1.2 (property names, Settings as $LB pairs); "
+       "$PROPERTY, $LISTLENGTH, $LISTGET [doc]",
+       "Result array <<key>>: one object per selected task (ID, <<properties>>, Settings object, run information)."),
+    # Settings are written as $LB(name,value,...) (iris-api.md §1.1 VistA code, §1.2 S37); concatenated $LISTBUILD
+    # results form one list [doc RCOS_flistbuild].
+    _t("task_setting", ["set idtSL=$GET(idtSL)_$LISTBUILD(<<name>>,<<value>>)"],
+       "iris-api.md §1.1/§1.2: Settings $LB(name,value,...) (VistA code, S37); $LISTBUILD [doc]",
+       "Append one name/value pair to the settings list for task_settings_set."),
+    _t("task_settings_set", ["set idtW=idtO(<<handle>>),idtW.Settings=$GET(idtSL) kill idtSL"],
+       "iris-api.md §1.2 Settings ($LB pairs)",
+       "Set the Settings of the task under <<handle>> to the task_setting pairs."),
+    # One setter per %SYS.Task property _task.py writes (names: iris-api.md §1.2; a constant in the template text,
+    # the value through the placeholder).  SET oref.Property on a local copy of the handle [doc GOBJ_propmethods].
+    *[_t("task_set_" + _prop, ["set idtW=idtO(<<handle>>),idtW." + _prop + "=<<value>>"],
+         "iris-api.md §1.2 (%SYS.Task property " + _prop + ")", "Set " + _prop + " of the task under <<handle>>.")
+      for _prop in ("Name", "Description", "TaskClass", "NameSpace", "RunAsUser", "Priority", "TimePeriod",
+                    "TimePeriodEvery", "TimePeriodDay", "DailyFrequency", "DailyFrequencyTime", "DailyIncrement",
+                    "DailyStartTime", "DailyEndTime", "StartDate", "EndDate")],
+    _t("task_suspend_saved", [('set idtSC=##class(%SYS.Task).Suspend($METHOD(idtO(<<handle>>),"%Id"))', CHECK_STATUS)],
+       "iris-api.md §1.3 (code-live, public Rust test): Suspend(id) returns %Status; %Id() (S8)",
+       "Suspend the task saved under <<handle>> in this program."),
+    _t("task_resume_saved", [('set idtSC=##class(%SYS.Task).Resume($METHOD(idtO(<<handle>>),"%Id"))', CHECK_STATUS)],
+       "iris-api.md §1.3 (code-live; S2 lists Resume()): Resume(id) returns %Status; %Id() (S8)",
+       "Resume the task saved under <<handle>> in this program."),
+    _t("task_run_now_saved", [
+        ('set idtSC=##class(%SYS.Task).RunNow($METHOD(idtO(<<handle>>),"%Id"))', CHECK_STATUS),
+        'do idtR.%Set(<<key>>,$METHOD(idtO(<<handle>>),"%Id"))'],
+       "iris-api.md §1.3 S8 (code-live): RunNow(id) returns %Status, asynchronous (§0.3)",
+       "Trigger a run of the task saved under <<handle>>; its ID goes to result key <<key>>."),
     # == ^SystemPerformance templates of _monitoring.py =============================================
+    # ^SystemPerformance entry points return values, not %Status: 1 / "1^file" / a run id / "a:b:c:d_a:b:c:d" on
+    # success and "0^reason" (or 0 for $$run) on failure (iris-api.md §2.1, S13 doc).  sp_call turns a failure into an
+    # error %Status (ERROR #5001 with the reason; %SYSTEM.Status.Error(code,text) [inf: %SYSTEM.Status class reference,
+    # not in iris-api.md]) so the program stops at that step and nothing after it runs.  Run in %SYS (S13, §0 item 2).
+    _t("sp_call", [('set idtV=$$<<label>>^SystemPerformance(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV) '
+                    'set idtSC=$SELECT($PIECE(idtV,"^")="0":$SYSTEM.Status.Error(5001,<<name>>_$SELECT($LENGTH(idtV,"^")>1:'
+                    '": "_$PIECE(idtV,"^",2,$LENGTH(idtV,"^")),1:" failed")),1:1)', CHECK_STATUS)],
+       "iris-api.md §2.1 S13 (doc): addprofile/editprofile/delprofile -> 1 or 0^reason; run -> run id or 0; "
+       "Collect -> 1 plus file or 0^reason; Stop -> a:b:c:d_a:b:c:d or 0^reason; $PIECE/$SELECT/$LENGTH [doc]",
+       "Call $$<<label>>^SystemPerformance with the call_arg arguments; its value goes to result key <<key>>; "
+       "a value whose first ^-piece is 0 fails the step with '<<name>>: reason' (<<name>> says what was called)."),
+    # Start a collection and record it in the collection's own bookkeeping ^IrisDevTools(<<area>>,runid) in the
+    # same step, so a run the module started is always known to it (stop: latest).
+    _t("sp_run", [('set idtV=$$run^SystemPerformance(<<name>>) do idtR.%Set(<<key>>,idtV) '
+                   'set idtSC=$SELECT(idtV=0:$SYSTEM.Status.Error(5001,"$$run^SystemPerformance("_<<name>>_") returned 0"),1:1)', CHECK_STATUS),
+                  "set ^IrisDevTools(<<area>>,idtV)=<<value>>"],
+       "iris-api.md §2.1 S13 (doc): $$run^SystemPerformance(profile) returns the run id, or 0 on failure; "
+       "global SET [doc RCOS_cset]",
+       "Start profile <<name>>; the run id goes to result key <<key>> and its record <<area>>/<runid> is <<value>>."),
+    # Every run the collection recorded, with the time left until its report can be collected:
+    # $$waittime^SystemPerformance(runid) (iris-api.md §2.1, S13; -2^no such runid for an unknown id, code).
+    _t("sp_run_waits", ['set idtD=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(^IrisDevTools(<<area>>,idtK)) quit:idtK=""  '
+                        'set idtC=' + _NEW_OBJ + ' do idtC.%Set("record",$GET(^IrisDevTools(<<area>>,idtK))),'
+                        'idtC.%Set("wait",$$waittime^SystemPerformance(idtK)),idtD.%Set(idtK,idtC) } do idtR.%Set(<<key>>,idtD)'],
+       "iris-api.md §2.1 S13 (doc: waittime entry point; code: -2^no such runid); $ORDER over global subscripts [doc RCOS_forder]",
+       "Result object <<key>>: for every run recorded under <<area>>, its record and $$waittime."),
     # == Read-only templates of _info.py ============================================================
+    # Config.Namespaces:List / Config.Databases:List through %ResultSet with Execute("*") (iris-api.md §3.3, §3.1:
+    # S9 code-live; columns Namespace / Name), then Get(Name,.Props) per row (S9 code-live, S20 doc).  A failed Get is
+    # recorded in that row ("error") instead of failing the whole read.  Run in %SYS (iris-api.md §0 item 2).
+    _t("info_namespaces", [
+        ('set idtRS=##class(%ResultSet).%New("Config.Namespaces:List"),idtSC=idtRS.Execute("*")', CHECK_STATUS),
+        'set idtA=##class(%DynamicArray).%New() while idtRS.Next() { set idtN=idtRS.Get("Namespace"),idtD=' + _NEW_OBJ + ' '
+        'kill idtP set idtS=##class(Config.Namespaces).Get(idtN,.idtP) do idtD.%Set("name",idtN) '
+        'if $SYSTEM.Status.IsError(idtS) { do idtD.%Set("error",$SYSTEM.Status.GetErrorText(idtS)) } '
+        'else { set idtC=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(idtP(idtK)) quit:idtK=""  '
+        'do idtC.%Set(idtK,$GET(idtP(idtK))) } do idtD.%Set("props",idtC) } do idtA.%Push(idtD) } '
+        'kill idtP do idtR.%Set(<<key>>,idtA)'],
+       "iris-api.md §3.3 S9 (code-live): query Config.Namespaces:List(\"*\") via %ResultSet, column Namespace; "
+       "Config.Namespaces.Get(Name,.Props) -> Globals, Routines, Library, TempGlobals; §1.3 S8 (%ResultSet Execute/Next/Get); "
+       "§1.4 (%Status checks); $ORDER [doc]",
+       "Result array <<key>>: one object per namespace with 'name' and 'props' (the Get array) or 'error'."),
+    # Physical facts: SYS.Database %OpenId(Directory) and its properties Mounted, ReadOnly, ReadOnlyMounted, Size,
+    # MaxSize, ExpansionSize (MB), BlockSize, ResourceName (iris-api.md §3.2 S19 doc; MB: S9).  Remote databases (a
+    # Server in the Config entry, §3.1 S20/S9) have no local file and are skipped [inf].  An error while opening one
+    # database's file is recorded in that row ("physical_error") [inf: %OpenId of an unusual database may throw].
+    _t("info_databases", [
+        ('set idtRS=##class(%ResultSet).%New("Config.Databases:List"),idtSC=idtRS.Execute("*")', CHECK_STATUS),
+        'set idtA=##class(%DynamicArray).%New() while idtRS.Next() { set idtN=idtRS.Get("Name"),idtD=' + _NEW_OBJ + ' '
+        'kill idtP set idtS=##class(Config.Databases).Get(idtN,.idtP) do idtD.%Set("name",idtN) '
+        'if $SYSTEM.Status.IsError(idtS) { do idtD.%Set("error",$SYSTEM.Status.GetErrorText(idtS)) } '
+        'else { set idtC=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(idtP(idtK)) quit:idtK=""  '
+        'do idtC.%Set(idtK,$GET(idtP(idtK))) } do idtD.%Set("props",idtC) '
+        'if $GET(idtP("Server"))="" { try { set idtB=##class(SYS.Database).%OpenId($GET(idtP("Directory"))) '
+        'if $ISOBJECT(idtB) { set idtC=' + _NEW_OBJ + ',idtF="Mounted,ReadOnly,ReadOnlyMounted,Size,MaxSize,ExpansionSize,BlockSize,ResourceName" '
+        'for idtI=1:1:$LENGTH(idtF,",") { do idtC.%Set($PIECE(idtF,",",idtI),$PROPERTY(idtB,$PIECE(idtF,",",idtI))) } '
+        'do idtD.%Set("physical",idtC) } } catch idtX { do idtD.%Set("physical_error",idtX.DisplayString()) } } } '
+        'do idtA.%Push(idtD) } kill idtP,idtB do idtR.%Set(<<key>>,idtA)'],
+       "iris-api.md §3.1 S9 (code-live): query Config.Databases:List(\"*\") via %ResultSet, column Name; S20 (doc): "
+       "Config.Databases.Get(Name,.Props) -> Directory, Server, MountRequired, MountAtStartup, Resource ...; "
+       "§3.2 S19 (doc): SYS.Database keyed by directory, %OpenId(dir), read-only Mounted/ReadOnlyMounted, "
+       "Size/MaxSize/ExpansionSize/BlockSize/ReadOnly/ResourceName; $PROPERTY [doc]",
+       "Result array <<key>>: one object per configured database with 'name', 'props' (the Get array), "
+       "'physical' (SYS.Database properties, absent without a local file) or 'error'/'physical_error'."),
     # == Database/namespace/file templates of _fixture.py ===========================================
+    # Every template here runs in %SYS (iris-api.md §0 item 2) unless it says otherwise.  Failures that the
+    # collection detects inside IRIS are thrown as %Exception.General("IrisDevToolsFixture",5001,"",text)
+    # [doc RCOS_cthrow: THROW oref; %Exception.General %New(Name,Code,Location,Data)], caught by the program's
+    # guard (Program docstring) and reported as an error frame; _fixture.py reads the text from 'data'.
+    # What a restore target looks like now: namespace (Config.Namespaces.Exists/Get: Globals, Routines; iris-api.md
+    # §3.3 S9 code-live), database definition (Config.Databases.Exists/Get: Directory; §3.1 S20 doc, S9), the
+    # directory (%File.NormalizeDirectory / DirectoryExists, §3.4 S9 code-live; a relative name is resolved under the
+    # session's current directory, mgr/ in %SYS [inf]), whether it holds a database file (SYS.Database.%ExistsId(dir),
+    # §3.2 S23) and whether that is mounted (SYS.Database.%OpenId(dir).Mounted, §3.2 S19 doc).
+    _t("fixture_target_read", [
+        'set idtN=<<namespace>>,idtB=<<database>>,idtF=##class(%File).NormalizeDirectory(<<directory>>),idtD=' + _NEW_OBJ + ' '
+        'do idtD.%Set("directory",idtF),idtD.%Set("namespace_exists",##class(Config.Namespaces).Exists(idtN),"boolean"),'
+        'idtD.%Set("database_exists",##class(Config.Databases).Exists(idtB),"boolean"),'
+        'idtD.%Set("dir_exists",##class(%File).DirectoryExists(idtF),"boolean"),'
+        'idtD.%Set("dat_exists",##class(SYS.Database).%ExistsId(idtF),"boolean")',
+        'if ##class(Config.Namespaces).Exists(idtN) { kill idtP set idtS=##class(Config.Namespaces).Get(idtN,.idtP) '
+        'do idtD.%Set("globals",$GET(idtP("Globals"))),idtD.%Set("routines",$GET(idtP("Routines"))) } '
+        'if ##class(Config.Databases).Exists(idtB) { kill idtP set idtS=##class(Config.Databases).Get(idtB,.idtP) '
+        'do idtD.%Set("database_directory",$GET(idtP("Directory"))) } kill idtP '
+        'set idtO="" set:##class(SYS.Database).%ExistsId(idtF) idtO=##class(SYS.Database).%OpenId(idtF) '
+        'do idtD.%Set("mounted",$SELECT($ISOBJECT(idtO):idtO.Mounted,1:0),"boolean") do idtR.%Set(<<key>>,idtD)'],
+       "iris-api.md §3.3 S9 (Config.Namespaces.Exists/Get), §3.1 S20/S9 (Config.Databases.Exists/Get -> Directory), "
+       "§3.4 S9 (%File.NormalizeDirectory, DirectoryExists), §3.2 S23 (SYS.Database.%ExistsId), S19 (%OpenId, Mounted)",
+       "Result object <<key>>: directory, namespace_exists, globals, routines, database_exists, database_directory, "
+       "dir_exists, dat_exists, mounted."),
+    # The source of an export: the namespace's Globals and Routines databases (iris-api.md §3.3 S9), the globals
+    # database's Directory (§3.1 S20/S9; iris-devtester-lessons §4.3 step 3 reads it the same way), its mount state
+    # (§3.2 S19) and the IRIS version ($ZVERSION [doc RCOS_vzversion]; the manifest's iris_version, lessons §4.2).
+    _t("fixture_source_read", [
+        'set idtN=<<namespace>>,idtD=' + _NEW_OBJ + ' do idtD.%Set("iris_version",$ZVERSION),'
+        'idtD.%Set("namespace_exists",##class(Config.Namespaces).Exists(idtN),"boolean")',
+        'if ##class(Config.Namespaces).Exists(idtN) { kill idtP set idtS=##class(Config.Namespaces).Get(idtN,.idtP) '
+        'set idtB=$GET(idtP("Globals")) do idtD.%Set("globals",idtB),idtD.%Set("routines",$GET(idtP("Routines"))) kill idtP '
+        'if idtB\'="",##class(Config.Databases).Exists(idtB) { set idtS=##class(Config.Databases).Get(idtB,.idtP) '
+        'set idtF=$GET(idtP("Directory")) do idtD.%Set("directory",idtF) set idtO="" '
+        'set:##class(SYS.Database).%ExistsId(idtF) idtO=##class(SYS.Database).%OpenId(idtF) '
+        'do idtD.%Set("mounted",$SELECT($ISOBJECT(idtO):idtO.Mounted,1:0),"boolean") } } kill idtP do idtR.%Set(<<key>>,idtD)'],
+       "iris-api.md §3.3 S9 (Config.Namespaces.Get -> Globals/Routines), §3.1 S20/S9 (Config.Databases.Get -> Directory), "
+       "§3.2 S23/S19 (%ExistsId, %OpenId, Mounted); $ZVERSION [doc RCOS_vzversion]; iris-devtester-lessons §4.3",
+       "Result object <<key>>: namespace_exists, globals, routines, directory, mounted, iris_version."),
+    # Tables of the CURRENT namespace with their row counts (switch with the namespace template first):
+    # INFORMATION_SCHEMA.TABLES (TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE='BASE TABLE': iris-devtester-lessons §4.6, §2.4),
+    # then SELECT COUNT(*) per table through %SQL.Statement (iris-api.md §4.3; %GetData [inf]).  Schemas starting with
+    # "%" and INFORMATION_SCHEMA itself are system tables, not fixture data [inf].  A table whose count fails gets
+    # 'error' (the SQL message) instead of 'row_count'.
+    _t("fixture_tables", [
+        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT TABLE_SCHEMA,TABLE_NAME FROM INFORMATION_SCHEMA.TABLES '
+         'WHERE TABLE_TYPE = \'BASE TABLE\'")', CHECK_SQL),
+        'set idtA=##class(%DynamicArray).%New() while idtRS.%Next() { set idtT=idtRS.%Get("TABLE_SCHEMA")_"."_idtRS.%Get("TABLE_NAME") '
+        'if $EXTRACT(idtT)\'="%",$ZCONVERT($PIECE(idtT,"."),"U")\'="INFORMATION_SCHEMA" { set idtD=' + _NEW_OBJ + ' '
+        'do idtD.%Set("name",idtT) set idtQS=##class(%SQL.Statement).%ExecDirect(,"SELECT COUNT(*) FROM "_idtT) '
+        'if idtQS.%SQLCODE<0 { do idtD.%Set("error",idtQS.%Message) } else { do idtQS.%Next() do idtD.%Set("row_count",+idtQS.%GetData(1)) } '
+        'do idtA.%Push(idtD) } } do idtR.%Set(<<key>>,idtA)'],
+       "iris-devtester-lessons §4.6/§2.4 (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE'); iris-api.md §4.3 "
+       "(%SQL.Statement); %ExecDirect/%SQLCODE/%Message/%Next/%Get/%GetData [inf]",
+       "Result array <<key>>: {name, row_count} (or {name, error}) per user table of the current namespace."),
+    # Row count check of one manifest table in the CURRENT namespace (the restore's verification): the count goes to
+    # result key <<key>>; a different count throws, so nothing after it (the record) runs.  <<table>> is a manifest
+    # name validated by _manifest (letters, digits, _ and % only), so it cannot change the statement's shape.
+    _t("fixture_expect_rows", [
+        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT COUNT(*) FROM "_<<table>>)', CHECK_SQL),
+        'do idtRS.%Next() set idtV=+idtRS.%GetData(1) do idtR.%Set(<<key>>,idtV) '
+        'if idtV\'=<<expected>> { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
+        '"table "_<<table>>_" has "_idtV_" rows, the manifest says "_<<expected>>) }'],
+       "iris-api.md §4.3 (%SQL.Statement; %GetData [inf]); THROW + %Exception.General [doc RCOS_cthrow]",
+       "Count the rows of <<table>>; result key <<key>>; fail unless it equals <<expected>>."),
+    # Guards of the apply programs (they fail the program BEFORE it changes anything when the target is taken).
+    _t("fixture_assert_free", [
+        'if ##class(Config.Namespaces).Exists(<<namespace>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
+        '"namespace "_<<namespace>>_" exists already") } '
+        'if ##class(Config.Databases).Exists(<<database>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
+        '"database "_<<database>>_" is defined already") }'],
+       "iris-api.md §3.3 S9 (Config.Namespaces.Exists), §3.1 S20 (Config.Databases.Exists); THROW [doc RCOS_cthrow]",
+       "Fail unless neither namespace <<namespace>> nor database <<database>> exists."),
+    _t("fixture_assert_no_dat", [
+        'if ##class(SYS.Database).%ExistsId(<<directory>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
+        '"a database file exists already in "_<<directory>>) }'],
+       "iris-api.md §3.2 S23 (SYS.Database.%ExistsId(dir)); THROW [doc RCOS_cthrow]",
+       "Fail if <<directory>> holds an IRIS.DAT."),
+    # The directory for the restored database (before the file is copied in; created by the instance, so it is owned
+    # by the instance user, irisowner in containers: iris-api.md §5.1 S25).
+    _t("fixture_mkdir", [
+        'if \'##class(%File).CreateDirectoryChain(<<directory>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
+        '"cannot create directory "_<<directory>>) }'],
+       "iris-api.md §3.4 S9 (%File.CreateDirectoryChain returns a boolean); THROW [doc RCOS_cthrow]",
+       "Create <<directory>> (and its parents); fail if that is not possible."),
+    # Put a dismounted source database back (the export's finally step): mount only if it is not mounted now, so the
+    # step is safe whatever state a failed dismount or copy left (SYS.Database %OpenId(dir).Mounted §3.2 S19;
+    # MountDatabase(dir) returns %Status §3.2 S23).
+    _t("fixture_ensure_mounted", [
+        ('set idtO=##class(SYS.Database).%OpenId(<<directory>>),idtSC=1 '
+         'if $ISOBJECT(idtO),\'idtO.Mounted { set idtSC=##class(SYS.Database).MountDatabase(<<directory>>) } set idtO=""', CHECK_STATUS)],
+       "iris-api.md §3.2 S19 (%OpenId, Mounted), S23 (MountDatabase returns %Status), §0 item 6 (dismount -> copy -> mount)",
+       "Mount <<directory>> unless it is mounted; fail on an error status."),
+    # Best-effort removal of what a restore created, in reverse order (namespace, database definition, mount, file or
+    # directory), then a listing of what is left; the record ^IrisDevTools("fixture",<<namespace>>) is killed only when
+    # nothing is left.  Never fails half-way: each removal's error text goes to the result.
+    # Config.Namespaces.Delete (§3.3 S9), Config.Databases.Delete (§3.1 S20: config only), SYS.Database
+    # DismountDatabase (§3.2 S23) / DeleteDatabase(dir) (§3.2 S19: removes IRIS.DAT), %File.RemoveDirectoryTree (§3.4 S9).
+    _t("fixture_drop", [
+        'set idtN=<<namespace>>,idtB=<<database>>,idtF=<<directory>>,idtD=' + _NEW_OBJ + ' '
+        'if ##class(Config.Namespaces).Exists(idtN) { set idtS=##class(Config.Namespaces).Delete(idtN) '
+        'do:$SYSTEM.Status.IsError(idtS) idtD.%Set("namespace_error",$SYSTEM.Status.GetErrorText(idtS)) } '
+        'if ##class(Config.Databases).Exists(idtB) { set idtS=##class(Config.Databases).Delete(idtB) '
+        'do:$SYSTEM.Status.IsError(idtS) idtD.%Set("database_error",$SYSTEM.Status.GetErrorText(idtS)) }',
+        'if ##class(SYS.Database).%ExistsId(idtF) { set idtO=##class(SYS.Database).%OpenId(idtF) '
+        'if $ISOBJECT(idtO),idtO.Mounted { set idtS=##class(SYS.Database).DismountDatabase(idtF) '
+        'do:$SYSTEM.Status.IsError(idtS) idtD.%Set("dismount_error",$SYSTEM.Status.GetErrorText(idtS)) } '
+        'set idtO="" set idtS=##class(SYS.Database).DeleteDatabase(idtF) '
+        'do:$SYSTEM.Status.IsError(idtS) idtD.%Set("file_error",$SYSTEM.Status.GetErrorText(idtS)) } '
+        'if <<remove_dir>>,##class(%File).DirectoryExists(idtF) { do:\'##class(%File).RemoveDirectoryTree(idtF) '
+        'idtD.%Set("directory_error","cannot remove "_idtF) }',
+        'do idtD.%Set("namespace_exists",##class(Config.Namespaces).Exists(idtN),"boolean"),'
+        'idtD.%Set("database_exists",##class(Config.Databases).Exists(idtB),"boolean"),'
+        'idtD.%Set("dat_exists",##class(SYS.Database).%ExistsId(idtF),"boolean"),'
+        'idtD.%Set("dir_exists",##class(%File).DirectoryExists(idtF),"boolean") '
+        'if \'##class(Config.Namespaces).Exists(idtN),\'##class(Config.Databases).Exists(idtB),\'##class(SYS.Database).%ExistsId(idtF),'
+        '(\'<<remove_dir>>)||(\'##class(%File).DirectoryExists(idtF)) { kill ^IrisDevTools(<<area>>,idtN) } '
+        'do idtD.%Set("record_exists",$DATA(^IrisDevTools(<<area>>,idtN))>0,"boolean") do idtR.%Set(<<key>>,idtD)'],
+       "iris-api.md §3.3 S9 (Config.Namespaces.Exists/Delete), §3.1 S20 (Config.Databases.Exists/Delete: config only), "
+       "§3.2 S23 (%ExistsId, DismountDatabase), S19 (%OpenId, Mounted, DeleteDatabase removes IRIS.DAT), §3.4 S9 "
+       "(%File.DirectoryExists, RemoveDirectoryTree); KILL/$DATA of a global node [doc RCOS_ckill, RCOS_fdata]",
+       "Remove namespace, database definition, mount, file (and directory if <<remove_dir>>); result <<key>> says what is left."),
 ])
 
 

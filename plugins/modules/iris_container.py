@@ -45,8 +45,22 @@ options:
   name:
     description:
       - Name of the container.
+      - Required unless O(container) is set.
     type: str
-    required: true
+  container:
+    description:
+      - The name the other modules of the collection use for the container they talk to. This module uses it as
+        the container's name when O(name) is not set, so one C(module_defaults) entry for the group
+        C(group/iris_devtools.iris.iris) can name the container for all modules. When O(name) is set, O(container)
+        is ignored.
+    type: str
+  transport:
+    description:
+      - Accepted so that C(module_defaults) for the whole C(group/iris_devtools.iris.iris) can set the other modules'
+        O(ignore:transport) option. This module always talks to Docker, so only V(docker) is valid.
+    type: str
+    choices: [docker]
+    default: docker
   image:
     description:
       - Image to run, as C(repository:tag) or image ID. It must exist on the Docker host; the module does not pull.
@@ -339,8 +353,10 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._module import 
 
 def argument_spec():
     return dict(
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
+        container=dict(type="str"),
         image=dict(type="str"),
+        transport=dict(type="str", choices=["docker"], default="docker"),
         state=dict(type="str", choices=list(STATES), default="healthy"),
         recreate=dict(type="str", choices=list(RECREATE), default="on_change"),
         host_ip=dict(type="str", default="127.0.0.1"),
@@ -366,7 +382,8 @@ def argument_spec():
 
 
 def main():
-    run_module(ContainerManager, argument_spec(), common_spec=iris_lifecycle_argument_spec)
+    run_module(ContainerManager, argument_spec(), common_spec=iris_lifecycle_argument_spec, common_required_if=False,
+               required_one_of=[("name", "container")])
 
 
 if __name__ == "__main__":

@@ -181,3 +181,83 @@ def iris_sim(tmp_path):
     pytest.importorskip("tree_sitter")
     pytest.importorskip("tree_sitter_objectscript_routine")
     return SimTransport(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# A module's main() in process: the module args as core 2.19+ reads them, exit_json/fail_json
+# caught.  The one copy of this helper for every tests/unit/plugins/modules/test_*.py.
+# ---------------------------------------------------------------------------------------------
+class ModuleExit(Exception):
+    """Raised by the patched exit_json/fail_json so main() stops where a real module would exit."""
+
+
+@pytest.fixture
+def run_module_main(monkeypatch):
+    """``run_module_main(module, args, check_mode=False, diff=False) -> (result, failed)``.
+
+    Runs ``module.main()`` (``module`` is the imported module file, for example ``iris_task``) with
+    ``args`` as its module arguments (``ansible.module_utils.testing.patch_module_args``, the
+    supported way since core 2.19; 2.21 keeps it).  ``check_mode``/``diff`` set
+    ``_ansible_check_mode``/``_ansible_diff`` (when true; args may also carry them).  ``result`` is
+    what the module passed to exit_json or fail_json; ``failed`` tells which of the two it called.
+    A main() that returns without calling either fails the test.
+    """
+    from ansible.module_utils.testing import patch_module_args
+
+    def call(module, args, check_mode=False, diff=False):
+        outcome = {}
+
+        def exit_json(self, **kwargs):
+            outcome.update(result=kwargs, failed=False)
+            raise ModuleExit()
+
+        def fail_json(self, **kwargs):
+            outcome.update(result=kwargs, failed=True)
+            raise ModuleExit()
+        monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.exit_json", exit_json)
+        monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.fail_json", fail_json)
+        args = dict(args)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises(ModuleExit):
+                module.main()
+        return outcome["result"], outcome["failed"]
+    return call
+
+
+class SimConnect(object):
+    """Stands in for ``_connect.transport_from_module``: every transport a module builds runs in ``iris_sim``.
+
+    ``transports`` lists them in order (each has ``namespace`` and ``sessions``); ``sessions`` is the
+    number of IRIS sessions they opened; ``reset()`` forgets them (between two runs of a module).
+    """
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.transports = []
+
+    def transport_from_module(self, module, namespace=None, client=None):
+        params = module.params
+        transport = self.sim.transport(namespace or params.get("namespace") or "USER", instance=params.get("instance") or "IRIS",
+                                       timeout=params.get("timeout") or 60)
+        self.transports.append(transport)
+        return transport
+
+    @property
+    def sessions(self):
+        return sum(transport.sessions for transport in self.transports)
+
+    def reset(self):
+        del self.transports[:]
+
+
+@pytest.fixture
+def iris_sim_connect(iris_sim, monkeypatch):
+    """``_connect.transport_from_module`` patched to build ``iris_sim`` transports; returns the SimConnect."""
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _connect
+    connect = SimConnect(iris_sim)
+    monkeypatch.setattr(_connect, "transport_from_module", connect.transport_from_module)
+    return connect

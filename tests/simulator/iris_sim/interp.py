@@ -318,6 +318,10 @@ class Process:
         """``set $piece(x,d,n)=v`` / ``set $extract(x,f,t)=v`` / ``set $list(x,n)=v``."""
         name = canonical_function(target)
         args = self.function_arg_nodes(target)
+        if name == "property" and len(args) == 2 and None not in args:
+            # SET $PROPERTY(oref,name)=value sets the property [doc RCOS_fproperty].
+            objects.set_property(self, self.eval(args[0]), values.to_str(self.eval(args[1])), value)
+            return
         if name not in ("piece", "extract", "list") or not args or args[0] is None:
             raise IrisError("SYNTAX")
         ref = self.reference(self.unwrap(args[0]))

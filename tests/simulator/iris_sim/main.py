@@ -144,11 +144,15 @@ def pid_alive(pid) -> bool:
     if pid <= 0:
         return False
     try:
+        # /proc/<n> also resolves thread ids: after a restart in the container's new pid namespace the old
+        # main pid can be a THREAD of the new iris-main.  Only a process (Tgid == pid) counts.
+        with open("/proc/%d/status" % pid, "r", encoding="utf-8") as fh:
+            tgid = [line.split()[1] for line in fh if line.startswith("Tgid:")]
         with open("/proc/%d/cmdline" % pid, "rb") as fh:
             cmd = fh.read()
-    except OSError:
+    except (OSError, IndexError):
         return False
-    return b"iris_sim.main" in cmd
+    return tgid == [str(pid)] and b"iris_sim.main" in cmd
 
 
 def system_state_name(code) -> str:

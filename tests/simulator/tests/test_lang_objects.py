@@ -140,3 +140,10 @@ def test_variadic_arguments_expand_the_array(sim_classes):  # pylint: disable=un
     assert output('set a=0 write ##class(Test.Base).Args(a...),"."') == "."
     with pytest.raises(IrisError, match="UNDEFINED"):
         output("write ##class(Test.Base).Args(nope...)")
+
+
+def test_set_property_function_sets_the_property(sim_classes):  # pylint: disable=unused-argument
+    """``set $PROPERTY(o,"Name")=v`` [doc RCOS_fproperty]; unknown names still fail."""
+    assert output('set o=##class(Test.Base).%New() set $PROPERTY(o,"Name")="n1" write o.Name') == "n1"
+    with pytest.raises(IrisError, match="PROPERTY DOES NOT EXIST"):
+        output('set o=##class(Test.Base).%New() set $PROPERTY(o,"Nope")=1')

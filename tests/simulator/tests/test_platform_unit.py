@@ -214,3 +214,27 @@ def test_image_tag_defaults_follow_version():
         tags = re.findall(r"iris-devtools/iris-sim:([0-9][0-9A-Za-z.]*)", (root / name).read_text(encoding="utf-8"))
         assert tags, name
         assert set(tags) == {version}, (name, tags, version)
+
+
+def test_pid_alive_ignores_threads_and_other_programs():
+    """A thread id (which /proc also resolves) is not a live iris-main: after `docker kill` + start the old
+    main pid can be a thread of the new process."""
+    import subprocess
+    from iris_sim import main as iris_main
+    assert not iris_main.pid_alive(os.getpid())  # pytest, not iris_sim.main
+    assert not iris_main.pid_alive("x") and not iris_main.pid_alive(0)
+    script = ("import sys, threading, time\n"
+              "t = threading.Thread(target=time.sleep, args=(30,), daemon=True)\n"
+              "t.start()\n"
+              "print(t.native_id, flush=True)\n"
+              "time.sleep(30)\n")
+    # The dummy argument puts "iris_sim.main" into the process's cmdline, as for the real iris-main.
+    child = subprocess.Popen([sys.executable, "-c", script, "iris_sim.main"], stdout=subprocess.PIPE, text=True)
+    try:
+        tid = int(child.stdout.readline())
+        assert tid != child.pid
+        assert iris_main.pid_alive(child.pid)
+        assert not iris_main.pid_alive(tid)
+    finally:
+        child.kill()
+        child.wait()

@@ -11,6 +11,7 @@ taken during the freeze is a consistent snapshot that mounts elsewhere [inf].
 
 from __future__ import annotations
 
+from iris_sim import faults
 from iris_sim.errors import status_ok
 from iris_sim.objects import SimClass, class_method, register
 from iris_sim.models._common import OpError, require_sys
@@ -27,6 +28,8 @@ class BackupGeneral(SimClass):
     def freeze(cls, proc, log_file=None, text=None, switch_journal=None, timeout=None, *rest):  # pylint: disable=unused-argument
         """Suspend physical writes → %Status; already frozen → error [inf]."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "Backup.General.ExternalFreeze"):  # fault injection for tests (faults.py)
+            return faults.fault_status("Backup.General.ExternalFreeze")
         inst = proc.instance
         if inst.runtime.get("frozen"):
             return OpError("The system is already frozen").status()
@@ -39,6 +42,8 @@ class BackupGeneral(SimClass):
     def thaw(cls, proc, log_file=None, text=None, *rest):  # pylint: disable=unused-argument
         """Resume writes, apply what was deferred → %Status; not frozen → error [inf]."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "Backup.General.ExternalThaw"):  # fault injection for tests (faults.py)
+            return faults.fault_status("Backup.General.ExternalThaw")
         inst = proc.instance
         if not inst.runtime.get("frozen"):
             return OpError("The system is not frozen").status()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from iris_sim import storage, values
+from iris_sim import faults, storage, values
 from iris_sim.errors import status_ok
 from iris_sim.instance import norm_dir
 from iris_sim.objects import Prop, SimClass, SimObject, class_method, method, register
@@ -117,6 +117,8 @@ class ConfigDatabases(SimClass):
     def create(cls, proc, name, props=None, cpf_file=None, flags=None):  # pylint: disable=unused-argument
         """``Create(Name, .Properties)`` — CPF only, no IRIS.DAT (§0 item 5)."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "Config.Databases.Create"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("Config.Databases.Create")
         return as_status(config_db_create, proc.instance, name, byref_props(props))
 
     @class_method("Modify", source="S20")
@@ -139,6 +141,8 @@ class ConfigDatabases(SimClass):
     def delete(cls, proc, name, cpf_file=None, flags=None):  # pylint: disable=unused-argument
         """``Delete(Name)`` — config only."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "Config.Databases.Delete"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("Config.Databases.Delete")
         return as_status(config_db_delete, proc.instance, name)
 
     @class_method("Exists", source="S20; iris-devtester-lessons §2.4")
@@ -234,6 +238,8 @@ class ConfigNamespaces(SimClass):
     def create(cls, proc, name, props=None, cpf_file=None, flags=None):  # pylint: disable=unused-argument
         """``Create(Name, .Properties)``."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "Config.Namespaces.Create"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("Config.Namespaces.Create")
         return as_status(ns_create, proc.instance, name, byref_props(props))
 
     @class_method("Modify", source="S9")
@@ -256,6 +262,8 @@ class ConfigNamespaces(SimClass):
     def delete(cls, proc, name, cpf_file=None, flags=None):  # pylint: disable=unused-argument
         """``Delete(Name)``."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "Config.Namespaces.Delete"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("Config.Namespaces.Delete")
         return as_status(ns_delete, proc.instance, name)
 
     @class_method("Exists", source="S9; iris-devtester-lessons §2.4")
@@ -442,18 +450,24 @@ class SysDatabase(SimClass):
     def mount(cls, proc, directory, read_only=None, *rest):  # pylint: disable=unused-argument
         """``MountDatabase(dir)`` → %Status."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "SYS.Database.MountDatabase"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("SYS.Database.MountDatabase")
         return as_status(sysdb_mount, proc.instance, directory)
 
     @class_method("DismountDatabase", source="S23, S21")
     def dismount(cls, proc, directory, *rest):  # pylint: disable=unused-argument
         """``DismountDatabase(dir)`` → %Status; clears the mount mark."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "SYS.Database.DismountDatabase"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("SYS.Database.DismountDatabase")
         return as_status(sysdb_dismount, proc.instance, directory)
 
     @class_method("DeleteDatabase", source="S19")
     def delete_database(cls, proc, directory):
         """``DeleteDatabase(dir)`` → %Status."""
         require_sys(proc, cls.name)
+        if faults.trip(proc, "SYS.Database.DeleteDatabase"):  # fault injection for tests (faults.py), never accepts anything
+            return faults.fault_status("SYS.Database.DeleteDatabase")
         return as_status(sysdb_delete, proc.instance, directory)
 
     @method("%Save", source="S19")

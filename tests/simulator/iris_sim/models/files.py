@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from iris_sim import values
+from iris_sim import faults, values
 from iris_sim.objects import SimClass, class_method, register
 
 
@@ -31,6 +31,8 @@ class File(SimClass):
     @class_method("CopyFile", source="S9, S23")
     def copy_file(cls, proc, src, dst, delete_before=None, ret=None):  # pylint: disable=unused-argument
         """Copy ``src`` to ``dst`` (a directory target keeps the file name) → 1/0."""
+        if faults.trip(proc, "%Library.File.CopyFile"):  # fault injection for tests (faults.py)
+            return 0
         try:
             shutil.copyfile(_path(src), os.path.join(_path(dst), os.path.basename(_path(src)))
                             if os.path.isdir(_path(dst)) else _path(dst))
@@ -41,6 +43,8 @@ class File(SimClass):
     @class_method("CreateDirectoryChain", source="S9 (returns boolean)")
     def create_chain(cls, proc, directory, ret=None):  # pylint: disable=unused-argument
         """``mkdir -p`` → 1/0."""
+        if faults.trip(proc, "%Library.File.CreateDirectoryChain"):  # fault injection for tests (faults.py)
+            return 0
         try:
             os.makedirs(_path(directory), exist_ok=True)
         except OSError:
@@ -78,6 +82,8 @@ class File(SimClass):
     @class_method("RemoveDirectoryTree", source="S9")
     def remove_tree(cls, proc, directory):  # pylint: disable=unused-argument
         """``rm -r`` → 1/0."""
+        if faults.trip(proc, "%Library.File.RemoveDirectoryTree"):  # fault injection for tests (faults.py)
+            return 0
         try:
             shutil.rmtree(_path(directory))
         except OSError:

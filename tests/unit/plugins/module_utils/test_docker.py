@@ -135,3 +135,29 @@ def test_exec_with_stdin_real_docker():
         assert (code, out, err) == (4, payload, b"e\n")
     finally:
         container.remove(force=True)
+
+
+def test_docker_host_keeps_tls_settings_from_the_environment(monkeypatch):
+    """docker_host replaces DOCKER_HOST only: DOCKER_TLS_VERIFY / DOCKER_CERT_PATH still reach the SDK."""
+    pytest.importorskip("docker")
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
+    seen = {}
+
+    class Client(object):
+        def ping(self):
+            return True
+
+    def from_env(timeout=None, environment=None, **kwargs):
+        seen.update(timeout=timeout, environment=dict(environment or {}))
+        return Client()
+
+    monkeypatch.setattr(_docker.docker, "from_env", from_env)
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    monkeypatch.setenv("DOCKER_CERT_PATH", "/certs")
+    monkeypatch.setenv("DOCKER_HOST", "unix:///var/run/other.sock")
+    _docker.get_docker_client("tcp://docker.example:2376", timeout=7)
+    assert seen["timeout"] == 7
+    assert seen["environment"]["DOCKER_HOST"] == "tcp://docker.example:2376"
+    assert seen["environment"]["DOCKER_TLS_VERIFY"] == "1" and seen["environment"]["DOCKER_CERT_PATH"] == "/certs"
+    _docker.get_docker_client(None, timeout=7)
+    assert seen["environment"]["DOCKER_HOST"] == "unix:///var/run/other.sock"

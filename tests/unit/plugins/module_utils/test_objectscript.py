@@ -224,7 +224,9 @@ def test_literal_property_roundtrip(value):
 REPRESENTATIVE = {
     "namespace": "%SYS", "key": "result", "value": "x", "class": "%SYS.Task", "method": "RunNow",
     "property": "Name", "properties": "Name,Suspended,TimePeriod", "name": "nightly", "handle": "t",
-    "id": 1001, "label": "addprofile", "routine": "SystemPerformance", "area": "monitoring", "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
+    "id": 1001, "label": "addprofile", "routine": "SystemPerformance", "area": "monitoring",
+    "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
+    "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile",
 }
 HOSTILE_VALUES = ['"; halt', "a\nb\r\nc", "\x00\x02\x03", "<<key>>", "}{ catch", "😀\u2028", "x" * 9000,
                   '"' * 5000, -1.5, 0, True, None, Secret("s3cr\"et\n")]
@@ -354,3 +356,21 @@ def test_ping_program():
     program = ping_program()
     assert program.template_names == ["ping"]
     assert "$ZVERSION" in program.render(TOKEN) and "$NAMESPACE" in program.render(TOKEN)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, None), ("", None), ("  ", None), ("abc", None), (3600, 3600), ("3600", 3600), ("1.0", 1), (" 7 ", 7),
+    (True, 1), ("-5", -5), ("9223372036854775807", 9223372036854775807), ("1e999", None),
+])
+def test_int_or_none_reads_iris_values(value, expected):
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import int_or_none
+    assert int_or_none(value) == expected
+
+
+def test_records_round_trip_as_compact_sorted_json():
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import record_text, record_value
+    assert record_text({"b": 1, "a": [1, "x"]}) == '{"a":[1,"x"],"b":1}'
+    assert record_value(record_text({"b": 1, "a": None})) == {"a": None, "b": 1}
+    assert record_value("") is None and record_value(None) is None
+    assert record_value("not json") is None and record_value("[1]") is None
+    assert record_value("not json", unreadable={"status": "unreadable"}) == {"status": "unreadable"}

@@ -14,8 +14,6 @@ import time
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _container as c
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_container
@@ -430,37 +428,16 @@ def test_durable_dir_is_created_with_owner(tmp_path):
 
 # -- the module: argspec and the one fail site --------------------------------------------------------------
 
-class Exit(Exception):
-    pass
-
-
-def run_main(args, monkeypatch):
-    results = {}
-
-    def exit_json(self, **kwargs):
-        results.update(kwargs, failed=False)
-        raise Exit()
-
-    def fail_json(self, **kwargs):
-        results.update(kwargs, failed=True)
-        raise Exit()
-    monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.exit_json", exit_json)
-    monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.fail_json", fail_json)
-    with patch_module_args(args):
-        with pytest.raises(Exit):
-            iris_container.main()
-    return results
-
-
 @pytest.mark.parametrize("args, needle", [
-    ({}, "missing required arguments: name"),
+    ({}, "one of the following is required: name, container"),
     ({"name": "x", "state": "running"}, "value of state must be one of: present, started, stopped, absent, healthy"),
     ({"name": "x", "recreate": "yes"}, "value of recreate must be one of: never, on_change, always"),
     ({"name": "x", "superserver_port": "abc"}, "superserver_port"),
+    ({"name": "x", "transport": "local"}, "value of transport must be one of: docker"),
 ])
-def test_argspec_messages(args, needle, monkeypatch):
-    result = run_main(args, monkeypatch)
-    assert result["failed"] and needle in result["msg"]
+def test_argspec_messages(args, needle, run_module_main):
+    result, failed = run_module_main(iris_container, args)
+    assert failed and needle in result["msg"]
 
 
 def test_argspec_lists_password_as_no_log():
@@ -469,10 +446,27 @@ def test_argspec_lists_password_as_no_log():
     assert spec["license_key"]["no_log"] is False
 
 
-def test_manager_errors_reach_the_one_fail_site(monkeypatch):
+def test_manager_errors_reach_the_one_fail_site(monkeypatch, run_module_main):
     def broken(self):
         raise IrisModuleError("boom", hint="fix it", reason="x")
     monkeypatch.setattr(c.ContainerManager, "run", broken)
-    result = run_main({"name": "x", "password": PASSWORD}, monkeypatch)
-    assert result["failed"] and result["msg"] == "boom Fix: fix it" and result["reason"] == "x"
+    result, failed = run_module_main(iris_container, {"name": "x", "password": PASSWORD})
+    assert failed and result["msg"] == "boom Fix: fix it" and result["reason"] == "x"
     assert result["actions"] == []
+
+
+def test_group_module_defaults_keys_are_accepted(monkeypatch, run_module_main):
+    """module_defaults for group/iris_devtools.iris.iris may set container and transport for every module:
+    iris_container takes container as its name and transport docker."""
+    seen = {}
+
+    def record(self):
+        seen.update(self.module.params)
+        return dict(changed=False)
+    monkeypatch.setattr(c.ContainerManager, "run", record)
+    result, failed = run_module_main(iris_container, {"container": "iris1", "transport": "docker", "state": "absent"})
+    assert not failed, result
+    assert seen["name"] == "iris1" and seen["transport"] == "docker"
+    result, failed = run_module_main(iris_container, {"container": "iris1", "name": "iris2", "state": "absent"})
+    assert not failed and seen["name"] == "iris2"  # name wins; no alias warning
+    assert not result.get("warnings")

@@ -1,0 +1,328 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+Local file work for fixtures: streaming SHA-256, offline validation of a fixture directory and
+atomic copies/writes (temp name in the target directory + fsync + rename; nothing left behind
+on failure).  No IRIS, no Docker.
+
+API (used by ``_fixture.py``, ``_manifest.py`` and ``_docker.py``; names are stable)::
+
+    CHUNK_SIZE = 4 * 1024 * 1024
+    sha256_file(path, chunk_size=None, cancel=None) -> "sha256:<hex>" (None when ``cancel`` was set)
+    Sha256Job(path)                       # the same in a background thread: .result() waits, .cancel() stops it
+    validate_fixture(fixture_dir, verify_checksum=True) -> (manifest, dat_path)
+        # the whole offline ``state: validated``: manifest schema, dat_file present and a regular file,
+        # size == size_bytes (if the manifest has it), checksum; IrisModuleError with what + fix
+    check_checksum(manifest, dat_path, actual) -> None   # IrisModuleError "Checksum mismatch ..." unless equal
+    copy_atomic(src, dest, owner=None, group=None, mode=None) -> None
+        # owner/group: name or numeric id; mode: int or octal string ("0660")
+    write_bytes_atomic(path, data, mode=None) -> None
+    file_error(action, path, os_error) -> IrisModuleError   # "Cannot <action> <path>: <strerror>." + a fix (ENOSPC, EACCES, ENOENT)
+    atomic_output(dest, mode=None)  # context manager: yields a binary file on a temp name next to dest;
+                                    # on success fsync + rename onto dest, on any exception the temp file is removed
+    TEMP_PREFIX = ".iris-devtools-tmp-"   # every temp file this module creates starts with it
+
+The ``sha256sum`` CLI is about 5 times slower here than hashlib with large chunks (issue #5), so
+hashing never shells out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _manifest
+
+CHUNK_SIZE = 4 * 1024 * 1024
+TEMP_PREFIX = ".iris-devtools-tmp-"
+
+
+def file_error(action, path, exc, hint=None):
+    code = getattr(exc, "errno", None)
+    text = getattr(exc, "strerror", None) or str(exc)
+    if hint is None:
+        if code == errno.ENOSPC:
+            hint = "free space on the file system holding %s (or choose another directory)" % path
+        elif code in (errno.EACCES, errno.EPERM):
+            hint = "run with a user allowed to write %s (become: true), or choose another path" % path
+        elif code == errno.ENOENT:
+            hint = "check the path; the file or its directory does not exist"
+        else:
+            hint = "see the system error above"
+    return IrisModuleError("Cannot %s %s: %s." % (action, path, text), hint=hint, file_path=path)
+
+
+def sha256_file(path, chunk_size=None, cancel=None):
+    """Return ``"sha256:<hex>"`` of the whole file, read in ``chunk_size`` chunks (never all in memory).
+
+    ``cancel`` (a ``threading.Event``): checked before every chunk; once set, reading stops and the
+    result is None (``Sha256Job.cancel``).
+    """
+    chunk_size = chunk_size or CHUNK_SIZE
+    digest = hashlib.sha256()
+    buf = bytearray(chunk_size)
+    view = memoryview(buf)
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            while True:
+                if cancel is not None and cancel.is_set():
+                    return None
+                count = handle.readinto(buf)
+                if not count:
+                    break
+                digest.update(view[:count])
+    except (IOError, OSError) as exc:
+        raise file_error("read", path, exc)
+    return "sha256:" + digest.hexdigest()
+
+
+class Sha256Job(object):
+    """``sha256_file(path)`` in a background thread, so that hashing on this host overlaps other work
+    (``iris_fixture`` reads the instance meanwhile; issue #5 item 9).
+
+    ``result()`` waits for the thread and returns the checksum or raises its IrisModuleError;
+    ``cancel()`` makes the thread stop before its next chunk and waits for it (so no file stays open),
+    after which ``result()`` returns None.  The thread is a daemon: it never keeps the process alive.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._cancel = threading.Event()
+        self._value = None
+        self._error = None
+        self._thread = threading.Thread(target=self._work, name="iris-devtools-sha256")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _work(self):
+        try:
+            self._value = sha256_file(self.path, cancel=self._cancel)
+        except IrisModuleError as exc:
+            self._error = exc
+        except Exception as exc:  # pylint: disable=broad-except  # reported by result() in the caller's thread
+            self._error = IrisModuleError("Cannot compute the SHA-256 of %s: %s" % (self.path, exc),
+                                          hint="check that the file is readable", file_path=self.path)
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def cancel(self):
+        self._cancel.set()
+        self._thread.join()
+
+
+def check_checksum(manifest, dat_path, actual):
+    """Raise the "Checksum mismatch" IrisModuleError unless ``actual`` is the manifest's checksum."""
+    if actual != manifest["checksum"]:
+        raise IrisModuleError("Checksum mismatch for %s: the file has %s, the manifest says %s." % (
+            dat_path, actual, manifest["checksum"]),
+            hint="the file is corrupt or belongs to another fixture; copy the fixture again from its source or export it again",
+            file_path=dat_path, checksum=actual, expected_checksum=manifest["checksum"])
+
+
+def validate_fixture(fixture_dir, verify_checksum=True):
+    """Validate a fixture directory offline; return ``(manifest, dat_path)``.
+
+    Order (cheap first): directory and manifest (``_manifest.load``) -> dat_file exists and is a
+    regular file -> its size equals ``size_bytes`` when the manifest has it -> SHA-256 equals
+    ``checksum`` (unless ``verify_checksum`` is false).
+    """
+    manifest = _manifest.load(fixture_dir)
+    dat_path = os.path.join(fixture_dir, *manifest["dat_file"].split("/"))
+    if not os.path.exists(dat_path):
+        raise IrisModuleError("The fixture's database file %s is missing." % dat_path,
+                              hint="copy the complete fixture directory (%s and %s), or export the fixture again"
+                                   % (_manifest.MANIFEST_FILE, manifest["dat_file"]), file_path=dat_path)
+    if not os.path.isfile(dat_path):
+        raise IrisModuleError("The fixture's database file %s is not a regular file." % dat_path,
+                              hint="replace it with the %s file of the fixture" % manifest["dat_file"], file_path=dat_path)
+    size = os.path.getsize(dat_path)
+    expected_size = manifest.get("size_bytes")
+    if expected_size is not None and size != expected_size:
+        raise IrisModuleError("The fixture's database file %s has %d bytes, the manifest says %d: it is %s." % (
+            dat_path, size, expected_size, "truncated" if size < expected_size else "larger than exported"),
+            hint="copy the fixture again from its source (the copy is incomplete or altered), or export it again",
+            file_path=dat_path, size_bytes=size, expected_size_bytes=expected_size)
+    if verify_checksum:
+        check_checksum(manifest, dat_path, sha256_file(dat_path))
+    return manifest, dat_path
+
+
+def _resolve_id(value, lookup, what, hint):
+    """-1 (unchanged) for None/"", the number for an int or digits, else ``lookup(value)`` (pwd/grp by name)."""
+    if value is None or value == "":
+        return -1
+    if isinstance(value, int) or str(value).isdigit():
+        return int(value)
+    try:
+        return lookup(value)
+    except KeyError:
+        raise IrisModuleError("Unknown %s %r." % (what, value), hint=hint)
+
+
+def _resolve_ids(owner, group):
+    import grp
+    import pwd
+    uid = _resolve_id(owner, lambda name: pwd.getpwnam(name).pw_uid, "user",
+                      "give an existing user name or a numeric uid (e.g. 51773 for irisowner)")
+    gid = _resolve_id(group, lambda name: grp.getgrnam(name).gr_gid, "group", "give an existing group name or a numeric gid")
+    return uid, gid
+
+
+def _parse_mode(mode):
+    if mode is None or isinstance(mode, int):
+        return mode
+    try:
+        return int(str(mode), 8)
+    except ValueError:
+        raise IrisModuleError("Invalid file mode %r." % (mode,), hint="give an octal mode such as '0660'")
+
+
+def _fsync_dir(directory):
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+@contextlib.contextmanager
+def atomic_output(dest, mode=None, owner=None, group=None):
+    """Write ``dest`` atomically: yield a binary file opened on a temp name in dest's directory.
+
+    On normal exit: flush, fsync, chown/chmod (if asked), rename onto ``dest``, fsync the directory.
+    On any exception: the temp file is closed and removed, the exception propagates, ``dest`` is
+    untouched.
+    """
+    directory = os.path.dirname(os.path.abspath(dest))
+    mode = _parse_mode(mode)
+    uid, gid = _resolve_ids(owner, group)
+    if not os.path.isdir(directory):
+        raise IrisModuleError("Cannot write %s: the directory %s does not exist." % (dest, directory),
+                              hint="create the directory first or choose an existing one", file_path=dest)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
+    except OSError as exc:
+        raise file_error("create a temporary file in", directory, exc)
+    handle = os.fdopen(fd, "wb")
+    try:
+        try:
+            yield handle
+        except BaseException:
+            # The caller's failure (a read error, a lost connection, ...): propagate it unchanged.
+            handle.close()
+            _remove_quietly(tmp)
+            raise
+        try:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            if uid != -1 or gid != -1:
+                os.chown(tmp, uid, gid)
+            if mode is not None:
+                os.chmod(tmp, mode)
+            elif os.path.exists(dest):
+                os.chmod(tmp, os.stat(dest).st_mode & 0o7777)
+            else:
+                # mkstemp creates 0600; give a new file the usual umask-based mode.
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            os.rename(tmp, dest)
+        except (IOError, OSError) as exc:
+            raise file_error("write", dest, exc)
+        _fsync_dir(directory)
+    finally:
+        if not handle.closed:
+            try:
+                handle.close()
+            except OSError:
+                pass
+        if os.path.exists(tmp):
+            _remove_quietly(tmp)
+
+
+def write_bytes_atomic(path, data, mode=None):
+    """Write ``data`` to ``path`` atomically (see ``atomic_output``)."""
+    with atomic_output(path, mode=mode) as handle:
+        handle.write(data)
+
+
+def _copy_into(src_handle, dest_handle):
+    """Copy file to file; in-kernel (sendfile) when possible, else in CHUNK_SIZE chunks."""
+    # shutil.copyfileobj on Python 3.8+ uses a 64 KiB buffer; copy_file_range/sendfile avoids user space.
+    try:
+        src_fd = src_handle.fileno()
+        dest_fd = dest_handle.fileno()
+        size = os.fstat(src_fd).st_size
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(dest_fd, src_fd, offset, min(CHUNK_SIZE * 16, size - offset))
+            if sent == 0:
+                break
+            offset += sent
+        if offset == size:
+            return
+        src_handle.seek(offset)
+    except (AttributeError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF, errno.EXDEV):
+            raise
+        src_handle.seek(0)
+        dest_handle.seek(0)
+        dest_handle.truncate()
+    shutil.copyfileobj(src_handle, dest_handle, CHUNK_SIZE)
+
+
+def copy_atomic(src, dest, owner=None, group=None, mode=None):
+    """Copy ``src`` to ``dest`` atomically, then set owner/group/mode (used for ``transport: local``).
+
+    The copy goes to a temp name in dest's directory (so the rename is atomic), is fsynced, gets
+    its owner and mode, and is renamed onto ``dest``.  On any failure the temp file is removed and
+    ``dest`` is untouched.  Free space is checked first so a full disk fails before copying.
+    """
+    try:
+        size = os.path.getsize(src)
+    except OSError as exc:
+        raise file_error("read", src, exc)
+    directory = os.path.dirname(os.path.abspath(dest))
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        free = None
+    if free is not None and free < size:
+        raise IrisModuleError("Not enough space to copy %s (%d bytes) to %s: %d bytes free." % (src, size, dest, free),
+                              hint="free space on the file system holding %s, or choose another directory" % directory,
+                              file_path=dest, size_bytes=size, free_bytes=free)
+    try:
+        src_handle = open(src, "rb")
+    except (IOError, OSError) as exc:
+        raise file_error("read", src, exc)
+    with src_handle:
+        try:
+            with atomic_output(dest, mode=mode, owner=owner, group=group) as dest_handle:
+                _copy_into(src_handle, dest_handle)
+        except (IOError, OSError) as exc:
+            raise file_error("copy %s to" % src, dest, exc)

@@ -1,0 +1,736 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+The manager of ``iris_fixture``: validate, export, restore and remove ``IRIS.DAT`` fixtures.
+File work (manifest, hashing, atomic copies) is ``_manifest``/``_files``; moving files in and out
+of containers is ``_docker.upload_file``/``download_file``; everything inside IRIS is a program of
+``_objectscript`` templates (section ``_fixture.py``), run in ``%SYS`` (iris-api.md §0 item 2).
+
+What the predecessor got wrong and how this file avoids it (iris-devtester-lessons.md §4):
+
+* Export never copies a mounted database: the globals database is dismounted, copied and mounted
+  again (iris-api.md §0 item 6, §3.4 S23); the mount is restored in a ``finally`` whatever failed.
+* Restore always creates a NEW database and a NEW namespace whose globals AND routines database is the
+  restored one (not USER), mounts it explicitly after ``Config.Databases.Create`` (which writes the
+  configuration only, §0 item 5; the file is already there) and verifies every manifest table's row
+  count through SQL in that namespace before it records success.  No silent skip: a namespace that
+  exists without our record is an error, one with a different fixture is reloaded or an error.
+* Everything a restore creates is written down first (the record ``^IrisDevTools("fixture",<ns>)``,
+  status ``restoring``), so a failure rolls back exactly that, and ``state: absent`` removes it all
+  even after a crash (namespace, database definition, mount, file, directory, record), plus the temp
+  file an interrupted upload may leave in a database directory we did not create (listed afterwards).
+
+Checksum (issue #5 items 4 and 9): manifest, presence and size are checked before anything else; the
+SHA-256 runs in a background thread (``_files.Sha256Job``) while the read session runs and is awaited
+only when a copy follows, before anything changes.  An unchanged re-run cancels it: it never reads the
+whole file, so its time does not depend on the fixture size.
+
+Reload is NOT transactional (a choice by risk; documented in the ``reload`` option and said in
+``actions`` and in the error): the new fixture's checksum and the target guards pass first, then the
+prepare program removes the old fixture and the new one is restored under the same names; a failure
+after that leaves the namespace without a fixture.  Keeping the old one until the new one verifies would
+need a second database name or a live switch of a namespace's databases (``Config.Namespaces.Modify``
+while sessions use it), whose behaviour iris-api.md does not document.
+
+Restore is three steps whose failure leaves a known state: (1) ``prepare`` program - remove an old
+fixture being reloaded, check the target is free, write the ``restoring`` record, create the
+directory; (2) copy the file in; (3) ``apply`` program - define the database, mount it, create the
+namespace, count the rows, write the ``present`` record.  Any failure after (1) started runs the
+``fixture_drop`` program (best effort, then a listing of what is left).
+
+Sessions: a run that changes nothing opens one IRIS session (export of an existing fixture: none).
+A restore opens three (read, prepare, apply: the copy sits between the last two), an export three
+(read, count+dismount, mount), a removal two (plus, for Docker, one ``docker exec`` of ``sh`` that lists
+and removes temp files).
+
+Concurrency: two runs against one instance from the same host are serialized by a lock file
+(``fcntl``) keyed by the instance, held from the first read to the end.  An IRIS ``LOCK`` cannot
+span the file copy (it ends with the session), so across hosts the apply program's guards
+(namespace/database must not exist) make the later run fail cleanly instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import re
+import tempfile
+import time
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files, _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
+
+try:
+    import fcntl
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None
+    HAS_FCNTL = False
+
+STATES = ("present", "absent", "exported", "validated")
+RELOAD = ("never", "on_change", "always")
+RECORD_AREA = "fixture"
+SYS_NAMESPACE = "%SYS"
+# Namespace and database names we create: letters, digits and "_" (no "%": system names; no "-"), at most 63
+# characters (SQL CREATE DATABASE name rules, iris-api.md §3.3 S24, as a safe common subset) [inf].
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+# iris-api.md §3.1 S20: these exist even when not listed; never export or replace them.
+SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")
+# Guards of the prepare program: when one of them fails, this run created nothing, so no rollback.
+_GUARDS = ("fixture_assert_free", "fixture_assert_no_dat")
+_LOCK_POLL = 0.2
+# Temp files this collection writes next to a database file: Docker uploads (_docker.upload_file) and local copies
+# (_files.copy_atomic).  An interrupted copy (the container stopped, the host process was killed) can leave one.
+TEMP_PREFIXES = (_docker.UPLOAD_PREFIX, _files.TEMP_PREFIX)
+# List (and with "remove" delete) the files "$1/<prefix>*" in a container: FOUND:<name> per file found, then
+# LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
+_TEMP_SCRIPT = (
+    'd=$1; mode=$2; shift 2; '
+    'for p in "$@"; do for f in "$d"/"$p"*; do [ -e "$f" ] || [ -L "$f" ] || continue; echo "FOUND:${f##*/}"; '
+    'if [ "$mode" = remove ]; then rm -f -- "$f"; fi; done; done; '
+    'for p in "$@"; do for f in "$d"/"$p"*; do [ -e "$f" ] || [ -L "$f" ] || continue; echo "LEFT:${f##*/}"; done; done')
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+def check_name(value, option):
+    """Upper-cased IRIS name for a namespace/database option, or IrisModuleError."""
+    if not isinstance(value, str) or not NAME_RE.match(value):
+        raise IrisModuleError(
+            "%s %r is not a name iris_fixture can create." % (option, value),
+            hint="use letters, digits and '_' (starting with a letter, at most 63 characters), e.g. FIXTURE_ORDERS")
+    return value.upper()
+
+
+def _dir(text):
+    """A directory as IRIS writes it: with a trailing slash."""
+    return text if not text or text.endswith("/") else text + "/"
+
+
+_UNREADABLE = {"status": "unreadable", "raw": True}
+
+
+def _sentence(text):
+    text = (text or "").rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _local_temp_files(directory):
+    """Sorted names of our temp files in a local directory (none when it does not exist)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return sorted(name for name in names if name.startswith(TEMP_PREFIXES))
+
+
+def _fixture_message(exc):
+    """The text of an IrisDevToolsFixture exception thrown by our templates (else the error's msg)."""
+    data = exc.details.get("iris_error_data")
+    if exc.details.get("iris_error") in ("IrisDevToolsFixture",) and data:
+        return data
+    return exc.msg
+
+
+@contextlib.contextmanager
+def instance_lock(key, timeout):
+    """Serialize fixture changes to one instance from this host (see module docstring).
+
+    An exclusive ``flock`` on ``<tmp>/iris-devtools-fixture-<hash>.lock``; the file is removed when
+    released (the inode check makes a waiter that locked a removed file try again), so nothing stays.
+    """
+    if not HAS_FCNTL:
+        yield
+        return
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    path = os.path.join(tempfile.gettempdir(), "iris-devtools-fixture-%s.lock" % digest)
+    deadline = time.monotonic() + max(1, timeout)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (IOError, OSError) as exc:
+            os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise IrisModuleError("Cannot lock %s: %s" % (path, exc), hint="check the temporary directory's permissions")
+            if time.monotonic() > deadline:
+                raise IrisModuleError(
+                    "Another iris_fixture run changes this instance and did not finish within %s seconds." % timeout,
+                    hint="run the fixture tasks for one instance one after the other, or raise the timeout option",
+                    lock_file=path)
+            time.sleep(_LOCK_POLL)
+            continue
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def make_transport(module):
+    """The transport for the module's connection options, sessions starting in %SYS."""
+    # Imported here so that state=validated works without the Docker SDK.
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _connect
+    return _connect.transport_from_module(module, namespace=SYS_NAMESPACE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The manager
+# ---------------------------------------------------------------------------------------------
+class FixtureManager(object):
+    """``Manager(module)`` for ``_module``-style runners; ``transport`` may be injected (tests)."""
+
+    def __init__(self, module, transport=None):
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.diff = DiffTracker()
+        self.actions = []
+        # A failure reports what was done or attempted up to then (the same list object, filled as the run goes).
+        self.fail_results = dict(actions=self.actions)
+        self._transport = transport
+        self._sessions_before = transport.sessions if transport is not None else 0
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    @property
+    def transport(self):
+        if self._transport is None:
+            self._transport = make_transport(self.module)
+        return self._transport
+
+    @property
+    def sessions(self):
+        return (self._transport.sessions - self._sessions_before) if self._transport is not None else 0
+
+    @property
+    def is_docker(self):
+        return self.params.get("transport", "docker") == "docker"
+
+    def _lock_key(self):
+        if self.is_docker:
+            container = getattr(self.transport, "container", None)
+            ident = getattr(container, "id", None) or self.params.get("container")
+            return "docker|%s|%s" % (self.params.get("docker_host") or os.environ.get("DOCKER_HOST") or "default", ident)
+        return "local|%s" % (self.params.get("instance") or "IRIS")
+
+    def lock(self):
+        return instance_lock(self._lock_key(), int(self.params.get("timeout") or 60))
+
+    def run_program(self, program):
+        return self.transport.run(program)
+
+    def result(self, changed, **extra):
+        before, after = self.diff.get_before_after()
+        result = dict(changed=changed, state=self.params["state"], actions=list(self.actions), iris_sessions=self.sessions)
+        result.update(extra)
+        if self.module._diff:
+            result["diff"] = dict(before=before, after=after)
+        return result
+
+    def run(self):
+        state = self.params["state"]
+        if state == "validated":
+            return self.validated()
+        if state == "exported":
+            return self.exported()
+        namespace = self.params.get("namespace")
+        if not namespace:
+            raise IrisModuleError("state=%s needs the namespace option." % state, hint="set namespace to the fixture's namespace")
+        if state == "present":
+            return self.present()
+        return self.absent()
+
+    # -- validated ----------------------------------------------------------------------------------
+    def validated(self):
+        path = self._path()
+        manifest, dat_path = _files.validate_fixture(path)
+        ident = _manifest.identity(manifest)
+        self.diff.add("fixture", ident, ident)
+        return self.result(False, fixture_path=path, dat_path=dat_path, manifest=manifest, fixture=ident)
+
+    def _path(self):
+        path = self.params.get("path")
+        if not path:
+            raise IrisModuleError("state=%s needs the path option." % self.params["state"],
+                                  hint="set path to the fixture directory (it holds manifest.json and IRIS.DAT)")
+        return os.path.abspath(path)
+
+    # -- names of the restore target ----------------------------------------------------------------
+    def _target_names(self):
+        namespace = check_name(self.params["namespace"], "namespace")
+        if namespace in ("USER", "%SYS"):
+            raise IrisModuleError("iris_fixture does not restore into namespace %s." % namespace,
+                                  hint="restore into a namespace of its own, e.g. namespace: FIXTURE_%s" % namespace)
+        database = check_name(self.params.get("database") or namespace, "database")
+        if database in SYSTEM_DATABASES or database == "USER":
+            raise IrisModuleError("iris_fixture does not replace database %s." % database,
+                                  hint="choose another database name (the default is the namespace name)")
+        directory = self.params.get("database_dir") or database.lower()
+        return namespace, database, directory
+
+    def _read_target(self, namespace, database, directory):
+        program = Program()
+        program.add("fixture_target_read", key="target", namespace=namespace, database=database, directory=directory)
+        program.add("state_get", key="record", area=RECORD_AREA, name=namespace)
+        result = self.run_program(program)
+        return result.get("target") or {}, record_value(result.get("record"), _UNREADABLE)
+
+    @staticmethod
+    def _summary(record):
+        if not record:
+            return None
+        return dict((k, record.get(k)) for k in ("namespace", "database", "directory", "status", "fixture"))
+
+    # -- present (restore) --------------------------------------------------------------------------
+    def present(self):
+        namespace, database, dir_option = self._target_names()
+        path = self._path()
+        # Manifest, file presence and size first (cheap).  The SHA-256 runs in a background thread while the
+        # instance is read (the session runs in the instance, the hash on this host) and is awaited only when a
+        # copy follows - still before the copy (issue #5 item 4) - so an unchanged re-run never reads the whole
+        # file (item 9: its time does not depend on the fixture size).
+        manifest, dat_path = _files.validate_fixture(path, verify_checksum=False)
+        ident = _manifest.identity(manifest)
+        job = _files.Sha256Job(dat_path)
+        try:
+            if self.check_mode:
+                return self._present(namespace, database, dir_option, path, manifest, dat_path, ident, job)
+            with self.lock():
+                return self._present(namespace, database, dir_option, path, manifest, dat_path, ident, job)
+        finally:
+            job.cancel()
+
+    def _present(self, namespace, database, dir_option, path, manifest, dat_path, ident, job):
+        target, record = self._read_target(namespace, database, dir_option)
+        directory = _dir(target.get("directory") or "")
+        wanted = dict(namespace=namespace, database=database, directory=directory, status="present", fixture=ident)
+        before = self._summary(record)
+        if before is None and target.get("namespace_exists"):
+            before = dict(namespace=namespace, fixture=None)
+        self.diff.add("restore", before, wanted)
+        common = dict(namespace=namespace, database=database, directory=directory, fixture_path=path, fixture=ident)
+
+        action = self._decide(namespace, database, directory, target, record, ident)
+        if action is None:
+            return self.result(False, tables=manifest["tables"], **common)
+        # A copy follows (or would, in check mode): the checksum must match before anything changes.
+        _files.check_checksum(manifest, dat_path, job.result())
+        self.actions.append(self._action_text(action, namespace, record, ident))
+        if self.check_mode:
+            return self.result(True, tables=manifest["tables"], **common)
+        counts = self._restore(namespace, database, directory, target, record, manifest, dat_path, ident)
+        return self.result(True, tables=counts, **common)
+
+    @staticmethod
+    def _action_text(action, namespace, record, ident):
+        text = "%s fixture %s %s into namespace %s" % (
+            {"restore": "restore", "reload": "reload", "repair": "clean up a failed restore and restore"}[action],
+            ident["fixture_id"], ident["version"], namespace)
+        if action == "reload":
+            old = (record or {}).get("fixture") or {}
+            # Not transactional (see the reload option): the old fixture goes first, the new one is then restored.
+            text += (" (fixture %s %s is removed first; if the restore then fails, the namespace is left without a fixture)"
+                     % (old.get("fixture_id"), old.get("version")))
+        return text
+
+    def _decide(self, namespace, database, directory, target, record, ident):
+        """None (nothing to do), "restore", "reload" or "repair"; IrisModuleError when refused."""
+        reload_policy = self.params.get("reload") or "on_change"
+        if record is None:
+            if target.get("namespace_exists"):
+                raise IrisModuleError(
+                    "Namespace %s exists and was not restored by iris_fixture (it has no fixture record)." % namespace,
+                    hint="choose a namespace that does not exist yet; iris_fixture never restores into an existing namespace")
+            self._check_free(database, directory, target)
+            return "restore"
+        if record.get("status") != "present":
+            return "repair"
+        same = all(record.get("fixture", {}).get(k) == ident[k] for k in ("fixture_id", "version", "checksum"))
+        healthy = (target.get("namespace_exists") and target.get("database_exists") and target.get("mounted")
+                   and (target.get("globals") or "").upper() == database and (target.get("routines") or "").upper() == database
+                   and record.get("database") == database and _dir(record.get("directory") or "") == directory)
+        if same and healthy and reload_policy != "always":
+            return None
+        if reload_policy == "never":
+            if not same:
+                old = record.get("fixture") or {}
+                raise IrisModuleError(
+                    "Namespace %s holds fixture %s %s (%s), not %s %s (%s), and reload is never." % (
+                        namespace, old.get("fixture_id"), old.get("version"), old.get("checksum"),
+                        ident["fixture_id"], ident["version"], ident["checksum"]),
+                    hint="set reload: on_change to replace it, or restore into another namespace")
+            raise IrisModuleError(
+                "Namespace %s holds fixture %s %s but its database %s is not as restored (missing, unmounted or "
+                "remapped), and reload is never." % (namespace, ident["fixture_id"], ident["version"], database),
+                hint="set reload: on_change to restore it again, or remove it with state: absent")
+        if record.get("database") != database:
+            self._check_free(database, directory, target)
+        return "reload"
+
+    @staticmethod
+    def _check_free(database, directory, target):
+        if target.get("database_exists"):
+            raise IrisModuleError(
+                "Database %s is already defined in the instance (directory %s)." % (database, target.get("database_directory")),
+                hint="choose another database name with the database option; iris_fixture only creates new databases")
+        if target.get("dat_exists"):
+            raise IrisModuleError(
+                "The directory %s already holds a database file (IRIS.DAT)." % directory,
+                hint="choose another database_dir, or remove that database first; iris_fixture never overwrites one")
+
+    def _restore(self, namespace, database, directory, target, record, manifest, dat_path, ident):
+        old = record if record else None
+        if old and old.get("status") != "present" and old.get("directory"):
+            # An interrupted restore may have left an upload's temp file (a directory we did not create stays).
+            self._remove_temp_files(_dir(old["directory"]))
+        created_dir = not target.get("dir_exists") or bool(
+            old and _dir(old.get("directory") or "") == directory and old.get("created_dir"))
+        pending = dict(status="restoring", namespace=namespace, database=database, directory=directory,
+                       created_dir=created_dir, fixture=ident, source_namespace=manifest.get("namespace"),
+                       started_at=_manifest.utc_now())
+        prepare = Program()
+        if old:
+            prepare.add("fixture_drop", key="old", namespace=namespace, database=old.get("database") or database,
+                        directory=old.get("directory") or directory, remove_dir=bool(old.get("created_dir")), area=RECORD_AREA)
+        prepare.add("fixture_assert_free", namespace=namespace, database=database)
+        prepare.add("fixture_assert_no_dat", directory=directory)
+        prepare.add("state_set", area=RECORD_AREA, name=namespace, value=record_text(pending))
+        prepare.add("fixture_mkdir", directory=directory)
+        try:
+            self.run_program(prepare)
+        except IrisModuleError as exc:
+            if exc.details.get("iris_step") in _GUARDS:
+                raise IrisModuleError(
+                    "Cannot restore into namespace %s: %s%s" % (namespace, _sentence(_fixture_message(exc)), self._previous_note(old)),
+                    hint="another run or a user created it meanwhile; choose other names or remove it first", **exc.details)
+            raise self._rollback(exc, "prepare the restore", namespace, database, directory, created_dir, old)
+
+        try:
+            self._copy_in(dat_path, directory)
+            apply = Program()
+            apply.add("props_set", property="Directory", value=directory)
+            # iris-api.md §0 item 5, §3.1 S20/S9: Create writes the configuration only; the file is already there.
+            apply.add("call_props_status", **{"class": "Config.Databases", "method": "Create", "name": database})
+            # iris-api.md §3.2 S23: mount explicitly (lessons §4.8: a definition without a mount is unusable).
+            apply.add("call_arg", value=directory)
+            apply.add("call_status", **{"class": "SYS.Database", "method": "MountDatabase"})
+            # iris-api.md §3.3 S9: globals AND routines are the restored database (lessons §4.3/§4.8: not USER).
+            apply.add("props_set", property="Globals", value=database)
+            apply.add("props_set", property="Routines", value=database)
+            apply.add("call_props_status", **{"class": "Config.Namespaces", "method": "Create", "name": namespace})
+            apply.add("namespace", namespace=namespace)
+            for index, table in enumerate(manifest["tables"]):
+                apply.add("fixture_expect_rows", key="rows%d" % index, table=table["name"], expected=int(table["row_count"]))
+            apply.add("namespace", namespace=SYS_NAMESPACE)
+            final = dict(pending, status="present", restored_at=_manifest.utc_now())
+            final.pop("started_at", None)
+            apply.add("state_set", area=RECORD_AREA, name=namespace, value=record_text(final))
+            result = self.run_program(apply)
+        except IrisModuleError as exc:
+            raise self._rollback(exc, "restore the fixture", namespace, database, directory, created_dir, old)
+        return [dict(name=t["name"], row_count=result.get("rows%d" % i)) for i, t in enumerate(manifest["tables"])]
+
+    def _copy_in(self, dat_path, directory):
+        if self.is_docker:
+            _docker.upload_file(self.transport.client, self.transport.container, dat_path, directory.rstrip("/"),
+                                _manifest.DAT_FILE, timeout=self.params.get("timeout"))
+            return
+        # transport local: the directory was created by the instance; the file gets its owner (when we may chown).
+        owner = group = None
+        try:
+            info = os.stat(directory)
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                owner, group = info.st_uid, info.st_gid
+        except OSError:
+            pass
+        _files.copy_atomic(dat_path, os.path.join(directory, _manifest.DAT_FILE), owner=owner, group=group, mode=0o660)
+
+    @staticmethod
+    def _previous_note(old):
+        """For a reload: the old fixture was removed before the failure (reload is not transactional)."""
+        if not old or old.get("status") != "present":
+            return ""
+        fixture = old.get("fixture") or {}
+        return (" The previous fixture %s %s of the namespace was removed before this restore started (reload removes "
+                "the old fixture first)." % (fixture.get("fixture_id"), fixture.get("version")))
+
+    def _rollback(self, error, what, namespace, database, directory, created_dir, old=None):
+        """Run the cleanup program; return the error to raise (with what the rollback left, if anything)."""
+        message = _sentence(_fixture_message(error)) + self._previous_note(old)
+        details = dict(error.details)
+        try:
+            cleanup = Program().add("fixture_drop", key="left", namespace=namespace, database=database, directory=directory,
+                                    remove_dir=created_dir, area=RECORD_AREA)
+            left = self.run_program(cleanup).get("left") or {}
+        except IrisModuleError as exc:
+            details["rollback_error"] = exc.msg
+            return IrisModuleError(
+                "Could not %s into namespace %s: %s The rollback failed too (%s); the record ^IrisDevTools(\"fixture\",\"%s\") "
+                "remembers what was created." % (what, namespace, message, exc.msg, namespace),
+                hint="when the instance runs again, run this task again or with state: absent; both remove the leftovers",
+                **details)
+        remaining = self._remaining(left, created_dir)
+        details["rollback"] = left
+        if remaining:
+            return IrisModuleError(
+                "Could not %s into namespace %s: %s The rollback left %s." % (what, namespace, message, ", ".join(remaining)),
+                hint="run the task with state: absent to remove the leftovers, then try again", **details)
+        return IrisModuleError(
+            "Could not %s into namespace %s: %s Everything this run created was removed again." % (what, namespace, message),
+            hint=error.hint or "see the error above", **details)
+
+    @staticmethod
+    def _remaining(left, created_dir):
+        """What a fixture_drop listing says is still there (the directory counts only when we created it)."""
+        remaining = [k for k in ("namespace_exists", "database_exists", "dat_exists", "record_exists") if left.get(k)]
+        if created_dir and left.get("dir_exists"):
+            remaining.append("dir_exists")
+        return remaining
+
+    # -- leftover temp files --------------------------------------------------------------------------
+    def _temp_files(self, directory, remove):
+        """``(found, left)``: names of leftover temp files of interrupted copies in ``directory`` (prefixes
+        ``TEMP_PREFIXES``); with ``remove`` they are deleted and ``left`` is a fresh listing afterwards."""
+        if self.is_docker:
+            argv = ["sh", "-c", _TEMP_SCRIPT, "sh", directory.rstrip("/") or "/", "remove" if remove else "list"] + list(TEMP_PREFIXES)
+            code, out, err = _docker.exec_with_stdin(self.transport.client, self.transport.container, argv, b"",
+                                                     int(self.params.get("timeout") or 60), user="root")
+            lines = out.decode("utf-8", "replace").splitlines()
+            if code != 0:
+                raise IrisModuleError("Cannot list the temp files in %s in the container (rc=%s): %s" % (
+                    directory, code, (err or out).decode("utf-8", "replace").strip()),
+                    hint="check that the container runs and has a POSIX sh; then run again")
+            found = sorted(line[6:] for line in lines if line.startswith("FOUND:"))
+            left = sorted(line[5:] for line in lines if line.startswith("LEFT:"))
+            return found, left
+        found = _local_temp_files(directory)
+        if remove:
+            for name in found:
+                try:
+                    os.unlink(os.path.join(directory, name))
+                except OSError as exc:
+                    if exc.errno != errno.ENOENT:
+                        self.fail_results.setdefault("temp_file_errors", []).append("%s: %s" % (name, exc.strerror or exc))
+            return found, _local_temp_files(directory)
+        return found, found
+
+    def _remove_temp_files(self, directory):
+        """Remove leftover temp files in ``directory`` and verify by listing; the names removed."""
+        found, left = self._temp_files(directory, remove=True)
+        if left:
+            raise self._temp_error(directory, left)
+        return found
+
+    def _temp_error(self, directory, left):
+        return IrisModuleError(
+            "Could not remove the temp file(s) %s of an interrupted copy in %s; nothing else was changed." % (", ".join(left), directory),
+            hint="remove them by hand (as root in the container) and run again", temp_files=left,
+            **dict((k, v) for k, v in self.fail_results.items() if k == "temp_file_errors"))
+
+    # -- absent ---------------------------------------------------------------------------------------
+    def absent(self):
+        namespace = check_name(self.params["namespace"], "namespace")
+        database = check_name(self.params.get("database") or namespace, "database")
+        directory = self.params.get("database_dir") or database.lower()
+        if self.check_mode:
+            return self._absent(namespace, database, directory)
+        with self.lock():
+            return self._absent(namespace, database, directory)
+
+    def _absent(self, namespace, database, directory):
+        target, record = self._read_target(namespace, database, directory)
+        if record is None:
+            if target.get("namespace_exists"):
+                raise IrisModuleError(
+                    "Namespace %s was not restored by iris_fixture (it has no fixture record); it is left alone." % namespace,
+                    hint="check the namespace option; iris_fixture removes only namespaces it restored")
+            self.diff.add("restore", None, None)
+            return self.result(False, namespace=namespace)
+        before = self._summary(record)
+        self.diff.add("restore", before, None)
+        database = record.get("database") or database
+        directory = _dir(record.get("directory") or target.get("directory") or "")
+        self.actions.append("remove namespace %s, database %s and directory %s" % (namespace, database, directory))
+        common = dict(namespace=namespace, database=database, directory=directory)
+        # Temp files of an interrupted copy (issue #5 item 5): removed first, while the record still names the directory,
+        # and verified by listing; check mode only lists them.
+        found, left = self._temp_files(directory, remove=not self.check_mode) if directory else ([], [])
+        if found:
+            self.actions.append("remove %d leftover temp file(s) of an interrupted copy in %s: %s" % (len(found), directory, ", ".join(found)))
+        if self.check_mode:
+            return self.result(True, **common)
+        if left:
+            raise self._temp_error(directory, left)
+        drop = Program().add("fixture_drop", key="left", namespace=namespace, database=database, directory=directory,
+                             remove_dir=bool(record.get("created_dir")), area=RECORD_AREA)
+        left = self.run_program(drop).get("left") or {}
+        remaining = self._remaining(left, record.get("created_dir"))
+        if remaining:
+            errors = "; ".join("%s: %s" % kv for kv in sorted(left.items()) if kv[0].endswith("_error")) or "no error text"
+            raise IrisModuleError(
+                "Removing fixture namespace %s left %s (%s)." % (namespace, ", ".join(remaining), errors),
+                hint="see the errors; a database in use cannot be dismounted - end the sessions that use namespace %s and "
+                     "run again" % namespace, left=left)
+        return self.result(True, **common)
+
+    # -- exported ----------------------------------------------------------------------------------------
+    def exported(self):
+        path = self._path()
+        namespace = self.params.get("namespace")
+        if not namespace:
+            raise IrisModuleError("state=exported needs the namespace option.", hint="set namespace to the source namespace")
+        namespace = namespace.upper()
+        fixture_id = self.params.get("fixture_id") or namespace.lower()
+        version = self.params.get("version") or "1.0.0"
+        force = bool(self.params.get("force"))
+        existing, problem = self._existing_fixture(path)
+        before = _manifest.identity(existing) if existing else None
+        if existing and not force and existing.get("fixture_id") == fixture_id and existing.get("version") == version \
+                and existing.get("namespace", "").upper() == namespace:
+            self.diff.add("fixture", before, before)
+            return self.result(False, fixture_path=path, manifest=existing, fixture=before, namespace=namespace)
+        if (existing or problem) and not force:
+            what = ("fixture %s %s from namespace %s" % (existing.get("fixture_id"), existing.get("version"), existing.get("namespace"))
+                    if existing else problem)
+            raise IrisModuleError("%s already holds %s; iris_fixture does not overwrite it." % (path, what),
+                                  hint="choose another path, remove the old fixture, or set force: true to replace it")
+        if self.check_mode:
+            return self._export(path, namespace, fixture_id, version, existing, before)
+        with self.lock():
+            return self._export(path, namespace, fixture_id, version, existing, before)
+
+    @staticmethod
+    def _existing_fixture(path):
+        """(manifest, None) for a complete fixture at path; (None, problem) for a partial one; (None, None) if empty."""
+        manifest_path = os.path.join(path, _manifest.MANIFEST_FILE)
+        dat = os.path.join(path, _manifest.DAT_FILE)
+        if not os.path.exists(manifest_path):
+            return None, ("a database file (%s) without a manifest" % _manifest.DAT_FILE) if os.path.exists(dat) else None
+        try:
+            manifest, dummy = _files.validate_fixture(path, verify_checksum=False)
+        except IrisModuleError as exc:
+            return None, "an incomplete or invalid fixture (%s)" % exc.msg
+        return manifest, None
+
+    def _source(self, namespace):
+        """One session: the source namespace's databases, mount state, IRIS version, tables and row counts."""
+        program = Program().add("fixture_source_read", key="source", namespace=namespace)
+        program.add("namespace", namespace=namespace).add("fixture_tables", key="tables")
+        try:
+            result = self.run_program(program)
+        except IrisModuleError as exc:
+            if exc.details.get("iris_step") == "namespace" and exc.details.get("iris_error") == "<NAMESPACE>":
+                raise IrisModuleError("Namespace %s does not exist in the instance." % namespace,
+                                      hint="check the namespace option (the namespace to export)", **exc.details)
+            raise
+        source = result.get("source") or {}
+        source["tables"] = result.get("tables")
+        globals_db = (source.get("globals") or "").upper()
+        routines_db = (source.get("routines") or "").upper()
+        if not globals_db or not source.get("directory"):
+            raise IrisModuleError("Namespace %s has no local globals database to export." % namespace,
+                                  hint="export a namespace whose globals database is a local database")
+        if globals_db in SYSTEM_DATABASES:
+            raise IrisModuleError("Namespace %s keeps its data in system database %s, which cannot be exported." % (namespace, globals_db),
+                                  hint="export a namespace with a database of its own")
+        if routines_db != globals_db:
+            # lessons §4.3: only the globals database is captured; code (class and table definitions) in another
+            # database would be missing after a restore, whose namespace uses the one database for both.
+            raise IrisModuleError(
+                "Namespace %s keeps its code in database %s and its data in %s; a fixture holds one database." % (
+                    namespace, routines_db or "(none)", globals_db),
+                hint="export a namespace whose globals and routines database is the same database")
+        return source
+
+    def _tables(self, program_result):
+        tables = []
+        for entry in program_result or []:
+            if "error" in entry:
+                raise IrisModuleError("Cannot count the rows of table %s: %s" % (entry.get("name"), entry.get("error")),
+                                      hint="check the table in the namespace (SELECT COUNT(*) must work)")
+            tables.append(dict(name=entry.get("name"), row_count=int(entry.get("row_count") or 0)))
+        return sorted(tables, key=lambda t: t["name"].lower())
+
+    def _export(self, path, namespace, fixture_id, version, existing, before):
+        source = self._source(namespace)
+        directory = _dir(source["directory"])
+        tables = self._tables(source["tables"])
+        after = dict(fixture_id=fixture_id, version=version, checksum=None, tables=tables)
+        self.diff.add("fixture", before, after)
+        self.actions.append("export namespace %s (database %s) to %s" % (namespace, source.get("globals"), path))
+        common = dict(fixture_path=path, namespace=namespace, database=source.get("globals"), directory=directory)
+        if self.check_mode:
+            return self.result(True, fixture=after, tables=tables, **common)
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError as exc:
+            raise IrisModuleError("Cannot create the fixture directory %s: %s" % (path, exc), hint="check the path and its permissions")
+        dest = os.path.join(path, _manifest.DAT_FILE)
+        manifest_path = os.path.join(path, _manifest.MANIFEST_FILE)
+        if os.path.exists(manifest_path):
+            os.remove(manifest_path)  # force: a half-replaced fixture must look like no fixture, not a wrong one
+        was_mounted = bool(source.get("mounted"))
+        checksum = None
+        try:
+            program = Program().add("namespace", namespace=namespace).add("fixture_tables", key="tables")
+            program.add("namespace", namespace=SYS_NAMESPACE)
+            if was_mounted:
+                # iris-api.md §0 item 6, §3.4 S23: dismount -> copy -> mount; never copy a mounted database.
+                program.add("call_arg", value=directory)
+                program.add("call_status", **{"class": "SYS.Database", "method": "DismountDatabase"})
+            tables = self._tables(self.run_program(program).get("tables"))
+            checksum = self._copy_out(directory, dest)
+        except IrisModuleError as exc:
+            if checksum is None and os.path.exists(dest):
+                os.remove(dest)
+            if was_mounted:
+                self._remount(directory, exc)
+            raise
+        if was_mounted:
+            self._remount(directory, None)
+        manifest = _manifest.build(fixture_id, version, namespace, source.get("iris_version"), checksum, tables,
+                                   os.path.getsize(dest), description=self.params.get("description") or "",
+                                   extra=dict(source_database=source.get("globals")))
+        _manifest.write(path, manifest, force=True)
+        ident = _manifest.identity(manifest)
+        self.diff.add("fixture", before, ident)
+        return self.result(True, fixture=ident, manifest=manifest, tables=tables, **common)
+
+    def _copy_out(self, directory, dest):
+        src = directory + _manifest.DAT_FILE
+        if self.is_docker:
+            return _docker.download_file(self.transport.client, self.transport.container, src, dest, timeout=self.params.get("timeout"))
+        _files.copy_atomic(src, dest, mode=0o644)
+        return _files.sha256_file(dest)
+
+    def _remount(self, directory, error):
+        """Put the source database back (mounted) whatever happened; fold a failure into the error raised."""
+        try:
+            self.run_program(Program().add("fixture_ensure_mounted", directory=directory))
+        except IrisModuleError as exc:
+            text = "the source database %s could not be mounted again: %s" % (directory, exc.msg)
+            if error is not None:
+                error.msg = "%s Also, %s." % (error.msg, text)
+                error.args = (error.msg,)
+                error.details["remount_error"] = exc.msg
+                return
+            raise IrisModuleError("The fixture was copied, but %s." % text,
+                                  hint="mount it with SYS.Database.MountDatabase in %SYS, or restart the instance")

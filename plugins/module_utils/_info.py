@@ -1,0 +1,358 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+The manager behind ``iris_devtools.iris.iris_info``: read-only facts about one IRIS instance.
+
+* Every section that needs IRIS is read by ONE program, so a run opens at most one IRIS session
+  whatever it gathers (none at all when only ``metrics`` is asked for).  The program holds only the
+  steps of the sections asked for.
+* ``version``: ``$ZVERSION`` (the ``ping`` template) parsed by ``parse_version``.
+* ``state``: the container's Docker state (docker transport) and whether a session works.
+* ``namespaces`` / ``databases``: the ``info_*`` templates of ``_objectscript.py`` (iris-api.md §3.1-§3.3).
+* ``tasks`` / ``monitoring``: the read steps of ``_task.py`` / ``_monitoring.py``.
+* ``metrics``: ``/api/monitor/metrics`` over HTTP (``_metrics.py``; iris-api.md §2.4 S16), no session.
+* ``query``: a JMESPath expression applied to the facts (``query_result``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, int_or_none
+
+try:
+    import jmespath
+    HAS_JMESPATH = True
+    JMESPATH_IMPORT_ERROR = None
+except ImportError:
+    jmespath = None
+    HAS_JMESPATH = False
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+SYS_NAMESPACE = "%SYS"  # Config.* and SYS.Database run in %SYS (iris-api.md §0 item 2)
+
+# Sections in the order they are returned, and the result key of each.
+SECTIONS = ("version", "state", "namespaces", "databases", "tasks", "monitoring", "metrics")
+RESULT_KEYS = {"version": "version", "state": "instance_state", "namespaces": "namespaces", "databases": "databases",
+               "tasks": "tasks", "monitoring": "monitoring", "metrics": "metrics"}
+# What gather defaults to: everything one IRIS session can read.  ``metrics`` needs the web server
+# (an HTTP request and a published port), so it is only read when asked for.
+DEFAULT_GATHER = ("version", "state", "namespaces", "databases", "tasks", "monitoring")
+# Program result keys of the sections (``ping`` writes "version" and "namespace" itself).
+_KEY_NAMESPACES = "namespaces"
+_KEY_DATABASES = "databases"
+_KEY_TASKS = "tasks"
+_KEY_MONITORING = "monitoring"
+
+
+# --------------------------------------------------------------------------------------------
+# Optional sections of other managers (imported lazily: a missing one leaves its section out)
+# --------------------------------------------------------------------------------------------
+
+def _task_module():
+    try:
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _task
+    except ImportError:
+        return None
+    return _task if hasattr(_task, "add_read_all") and hasattr(_task, "all_from") else None
+
+
+def _monitoring_module():
+    try:
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _monitoring
+    except ImportError:
+        return None
+    return _monitoring if hasattr(_monitoring, "add_read_info") and hasattr(_monitoring, "info_from") else None
+
+
+def _metrics_module():
+    try:
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _metrics
+    except ImportError:
+        return None
+    return _metrics if hasattr(_metrics, "fetch") and hasattr(_metrics, "parse") else None
+
+
+_PROVIDERS = {"tasks": _task_module, "monitoring": _monitoring_module, "metrics": _metrics_module}
+
+
+def available_sections():
+    """The sections this build can gather (a section whose manager is missing is left out)."""
+    return [name for name in SECTIONS if name not in _PROVIDERS or _PROVIDERS[name]() is not None]
+
+
+# --------------------------------------------------------------------------------------------
+# $ZVERSION
+# --------------------------------------------------------------------------------------------
+# Shape: "<product> for <os> (<platform>) <year.release[.maint]>[suffix] (Build <build>) <build date>", e.g.
+#   IRIS for UNIX (Ubuntu Server LTS for ARM64 Containers) 2023.2 (Build 227U) Mon Jul 31 2023 17:43:25 EDT
+# (iris-api.md S29, testcontainers-iris-python docstring; more real strings in tests/unit/.../test_info.py).
+# The field layout is our reading of those strings [inf]; anything that does not match is returned unparsed.
+_ZV = re.compile(
+    r"^\s*(?P<product>\S.*?) for (?P<os>[^()]+?) \((?P<platform>[^()]*)\) "
+    r"(?P<version>\d{4}\.\d+(?:\.\d+)*)(?P<suffix>[A-Za-z][A-Za-z0-9]*)?"
+    r"(?: \(Build (?P<build>[^()]*)\))?(?:\s+(?P<build_date>.*?))?\s*$")
+
+
+def parse_version(zv):
+    """``$ZVERSION`` text -> dict (``zv`` always; the other keys None when the text has another shape)."""
+    text = (zv or "").strip()
+    info = dict(zv=text, product=None, os=None, platform=None, version=None, version_info=None, suffix=None,
+                build=None, build_number=None, build_date=None, container=None)
+    match = _ZV.match(text)
+    if not match:
+        return info
+    info.update(match.groupdict())
+    info["version_info"] = [int(part) for part in info["version"].split(".")]
+    if info["build"]:
+        digits = re.match(r"\d+", info["build"])
+        info["build_number"] = int(digits.group(0)) if digits else None
+    info["container"] = "container" in info["platform"].lower()
+    info["build_date"] = info["build_date"] or None
+    return info
+
+
+# --------------------------------------------------------------------------------------------
+# Program building and result conversion
+# --------------------------------------------------------------------------------------------
+
+def needs_session(sections):
+    return any(section in sections for section in ("version", "state", "namespaces", "databases", "tasks", "monitoring"))
+
+
+def build_program(sections):
+    """The one program that reads ``sections`` (None when no section needs IRIS)."""
+    if not needs_session(sections):
+        return None
+    program = Program()
+    if "version" in sections or "state" in sections:
+        # Before switching: the session's own namespace proves it works (iris-api.md §4.1 S29/S32).
+        program.add("ping")
+    program.add("namespace", namespace=SYS_NAMESPACE)
+    if "namespaces" in sections:
+        program.add("info_namespaces", key=_KEY_NAMESPACES)
+    if "databases" in sections:
+        program.add("info_databases", key=_KEY_DATABASES)
+    if "tasks" in sections:
+        _task_module().add_read_all(program, _KEY_TASKS)
+    if "monitoring" in sections:
+        _monitoring_module().add_read_info(program, _KEY_MONITORING)
+    return program
+
+
+def _bool(value):
+    if value in (None, ""):
+        return None
+    try:
+        return bool(int(value))
+    except (TypeError, ValueError):
+        return str(value).lower() in ("true", "yes")
+
+
+def _text(value):
+    return None if value in (None, "") else str(value)
+
+
+# Config.Namespaces Get array -> our keys (iris-api.md §3.3 S9).
+_NAMESPACE_PROPS = (("Globals", "globals"), ("Routines", "routines"), ("Library", "library"), ("TempGlobals", "temp_globals"))
+
+
+def namespaces_from(result, key=_KEY_NAMESPACES):
+    rows = []
+    for row in result.get(key) or []:
+        props = row.get("props") or {}
+        item = dict(name=row.get("name"))
+        for prop, name in _NAMESPACE_PROPS:
+            item[name] = _text(props.get(prop))
+        if row.get("error"):
+            item["error"] = row["error"]
+        rows.append(item)
+    return sorted(rows, key=lambda item: str(item["name"]))
+
+
+def databases_from(result, key=_KEY_DATABASES):
+    rows = []
+    for row in result.get(key) or []:
+        props = row.get("props") or {}
+        physical = row.get("physical")
+        item = dict(
+            name=row.get("name"),
+            directory=_text(props.get("Directory")),        # S20
+            server=_text(props.get("Server")),              # S20/S9: remote database
+            mount_required=_bool(props.get("MountRequired")),
+            mount_at_startup=_bool(props.get("MountAtStartup")),
+            resource=_text(props.get("Resource")),
+            file_exists=physical is not None,
+            mounted=None, read_only=None, read_only_mounted=None, size_mb=None, max_size_mb=None,
+            expansion_size_mb=None, block_size=None,
+        )
+        if physical is not None:                            # S19 (Size/MaxSize/ExpansionSize in MB: S9)
+            item.update(mounted=_bool(physical.get("Mounted")), read_only=_bool(physical.get("ReadOnly")),
+                        read_only_mounted=_bool(physical.get("ReadOnlyMounted")), size_mb=int_or_none(physical.get("Size")),
+                        max_size_mb=int_or_none(physical.get("MaxSize")), expansion_size_mb=int_or_none(physical.get("ExpansionSize")),
+                        block_size=int_or_none(physical.get("BlockSize")))
+            item["resource"] = _text(physical.get("ResourceName")) or item["resource"]
+        if row.get("error"):
+            item["error"] = row["error"]
+        if row.get("physical_error"):
+            item["error"] = row["physical_error"]
+        rows.append(item)
+    return sorted(rows, key=lambda item: str(item["name"]))
+
+
+def container_state(container):
+    """Docker facts of the container (docker transport)."""
+    if container is None:
+        return None
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._container import ActualConfig
+    attrs = getattr(container, "attrs", None) or {}
+    actual = ActualConfig(attrs, None)
+    health = ((attrs.get("State") or {}).get("Health") or {}).get("Status")
+    return dict(name=actual.name or getattr(container, "name", None), id=actual.id, image=actual.image,
+                status=actual.status, running=actual.running, health=health,
+                started_at=(attrs.get("State") or {}).get("StartedAt"))
+
+
+def _clean_number(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None  # NaN/Inf (iris-api.md §2.4: the parser must accept NaN) are not JSON
+    return value
+
+
+def clean_metrics(parsed):
+    out = {}
+    for name, samples in (parsed or {}).items():
+        out[name] = [dict(labels=dict(sample.get("labels") or {}), value=_clean_number(sample.get("value")))
+                     for sample in samples]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# JMESPath
+# --------------------------------------------------------------------------------------------
+
+def compile_query(expression):
+    """Compile ``expression``; IrisModuleError if jmespath is missing or the expression is invalid."""
+    if not HAS_JMESPATH:
+        raise IrisModuleError(missing_required_lib("jmespath"),
+                              hint="install jmespath ('pip install jmespath') in the Python that runs the module, or drop the query option",
+                              exception=JMESPATH_IMPORT_ERROR)
+    try:
+        return jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise IrisModuleError("query is not a valid JMESPath expression: %s" % (str(exc).strip() or exc.__class__.__name__),
+                              hint="fix the expression (https://jmespath.org/specification.html); quote keys that are not plain "
+                                   "identifiers with double quotes and string literals with single quotes or backticks")
+
+
+def apply_query(compiled, facts):
+    try:
+        return compiled.search(facts)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise IrisModuleError("query failed on the gathered facts: %s" % (str(exc).strip() or exc.__class__.__name__),
+                              hint="check the types the expression expects against the returned facts (run once without query)")
+
+
+# --------------------------------------------------------------------------------------------
+# The manager
+# --------------------------------------------------------------------------------------------
+
+class InfoManager(object):
+    """``InfoManager(module).run() -> result``.  ``transport_factory(module, namespace)`` and
+    ``metrics_fetch(url, timeout)`` are injectable for tests."""
+
+    def __init__(self, module, transport_factory=None, metrics_fetch=None):
+        self.module = module
+        self.params = module.params
+        self.transport_factory = transport_factory
+        self.metrics_fetch = metrics_fetch
+        self.transport = None
+        self.fail_results = {}
+
+    def _sections(self):
+        wanted = self.params.get("gather")
+        available = available_sections()
+        if wanted is None:
+            wanted = [name for name in DEFAULT_GATHER if name in available]
+        missing = [name for name in wanted if name not in available]
+        if missing:
+            raise IrisModuleError("gather: section(s) %s are not available in this version of the collection." % ", ".join(missing),
+                                  hint="gather only %s" % ", ".join(available))
+        if not wanted:
+            raise IrisModuleError("gather is empty, so there is nothing to read.",
+                                  hint="list at least one section (%s), or omit gather for the default" % ", ".join(available))
+        return [name for name in SECTIONS if name in wanted]
+
+    def _transport(self):
+        if self.transport is None:
+            if self.transport_factory is not None:
+                self.transport = self.transport_factory(self.module, None)
+            else:
+                from ansible_collections.iris_devtools.iris.plugins.module_utils._connect import transport_from_module
+                self.transport = transport_from_module(self.module)
+        return self.transport
+
+    def run(self):
+        params = self.params
+        sections = self._sections()
+        compiled = compile_query(params["query"]) if params.get("query") else None
+        docker = params.get("transport", "docker") != "local"
+        program = build_program(sections)
+        need_container = docker and ("state" in sections or ("metrics" in sections and not params.get("metrics_url")))
+        transport = self._transport() if program is not None or need_container else None
+        container = getattr(transport, "container", None) if transport is not None else None
+
+        facts = {}
+        state = None
+        if "state" in sections:
+            state = dict(transport="docker" if docker else "local", instance=params.get("instance"),
+                         container=container_state(container), session=dict(ok=False, namespace=None))
+            self.fail_results[RESULT_KEYS["state"]] = state
+        result = transport.run(program) if program is not None else {}
+
+        if "version" in sections:
+            facts["version"] = parse_version(result.get("version"))
+        if state is not None:
+            state["session"] = dict(ok=True, namespace=result.get("namespace"))
+            facts["instance_state"] = state
+        if "namespaces" in sections:
+            facts["namespaces"] = namespaces_from(result)
+        if "databases" in sections:
+            facts["databases"] = databases_from(result)
+        if "tasks" in sections:
+            facts["tasks"] = _task_module().all_from(result, _KEY_TASKS)
+        if "monitoring" in sections:
+            facts["monitoring"] = _monitoring_module().info_from(result, _KEY_MONITORING)
+        if "metrics" in sections:
+            facts["metrics"] = self._metrics(container)
+
+        out = dict(changed=False, gathered=sections)
+        out.update(facts)
+        if compiled is not None:
+            out["query_result"] = apply_query(compiled, facts)
+        return out
+
+    def _metrics_url(self, module, container):
+        params = self.params
+        url = module.metrics_url_for(transport=params.get("transport", "docker"),
+                                     container_attrs=getattr(container, "attrs", None),
+                                     metrics_url=params.get("metrics_url"), docker_host=params.get("docker_host"))
+        if url is None:
+            raise IrisModuleError(
+                "Container %s does not publish the IRIS web server port 52773, so its metrics cannot be read." % params.get("container"),
+                hint="publish it (iris_devtools.iris.iris_container publish_web: true, the default), or set metrics_url")
+        return url
+
+    def _metrics(self, container):
+        module = _metrics_module()
+        url = self._metrics_url(module, container)
+        timeout = self.params.get("timeout") or 60
+        fetch = self.metrics_fetch or module.fetch
+        return dict(url=url, samples=clean_metrics(module.parse(fetch(url, timeout))))

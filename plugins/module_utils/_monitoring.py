@@ -1,0 +1,712 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+The manager behind ``iris_devtools.iris.iris_monitoring``: a ``^SystemPerformance`` profile, the Task
+Manager task that runs it, runs started/stopped/collected on demand, the HTML report copied out, and
+the resource thresholds that suspend and resume the task (iris-api.md §2; iris-devtester-lessons.md §5).
+
+Facts relied on (all calls run in %SYS, iris-api.md §0 item 2 and S13):
+
+* ``$$addprofile^SystemPerformance(name, description, interval, count)`` creates a profile (1 or
+  ``0^reason``; the name must be new and have no blanks; interval 1-300 s, 1 s only when the whole run
+  takes at most one hour), ``$$editprofile`` (same arguments) changes one, ``$$delprofile(name)`` deletes
+  one; the predefined ``test`` profile cannot be edited or deleted (S13 ch. 47-49).
+* There is NO documented way to read a profile back (iris-api.md §2.1).  So the module keeps what it
+  applied in the collection's own record ``^IrisDevTools("monitoring", <profile>)`` (JSON, in %SYS) and
+  compares the wanted profile with that record.  Consequences (documented in the module): a profile
+  changed by hand outside the module is not noticed; a profile that exists without a record is adopted
+  by editing it to the wanted values; a profile the module never recorded is invisible to
+  ``state=absent``.
+* Applying a profile is ONE straight-line step pair: ``$$addprofile`` (its ``0^reason`` is ignored: the
+  profile may already exist) then ``$$editprofile`` with the same values, checked - a ``0^reason`` there
+  stops the program before the record is written.  The profile then holds the wanted values whether it
+  existed or not; if the edit fails, ``addprofile`` either refused (nothing changed) or created the
+  profile with the same validated values, and the missing record makes the next run apply it again.
+* ``$$run^SystemPerformance(profile)`` returns the run id (0 on failure, S13 ch. 45); run ids look like
+  ``YYYYMMDD_HHMM[SS]_<profile>`` (S13, S15).  ``$$waittime(runid)`` is the time left until the report can
+  be collected (``-2^no such runid`` for an unknown run; S13 / code).  ``$$Stop(runid, 0)`` stops a run,
+  keeps its logs and writes the report; ``$$Collect(runid)`` builds the HTML report (``1`` plus the file
+  name, or ``0^reason``, S13).  The report is ``<hostname>_<instance>_<runid>.html`` in the log directory
+  ``$$getlogdir^SystemPerformance()`` (S13 ch. 47, S15 [code]).
+* Scheduling: a ``%SYS.Task.RunLegacyTask`` task with ``ExecuteCode`` ``do run^SystemPerformance("p")``
+  in %SYS (iris-api.md §2.3, S3; there is NO ``%SYS.Task.SystemPerformance`` class, §0 item 4), through
+  ``_task.py``.
+* Runs the module started are recorded in ``^IrisDevTools("monitoring.run", <runid>)`` (JSON: profile,
+  log directory, start time) so that ``stop: latest`` means "the newest run this module started".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import socket
+import tempfile
+import time
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _metrics, _schedule, _task
+from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
+
+SYS_NAMESPACE = "%SYS"
+ROUTINE = "SystemPerformance"
+AREA = "monitoring"  # ^IrisDevTools("monitoring", <profile>): what the module applied
+RUN_AREA = "monitoring.run"  # ^IrisDevTools("monitoring.run", <runid>): runs the module started
+STATES = ("present", "suspended", "absent")
+DEFAULT_PROFILE = "iris_devtools"
+DEFAULT_INTERVAL = 30  # seed: 30 s interval (iris-devtester-lessons.md §5.1)
+DEFAULT_DURATION = 3600  # seed: 1 hour (iris-devtester-lessons.md §5.1 retention_seconds)
+DEFAULT_DESCRIPTION = "Collected by iris_devtools.iris.iris_monitoring"
+DEFAULT_SCHEDULE = {"period": "daily", "at": "00:00"}
+TASK_CLASS = "%SYS.Task.RunLegacyTask"  # iris-api.md §2.3, S3
+TASK_NAME_PREFIX = "iris_devtools monitoring "
+MAX_INTERVAL = 300  # S13 ch. 47
+ONE_SECOND_LIMIT = 3600  # S13 ch. 47: 1 s interval only when the run takes at most one hour
+KEEP_RUNS = 20  # run records kept per profile
+LATEST = "latest"
+PRESSURE = "pressure"  # suspended_by values in the record
+BY_STATE = "state"
+
+# S13: a profile name is unique and has no blanks.  We also keep it free of quotes and ^ so that it can
+# stand in a file name (the report) and a task name; letters, digits, _ . - only [inf: stricter than S13].
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_DURATION_PART = re.compile(r"(\d+)\s*([smhd])", re.I)
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+
+def task_name_for(profile):
+    """The Task Manager task that runs ``profile``."""
+    return TASK_NAME_PREFIX + profile
+
+
+def execute_code_for(profile):
+    """``ExecuteCode`` of the schedule task (iris-api.md §2.3: ``do run^SystemPerformance("24hours")``).
+
+    The profile name is validated (``_PROFILE_NAME``) and written as a string literal; the double quote
+    cannot occur in it.
+    """
+    return 'do run^%s("%s")' % (ROUTINE, profile)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (before anything runs)
+# ---------------------------------------------------------------------------------------------
+def parse_duration(value):
+    """Seconds from ``3600``, ``"3600"``, ``"90m"``, ``"1h"``, ``"1h30m"``, ``"2d"``, ``"45s"``."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if re.match(r"^\d+$", text):
+        seconds = int(text)
+    else:
+        compact = re.sub(r"\s+", "", text)
+        if not compact or not re.match(r"^(\d+[smhdSMHD])+$", compact):
+            raise IrisModuleError("Invalid duration %r" % value,
+                                  hint="give seconds (3600) or a number with a unit s, m, h or d, for example 90m, 1h or 1h30m")
+        seconds = sum(int(number) * _DURATION_UNITS[unit.lower()] for number, unit in _DURATION_PART.findall(compact))
+    if seconds <= 0:
+        raise IrisModuleError("Invalid duration %r: it must be longer than 0 seconds" % value,
+                              hint="give a positive duration such as 1h")
+    return seconds
+
+
+def validate_profile(profile, interval, count=None, duration=None):
+    """Check the profile settings against S13 and return ``(interval, count)``.
+
+    ``count`` or ``duration`` (seconds, or text for ``parse_duration``); neither means one hour.
+    """
+    if not isinstance(profile, str) or not _PROFILE_NAME.match(profile):
+        raise IrisModuleError("Invalid profile name %r" % (profile,),
+                              hint="use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit "
+                                   "(^SystemPerformance profile names have no blanks, iris-api.md S13)")
+    if profile == "test":
+        raise IrisModuleError("The predefined profile 'test' cannot be managed: ^SystemPerformance refuses to edit or delete it",
+                              hint="choose another profile name (iris-api.md S13)")
+    if interval is None:
+        interval = DEFAULT_INTERVAL
+    if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= MAX_INTERVAL:
+        raise IrisModuleError("Invalid interval %r: ^SystemPerformance samples every 1 to 300 seconds" % (interval,),
+                              hint="set interval between 1 and 300 (iris-api.md S13)")
+    if count is not None and duration is not None:
+        raise IrisModuleError("count and duration exclude each other", hint="set one of them")
+    if count is None:
+        seconds = parse_duration(duration) if duration is not None else DEFAULT_DURATION
+        if seconds < interval:
+            raise IrisModuleError("Invalid duration: %d seconds is shorter than one interval (%d s)" % (seconds, interval),
+                                  hint="give a duration of at least one interval, or a shorter interval")
+        count = int(math.ceil(float(seconds) / interval))
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise IrisModuleError("Invalid count %r: a profile takes at least one sample" % (count,), hint="set count to 1 or more")
+    if interval == 1 and interval * count > ONE_SECOND_LIMIT:
+        raise IrisModuleError(
+            "An interval of 1 second is allowed only for runs of at most one hour; %d samples take %d seconds" % (count, count),
+            hint="use an interval of 2 seconds or more, or a duration of at most 1h (iris-api.md S13)")
+    return interval, count
+
+
+def _run_id(value, option):
+    if value is None or value == LATEST:
+        return value
+    if not _RUN_ID.match(str(value)):
+        raise IrisModuleError("Invalid run id %r in %s" % (value, option),
+                              hint="give a run id as returned by run_now (for example 20260417_011706_myprofile) or 'latest'")
+    return str(value)
+
+
+def _wait_value(text):
+    """``$$waittime`` -> (seconds or None, known).  ``-2^no such runid`` -> (None, False)."""
+    text = "" if text is None else str(text)
+    first = text.split("^", 1)[0].strip()
+    try:
+        number = float(first)
+    except ValueError:
+        return None, False
+    if number < 0:
+        return None, False
+    return number, True
+
+
+# ---------------------------------------------------------------------------------------------
+# Read steps for iris_info (stable API)
+# ---------------------------------------------------------------------------------------------
+def add_read_info(program, key):
+    """Append the read steps of every monitoring record (the program is in %SYS already).
+
+    Result keys: ``<key>_profiles`` (records by profile), ``<key>_runs`` (run records with their
+    ``$$waittime``), ``<key>_logdir`` and ``<key>_version`` (S13).
+    """
+    program.add("state_list", area=AREA, key=key + "_profiles")
+    program.add("sp_run_waits", area=RUN_AREA, key=key + "_runs")
+    program.add("routine_value", label="getlogdir", routine=ROUTINE, key=key + "_logdir")
+    program.add("routine_value", label="version", routine=ROUTINE, key=key + "_version")
+
+
+def _runs_from(raw):
+    runs = []
+    for run_id, entry in sorted((raw or {}).items()):
+        entry = entry if isinstance(entry, dict) else {}
+        record = record_value(entry.get("record")) or {}
+        wait, known = _wait_value(entry.get("wait"))
+        runs.append(dict(run_id=run_id, profile=record.get("profile"), log_dir=record.get("log_dir"),
+                         started=record.get("started"), known_to_iris=known,
+                         seconds_left=wait, running=bool(known and wait and wait > 0)))
+    return runs
+
+
+def info_from(result, key):
+    """``{"profiles": [...], "runs": [...], "log_dir": str, "version": str}`` from ``add_read_info``'s keys."""
+    profiles = []
+    for name, text in sorted((result.get(key + "_profiles") or {}).items()):
+        record = record_value(text) or {}
+        profiles.append(dict(name=name, description=record.get("description"), interval=record.get("interval"),
+                             count=record.get("count"), duration=_duration_of(record),
+                             task_name=record.get("task_name"), suspended_by=record.get("suspended_by")))
+    return dict(profiles=profiles, runs=_runs_from(result.get(key + "_runs")),
+                log_dir=result.get(key + "_logdir"), version=result.get(key + "_version"))
+
+
+def _duration_of(record):
+    try:
+        return int(record["interval"]) * int(record["count"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Files: the report in the container (Docker archive API) or on the IRIS host (local)
+# ---------------------------------------------------------------------------------------------
+class LocalFiles(object):
+    """The IRIS host's own file system (transport local; unit tests with the in-process simulator)."""
+
+    def hostname(self):
+        return socket.gethostname()  # S15: <hostname>_<instance>_<runid>.html [inf: the short host name]
+
+    def exists(self, path):
+        return os.path.isfile(path)
+
+    def read(self, path):
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except (IOError, OSError) as exc:
+            raise IrisModuleError("Cannot read %s: %s" % (path, exc), hint="check the path and the permissions of the "
+                                  "user running the module (become: true as the instance owner)", missing_file=True)
+
+
+class DockerFiles(object):
+    """Files inside the container, read through the Docker archive API (``_docker``)."""
+
+    def __init__(self, container):
+        self.container = container
+
+    def hostname(self):
+        attrs = getattr(self.container, "attrs", None) or {}
+        return (attrs.get("Config") or {}).get("Hostname") or ""
+
+    def exists(self, path):
+        try:
+            _docker.read_file_from_container(self.container, path)
+        except IrisModuleError as exc:
+            if exc.details.get("missing_file"):
+                return False
+            raise
+        return True
+
+    def read(self, path):
+        return _docker.read_file_from_container(self.container, path)
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _dest_path(dest, name):
+    dest = os.path.expanduser(dest)
+    if dest.endswith(os.sep) or os.path.isdir(dest):
+        return os.path.join(dest, name)
+    return dest
+
+
+def _write_atomic(path, data):
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise IrisModuleError("Cannot write the report to %s: the directory %s does not exist" % (path, directory),
+                              hint="create the directory first (ansible.builtin.file state=directory)")
+    handle, temp = tempfile.mkstemp(prefix=".iris_monitoring.", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except (IOError, OSError) as exc:
+        try:
+            os.remove(temp)
+        except OSError:
+            pass
+        raise IrisModuleError("Cannot write the report to %s: %s" % (path, exc), hint="check the destination's permissions")
+
+
+# ---------------------------------------------------------------------------------------------
+# The manager
+# ---------------------------------------------------------------------------------------------
+class MonitoringManager(object):
+    """read (one session) -> compare -> apply (one more session, unless check mode) -> report.
+
+    ``module`` needs ``params``, ``check_mode`` and ``_diff``.  ``transport`` (optional) replaces the one
+    built from the connection options (tests); ``files`` likewise; ``figures`` is a callable returning
+    ``(cpu, memory, source)`` for the thresholds (tests).
+    """
+
+    def __init__(self, module, transport=None, files=None, figures=None):
+        self.module = module
+        self.params = module.params
+        self.check_mode = bool(getattr(module, "check_mode", False))
+        self._transport = transport
+        self._files = files
+        self._figures = figures
+        self.fail_results = {}
+        self.actions = []
+        self.notes = []
+        self.stop_run = self.collect_run = None
+        self.stopped = self.collected = self.report = None
+        self.pressure = None
+        self.validate()
+
+    # -- input ------------------------------------------------------------------------------------
+    def validate(self):
+        p = self.params
+        self.state = p.get("state") or "present"
+        if self.state not in STATES:
+            raise IrisModuleError("Invalid state %r" % self.state, hint="use one of %s" % ", ".join(STATES))
+        self.profile = p.get("profile") or DEFAULT_PROFILE
+        self.interval, self.count = validate_profile(self.profile, p.get("interval"), p.get("count"), p.get("duration"))
+        self.description = p.get("description") or DEFAULT_DESCRIPTION
+        schedule = p.get("schedule")
+        if schedule:
+            schedule = dict((k, v) for k, v in schedule.items() if v is not None)
+        self.schedule = _schedule.normalise(schedule or DEFAULT_SCHEDULE)
+        self.task_name = task_name_for(self.profile)
+        thresholds = dict(_metrics.THRESHOLD_DEFAULTS)
+        thresholds.update(dict((k, v) for k, v in (p.get("thresholds") or {}).items() if v is not None))
+        thresholds.setdefault("enabled", False)
+        thresholds.setdefault("source", "auto")
+        if thresholds["source"] not in _metrics.SOURCES:
+            raise IrisModuleError("Invalid thresholds.source %r" % thresholds["source"], hint="use auto, iris or docker")
+        if thresholds["enabled"]:
+            _metrics.validate_thresholds(thresholds)
+            if thresholds["source"] == "docker" and p.get("transport") == "local":
+                raise IrisModuleError("thresholds.source=docker needs transport=docker (Docker stats of the container)",
+                                      hint="use thresholds.source=iris (the instance's /api/monitor/metrics) with transport=local")
+        self.thresholds = thresholds
+        self.run_now = bool(p.get("run_now"))
+        self.stop = _run_id(p.get("stop"), "stop")
+        self.collect = _run_id(p.get("collect"), "collect")
+        self.fetch_report = p.get("fetch_report")
+        report_run = p.get("report_run")
+        self.report_run = _run_id(report_run if report_run is not None else (self.collect or LATEST), "report_run")
+        if self.state == "absent" and (self.run_now or self.stop or self.collect or self.fetch_report):
+            raise IrisModuleError("run_now, stop, collect and fetch_report need the profile; they cannot go with state=absent",
+                                  hint="remove them, or use state=present")
+        self.desired_task = _task.desired_from(dict(
+            name=self.task_name, task_class=TASK_CLASS, settings={"ExecuteCode": execute_code_for(self.profile)},
+            task_namespace=SYS_NAMESPACE, schedule=self.schedule,
+            description="Runs the ^SystemPerformance profile %s (iris_devtools.iris.iris_monitoring)" % self.profile))
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    @property
+    def transport(self):
+        if self._transport is None:
+            from ansible_collections.iris_devtools.iris.plugins.module_utils._connect import transport_from_module
+            self._transport = transport_from_module(self.module, namespace=SYS_NAMESPACE)
+        return self._transport
+
+    @property
+    def files(self):
+        if self._files is None:
+            container = getattr(self.transport, "container", None)
+            self._files = DockerFiles(container) if container is not None and self.params.get("transport") != "local" else LocalFiles()
+        return self._files
+
+    # -- read -------------------------------------------------------------------------------------
+    def read_program(self):
+        program = Program()
+        program.add("namespace", namespace=SYS_NAMESPACE)
+        program.add("state_get", area=AREA, name=self.profile, key="record")
+        _task.add_read(program, "task", name=self.task_name)
+        program.add("sp_run_waits", area=RUN_AREA, key="runs")
+        program.add("routine_value", label="getlogdir", routine=ROUTINE, key="logdir")
+        explicit = sorted(set(r for r in (self.stop, self.collect, self.report_run if self.fetch_report else None)
+                              if r not in (None, LATEST)))
+        for index, run_id in enumerate(explicit):
+            program.add("call_arg", value=run_id)
+            program.add("routine_value", label="waittime", routine=ROUTINE, key="wait_%d" % index)
+        self._explicit = explicit
+        return program
+
+    def read(self):
+        result = self.transport.run(self.read_program())
+        self.record = record_value(result.get("record"))
+        self.task = _task.current_from(result, "task", name=self.task_name)
+        self.logdir = result.get("logdir") or ""
+        self.runs = dict((run["run_id"], run) for run in _runs_from(result.get("runs")))
+        for index, run_id in enumerate(self._explicit):
+            if run_id not in self.runs:
+                wait, known = _wait_value(result.get("wait_%d" % index))
+                self.runs[run_id] = dict(run_id=run_id, profile=None, log_dir=None, started=None, known_to_iris=known,
+                                         seconds_left=wait, running=bool(known and wait and wait > 0))
+        return result
+
+    # -- thresholds ---------------------------------------------------------------------------------
+    def figures(self):
+        """``(cpu, memory, source)`` read live (never constants)."""
+        if self._figures is not None:
+            return self._figures()
+        source = self.thresholds["source"]
+        errors = []
+        if source in ("auto", "iris"):
+            try:
+                container = getattr(self.transport, "container", None)
+                url = _metrics.metrics_url_for(self.params.get("transport") or "docker",
+                                               getattr(container, "attrs", None), self.thresholds.get("metrics_url"),
+                                               self.params.get("docker_host"))
+                if url is None:
+                    raise IrisModuleError("Container %s does not publish the IRIS web server port %d, so its metrics cannot be read"
+                                          % (self.params.get("container"), _metrics.WEB_PORT),
+                                          hint="publish it (iris_container publish_web: true, the default), set thresholds.metrics_url, "
+                                               "or use thresholds.source=docker")
+                usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(url, min(self.params.get("timeout") or 60, 30))))
+                if usage["cpu"] is not None or usage["memory"] is not None or source == "iris":
+                    return usage["cpu"], usage["memory"], "iris"
+                errors.append("the metrics at %s have neither %s nor %s" % (url, _metrics.CPU_METRIC, _metrics.MEMORY_METRIC))
+            except IrisModuleError as exc:
+                if source == "iris" or self.params.get("transport") == "local":
+                    raise
+                errors.append(exc.msg)
+        container = getattr(self.transport, "container", None)
+        if container is None:
+            raise IrisModuleError("Cannot read Docker stats: the instance is not reached through a container (%s)" % "; ".join(errors),
+                                  hint="use transport=docker with the container option, or thresholds.source=iris")
+        attrs = getattr(container, "attrs", None) or {}
+        usage = _metrics.usage_from_stats(_docker.container_stats(container), (attrs.get("HostConfig") or {}).get("NanoCpus"))
+        if errors:
+            self.notes.append("IRIS metrics unavailable (%s); used Docker stats" % "; ".join(errors))
+        return usage["cpu"], usage["memory"], "docker"
+
+    # -- plan ----------------------------------------------------------------------------------------
+    def _latest_run(self):
+        mine = [run for run in self.runs.values() if run.get("profile") == self.profile]
+        if not mine:
+            return None
+        return sorted(mine, key=lambda run: (run.get("started") or 0, run["run_id"]))[-1]["run_id"]
+
+    def _resolve(self, run_id, option):
+        if run_id != LATEST:
+            return run_id
+        latest = self._latest_run()
+        if latest is None:
+            raise IrisModuleError("%s=latest: no run of profile %s was started by this module" % (option, self.profile),
+                                  hint="start one with run_now=true, or give the run id")
+        return latest
+
+    def _run_info(self, run_id, option):
+        run = self.runs.get(run_id)
+        if run is None or not run.get("known_to_iris"):
+            raise IrisModuleError("%s: IRIS does not know the run %s ($$waittime^SystemPerformance says no such run id)" % (option, run_id),
+                                  hint="check the run id (run_now returns it; iris_info lists the runs this collection started)")
+        return run
+
+    def _report_path(self, run_id, file_name=None):
+        run = self.runs.get(run_id) or {}
+        directory = run.get("log_dir") or self.logdir
+        name = file_name or "%s_%s_%s.html" % (self.files.hostname(), self.params.get("instance") or "IRIS", run_id)  # S15
+        if not directory.endswith("/"):
+            directory += "/"
+        return directory + name
+
+    def plan(self):
+        self.pressure = None
+        record = self.record or {}
+        current_suspended = bool(self.task and self.task.get("suspended"))
+        suspended_by = record.get("suspended_by") if current_suspended else None
+        if self.state == "absent":
+            self.wanted_record = None
+            self.task_state = "absent"
+            self.task_plan = _task.plan(self.task, self.desired_task, "absent")
+            return
+        if self.state == "suspended":
+            # The user's explicit state wins over any earlier reason (pressure, or a suspension by hand).
+            self.task_state, new_by = "suspended", BY_STATE
+        elif self.thresholds["enabled"]:
+            cpu, memory, source = self.figures()
+            if current_suspended and suspended_by == BY_STATE:
+                # state went from suspended to present: the user lifted the suspension; thresholds still apply.
+                decision, reason = _metrics.decide(cpu, memory, self.thresholds, False, False)
+                if decision == "suspend":
+                    self.task_state, new_by = "suspended", PRESSURE
+                else:
+                    decision, reason = "resume", "state=present lifts the suspension (%s)" % reason
+                    self.task_state, new_by = "resumed", None
+            else:
+                decision, reason = _metrics.decide(cpu, memory, self.thresholds, current_suspended, suspended_by == PRESSURE)
+                if decision == "suspend":
+                    self.task_state, new_by = "suspended", PRESSURE
+                elif decision == "resume":
+                    self.task_state, new_by = "resumed", None
+                else:
+                    self.task_state, new_by = "present", suspended_by
+                    if self.task is None:
+                        self.task_state = "resumed"
+            self.pressure = dict(cpu=cpu, memory=memory, source=source, decision=decision, reason=reason)
+        else:
+            self.task_state, new_by = "resumed", None
+        self.wanted_record = dict(description=self.description, interval=self.interval, count=self.count,
+                                  task_name=self.task_name, suspended_by=new_by if self.task_state != "resumed" else None)
+        self.task_plan = _task.plan(self.task, self.desired_task, self.task_state)
+
+    def _profile_view(self, record):
+        if not record:
+            return None
+        return dict(name=self.profile, description=record.get("description"), interval=record.get("interval"),
+                    count=record.get("count"), duration=_duration_of(record))
+
+    def plan_actions(self):
+        """Check the run actions against what IRIS says (nothing applied yet)."""
+        if self.stop:
+            run_id = self._resolve(self.stop, "stop")
+            run = self._run_info(run_id, "stop")
+            if run["running"]:
+                self.stop_run = run_id
+            else:
+                self.notes.append("run %s has already ended; nothing to stop" % run_id)
+            self.stopped = dict(run_id=run_id, changed=bool(self.stop_run))
+        if self.collect:
+            run_id = self._resolve(self.collect, "collect")
+            run = self._run_info(run_id, "collect")
+            if run["running"] and self.stop_run != run_id:
+                raise IrisModuleError("collect: run %s is still collecting data (%s seconds left)" % (run_id, int(run["seconds_left"] or 0)),
+                                      hint="collect after the run has ended, or stop it first (stop: %s)" % run_id)
+            if self.stop_run == run_id or self.files.exists(self._report_path(run_id)):
+                # Stop(runid, 0) writes the report itself (S13); an existing report needs no Collect.
+                self.collected = dict(run_id=run_id, changed=False)
+            else:
+                self.collect_run = run_id
+                self.collected = dict(run_id=run_id, changed=True)
+        if self.fetch_report:
+            run_id = self._resolve(self.report_run, "report_run")
+            run = self._run_info(run_id, "report_run")
+            if run["running"] and self.stop_run != run_id:
+                raise IrisModuleError("fetch_report: run %s is still collecting data (%s seconds left); its report does not exist yet"
+                                      % (run_id, int(run["seconds_left"] or 0)),
+                                      hint="fetch the report after the run has ended, or stop it first (stop: %s)" % run_id)
+            self.report = dict(run_id=run_id)
+
+    # -- apply ------------------------------------------------------------------------------------
+    def apply_program(self):
+        program = Program()
+        program.add("namespace", namespace=SYS_NAMESPACE)
+        profile_changed = self._profile_changed()
+        if self.state == "absent":
+            if self.record is not None:
+                # 0^reason (for example a profile deleted by hand) is reported, not fatal: the goal is "gone".
+                program.add("call_arg", value=self.profile)
+                program.add("routine_value", label="delprofile", routine=ROUTINE, key="delprofile")
+                program.add("state_kill", area=AREA, name=self.profile)
+            for run in self.runs.values():
+                if run.get("profile") == self.profile:
+                    program.add("state_kill", area=RUN_AREA, name=run["run_id"])
+            _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id")
+            return program
+        if profile_changed:
+            # One step pair, no branching: addprofile (0^reason when the name exists: ignored), then editprofile
+            # with the same values, checked (S13 ch. 47/48).  See the module docstring.
+            for value in (self.profile, self.description, self.interval, self.count):
+                program.add("call_arg", value=value)
+            program.add("routine_value", label="addprofile", routine=ROUTINE, key="addprofile")
+            for value in (self.profile, self.description, self.interval, self.count):
+                program.add("call_arg", value=value)
+            program.add("sp_call", label="editprofile", key="editprofile", name="editprofile %s" % self.profile)
+        if self.record != self.wanted_record:
+            program.add("state_set", area=AREA, name=self.profile, value=record_text(self.wanted_record))
+        _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id")
+        if self.stop_run:
+            program.add("call_arg", value=self.stop_run)
+            program.add("call_arg", value=0)  # keep the logs and write the report (S13)
+            program.add("sp_call", label="Stop", key="stop", name="Stop %s" % self.stop_run)
+        if self.collect_run:
+            program.add("call_arg", value=self.collect_run)
+            program.add("sp_call", label="Collect", key="collect", name="Collect %s" % self.collect_run)
+        if self.run_now:
+            mine = sorted((r for r in self.runs.values() if r.get("profile") == self.profile),
+                          key=lambda r: (r.get("started") or 0, r["run_id"]))
+            for old in mine[:max(0, len(mine) - KEEP_RUNS + 1)]:
+                program.add("state_kill", area=RUN_AREA, name=old["run_id"])
+            value = record_text(dict(profile=self.profile, log_dir=self.logdir, started=int(time.time())))
+            program.add("sp_run", name=self.profile, key="run_id", area=RUN_AREA, value=value)
+        return program
+
+    def _profile_changed(self):
+        if self.state == "absent":
+            return self.record is not None
+        keys = ("description", "interval", "count")
+        record = self.record or {}
+        return self.record is None or any(record.get(k) != self.wanted_record[k] for k in keys)
+
+    # -- run ----------------------------------------------------------------------------------------
+    def run(self):
+        self.read()
+        self.plan()
+        if self.state != "absent":
+            self.plan_actions()
+        profile_changed = self._profile_changed()
+        record_changed = self.record != self.wanted_record
+        diff = DiffTracker()
+        diff.add("profile", self._profile_view(self.record), self._profile_view(self.wanted_record))
+        diff.add("task", self.task_plan.before, self.task_plan.after)
+        diff.add("suspended_by", (self.record or {}).get("suspended_by") if self.task and self.task.get("suspended") else None,
+                 (self.wanted_record or {}).get("suspended_by"))
+        if profile_changed:
+            self.actions.append("%s profile %s" % ("delete" if self.state == "absent" else
+                                                   ("create or adopt" if self.record is None else "edit"), self.profile))
+        self.actions.extend("task: %s" % action for action in self.task_plan.actions)
+        if self.state != "absent":
+            if self.stop_run:
+                self.actions.append("stop run %s" % self.stop_run)
+            if self.collect_run:
+                self.actions.append("collect run %s" % self.collect_run)
+            if self.run_now:
+                self.actions.append("start a run of %s" % self.profile)
+        iris_changed = bool(profile_changed or record_changed or self.task_plan.changed or
+                            (self.state != "absent" and (self.stop_run or self.collect_run or self.run_now)))
+        self.fail_results = dict(actions=list(self.actions))
+        result = {}
+        if iris_changed and not self.check_mode:
+            result = self.transport.run(self.apply_program())
+        report_changed = False
+        report_out = None
+        if self.state != "absent" and self.fetch_report:
+            report_out, report_changed = self._fetch(result)
+        changed = iris_changed or report_changed
+        task = None
+        if self.state != "absent":
+            task = _task.applied_task(result, "task_id", self.task_plan) if (iris_changed and not self.check_mode) else self.task_plan.task
+        out = dict(
+            changed=changed,
+            actions=self.actions,
+            profile=self._profile_view(self.wanted_record),
+            task=_task.returned_task(task),
+            pressure=self.pressure,
+            run_id=result.get("run_id") if self.run_now else None,
+            stopped=self.stopped,
+            collected=self.collected,
+            report=report_out,
+            log_dir=self.logdir or None,
+            sessions=self.transport.sessions,
+        )
+        if self.state == "absent" and result.get("delprofile") not in (None, 1, "1"):
+            self.notes.append("delprofile answered %s" % result.get("delprofile"))
+        if self.state != "absent" and result.get("addprofile") not in (None, 1, "1"):
+            self.notes.append("profile %s existed without the module's record: adopted (addprofile answered %s)"
+                              % (self.profile, result.get("addprofile")))
+        out["msg"] = self._summary(changed)
+        if self.module_diff():
+            out["diff"] = diff.as_diff()
+        return out
+
+    def module_diff(self):
+        return bool(getattr(self.module, "_diff", False))
+
+    def _fetch(self, result):
+        run_id = self.report["run_id"]
+        file_name = None
+        collected = str(result.get("collect") or "")
+        if self.collect_run == run_id and "^" in collected and collected.split("^", 1)[1].endswith(".html"):
+            file_name = os.path.basename(collected.split("^", 1)[1])  # S13: Collect returns 1 plus the file name
+        source = self._report_path(run_id, file_name)
+        dest = _dest_path(self.fetch_report, os.path.basename(source))
+        out = dict(run_id=run_id, path=source, dest=dest)
+        pending = (self.collect_run == run_id or self.stop_run == run_id) and self.check_mode
+        if pending:
+            out.update(changed=True, size=None, sha256=None)
+            self.actions.append("fetch report of %s to %s" % (run_id, dest))
+            return out, True
+        try:
+            data = self.files.read(source)
+        except IrisModuleError as exc:
+            if exc.details.get("missing_file"):
+                raise IrisModuleError("The report of run %s is not at %s" % (run_id, source),
+                                      hint="collect it first (collect: %s); a run writes its report when it ends" % run_id,
+                                      report_path=source)
+            raise
+        digest = _sha256(data)
+        current = None
+        if os.path.isfile(dest):
+            with open(dest, "rb") as handle:
+                current = _sha256(handle.read())
+        changed = current != digest
+        if changed:
+            self.actions.append("fetch report of %s to %s" % (run_id, dest))
+            if not self.check_mode:
+                _write_atomic(dest, data)
+        out.update(changed=changed, size=len(data), sha256=digest)
+        return out, changed
+
+    def _summary(self, changed):
+        verb = "would" if self.check_mode else "did"
+        if self.state == "absent":
+            text = "profile %s and its task %s: %s" % (self.profile, self.task_name, ", ".join(self.actions) if self.actions else "already absent")
+        else:
+            sched = self.schedule
+            text = ("profile %s (%d s x %d samples = %d s), task '%s' (%s)" %
+                    (self.profile, self.interval, self.count, self.interval * self.count, self.task_name,
+                     "%s at %s" % (sched["period"], sched.get("at")) if sched.get("at") else sched["period"]))
+            text += "; %s: %s" % (verb if changed else "nothing to do", ", ".join(self.actions)) if self.actions else "; nothing to do"
+        if self.pressure:
+            text += "; thresholds: %s (%s)" % (self.pressure["decision"], self.pressure["reason"])
+        if self.notes:
+            text += "; " + "; ".join(self.notes)
+        return text

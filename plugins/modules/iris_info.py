@@ -1,0 +1,284 @@
+#!/usr/bin/python
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: iris_info
+short_description: Read facts about an InterSystems IRIS instance, optionally filtered with a JMESPath query
+version_added: 0.1.0
+description:
+  - Returns read-only facts about one IRIS instance - its version, its state, namespaces, databases, Task Manager tasks,
+    C(^SystemPerformance) profiles and runs, and the metrics of its C(/api/monitor/metrics) endpoint.
+  - O(gather) chooses the sections. Everything that is read inside IRIS is read by one program in B(one) C(iris session),
+    whatever is gathered, and the program holds only the steps of the sections asked for.
+  - O(query) applies a JMESPath expression to the facts and returns its value as RV(query_result), so playbooks need no
+    extra collection for C(json_query).
+  - The module never changes anything, so check mode returns the same facts as a normal run.
+author:
+  - IRIS DevTools contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - iris_devtools.iris._iris
+  - iris_devtools.iris._iris.connection
+  - iris_devtools.iris._attributes
+  - iris_devtools.iris._attributes.actiongroup_iris
+  - iris_devtools.iris._attributes.info_module
+  - iris_devtools.iris._attributes.idempotent_not_modify_state
+options:
+  gather:
+    description:
+      - The sections to read.
+      - V(version) - the C($ZVERSION) text and its parts (RV(version)).
+      - V(state) - whether a session in O(namespace) works, and with O(transport=docker) the container's Docker status and
+        health (RV(instance_state)).
+      - V(namespaces) - every namespace with its globals and routines databases (RV(namespaces)).
+      - V(databases) - every configured database with its directory, mount state and sizes (RV(databases)).
+      - V(tasks) - every Task Manager task (RV(tasks)).
+      - V(monitoring) - C(^SystemPerformance) profiles and runs (RV(monitoring)).
+      - V(metrics) - the instance's C(/api/monitor/metrics) (RV(metrics)). This is an HTTP request to the IRIS web server,
+        not an IRIS session, so it is not part of the default.
+      - If not set, every section except V(metrics) is read.
+    type: list
+    elements: str
+    choices: [version, state, namespaces, databases, tasks, monitoring, metrics]
+  query:
+    description:
+      - A JMESPath expression applied to the gathered facts (a dictionary whose keys are the returned sections, for example
+        C(namespaces), C(databases), C(version)). Its value is returned as RV(query_result).
+      - Needs the Python package C(jmespath) where the module runs.
+      - An invalid expression fails the task before anything is read.
+    type: str
+  metrics_url:
+    description:
+      - URL of the C(/api/monitor/metrics) endpoint, for O(gather=metrics).
+      - If not set, with O(transport=docker) the host port Docker publishes for the container's web server port 52773 is
+        used, and with O(transport=local) V(http://127.0.0.1:52773/api/monitor/metrics) on the managed host.
+    type: str
+notes:
+  - With O(transport=local), run the task as the instance owner (for example C(irisowner), or O(ignore:become=true)), so that
+    C(iris session) logs in with OS authentication.
+requirements:
+  - jmespath (Python package) for O(query)
+seealso:
+  - module: iris_devtools.iris.iris_container
+  - name: JMESPath specification
+    description: The query language of O(query).
+    link: https://jmespath.org/specification.html
+"""
+
+EXAMPLES = r"""
+---
+- name: Everything one IRIS session can read
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+  register: iris
+
+- name: Show the version
+  ansible.builtin.debug:
+    msg: "IRIS {{ iris.version.version }} build {{ iris.version.build }} on {{ iris.version.platform }}"
+
+- name: Only namespaces and databases
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+    gather: [namespaces, databases]
+  register: storage
+
+- name: The globals database of namespace USER, with a JMESPath query
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+    gather: [namespaces]
+    query: "namespaces[?name=='USER'] | [0].globals"
+  register: user_db
+
+- name: Databases that are not mounted
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+    gather: [databases]
+    query: "databases[?mounted == `false`].name"
+  register: not_mounted
+
+- name: CPU usage from /api/monitor/metrics
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+    gather: [metrics]
+    query: "metrics.samples.iris_cpu_usage[0].value"
+  register: cpu
+
+- name: On a host where IRIS is installed (iris session runs on the managed host)
+  iris_devtools.iris.iris_info:
+    transport: local
+    gather: [version, state]
+  become: true
+  become_user: irisowner
+"""
+
+RETURN = r"""
+gathered:
+  description: The sections that were read, in the order of O(gather)'s choices.
+  returned: always
+  type: list
+  elements: str
+  sample: [version, state, namespaces, databases, tasks, monitoring]
+version:
+  description: The C($ZVERSION) text and its parts. Parts are V(null) when the text has an unknown shape.
+  returned: when V(version) is in O(gather)
+  type: dict
+  contains:
+    zv:
+      description: The C($ZVERSION) text.
+      type: str
+      sample: IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2025.1 (Build 223U) Tue Mar 11 2025 18:14:42 EDT
+    product:
+      description: The product name.
+      type: str
+      sample: IRIS
+    os:
+      description: The operating-system family.
+      type: str
+      sample: UNIX
+    platform:
+      description: The platform text in parentheses.
+      type: str
+      sample: Ubuntu Server LTS for x86-64 Containers
+    version:
+      description: The release, C(year.release[.maintenance]).
+      type: str
+      sample: "2025.1"
+    version_info:
+      description: The release as a list of integers, for comparisons.
+      type: list
+      elements: int
+      sample: [2025, 1]
+    suffix:
+      description: Letters right after the release number (pre-release or special builds), if any.
+      type: str
+      sample: null
+    build:
+      description: The build text.
+      type: str
+      sample: 223U
+    build_number:
+      description: The leading number of the build.
+      type: int
+      sample: 223
+    build_date:
+      description: The text after the build (the build date).
+      type: str
+      sample: Tue Mar 11 2025 18:14:42 EDT
+    container:
+      description: Whether the platform is a container build.
+      type: bool
+      sample: true
+instance_state:
+  description: The state of the instance.
+  returned: when V(state) is in O(gather)
+  type: dict
+  contains:
+    transport:
+      description: O(transport).
+      type: str
+      sample: docker
+    instance:
+      description: O(instance).
+      type: str
+      sample: IRIS
+    container:
+      description:
+        - The container's Docker state (keys C(name), C(id), C(image), C(status), C(running), C(health), C(started_at)).
+        - V(null) with O(transport=local). C(health) is V(null) when the image has no health check.
+      type: dict
+      sample: {name: iris-ci, id: 8e47bf643eb9, image: "iris-community:2025.1", status: running, running: true,
+               health: healthy, started_at: "2026-01-01T10:00:00.123456789Z"}
+    session:
+      description: Whether an C(iris session) in O(namespace) worked (C(ok)), and the namespace it ran in (C(namespace)).
+      type: dict
+      sample: {ok: true, namespace: USER}
+namespaces:
+  description:
+    - Every namespace (C(Config.Namespaces)), sorted by name, with its default globals and routines databases, library
+      and temporary globals database.
+    - An entry whose configuration could not be read has an C(error) text.
+  returned: when V(namespaces) is in O(gather)
+  type: list
+  elements: dict
+  sample:
+    - {name: "%SYS", globals: IRISSYS, routines: IRISSYS, library: IRISLIB, temp_globals: IRISTEMP}
+    - {name: USER, globals: USER, routines: USER, library: IRISLIB, temp_globals: IRISTEMP}
+databases:
+  description:
+    - Every configured database (C(Config.Databases)), sorted by name, with its file's state (C(SYS.Database)).
+    - Sizes are in MB. The file keys (C(mounted), C(read_only), C(read_only_mounted), C(size_mb), C(max_size_mb),
+      C(expansion_size_mb), C(block_size)) are V(null) when there is no local database file (C(file_exists) is V(false)),
+      for example for a remote database (C(server)).
+    - An entry that could not be read completely has an C(error) text.
+  returned: when V(databases) is in O(gather)
+  type: list
+  elements: dict
+  sample:
+    - {name: USER, directory: /usr/irissys/mgr/user/, server: null, mount_required: false, mount_at_startup: true,
+       resource: "%DB_USER", file_exists: true, mounted: true, read_only: false, read_only_mounted: false, size_mb: 11,
+       max_size_mb: 0, expansion_size_mb: 0, block_size: 8192}
+tasks:
+  description:
+    - Every Task Manager task, ordered by ID, in the form M(iris_devtools.iris.iris_task) returns one (C(id), C(name),
+      C(task_class), C(settings), C(task_namespace), C(description), C(run_as_user), C(priority), C(schedule), C(suspended),
+      C(last_run), C(next_run)).
+  returned: when V(tasks) is in O(gather)
+  type: list
+  elements: dict
+  sample:
+    - {id: 2, name: Purge Journal, task_class: "%SYS.Task.PurgeJournal", settings: {}, task_namespace: "%SYS",
+       description: "", run_as_user: _SYSTEM, priority: normal,
+       schedule: {period: daily, interval: 1, at: "02:00", start_date: null, end_date: null}, suspended: false,
+       last_run: null, next_run: "2026-01-02 02:00:00"}
+monitoring:
+  description:
+    - C(^SystemPerformance) facts as M(iris_devtools.iris.iris_monitoring) reports them - C(profiles) (the profiles the
+      collection manages), C(runs) (the runs it started, with whether IRIS still knows them and the seconds left),
+      C(log_dir) (where reports are written) and C(version) (of C(^SystemPerformance)).
+  returned: when V(monitoring) is in O(gather)
+  type: dict
+  sample:
+    profiles: [{name: idt_30s, description: "30 s for 1 hour", interval: 30, count: 120, duration: 3600,
+                task_name: "iris_devtools monitoring idt_30s", suspended_by: null}]
+    runs: []
+    log_dir: /usr/irissys/mgr/
+    version: "2.0"
+metrics:
+  description:
+    - The metrics of C(/api/monitor/metrics) - C(url) that was read and C(samples), a dictionary from metric name to a
+      list of samples, each with C(labels) and C(value) (V(null) for C(NaN)).
+  returned: when V(metrics) is in O(gather)
+  type: dict
+  sample:
+    url: http://127.0.0.1:32769/api/monitor/metrics
+    samples:
+      iris_cpu_usage: [{labels: {}, value: 12.0}]
+      iris_db_size_mb: [{labels: {id: USER, dir: /usr/irissys/mgr/user/}, value: 11.0}]
+query_result:
+  description: The value of O(query) applied to the gathered facts; V(null) when the expression matches nothing.
+  returned: when O(query) is set
+  type: raw
+  sample: USER
+"""
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils._info import SECTIONS, InfoManager
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import run_module
+
+
+def argument_spec():
+    return dict(
+        gather=dict(type="list", elements="str", choices=list(SECTIONS)),
+        query=dict(type="str"),
+        metrics_url=dict(type="str"),
+    )
+
+
+def main():
+    run_module(InfoManager, argument_spec())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""_files: chunked SHA-256, offline fixture validation, atomic copies that leave nothing behind."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+import time
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+
+
+def _blob(size, seed=1):
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(b"%d-%d" % (seed, counter)).digest()
+        counter += 1
+    return bytes(out[:size])
+
+
+def _make_fixture(directory, data, with_size=True, **changes):
+    dat = os.path.join(str(directory), "IRIS.DAT")
+    with open(dat, "wb") as handle:
+        handle.write(data)
+    manifest = _manifest.build("fx", "1.0.0", "USER", "2025.1", "sha256:" + hashlib.sha256(data).hexdigest(),
+                               [("SQLUser.T", 1)], len(data))
+    if not with_size:
+        del manifest["size_bytes"]
+    manifest.update(changes)
+    _manifest.write(str(directory), manifest)
+    return dat
+
+
+def test_chunk_size():
+    assert _files.CHUNK_SIZE == 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, _files.CHUNK_SIZE - 1, _files.CHUNK_SIZE, 2 * _files.CHUNK_SIZE + 17])
+def test_sha256_equals_hashlib_of_whole_file(tmp_path, size):
+    data = _blob(size, seed=size)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert _files.sha256_file(str(path)) == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_sha256_reads_in_chunks(tmp_path, monkeypatch):
+    data = _blob(3 * 1024 * 1024 + 5)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    sizes = []
+    real_open = open
+
+    class Spy(object):
+        def __init__(self, handle):
+            self.handle = handle
+
+        def readinto(self, buf):
+            sizes.append(len(buf))
+            return self.handle.readinto(buf)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            self.handle.close()
+
+    monkeypatch.setattr(_files, "open", lambda *a, **k: Spy(real_open(*a, **k)), raising=False)
+    assert _files.sha256_file(str(path), chunk_size=1024 * 1024) == "sha256:" + hashlib.sha256(data).hexdigest()
+    assert sizes == [1024 * 1024] * 5  # 4 full reads (the last one partial) + the EOF read, never the whole file
+
+
+def test_sha256_missing_file(tmp_path):
+    with pytest.raises(IrisModuleError) as info:
+        _files.sha256_file(str(tmp_path / "missing.DAT"))
+    assert "Cannot read" in info.value.msg and info.value.hint
+
+
+def test_validate_fixture_ok(tmp_path):
+    data = _blob(100000)
+    dat = _make_fixture(tmp_path, data)
+    manifest, dat_path = _files.validate_fixture(str(tmp_path))
+    assert dat_path == dat and manifest["size_bytes"] == 100000
+
+
+def test_validate_fixture_truncated_fails_on_size_before_hashing(tmp_path, monkeypatch):
+    data = _blob(100000)
+    dat = _make_fixture(tmp_path, data)
+    with open(dat, "r+b") as handle:
+        handle.truncate(60000)
+    monkeypatch.setattr(_files, "sha256_file", lambda *a, **k: pytest.fail("hashed although the size is wrong"))
+    with pytest.raises(IrisModuleError) as info:
+        _files.validate_fixture(str(tmp_path))
+    assert "truncated" in info.value.msg and "60000" in info.value.msg and "100000" in info.value.msg
+    assert info.value.details["size_bytes"] == 60000 and info.value.hint
+
+
+def test_validate_fixture_corrupt_fails_on_checksum(tmp_path):
+    data = _blob(100000)
+    dat = _make_fixture(tmp_path, data)
+    with open(dat, "r+b") as handle:
+        handle.seek(5000)
+        handle.write(b"\xff\x00")
+    with pytest.raises(IrisModuleError) as info:
+        _files.validate_fixture(str(tmp_path))
+    assert "Checksum mismatch" in info.value.msg and "corrupt" in info.value.hint
+    assert info.value.details["checksum"] != info.value.details["expected_checksum"]
+    # without the checksum step the same fixture passes (size is still right)
+    assert _files.validate_fixture(str(tmp_path), verify_checksum=False)[1] == dat
+
+
+def test_validate_fixture_truncated_without_size_bytes_fails_on_checksum(tmp_path):
+    dat = _make_fixture(tmp_path, _blob(5000), with_size=False)
+    with open(dat, "r+b") as handle:
+        handle.truncate(4000)
+    with pytest.raises(IrisModuleError) as info:
+        _files.validate_fixture(str(tmp_path))
+    assert "Checksum mismatch" in info.value.msg
+
+
+def test_validate_fixture_missing_dat_and_directory_dat(tmp_path):
+    dat = _make_fixture(tmp_path, b"x")
+    os.unlink(dat)
+    with pytest.raises(IrisModuleError) as info:
+        _files.validate_fixture(str(tmp_path))
+    assert "missing" in info.value.msg and "IRIS.DAT" in info.value.msg and info.value.hint
+    os.mkdir(dat)
+    with pytest.raises(IrisModuleError) as info:
+        _files.validate_fixture(str(tmp_path))
+    assert "not a regular file" in info.value.msg
+
+
+def test_validate_fixture_other_dat_file_name(tmp_path):
+    data = b"abc"
+    os.mkdir(str(tmp_path / "data"))
+    (tmp_path / "data" / "DB.DAT").write_bytes(data)
+    manifest = _manifest.build("fx", "1", "USER", "v", "sha256:" + hashlib.sha256(data).hexdigest(), [], 3)
+    manifest["dat_file"] = "data/DB.DAT"
+    _manifest.write(str(tmp_path), manifest)
+    assert _files.validate_fixture(str(tmp_path))[1] == os.path.join(str(tmp_path), "data", "DB.DAT")
+
+
+def test_validate_fixture_bad_manifest_names_field(tmp_path):
+    _make_fixture(tmp_path, b"abc")
+    path = os.path.join(str(tmp_path), "manifest.json")
+    text = open(path).read().replace('"namespace"', '"namespac"')
+    with open(path, "w") as handle:
+        handle.write(text)
+    with pytest.raises(IrisModuleError) as info:
+        _files.validate_fixture(str(tmp_path))
+    assert info.value.details["field"] == "namespace"
+
+
+def test_copy_atomic_copies_and_sets_mode(tmp_path):
+    data = _blob(2 * _files.CHUNK_SIZE + 3)
+    src = tmp_path / "src.DAT"
+    src.write_bytes(data)
+    dest = tmp_path / "out" / "IRIS.DAT"
+    os.mkdir(str(tmp_path / "out"))
+    _files.copy_atomic(str(src), str(dest), mode="0640", owner=os.getuid(), group=os.getgid())
+    assert dest.read_bytes() == data
+    assert stat.S_IMODE(os.stat(str(dest)).st_mode) == 0o640
+    assert os.listdir(str(tmp_path / "out")) == ["IRIS.DAT"]
+    # replacing keeps it atomic and applies the new mode
+    src.write_bytes(b"new")
+    _files.copy_atomic(str(src), str(dest), mode=0o600)
+    assert dest.read_bytes() == b"new" and stat.S_IMODE(os.stat(str(dest)).st_mode) == 0o600
+
+
+def test_copy_atomic_falls_back_without_sendfile(tmp_path, monkeypatch):
+    def no_sendfile(*args):
+        raise OSError(errno.EINVAL, "Invalid argument")
+    monkeypatch.setattr(_files.os, "sendfile", no_sendfile)
+    data = _blob(_files.CHUNK_SIZE + 9)
+    (tmp_path / "src").write_bytes(data)
+    _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "dst"))
+    assert (tmp_path / "dst").read_bytes() == data
+
+
+@pytest.mark.parametrize("where", ["copy", "fsync", "chown", "rename"])
+def test_copy_atomic_failure_leaves_nothing_behind(tmp_path, monkeypatch, where):
+    (tmp_path / "src").write_bytes(_blob(300000))
+    os.mkdir(str(tmp_path / "out"))
+    dest = tmp_path / "out" / "IRIS.DAT"
+    dest.write_bytes(b"old content")
+
+    def boom(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if where == "copy":
+        def half_copy(src_handle, dest_handle):
+            dest_handle.write(src_handle.read(1000))
+            boom()
+        monkeypatch.setattr(_files, "_copy_into", half_copy)
+    elif where == "fsync":
+        monkeypatch.setattr(_files.os, "fsync", boom)
+    elif where == "chown":
+        monkeypatch.setattr(_files.os, "chown", boom)
+    else:
+        monkeypatch.setattr(_files.os, "rename", boom)
+    with pytest.raises(IrisModuleError) as info:
+        _files.copy_atomic(str(tmp_path / "src"), str(dest), owner=os.getuid())
+    assert "No space left" in info.value.msg and "free space" in info.value.hint
+    assert os.listdir(str(tmp_path / "out")) == ["IRIS.DAT"]
+    assert dest.read_bytes() == b"old content"
+
+
+def test_copy_atomic_checks_free_space_first(tmp_path, monkeypatch):
+    (tmp_path / "src").write_bytes(b"x" * 1000)
+
+    class Usage(object):
+        free = 10
+    monkeypatch.setattr(_files.shutil, "disk_usage", lambda path: Usage())
+    with pytest.raises(IrisModuleError) as info:
+        _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "dst"))
+    assert "Not enough space" in info.value.msg and info.value.details["free_bytes"] == 10
+    assert sorted(os.listdir(str(tmp_path))) == ["src"]
+
+
+def test_copy_atomic_missing_source_and_dest_dir(tmp_path):
+    with pytest.raises(IrisModuleError) as info:
+        _files.copy_atomic(str(tmp_path / "nope"), str(tmp_path / "dst"))
+    assert "Cannot read" in info.value.msg
+    (tmp_path / "src").write_bytes(b"x")
+    with pytest.raises(IrisModuleError) as info:
+        _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "no" / "dst"))
+    assert "does not exist" in info.value.msg
+    assert sorted(os.listdir(str(tmp_path))) == ["src"]
+
+
+def test_copy_atomic_unknown_owner_and_bad_mode(tmp_path):
+    (tmp_path / "src").write_bytes(b"x")
+    with pytest.raises(IrisModuleError) as info:
+        _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "dst"), owner="no-such-user-xyz")
+    assert "Unknown user" in info.value.msg
+    with pytest.raises(IrisModuleError) as info:
+        _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "dst"), mode="rw-r")
+    assert "Invalid file mode" in info.value.msg
+    assert sorted(os.listdir(str(tmp_path))) == ["src"]
+
+
+def test_atomic_output_propagates_caller_error_unchanged(tmp_path):
+    class Boom(Exception):
+        pass
+    with pytest.raises(Boom):
+        with _files.atomic_output(str(tmp_path / "f")) as handle:
+            handle.write(b"partial")
+            raise Boom()
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_write_bytes_atomic_mode(tmp_path):
+    _files.write_bytes_atomic(str(tmp_path / "m.json"), b"{}", mode=0o644)
+    assert (tmp_path / "m.json").read_bytes() == b"{}"
+    assert stat.S_IMODE(os.stat(str(tmp_path / "m.json")).st_mode) == 0o644
+
+
+# -- background hashing (iris_fixture overlaps it with the instance read) ----------------------------------
+def test_check_checksum(tmp_path):
+    data = _blob(1000)
+    _make_fixture(tmp_path, data)
+    manifest = _manifest.load(str(tmp_path))
+    _files.check_checksum(manifest, "x", "sha256:" + hashlib.sha256(data).hexdigest())
+    with pytest.raises(IrisModuleError) as info:
+        _files.check_checksum(manifest, "x", "sha256:" + "0" * 64)
+    assert "Checksum mismatch for x" in info.value.msg and info.value.details["expected_checksum"] == manifest["checksum"]
+
+
+def test_sha256_job_result_equals_sha256_file(tmp_path):
+    data = _blob(2 * _files.CHUNK_SIZE + 5)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    job = _files.Sha256Job(str(path))
+    assert job.result() == "sha256:" + hashlib.sha256(data).hexdigest()
+    job.cancel()  # harmless after the end
+    assert job.result() == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_sha256_job_reports_errors_in_the_caller(tmp_path):
+    job = _files.Sha256Job(str(tmp_path / "missing"))
+    with pytest.raises(IrisModuleError) as info:
+        job.result()
+    assert "Cannot read" in info.value.msg and info.value.hint
+
+
+def slow_hashlib(fed, delay=0.01):
+    """A stand-in for the ``hashlib`` module of ``_files`` (a spy on the hash function): ``sha256()`` objects append
+    the size of every chunk they are fed to ``fed`` and take ``delay`` seconds per chunk."""
+    real_sha256 = hashlib.sha256
+
+    class Digest(object):
+        def __init__(self):
+            self._real = real_sha256()
+
+        def update(self, data):
+            fed.append(len(data))
+            time.sleep(delay)
+            self._real.update(data)
+
+        def hexdigest(self):
+            return self._real.hexdigest()
+
+    class Hashlib(object):
+        sha256 = Digest
+    return Hashlib
+
+
+def test_sha256_job_cancel_stops_reading(tmp_path, monkeypatch):
+    path = tmp_path / "f.bin"
+    path.write_bytes(_blob(1024 * 1024))
+    monkeypatch.setattr(_files, "CHUNK_SIZE", 4096)  # 256 chunks x 10 ms: seconds for the whole file
+    fed = []
+    monkeypatch.setattr(_files, "hashlib", slow_hashlib(fed))
+    job = _files.Sha256Job(str(path))
+    time.sleep(0.05)
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 0.5
+    assert 0 < sum(fed) < 1024 * 1024
+    assert job.result() is None
+
+
+def test_sha256_file_cancelled_before_start_reads_nothing(tmp_path):
+    import threading
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abc")
+    event = threading.Event()
+    event.set()
+    assert _files.sha256_file(str(path), cancel=event) is None

@@ -1,0 +1,541 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""iris_fixture's manager against the in-process IRIS simulator: export -> validate -> restore into a new
+namespace -> rows equal -> re-run is a no-op in one session -> absent leaves nothing; and the faults of
+issue #5 item 7 (checksum mismatch, truncated file, missing manifest field, a namespace holding another
+fixture, an IRIS error in the middle of a restore) leave the instance exactly as before."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _fixture, _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_files import slow_hashlib
+
+
+class FakeModule(object):
+    def __init__(self, check_mode=False, diff=True, **params):
+        self.params = dict(state="present", path=None, namespace=None, database=None, database_dir=None,
+                           reload="on_change", fixture_id=None, version="1.0.0", description="", force=False,
+                           transport="local", container=None, instance="IRIS", timeout=30, docker_host=None)
+        self.params.update(params)
+        self.check_mode = check_mode
+        self._diff = diff
+
+
+def manager(sim, **params):
+    check_mode = params.pop("check_mode", False)
+    return _fixture.FixtureManager(FakeModule(check_mode=check_mode, **params), transport=sim.transport("%SYS"))
+
+
+def run(sim, **params):
+    return manager(sim, **params).run()
+
+
+def sql(sim, namespace, statement):
+    return sim.run(namespace, 'set rs=##class(%SQL.Statement).%ExecDirect(,"' + statement.replace('"', '""') + '") '
+                              'if rs.%SQLCODE<0 { write "SQLERR ",rs.%SQLCODE } else { do rs.%Next() write "=",rs.%GetData(1) }')
+
+
+def count(sim, namespace, table):
+    out = sql(sim, namespace, "SELECT COUNT(*) FROM " + table)
+    assert "=" in out, out
+    return int(out.rsplit("=", 1)[1].split()[0])
+
+
+def make_source(sim, name="SRC", rows=3):
+    """A namespace with a database of its own holding two tables."""
+    directory = os.path.join(sim.inst.mgr_dir, name.lower())
+    out = sim.run("%SYS", 'write ##class(SYS.Database).CreateDatabase("%s",1)' % directory,
+                  'set p("Directory")="%s" write ##class(Config.Databases).Create("%s",.p)' % (directory, name),
+                  'set n("Globals")="%s",n("Routines")="%s" write ##class(Config.Namespaces).Create("%s",.n)' % (name, name, name))
+    assert out.replace("%SYS>", " ").split() == ["1", "1", "1"], out
+    sql(sim, name, "CREATE TABLE Shop.Item (Name VARCHAR(40), Price INTEGER)")
+    sql(sim, name, "CREATE TABLE Shop.Customer (Name VARCHAR(40))")
+    for index in range(rows):
+        sql(sim, name, "INSERT INTO Shop.Item (Name, Price) VALUES ('item%d', %d)" % (index, index * 10))
+    sql(sim, name, "INSERT INTO Shop.Customer (Name) VALUES ('ann')")
+    return directory
+
+
+def snapshot(sim):
+    """What a fixture run may touch: namespaces, databases, mounts, files under mgr/, our records."""
+    sim.inst.reload()
+    files = []
+    for root, dirs, names in os.walk(sim.inst.mgr_dir):
+        for name in names:
+            if not name.startswith("sim-"):
+                files.append(os.path.relpath(os.path.join(root, name), sim.inst.mgr_dir))
+        for name in dirs:
+            files.append(os.path.relpath(os.path.join(root, name), sim.inst.mgr_dir) + "/")
+    records = sim.run("%SYS", 'set k="" for { set k=$ORDER(^IrisDevTools("fixture",k)) quit:k=""  write k,";" }')
+    return dict(namespaces=sorted(sim.inst.config.namespaces()), databases=sorted(sim.inst.config.databases()),
+                mounts=sorted(sim.inst.runtime_info().get("mounts", {})), files=sorted(files),
+                records=records.replace("%SYS>", "").strip())
+
+
+@pytest.fixture
+def exported(iris_sim, tmp_path):
+    make_source(iris_sim)
+    path = str(tmp_path / "fx")
+    result = run(iris_sim, state="exported", namespace="SRC", path=path, fixture_id="shop", version="2.0.0", description="d")
+    return path, result
+
+
+# -- export -------------------------------------------------------------------------------------------
+def test_export_writes_consistent_fixture_and_remounts(iris_sim, exported):
+    path, result = exported
+    assert result["changed"] is True
+    manifest = _manifest.load(path)
+    assert manifest["fixture_id"] == "shop" and manifest["version"] == "2.0.0" and manifest["namespace"] == "SRC"
+    assert manifest["tables"] == [{"name": "Shop.Customer", "row_count": 1}, {"name": "Shop.Item", "row_count": 3}]
+    assert manifest["iris_version"].startswith("IRIS for UNIX") or manifest["iris_version"]
+    assert manifest["source_database"] == "SRC"
+    # the copy was cold: no mount mark in the header (the simulator refuses copies of mounted files)
+    with open(os.path.join(path, "IRIS.DAT"), "rb") as handle:
+        header = handle.read(4096)
+    assert b'"mount":null' in header
+    # the source is mounted again and usable
+    assert iris_sim.inst.is_mounted(os.path.join(iris_sim.inst.mgr_dir, "src"))
+    assert count(iris_sim, "SRC", "Shop.Item") == 3
+    assert result["iris_sessions"] == 3
+    assert result["diff"]["after"]["fixture"]["checksum"] == manifest["checksum"]
+
+
+def test_export_rerun_is_noop_and_refuses_other_fixture(iris_sim, exported):
+    path, dummy = exported
+    again = run(iris_sim, state="exported", namespace="SRC", path=path, fixture_id="shop", version="2.0.0")
+    assert again["changed"] is False and again["iris_sessions"] == 0
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="exported", namespace="SRC", path=path, fixture_id="shop", version="3.0.0")
+    assert "does not overwrite" in err.value.msg and "force" in err.value.hint
+    forced = run(iris_sim, state="exported", namespace="SRC", path=path, fixture_id="shop", version="3.0.0", force=True)
+    assert forced["changed"] is True and _manifest.load(path)["version"] == "3.0.0"
+
+
+def test_export_check_mode_changes_nothing(iris_sim, tmp_path):
+    make_source(iris_sim)
+    before = snapshot(iris_sim)
+    path = str(tmp_path / "fx")
+    result = run(iris_sim, state="exported", namespace="SRC", path=path, check_mode=True)
+    assert result["changed"] is True and not os.path.exists(path)
+    assert result["diff"]["after"]["fixture"]["tables"][1] == {"name": "Shop.Item", "row_count": 3}
+    assert snapshot(iris_sim) == before
+
+
+def test_export_failure_remounts_source(iris_sim, tmp_path, monkeypatch):
+    """The source namespace is back to its prior state (mounted) even when the copy fails."""
+    make_source(iris_sim)
+    before = snapshot(iris_sim)
+
+    def broken_copy(src, dest, **kwargs):
+        assert not iris_sim.inst.runtime_info()["mounts"].get(os.path.join(iris_sim.inst.mgr_dir, "src") + "/")
+        raise IrisModuleError("disk full (test)", hint="free space")
+    monkeypatch.setattr(_fixture._files, "copy_atomic", broken_copy)
+    path = str(tmp_path / "fx")
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="exported", namespace="SRC", path=path)
+    assert "disk full" in err.value.msg
+    assert snapshot(iris_sim) == before
+    assert count(iris_sim, "SRC", "Shop.Item") == 3
+    assert not os.path.exists(os.path.join(path, "IRIS.DAT")) and not os.path.exists(os.path.join(path, "manifest.json"))
+
+
+def test_export_dismount_fault_leaves_source_mounted(iris_sim, tmp_path):
+    from iris_sim import faults  # pylint: disable=import-error
+    make_source(iris_sim)
+    faults.set_fault(iris_sim.inst, "SYS.Database.DismountDatabase", 1)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="exported", namespace="SRC", path=str(tmp_path / "fx"))
+    assert "Simulated fault" in err.value.msg
+    assert count(iris_sim, "SRC", "Shop.Item") == 3
+
+
+def test_export_refusals(iris_sim, tmp_path):
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="exported", namespace="NOPE", path=str(tmp_path / "a"))
+    assert "does not exist" in err.value.msg
+    make_source(iris_sim)
+    iris_sim.run("%SYS", 'set n("Routines")="USER" do ##class(Config.Namespaces).Modify("SRC",.n)')
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="exported", namespace="SRC", path=str(tmp_path / "b"))
+    assert "keeps its code in database USER" in err.value.msg
+
+
+# -- validate -------------------------------------------------------------------------------------------
+def test_validated_offline(exported):
+    path, dummy = exported
+    module = FakeModule(state="validated", path=path)
+    result = _fixture.FixtureManager(module).run()  # no transport at all
+    assert result["changed"] is False and result["fixture"]["fixture_id"] == "shop"
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+# -- restore ----------------------------------------------------------------------------------------------
+def test_round_trip_restore_noop_absent(iris_sim, exported):
+    path, dummy = exported
+    # the source namespace goes away (issue #5 item 8)
+    iris_sim.run("%SYS", 'do ##class(Config.Namespaces).Delete("SRC")')
+    before = snapshot(iris_sim)
+
+    check = run(iris_sim, state="present", namespace="FIX1", path=path, check_mode=True)
+    assert check["changed"] is True and snapshot(iris_sim) == before
+    real = run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert real["changed"] is True and real["actions"] == check["actions"] and real["diff"] == check["diff"]
+    assert real["iris_sessions"] == 3
+    assert real["tables"] == [{"name": "Shop.Customer", "row_count": 1}, {"name": "Shop.Item", "row_count": 3}]
+    # independent verification: the new namespace uses the restored database for globals AND routines
+    assert count(iris_sim, "FIX1", "Shop.Item") == 3 and count(iris_sim, "FIX1", "Shop.Customer") == 1
+    conf = iris_sim.inst.config.namespaces()["FIX1"]
+    assert conf == {"Globals": "FIX1", "Routines": "FIX1"} or (conf["Globals"], conf["Routines"]) == ("FIX1", "FIX1")
+    assert iris_sim.inst.is_mounted(os.path.join(iris_sim.inst.mgr_dir, "fix1"))
+    record = json.loads(iris_sim.run("%SYS", 'write ^IrisDevTools("fixture","FIX1")').replace("%SYS>", "").strip())
+    assert record["status"] == "present" and record["fixture"]["checksum"] == _manifest.load(path)["checksum"]
+
+    for check_mode in (True, False):
+        again = run(iris_sim, state="present", namespace="FIX1", path=path, check_mode=check_mode)
+        assert again["changed"] is False and again["iris_sessions"] == 1
+        assert again["diff"]["before"] == again["diff"]["after"]
+
+    gone_check = run(iris_sim, state="absent", namespace="FIX1", check_mode=True)
+    assert gone_check["changed"] is True and count(iris_sim, "FIX1", "Shop.Item") == 3
+    gone = run(iris_sim, state="absent", namespace="FIX1")
+    assert gone["changed"] is True and gone["actions"] == gone_check["actions"]
+    assert snapshot(iris_sim) == before
+    for check_mode in (True, False):
+        assert run(iris_sim, state="absent", namespace="FIX1", check_mode=check_mode)["changed"] is False
+
+
+def test_restore_same_fixture_twice_in_two_namespaces(iris_sim, exported):
+    path, dummy = exported
+    run(iris_sim, state="present", namespace="FIXA", path=path)
+    run(iris_sim, state="present", namespace="FIXB", path=path)
+    sql(iris_sim, "FIXA", "INSERT INTO Shop.Customer (Name) VALUES ('bob')")
+    assert count(iris_sim, "FIXA", "Shop.Customer") == 2 and count(iris_sim, "FIXB", "Shop.Customer") == 1
+
+
+def test_reload_policies(iris_sim, exported, tmp_path):
+    path, dummy = exported
+    run(iris_sim, state="present", namespace="FIX1", path=path)
+    sql(iris_sim, "SRC", "INSERT INTO Shop.Customer (Name) VALUES ('bob')")
+    other = str(tmp_path / "fx2")
+    run(iris_sim, state="exported", namespace="SRC", path=other, fixture_id="shop", version="2.1.0")
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=other, reload="never")
+    assert "holds fixture shop 2.0.0" in err.value.msg and "reload: on_change" in err.value.hint
+    assert count(iris_sim, "FIX1", "Shop.Customer") == 1
+    result = run(iris_sim, state="present", namespace="FIX1", path=other)
+    assert result["changed"] is True and count(iris_sim, "FIX1", "Shop.Customer") == 2
+    assert result["diff"]["before"]["restore"]["fixture"]["version"] == "2.0.0"
+    always = run(iris_sim, state="present", namespace="FIX1", path=other, reload="always")
+    assert always["changed"] is True and count(iris_sim, "FIX1", "Shop.Customer") == 2
+    # data changed inside the restored namespace is not detected (no data diff), on_change keeps it
+    assert run(iris_sim, state="present", namespace="FIX1", path=other)["changed"] is False
+
+
+def test_restore_refuses_foreign_namespace_and_database(iris_sim, exported):
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    for namespace in ("SRC", "USER", "%SYS"):
+        with pytest.raises(IrisModuleError) as err:
+            run(iris_sim, state="present", namespace=namespace, path=path)
+        assert namespace in err.value.msg
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX9", database="SRC", path=path)
+    assert "Database SRC is already defined" in err.value.msg
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="absent", namespace="SRC")
+    assert "not restored by iris_fixture" in err.value.msg
+    with pytest.raises(IrisModuleError):
+        run(iris_sim, state="present", namespace="bad-name", path=path)
+    assert snapshot(iris_sim) == before
+
+
+# -- faults (issue #5 item 7) -------------------------------------------------------------------------------
+def _corrupt(path, how):
+    dat = os.path.join(path, "IRIS.DAT")
+    manifest_path = os.path.join(path, "manifest.json")
+    if how == "checksum":
+        with open(dat, "r+b") as handle:
+            handle.seek(5000)
+            handle.write(b"X")
+    elif how == "truncated":
+        with open(dat, "r+b") as handle:
+            handle.truncate(os.path.getsize(dat) - 10)
+    elif how == "missing_field":
+        with open(manifest_path) as handle:
+            data = json.load(handle)
+        del data["checksum"]
+        with open(manifest_path, "w") as handle:
+            json.dump(data, handle)
+
+
+@pytest.mark.parametrize("how, text", [("checksum", "Checksum mismatch"), ("truncated", "truncated"),
+                                       ("missing_field", "'checksum' is missing")])
+def test_damaged_fixture_never_reaches_the_instance(iris_sim, exported, how, text):
+    path, dummy = exported
+    _corrupt(path, how)
+    before = snapshot(iris_sim)
+    sessions = []
+    mgr = manager(iris_sim, state="present", namespace="FIX1", path=path)
+    with pytest.raises(IrisModuleError) as err:
+        mgr.run()
+    sessions.append(mgr.sessions)
+    assert text in err.value.msg and err.value.hint
+    # manifest and size are checked before the instance is read; the checksum after the read session, when it is clear
+    # that a copy follows, and before anything changes
+    assert sessions == [1 if how == "checksum" else 0] and snapshot(iris_sim) == before
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=path, check_mode=True)
+    assert text in err.value.msg
+    with pytest.raises(IrisModuleError):
+        _fixture.FixtureManager(FakeModule(state="validated", path=path)).run()
+
+
+@pytest.mark.parametrize("member", ["Config.Databases.Create", "SYS.Database.MountDatabase", "Config.Namespaces.Create",
+                                    "%Library.File.CreateDirectoryChain"])
+def test_iris_error_mid_restore_rolls_back(iris_sim, exported, member):
+    from iris_sim import faults  # pylint: disable=import-error
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    faults.set_fault(iris_sim.inst, member, 1)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert "Everything this run created was removed again" in err.value.msg, err.value.msg
+    assert faults.pending(iris_sim.inst) == {}
+    assert snapshot(iris_sim) == before
+    # and the next run works
+    assert run(iris_sim, state="present", namespace="FIX1", path=path)["changed"] is True
+
+
+def test_row_count_mismatch_rolls_back(iris_sim, exported):
+    path, dummy = exported
+    manifest = _manifest.load(path)
+    manifest["tables"][1]["row_count"] = 99
+    _manifest.write(path, manifest, force=True)
+    before = snapshot(iris_sim)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert "table Shop.Item has 3 rows, the manifest says 99" in err.value.msg
+    assert snapshot(iris_sim) == before
+
+
+def test_interrupted_restore_is_repaired_or_removed(iris_sim, exported, monkeypatch):
+    """A run that died after the prepare step (e.g. the container stopped mid-copy) leaves a 'restoring' record;
+    the next run cleans it up and restores, and state=absent removes it."""
+    path, dummy = exported
+    before = snapshot(iris_sim)
+
+    class Died(Exception):
+        pass
+
+    def die(self, dat_path, directory):
+        with open(os.path.join(directory, ".iris-devtools-upload-x-IRIS.DAT"), "wb") as handle:
+            handle.write(b"partial")
+        raise Died()
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", die)
+    with pytest.raises(Died):
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    monkeypatch.undo()
+    left = snapshot(iris_sim)
+    assert left != before and "FIX1" in left["records"]
+    assert run(iris_sim, state="absent", namespace="FIX1")["changed"] is True
+    assert snapshot(iris_sim) == before
+    with pytest.raises(Died):
+        monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", die)
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    monkeypatch.undo()
+    result = run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert result["changed"] is True and "clean up a failed restore" in result["actions"][0]
+    assert count(iris_sim, "FIX1", "Shop.Item") == 3
+    run(iris_sim, state="absent", namespace="FIX1")
+    assert snapshot(iris_sim) == before
+
+
+def test_concurrent_restores_are_serialized(iris_sim, exported):
+    """Two restores into one instance at once: the lock serializes them; both namespaces end up correct."""
+    path, dummy = exported
+    results, errors = {}, {}
+
+    def worker(namespace):
+        try:
+            results[namespace] = run(iris_sim, state="present", namespace=namespace, path=path)
+        except Exception as exc:  # pylint: disable=broad-except
+            errors[namespace] = exc
+    threads = [threading.Thread(target=worker, args=(ns,)) for ns in ("FIXA", "FIXA", "FIXB")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert count(iris_sim, "FIXA", "Shop.Item") == 3 and count(iris_sim, "FIXB", "Shop.Item") == 3
+
+
+def test_lock_times_out_cleanly(tmp_path):
+    with _fixture.instance_lock("k-test", 1):
+        with pytest.raises(IrisModuleError) as err:
+            with _fixture.instance_lock("k-test", 1):
+                pass
+    assert "did not finish within" in err.value.msg
+    with _fixture.instance_lock("k-test", 1):
+        pass
+
+
+def test_absent_failure_keeps_record_and_retries(iris_sim, exported):
+    """A removal that IRIS refuses half-way names what is left, keeps the record, and the next run finishes."""
+    from iris_sim import faults  # pylint: disable=import-error
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    run(iris_sim, state="present", namespace="FIX1", database="FIXDB", database_dir="fixdir", path=path)
+    faults.set_fault(iris_sim.inst, "Config.Namespaces.Delete", 1)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="absent", namespace="FIX1")
+    assert "left namespace_exists" in err.value.msg and "Simulated fault" in err.value.msg
+    assert "FIX1" in snapshot(iris_sim)["records"]
+    # the record remembers database FIXDB and directory fixdir: no need to repeat them
+    assert run(iris_sim, state="absent", namespace="FIX1")["changed"] is True
+    assert snapshot(iris_sim) == before
+
+
+# -- unchanged re-run speed (issue #5 item 9): the checksum only when a copy follows --------------------------------
+@pytest.fixture
+def slow_hash(monkeypatch):
+    """Spy on the hash function _files uses: counts the bytes hashed; 4 KiB chunks at 10 ms each, so hashing a whole
+    fixture takes seconds - far longer than an in-process read session."""
+    fed = []
+    monkeypatch.setattr(_files, "CHUNK_SIZE", 4096)
+    monkeypatch.setattr(_files, "hashlib", slow_hashlib(fed))
+    return fed
+
+
+def test_unchanged_rerun_does_not_read_the_whole_file(iris_sim, exported, slow_hash):
+    path, dummy = exported
+    size = os.path.getsize(os.path.join(path, "IRIS.DAT"))
+    assert size >= 64 * 4096, size  # enough chunks for the spy to tell a full read from a cancelled one
+    restored = run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert restored["changed"] is True and sum(slow_hash) == size  # a restore verifies the whole file first
+    for check_mode in (True, False):
+        del slow_hash[:]
+        again = run(iris_sim, state="present", namespace="FIX1", path=path, check_mode=check_mode)
+        assert again["changed"] is False and again["iris_sessions"] == 1
+        assert sum(slow_hash) < size, "the unchanged re-run hashed the whole fixture"
+
+
+def test_changed_file_with_stale_manifest_fails_before_any_copy(iris_sim, exported, monkeypatch):
+    path, dummy = exported
+    run(iris_sim, state="present", namespace="FIX1", path=path)
+    _corrupt(path, "checksum")  # same size, manifest unchanged
+    # in place already (the record holds the manifest's checksum): nothing to copy, so nothing to verify
+    assert run(iris_sim, state="present", namespace="FIX1", path=path)["changed"] is False
+    copies = []
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", lambda self, *args: copies.append(args))
+    before = snapshot(iris_sim)
+    for params in (dict(namespace="FIX2"), dict(namespace="FIX1", reload="always")):
+        for check_mode in (True, False):
+            mgr = manager(iris_sim, state="present", path=path, check_mode=check_mode, **params)
+            with pytest.raises(IrisModuleError) as err:
+                mgr.run()
+            assert "Checksum mismatch" in err.value.msg and mgr.sessions == 1
+    assert copies == [] and snapshot(iris_sim) == before
+    # the reload was refused before the old fixture was touched
+    assert count(iris_sim, "FIX1", "Shop.Item") == 3
+
+
+# -- reload is not transactional: said in the actions and in the error -------------------------------------------------
+def test_failed_reload_says_the_old_fixture_is_gone(iris_sim, exported):
+    from iris_sim import faults  # pylint: disable=import-error
+    path, dummy = exported
+    run(iris_sim, state="present", namespace="FIX1", path=path)
+    check = run(iris_sim, state="present", namespace="FIX1", path=path, reload="always", check_mode=True)
+    assert check["actions"] == ["reload fixture shop 2.0.0 into namespace FIX1 (fixture shop 2.0.0 is removed first; "
+                                "if the restore then fails, the namespace is left without a fixture)"]
+    faults.set_fault(iris_sim.inst, "Config.Namespaces.Create", 1)
+    mgr = manager(iris_sim, state="present", namespace="FIX1", path=path, reload="always")
+    with pytest.raises(IrisModuleError) as err:
+        mgr.run()
+    assert "Simulated fault" in err.value.msg
+    assert "previous fixture shop 2.0.0 of the namespace was removed" in err.value.msg
+    assert "Everything this run created was removed again" in err.value.msg
+    assert mgr.fail_results["actions"] == check["actions"]
+    assert "FIX1" not in iris_sim.inst.config.namespaces()
+    # running the task again brings a fixture back
+    assert run(iris_sim, state="present", namespace="FIX1", path=path)["changed"] is True
+    assert count(iris_sim, "FIX1", "Shop.Item") == 3
+
+
+# -- absent removes temp files of an interrupted copy (issue #5 item 5) ----------------------------------------------------
+def test_absent_removes_leftover_temp_files_in_a_kept_directory(iris_sim, exported, monkeypatch):
+    path, dummy = exported
+    kept = os.path.join(iris_sim.inst.mgr_dir, "kept")
+    os.mkdir(kept)  # a directory the module did not create: it stays, the temp files must not
+    before = snapshot(iris_sim)
+
+    def die(self, dat_path, directory):
+        for name in (".iris-devtools-upload-0a1b-IRIS.DAT", ".iris-devtools-tmp-xyz"):
+            with open(os.path.join(directory, name), "wb") as handle:
+                handle.write(b"partial")
+        raise IrisModuleError("Cannot copy: the container stopped (test)", hint="start it")
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", die)
+    monkeypatch.setattr(_fixture.FixtureManager, "_rollback", lambda self, error, *args, **kwargs: error)  # died with the container
+    with pytest.raises(IrisModuleError):
+        run(iris_sim, state="present", namespace="FIX1", database_dir=kept, path=path)
+    monkeypatch.undo()
+    assert sorted(n for n in os.listdir(kept) if n.startswith(".iris-devtools-")) == [
+        ".iris-devtools-tmp-xyz", ".iris-devtools-upload-0a1b-IRIS.DAT"]
+
+    check = run(iris_sim, state="absent", namespace="FIX1", check_mode=True)
+    assert check["changed"] is True and any("2 leftover temp file(s)" in a for a in check["actions"])
+    assert len([n for n in os.listdir(kept) if n.startswith(".iris-devtools-")]) == 2  # check mode removed nothing
+    gone = run(iris_sim, state="absent", namespace="FIX1")
+    assert gone["actions"] == check["actions"]
+    assert os.path.isdir(kept) and [n for n in os.listdir(kept) if n.startswith(".iris-devtools-")] == []
+    assert snapshot(iris_sim) == before
+
+
+def test_absent_fails_when_a_temp_file_cannot_be_removed(iris_sim, exported, monkeypatch):
+    path, dummy = exported
+    run(iris_sim, state="present", namespace="FIX1", path=path)
+    directory = os.path.join(iris_sim.inst.mgr_dir, "fix1")
+    with open(os.path.join(directory, ".iris-devtools-upload-stuck-IRIS.DAT"), "wb") as handle:
+        handle.write(b"x")
+    real_unlink = os.unlink
+
+    def refuse(name, *args, **kwargs):
+        if ".iris-devtools-upload-" in str(name):
+            raise OSError(13, "Permission denied")
+        return real_unlink(name, *args, **kwargs)
+    monkeypatch.setattr(_fixture.os, "unlink", refuse)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="absent", namespace="FIX1")
+    assert ".iris-devtools-upload-stuck-IRIS.DAT" in err.value.msg and "nothing else was changed" in err.value.msg
+    assert err.value.details["temp_file_errors"] == [".iris-devtools-upload-stuck-IRIS.DAT: Permission denied"]
+    assert count(iris_sim, "FIX1", "Shop.Item") == 3  # nothing else was removed
+    monkeypatch.undo()
+    assert run(iris_sim, state="absent", namespace="FIX1")["changed"] is True
+    assert not os.path.exists(directory)
+
+
+def test_repair_removes_leftover_temp_files(iris_sim, exported, monkeypatch):
+    """The next restore after an interrupted one cleans the kept directory's temp files before it copies again."""
+    path, dummy = exported
+    kept = os.path.join(iris_sim.inst.mgr_dir, "kept")
+    os.mkdir(kept)
+
+    def die(self, dat_path, directory):
+        with open(os.path.join(directory, ".iris-devtools-upload-0a1b-IRIS.DAT"), "wb") as handle:
+            handle.write(b"partial")
+        raise IrisModuleError("Cannot copy: the container stopped (test)", hint="start it")
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", die)
+    monkeypatch.setattr(_fixture.FixtureManager, "_rollback", lambda self, error, *args, **kwargs: error)
+    with pytest.raises(IrisModuleError):
+        run(iris_sim, state="present", namespace="FIX1", database_dir=kept, path=path)
+    monkeypatch.undo()
+    result = run(iris_sim, state="present", namespace="FIX1", database_dir=kept, path=path)
+    assert result["changed"] is True and "clean up a failed restore" in result["actions"][0]
+    assert sorted(os.listdir(kept)) == ["IRIS.DAT"] and count(iris_sim, "FIX1", "Shop.Item") == 3

@@ -1,0 +1,173 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Schedule translation: user vocabulary -> canonical form -> %SYS.Task properties -> back (iris-api.md §1.2)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _schedule as s
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+
+H_2026_01_01 = (datetime.date(2026, 1, 1) - datetime.date(1840, 12, 31)).days  # 67571
+NEUTRAL = dict(TimePeriodEvery=1, TimePeriodDay="", DailyFrequency=0, DailyFrequencyTime="", DailyIncrement="",
+               DailyStartTime=0, DailyEndTime="", EndDate="")
+
+
+def props(**kwargs):
+    out = dict(NEUTRAL)
+    out.update(kwargs)
+    return out
+
+
+# (user input, canonical form, properties written)
+VALID = [
+    ({"period": "on_demand"}, {"period": "on_demand"}, props(TimePeriod=5)),
+    ({"period": "daily"},
+     {"period": "daily", "interval": 1, "at": "00:00", "start_date": None, "end_date": None},
+     props(TimePeriod=0)),
+    ({"period": "daily", "interval": 3, "at": "02:30"},
+     {"period": "daily", "interval": 3, "at": "02:30", "start_date": None, "end_date": None},
+     props(TimePeriod=0, TimePeriodEvery=3, DailyStartTime=9000)),
+    ({"period": "daily", "at": "7:05:09"},
+     {"period": "daily", "interval": 1, "at": "07:05:09", "start_date": None, "end_date": None},
+     props(TimePeriod=0, DailyStartTime=7 * 3600 + 5 * 60 + 9)),
+    ({"period": "weekly", "days": ["Friday", "mon", "SUNDAY", "mon"], "at": "23:59"},
+     {"period": "weekly", "interval": 1, "days": ["monday", "friday", "sunday"], "at": "23:59", "start_date": None,
+      "end_date": None},
+     props(TimePeriod=1, TimePeriodDay="126", DailyStartTime=86340)),
+    ({"period": "weekly", "days": "tue, thu", "interval": 2},
+     {"period": "weekly", "interval": 2, "days": ["tuesday", "thursday"], "at": "00:00", "start_date": None,
+      "end_date": None},
+     props(TimePeriod=1, TimePeriodEvery=2, TimePeriodDay="35")),
+    ({"period": "monthly", "day_of_month": 31, "at": "01:00"},
+     {"period": "monthly", "interval": 1, "day_of_month": 31, "at": "01:00", "start_date": None, "end_date": None},
+     props(TimePeriod=2, TimePeriodDay=31, DailyStartTime=3600)),
+    ({"period": "daily", "every_minutes": 45, "start": "08:00", "end": "18:30"},
+     {"period": "daily", "interval": 1, "every_minutes": 45, "start": "08:00", "end": "18:30", "start_date": None,
+      "end_date": None},
+     props(TimePeriod=0, DailyFrequency=1, DailyFrequencyTime=0, DailyIncrement=45, DailyStartTime=28800,
+           DailyEndTime=66600)),
+    ({"period": "weekly", "days": ["saturday"], "every_hours": 2},
+     {"period": "weekly", "interval": 1, "days": ["saturday"], "every_hours": 2, "start": "00:00", "end": None,
+      "start_date": None, "end_date": None},
+     props(TimePeriod=1, TimePeriodDay="7", DailyFrequency=1, DailyFrequencyTime=1, DailyIncrement=2)),
+    ({"period": "monthly", "day_of_month": 1, "start_date": "2026-01-01", "end_date": "2026-12-31"},
+     {"period": "monthly", "interval": 1, "day_of_month": 1, "at": "00:00", "start_date": "2026-01-01",
+      "end_date": "2026-12-31"},
+     props(TimePeriod=2, TimePeriodDay=1, StartDate=H_2026_01_01, EndDate=H_2026_01_01 + 364)),
+    ({"period": "daily", "start_date": datetime.date(2026, 1, 1), "end_date": "2026-01-01"},
+     {"period": "daily", "interval": 1, "at": "00:00", "start_date": "2026-01-01", "end_date": "2026-01-01"},
+     props(TimePeriod=0, StartDate=H_2026_01_01, EndDate=H_2026_01_01)),
+]
+
+
+@pytest.mark.parametrize("given, canonical, properties", VALID)
+def test_valid_schedules_translate_both_ways(given, canonical, properties):
+    spec = dict((key, None) for key in s.SUBOPTIONS)  # what the argspec passes: every suboption, unset = None
+    spec.update(given)
+    assert s.normalise(spec) == canonical
+    assert s.normalise(given) == canonical  # iris_monitoring passes partial dicts
+    assert s.to_properties(canonical) == properties
+    # Parsing IRIS's properties back gives the canonical form (start_date: IRIS always stores one)
+    read = dict(properties, StartDate=properties.get("StartDate", H_2026_01_01))
+    back = s.from_properties(dict((k, str(v)) for k, v in read.items()))
+    expected = dict(canonical)
+    if "start_date" in expected:
+        expected["start_date"] = expected["start_date"] or "2026-01-01"
+    assert back == expected
+
+
+def test_horolog_epoch():
+    # $HOROLOG day 0 is 1840-12-31 [doc RCOS_vhorolog]; 67571 = 2026-01-01
+    assert H_2026_01_01 == 67571
+    assert s.to_horolog(datetime.date(1841, 1, 1)) == 1
+    assert s.from_horolog(67571) == "2026-01-01"
+
+
+INVALID = [
+    ({"period": "hourly"}, "period must be one of"),
+    ({}, "period must be one of"),
+    ({"period": "on_demand", "at": "01:00"}, "on_demand runs only when started"),
+    ({"period": "on_demand", "interval": 2}, "it takes no interval"),
+    ({"period": "on_demand", "start_date": "2026-01-01"}, "it takes no start_date"),
+    ({"period": "daily", "days": ["monday"]}, "days only go with period weekly"),
+    ({"period": "monthly", "days": ["monday"], "day_of_month": 1}, "days only go with period weekly"),
+    ({"period": "weekly"}, "period weekly needs days"),
+    ({"period": "weekly", "days": []}, "non-empty list of weekday"),
+    ({"period": "weekly", "days": ["funday"]}, "'funday' is not a weekday"),
+    ({"period": "monthly"}, "needs day_of_month"),
+    ({"period": "monthly", "day_of_month": 32}, "day_of_month must be between 1 and 31"),
+    ({"period": "monthly", "day_of_month": 0}, "day_of_month must be between 1 and 31"),
+    ({"period": "daily", "day_of_month": 3}, "day_of_month only goes with period monthly"),
+    ({"period": "daily", "interval": 0}, "interval must be between 1"),
+    ({"period": "daily", "interval": "x"}, "interval must be a whole number"),
+    ({"period": "daily", "at": "01:00", "every_minutes": 5}, "exclude each other"),
+    ({"period": "daily", "at": "01:00", "every_hours": 1}, "exclude each other"),
+    ({"period": "daily", "every_minutes": 5, "every_hours": 1}, "every_minutes and every_hours exclude each other"),
+    ({"period": "daily", "every_minutes": 1440}, "every_minutes must be between 1 and 1439"),
+    ({"period": "daily", "every_hours": 24}, "every_hours must be between 1 and 23"),
+    ({"period": "daily", "start": "08:00"}, "needs every_minutes or every_hours"),
+    ({"period": "daily", "end": "08:00"}, "needs every_minutes or every_hours"),
+    ({"period": "daily", "every_hours": 1, "start": "10:00", "end": "09:00"}, "end (09:00) must be later than start (10:00)"),
+    ({"period": "daily", "every_hours": 1, "start": "10:00", "end": "10:00"}, "must be later than start"),
+    ({"period": "daily", "at": "24:00"}, "is not a time of day"),
+    ({"period": "daily", "at": "12:60"}, "is not a time of day"),
+    ({"period": "daily", "at": "noon"}, "at must be a time 'HH:MM'"),
+    ({"period": "daily", "at": "150"}, "YAML reads an unquoted HH:MM"),
+    ({"period": "daily", "at": 150}, "YAML reads an unquoted HH:MM"),
+    ({"period": "daily", "start_date": "2026-02-30"}, "is not a calendar date"),
+    ({"period": "daily", "start_date": "01/02/2026"}, "start_date must be a date 'YYYY-MM-DD'"),
+    ({"period": "daily", "start_date": "2026-02-02", "end_date": "2026-02-01"}, "end_date (2026-02-01) is before start_date"),
+    ({"period": "daily", "every": "day"}, "unknown keys every"),
+]
+
+
+@pytest.mark.parametrize("given, message", INVALID)
+def test_invalid_schedules_fail_with_what_and_how(given, message):
+    with pytest.raises(IrisModuleError) as info:
+        s.normalise(given)
+    assert message in info.value.msg
+    assert info.value.msg.startswith("Invalid schedule:")
+    assert info.value.hint  # how to fix it
+
+
+def test_yaml_time_hint_says_to_quote():
+    with pytest.raises(IrisModuleError) as info:
+        s.normalise({"period": "daily", "at": 150})
+    assert "quote the time" in info.value.hint
+
+
+@pytest.mark.parametrize("properties, expected", [
+    ({"TimePeriod": "3"}, {"period": "other", "time_period": 3}),
+    ({"TimePeriod": "4"}, {"period": "other", "time_period": 4}),
+    ({"TimePeriod": "", "DailyStartTime": "3630", "StartDate": ""},
+     {"period": "daily", "interval": 1, "at": "01:00:30", "start_date": None, "end_date": None}),
+    ({"TimePeriod": 1, "TimePeriodDay": "1234567", "StartDate": 67571, "EndDate": ""},
+     {"period": "weekly", "interval": 1, "days": list(s.DAY_ORDER), "at": "00:00", "start_date": "2026-01-01",
+      "end_date": None}),
+    ({"TimePeriod": 0, "DailyFrequency": 1, "DailyFrequencyTime": "", "DailyIncrement": 60, "DailyStartTime": 0,
+      "DailyEndTime": ""},
+     {"period": "daily", "interval": 1, "every_minutes": 60, "start": "00:00", "end": None, "start_date": None,
+      "end_date": None}),
+])
+def test_parse_back_of_what_others_created(properties, expected):
+    assert s.from_properties(properties) == expected
+
+
+def test_merge_unmanaged_start_date():
+    desired = s.normalise({"period": "daily"})
+    assert s.merge_unmanaged(desired, "2025-05-05")["start_date"] == "2025-05-05"
+    pinned = s.normalise({"period": "daily", "start_date": "2026-01-01"})
+    assert s.merge_unmanaged(pinned, "2025-05-05")["start_date"] == "2026-01-01"
+    assert s.merge_unmanaged({"period": "on_demand"}, "2025-05-05") == {"period": "on_demand"}
+    assert s.merge_unmanaged(None, "2025-05-05") is None
+
+
+def test_argspec_twin_lists_every_suboption():
+    spec = s.schedule_argument_spec()
+    assert sorted(spec["options"]) == sorted(s.SUBOPTIONS)
+    assert spec["options"]["period"]["choices"] == list(s.PERIODS)
