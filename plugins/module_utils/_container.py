@@ -590,6 +590,7 @@ class ContainerManager(object):
         self.actions = []
         self.fail_results = {"actions": self.actions}
         self.tracker = DiffTracker()
+        self.transports = []  # every Transport opened, for iris_sessions
 
     # -- Docker helpers ------------------------------------------------------------------------
 
@@ -647,6 +648,11 @@ class ContainerManager(object):
     # -- main flow ----------------------------------------------------------------------------------
 
     def run(self):
+        result = self._run()
+        result["iris_sessions"] = sum(transport.sessions for transport in self.transports)
+        return result
+
+    def _run(self):
         params = self.params
         state = params["state"]
         container = self._get_container()
@@ -897,9 +903,12 @@ class ContainerManager(object):
     def _transport(self, container, namespace=None):
         namespace = namespace or self.params["namespace"]
         if self.transport_factory is not None:
-            return self.transport_factory(container, namespace)
-        from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import DockerTransport
-        return DockerTransport(self._docker(), container, self.params["instance"], namespace, self.params["timeout"])
+            transport = self.transport_factory(container, namespace)
+        else:
+            from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import DockerTransport
+            transport = DockerTransport(self._docker(), container, self.params["instance"], namespace, self.params["timeout"])
+        self.transports.append(transport)
+        return transport
 
     def _objectscript(self):
         if self.objectscript is None:

@@ -333,7 +333,7 @@ class InfoManager(object):
         if "metrics" in sections:
             facts["metrics"] = self._metrics(container)
 
-        out = dict(changed=False, gathered=sections)
+        out = dict(changed=False, gathered=sections, iris_sessions=transport.sessions if transport is not None else 0)
         out.update(facts)
         if compiled is not None:
             out["query_result"] = apply_query(compiled, facts)

@@ -645,7 +645,7 @@ class MonitoringManager(object):
             collected=self.collected,
             report=report_out,
             log_dir=self.logdir or None,
-            sessions=self.transport.sessions,
+            iris_sessions=self.transport.sessions,
         )
         if self.state == "absent" and result.get("delprofile") not in (None, 1, "1"):
             self.notes.append("delprofile answered %s" % result.get("delprofile"))

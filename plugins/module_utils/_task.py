@@ -544,7 +544,7 @@ class TaskManager(object):
                                   "and run_as_user (IRIS error codes %s)" % (error.details.get("iris_error_codes") or "?"))
                 raise
             task = applied_task(applied, "applied", task_plan)
-        out = dict(changed=changed, actions=actions, task=returned_task(task))
+        out = dict(changed=changed, actions=actions, task=returned_task(task), iris_sessions=transport.sessions)
         if self.module._diff:
             out["diff"] = dict(before=task_plan.before, after=task_plan.after)
         return out

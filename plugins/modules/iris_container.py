@@ -288,6 +288,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+iris_sessions:
+  description:
+    - How many IRIS sessions the module opened - 1 for an unchanged running instance (one readiness check), more while
+      it waits for a new one to accept logons, 0 when it did not talk to IRIS (for example O(state=absent)).
+  returned: always
+  type: int
+  sample: 1
 actions:
   description: The steps the module took (or, in check mode, would take), in order.
   returned: always

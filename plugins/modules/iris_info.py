@@ -115,6 +115,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+iris_sessions:
+  description: How many IRIS sessions the module opened (1, or 0 when only O(gather=metrics) was asked for).
+  returned: always
+  type: int
+  sample: 1
 gathered:
   description: The sections that were read, in the order of O(gather)'s choices.
   returned: always

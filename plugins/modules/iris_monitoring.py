@@ -278,7 +278,7 @@ log_dir:
   returned: always
   type: str
   sample: /usr/irissys/mgr/
-sessions:
+iris_sessions:
   description: How many IRIS sessions the module opened (1 when nothing changed, 2 when something did).
   returned: always
   type: int

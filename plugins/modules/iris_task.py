@@ -199,6 +199,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+iris_sessions:
+  description: How many IRIS sessions the module opened (1 when nothing changed, 2 when something did).
+  returned: always
+  type: int
+  sample: 1
 actions:
   description:
     - What the module did (or, in check mode, would do), in order - V(create), V(update), V(suspend), V(resume),

@@ -50,7 +50,7 @@ def run(sim, check_mode=False, figures=None, **params):
     manager = MonitoringManager(FakeModule(check_mode=check_mode, **params), transport=transport,
                                 files=_monitoring.LocalFiles(), figures=figures)
     result = manager.run()
-    assert result["sessions"] == transport.sessions
+    assert result["iris_sessions"] == transport.sessions
     return result
 
 
@@ -155,10 +155,10 @@ def test_programs_parse_under_tree_sitter():
 def test_zero_config_creates_then_unchanged(iris_sim):
     before = snapshot(iris_sim)
     check = run(iris_sim, check_mode=True)
-    assert check["changed"] and check["sessions"] == 1
+    assert check["changed"] and check["iris_sessions"] == 1
     assert snapshot(iris_sim) == before  # check mode changed nothing
     real = run(iris_sim)
-    assert real["changed"] and real["sessions"] == 2
+    assert real["changed"] and real["iris_sessions"] == 2
     assert real["actions"] == check["actions"] == ["create or adopt profile iris_devtools", "task: create"]
     assert real["profile"] == check["profile"] == dict(name="iris_devtools", description=_monitoring.DEFAULT_DESCRIPTION,
                                                        interval=30, count=120, duration=3600)
@@ -176,14 +176,14 @@ def test_zero_config_creates_then_unchanged(iris_sim):
     assert real["task"]["schedule"]["period"] == "daily" and real["task"]["suspended"] is False
     assert real["diff"]["before"]["profile"] is None and real["diff"]["after"]["profile"]["count"] == 120
     again = run(iris_sim)
-    assert not again["changed"] and again["sessions"] == 1 and again["actions"] == []
+    assert not again["changed"] and again["iris_sessions"] == 1 and again["actions"] == []
     assert again["diff"]["before"] == again["diff"]["after"]
 
 
 def test_edit_adopt_and_delete(iris_sim):
     run(iris_sim)
     edit = run(iris_sim, interval=10, duration="90m", description="edited")
-    assert edit["changed"] and edit["sessions"] == 2 and edit["actions"] == ["edit profile iris_devtools"]
+    assert edit["changed"] and edit["iris_sessions"] == 2 and edit["actions"] == ["edit profile iris_devtools"]
     assert profiles(iris_sim)["iris_devtools"] == {"description": "edited", "interval": 10, "count": 540}
     assert edit["diff"]["before"]["profile"]["interval"] == 30 and edit["diff"]["after"]["profile"]["interval"] == 10
     # A profile that exists without our record is adopted (addprofile says 0^exists, editprofile applies).
@@ -200,7 +200,7 @@ def test_edit_adopt_and_delete(iris_sim):
     assert "iris_devtools" not in profiles(iris_sim) and not tasks_named(iris_sim, "iris_devtools monitoring iris_devtools")
     assert record(iris_sim, "iris_devtools") is None
     again = run(iris_sim, state="absent")
-    assert not again["changed"] and again["sessions"] == 1
+    assert not again["changed"] and again["iris_sessions"] == 1
 
 
 def test_schedule_and_suspended_state(iris_sim):
@@ -226,7 +226,7 @@ def test_thresholds_flip_with_hysteresis(iris_sim):
     run(iris_sim)
     # in between, task running -> unchanged
     between = run(iris_sim, thresholds=thresholds, figures=_figures((87.0, 40.0, "iris")))
-    assert not between["changed"] and between["pressure"]["decision"] == "unchanged" and between["sessions"] == 1
+    assert not between["changed"] and between["pressure"]["decision"] == "unchanged" and between["iris_sessions"] == 1
     # pressure -> suspended (check mode predicts, changes nothing)
     before = snapshot(iris_sim)
     check = run(iris_sim, check_mode=True, thresholds=thresholds, figures=_figures((95.0, 40.0, "iris")))
@@ -259,7 +259,7 @@ def test_run_now_stop_collect_fetch(iris_sim, tmp_path):
     run(iris_sim, profile="quick", interval=1, count=2)
     started = run(iris_sim, profile="quick", interval=1, count=2, run_now=True)
     run_id = started["run_id"]
-    assert started["changed"] and run_id.endswith("_quick") and started["sessions"] == 2
+    assert started["changed"] and run_id.endswith("_quick") and started["iris_sessions"] == 2
     assert run_id in iris_sim.inst.system["sp"]["runs"]
     # A running run: collect refuses (nothing applied), stop latest stops it.
     with pytest.raises(IrisModuleError, match="still collecting"):
@@ -281,7 +281,7 @@ def test_run_now_stop_collect_fetch(iris_sim, tmp_path):
     assert fetched["report"]["dest"].endswith("_IRIS_%s.html" % run_id)
     with open(fetched["report"]["dest"]) as handle:
         assert "<html>" in handle.read()
-    assert fetched["sessions"] == 1  # reading the report needs no IRIS session
+    assert fetched["iris_sessions"] == 1  # reading the report needs no IRIS session
     assert not run(iris_sim, profile="quick", interval=1, count=2, collect=run_id, fetch_report=str(dest) + "/")["changed"]
     with pytest.raises(IrisModuleError, match="does not know the run"):
         run(iris_sim, profile="quick", interval=1, count=2, stop="20000101_000000_nope")

@@ -174,8 +174,10 @@ class FakeTransport(object):
     def __init__(self, namespace, results):
         self.namespace = namespace
         self.results = results
+        self.sessions = 0
 
     def run(self, program):
+        self.sessions += 1
         if self.namespace == "%SYS":
             return dict(self.results)
         return {"version": "IRIS fake 2025.1", "namespace": self.namespace}
@@ -218,7 +220,7 @@ def run(client, check_mode=False, cpf_results=None, **params):
     return result, module, manager
 
 
-UNKNOWABLE_IN_CHECK = ("container_id", "superserver_port", "web_port", "iris_version", "image_id")
+UNKNOWABLE_IN_CHECK = ("iris_sessions", "container_id", "superserver_port", "web_port", "iris_version", "image_id")
 
 
 def assert_check_matches(check, real):

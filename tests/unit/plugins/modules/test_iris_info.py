@@ -24,7 +24,7 @@ def test_argspec_messages(args, needle, run_module_main):
 def test_facts_through_main(iris_sim_connect, run_module_main):
     result, failed = run_module_main(iris_info, {"container": "sim", "gather": ["version", "state", "namespaces", "databases"]})
     assert not failed and result["changed"] is False
-    assert len(iris_sim_connect.transports) == 1 and iris_sim_connect.sessions == 1
+    assert len(iris_sim_connect.transports) == 1 and iris_sim_connect.sessions == 1 and result["iris_sessions"] == 1
     assert result["version"]["version"] == "2025.1"
     assert result["instance_state"]["session"] == {"ok": True, "namespace": "USER"}
     assert [n["name"] for n in result["namespaces"]] == ["%SYS", "USER"]

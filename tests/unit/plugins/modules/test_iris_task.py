@@ -21,6 +21,8 @@ def main(iris_sim_connect, run_module_main):
     def call(args, check=False, diff=True):
         iris_sim_connect.reset()
         result, failed = run_module_main(iris_task, dict(args, container="sim"), check_mode=check, diff=diff)
+        if not failed:
+            assert result["iris_sessions"] == iris_sim_connect.sessions  # the module counts what really ran
         return dict(result, failed=failed, sessions=iris_sim_connect.sessions,
                     transports=[transport.namespace for transport in iris_sim_connect.transports])
     call.sim = iris_sim_connect.sim

@@ -1,0 +1,305 @@
+#!/usr/bin/env python
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unchanged re-run of provision.yml vs a floor playbook (a measurement, not a test: no assertions).
+
+Re-run = the wall time of ``ansible-playbook iris_devtools.iris.provision`` on an instance it has
+already provisioned (instance role, monitoring role with its defaults, fixtures role with one restored
+fixture), exactly as a user runs it: one inventory host in group iris_instances, every module task
+delegated to the controller.  It must change nothing; a run that reports a change is flagged.
+
+Floor = the wall time of a playbook with the same inventory and as many tasks as the re-run executes
+(counted from its JSON callback output: every task with a result that is not "skipped"), each task the
+minimal IRIS round trip: ``ansible.builtin.command`` running ``docker exec -i <container> iris session
+IRIS -U %SYS`` with ``halt`` on stdin.  Both runs include Ansible's start-up and use the same stdout
+callback (ansible.posix.json); the play time alone (first task start to last task end, from the JSON
+output) is printed too.  Most of the re-run's tasks are cheap (include_role, argument validation,
+assert, set_fact), so a stricter figure is printed as well (not the target's floor): a "module floor"
+with one round trip per module task run only.
+
+Sessions: every ``docker exec`` of ``iris session`` into the container is one IRIS session; the script
+counts them from ``docker events`` (exec_start) and attributes each to the task whose time window holds
+it, so iris_container (whose result does not report a count) is counted too.  Where a module reports
+its own count (``iris_sessions``, ``sessions``) it is printed beside the observed one.  The floor's own
+sessions are counted the same way as a check of the method (one per task).
+sessions_per_task = the most sessions any one module task (loop item) opened in any re-run (target <= 1);
+the mean is printed on the line before.
+
+Set-up (not timed): provision.yml with no fixture; a source namespace BENCHSRC with one table created
+through ``iris session``; create_fixture.yml exports it; provision.yml restores it into BENCHFX.
+Then one warm-up of the re-run (its JSON output gives the task count) and of the floor, then --runs
+timed runs of each (default 5), alternating (re-run, floor, module floor).  teardown.yml removes the
+container at the end, then the script removes whatever is left (the container, its temp directory).
+
+How to run, from the repository root after ``tools/run setup``:
+
+    tools/run sync && source <(tools/run env)
+    python benchmarks/rerun.py [--image iris-devtools/iris-sim:0.1.0] [--runs 5] [--keep]
+
+Recorded 2026-11-26 on the 2-vCPU machine shared with other helpers (load average 2-2.5), simulator image
+0.1.0, --runs 5 (the re-run executes 23 tasks, 4 of them module tasks):
+
+    rerun ratio=0.41 target=1.25 sessions_per_task=1
+
+(re-run 3.28 s, floor 7.91 s; sessions: iris_container 1, iris_monitoring 1, iris_fixture restore 1, iris_fixture
+validate 0; the stricter module floor of 4 round trips 1.77 s, ratio 1.85.)  An earlier run: ratio 0.39.
+
+The last line is exactly: rerun ratio=<x> target=1.25 sessions_per_task=<n>
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+GROUP = "iris_instances"  # the group provision.yml, restore.yml and teardown.yml run on
+SOURCE_NAMESPACE = "BENCHSRC"
+FIXTURE_NAMESPACE = "BENCHFX"
+MODULE_PREFIX = "iris_devtools.iris."
+SESSION_ARGV = "iris session"  # what DockerTransport runs for each IRIS session (_transport.Transport.argv)
+
+# Set-up only: a database + namespace of its own with one table, through an independent path (docker exec
+# of iris session, as fixture_restore.py does; iris-api.md §3.1 SYS.Database.CreateDatabase,
+# Config.Databases/Config.Namespaces.Create, §4.3 %SQL.Statement).
+SOURCE_SYS = """set sc=##class(SYS.Database).CreateDatabase("/usr/irissys/mgr/benchsrc/",16) write "C1=",sc,!
+kill p set p("Directory")="/usr/irissys/mgr/benchsrc/" set sc=##class(Config.Databases).Create("BENCHSRC",.p) write "C2=",sc,!
+kill p set p("Globals")="BENCHSRC",p("Routines")="BENCHSRC" set sc=##class(Config.Namespaces).Create("BENCHSRC",.p) write "C3=",sc,!
+halt
+"""
+SOURCE_TABLE = """set rs=##class(%SQL.Statement).%ExecDirect(,"CREATE TABLE Bench.Item (Name VARCHAR(40), Qty INTEGER)")
+for i=1:1:100 set rs=##class(%SQL.Statement).%ExecDirect(,"INSERT INTO Bench.Item (Name, Qty) VALUES (?,?)","item"_i,i)
+set rs=##class(%SQL.Statement).%ExecDirect(,"SELECT COUNT(*) FROM Bench.Item") do rs.%Next() write "N=",rs.%GetData(1),!
+halt
+"""
+
+FLOOR_HEAD = """---
+- name: Floor - the minimal IRIS round trip per task
+  hosts: %s
+  gather_facts: false
+  tasks:
+""" % GROUP
+FLOOR_TASK = """    - name: IRIS round trip %(index)d
+      ansible.builtin.command:
+        argv: [docker, exec, -i, "%(container)s", iris, session, IRIS, -U, "%%SYS"]
+        stdin: halt
+      changed_when: false
+"""
+
+
+def _epoch(stamp):
+    """Seconds since the epoch of an ansible.posix.json time stamp (UTC, ISO 8601 with a trailing Z)."""
+    moment = datetime.datetime.strptime(stamp.rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f")
+    return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def _inventory(path, name, image, password, fixture_dir):
+    hosts = {name: {}}
+    inventory = {GROUP: {"hosts": hosts, "vars": {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "instance_name": "{{ inventory_hostname }}",
+        "instance_image": image,
+        "instance_password": password,
+        "instance_labels": {"iris_devtools.benchmark": "rerun"},
+        "fixtures_list": [{"namespace": FIXTURE_NAMESPACE, "path": fixture_dir}],
+    }}}
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle)
+
+
+class Bench(object):
+    def __init__(self, args, workdir):
+        self.args = args
+        self.workdir = workdir
+        self.name = "iris-bench-rerun-%s" % secrets.token_hex(3)
+        self.inventory = os.path.join(workdir, "inventory.json")
+        self.fixture_dir = os.path.join(workdir, "fixture")
+        self.floor_play = os.path.join(workdir, "floor.yml")
+        self.floor_modules_play = os.path.join(workdir, "floor_modules.yml")
+        _inventory(self.inventory, self.name, args.image, "Bench-" + secrets.token_hex(8), self.fixture_dir)
+
+    # -- running ansible-playbook ---------------------------------------------------------------
+    def playbook(self, play, extra=None, as_json=False):
+        """Run a playbook; return (wall seconds, parsed JSON output or None, start epoch, end epoch)."""
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", self.inventory, play]
+        for item in extra or []:
+            command += ["-e", item]
+        env = dict(os.environ)
+        if as_json:
+            env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+        started = time.time()
+        begun = time.monotonic()
+        result = subprocess.run(command, cwd=self.workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        elapsed = time.monotonic() - begun
+        ended = time.time()
+        if result.returncode != 0:
+            sys.stdout.write(result.stdout.decode("utf-8", "replace")[-6000:])
+            sys.stdout.write(result.stderr.decode("utf-8", "replace")[-2000:])
+            raise RuntimeError("ansible-playbook %s failed (rc %d)" % (" ".join(command[1:]), result.returncode))
+        return elapsed, (json.loads(result.stdout.decode("utf-8")) if as_json else None), started, ended
+
+    def session(self, program, namespace="%SYS"):
+        """Set-up only: one ``iris session`` with ``program`` on stdin."""
+        result = subprocess.run(["docker", "exec", "-i", self.name, "iris", "session", "IRIS", "-U", namespace],
+                                input=program.encode("utf-8"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+        text = result.stdout.decode("utf-8", "replace")
+        if result.returncode != 0:
+            raise RuntimeError("set-up session failed (rc %d): %s" % (result.returncode, text))
+        return text
+
+    def sessions_between(self, since, until):
+        """Epoch times of the ``iris session`` execs into the container between ``since`` and ``until``."""
+        result = subprocess.run(["docker", "events", "--since", "%.6f" % since, "--until", "%.6f" % (until + 0.5),
+                                 "--filter", "container=%s" % self.name, "--filter", "event=exec_start",
+                                 "--format", "{{json .}}"], stdout=subprocess.PIPE, check=True)
+        times = []
+        for line in result.stdout.decode("utf-8").splitlines():
+            event = json.loads(line)
+            if SESSION_ARGV in event.get("Action", ""):
+                times.append(event["timeNano"] / 1e9)
+        return sorted(times)
+
+    # -- set-up -----------------------------------------------------------------------------------
+    def set_up(self):
+        started = time.monotonic()
+        self.playbook("iris_devtools.iris.provision", ['{"fixtures_list": []}'])
+        out = self.session(SOURCE_SYS)
+        if "C1=1" not in out or "C2=1" not in out or "C3=1" not in out:
+            raise RuntimeError("could not create the source database/namespace: %s" % out)
+        out = self.session(SOURCE_TABLE, SOURCE_NAMESPACE)
+        if "N=100" not in out:
+            raise RuntimeError("could not fill the source table: %s" % out)
+        self.playbook("iris_devtools.iris.create_fixture", [
+            "fixture_container=%s" % self.name, "fixture_namespace=%s" % SOURCE_NAMESPACE,
+            "fixture_path=%s" % self.fixture_dir, "fixture_id=bench_rerun"])
+        self.playbook("iris_devtools.iris.provision")  # restores the fixture into BENCHFX
+        print("set-up: %.1f s (provision, source namespace, create_fixture, provision with the fixture)" % (time.monotonic() - started))
+
+    # -- one measured run -------------------------------------------------------------------------
+    def measure(self, play):
+        elapsed, output, started, ended = self.playbook(play, as_json=True)
+        sessions = self.sessions_between(started, ended)
+        tasks = []
+        for play_result in output["plays"]:
+            for entry in play_result["tasks"]:
+                result = entry["hosts"].get(self.name)
+                if result is None or result.get("skipped"):
+                    continue
+                duration = entry["task"]["duration"]
+                start, end = _epoch(duration["start"]), _epoch(duration.get("end", duration["start"]))
+                items = result.get("results") if isinstance(result.get("results"), list) else None
+                reported = [item.get("iris_sessions", item.get("sessions")) for item in (items or [result])]
+                tasks.append(dict(name=entry["task"]["name"], action=result.get("action", "?"), start=start, end=end,
+                                  seconds=end - start, items=len(items) if items else 1,
+                                  observed=sum(1 for moment in sessions if start <= moment <= end),
+                                  reported=None if None in reported else sum(reported)))
+        play_seconds = (tasks[-1]["end"] - tasks[0]["start"]) if tasks else 0.0
+        stats = output["stats"].get(self.name, {})
+        return dict(wall=elapsed, play=play_seconds, tasks=tasks, sessions=len(sessions), changed=stats.get("changed", 0),
+                    outside=len(sessions) - sum(task["observed"] for task in tasks))
+
+    def write_floor(self, path, count):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(FLOOR_HEAD)
+            for index in range(1, count + 1):
+                handle.write(FLOOR_TASK % dict(index=index, container=self.name))
+
+    # -- clean-up ---------------------------------------------------------------------------------
+    def clean_up(self):
+        try:
+            self.playbook("iris_devtools.iris.teardown")
+        finally:
+            ids = subprocess.run(["docker", "ps", "-aq", "--filter", "name=^%s$" % self.name], stdout=subprocess.PIPE,
+                                 check=False).stdout.split()
+            if ids:
+                print("teardown left container %s: removing it" % self.name)
+                subprocess.run(["docker", "rm", "-f", "-v"] + [i.decode() for i in ids], stdout=subprocess.DEVNULL, check=False)
+
+
+def _report_tasks(reruns, floors):
+    """Per-task medians over the re-runs (tasks in the same order every run) and the floor's task median."""
+    print("per task of the re-run (median over %d runs; sessions observed/reported):" % len(reruns))
+    for index, task in enumerate(reruns[0]["tasks"]):
+        seconds = statistics.median(run["tasks"][index]["seconds"] for run in reruns)
+        sessions = max(run["tasks"][index]["observed"] for run in reruns)
+        reported = "" if task["reported"] is None else "/%s" % task["reported"]
+        print("  %6.3f s  %d%-3s %-40s %s" % (seconds, sessions, reported, task["action"], task["name"][:80]))
+    floor_task = statistics.median(statistics.median(task["seconds"] for task in run["tasks"]) for run in floors)
+    rerun_sum = statistics.median(sum(task["seconds"] for task in run["tasks"]) for run in reruns)
+    floor_sum = statistics.median(sum(task["seconds"] for task in run["tasks"]) for run in floors)
+    print("floor task median %.3f s; sum of task times: re-run %.2f s, floor %.2f s" % (floor_task, rerun_sum, floor_sum))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.1.0")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the instance and the temp directory for inspection")
+    args = parser.parse_args()
+    if not os.environ.get("ANSIBLE_COLLECTIONS_PATH"):
+        sys.exit("ANSIBLE_COLLECTIONS_PATH is not set: run `source <(tools/run env)` first")
+    print("load average at start: %.2f %.2f %.2f" % os.getloadavg())
+    workdir = tempfile.mkdtemp(prefix="iris-bench-rerun-")
+    bench = Bench(args, workdir)
+    reruns, floors, modules = [], [], []
+    try:
+        bench.set_up()
+        warm = bench.measure("iris_devtools.iris.provision")  # warm-up, and the task count of the floor
+        count = len(warm["tasks"])
+        count_modules = sum(task["items"] for task in warm["tasks"] if task["action"].startswith(MODULE_PREFIX))
+        bench.write_floor(bench.floor_play, count)
+        bench.write_floor(bench.floor_modules_play, count_modules)
+        bench.measure(bench.floor_play)
+        print("re-run executes %d tasks (%d module task runs); the floor has %d command tasks, the module floor %d" % (
+            count, count_modules, count, count_modules))
+        for index in range(max(args.runs, 1)):
+            reruns.append(bench.measure("iris_devtools.iris.provision"))
+            floors.append(bench.measure(bench.floor_play))
+            modules.append(bench.measure(bench.floor_modules_play))
+            rerun, floor = reruns[-1], floors[-1]
+            print("run %d: re-run %.2f s (play %.2f s, changed=%d, %d sessions), floor %.2f s (play %.2f s, %d sessions), "
+                  "ratio %.2f; module floor %.2f s" % (
+                      index + 1, rerun["wall"], rerun["play"], rerun["changed"], rerun["sessions"], floor["wall"], floor["play"],
+                      floor["sessions"], rerun["wall"] / floor["wall"], modules[-1]["wall"]))
+            sys.stdout.flush()
+    finally:
+        if args.keep:
+            print("kept: container %s, directory %s (inventory.json, floor.yml)" % (bench.name, workdir))
+        else:
+            try:
+                bench.clean_up()
+            finally:
+                subprocess.run(["rm", "-rf", workdir], check=False)
+    _report_tasks(reruns, floors)
+    changed = [run["changed"] for run in reruns if run["changed"]]
+    if changed:
+        print("WARNING: %d re-run(s) reported changes (changed=%s): not an unchanged re-run" % (len(changed), changed))
+    module_tasks = [task for run in reruns for task in run["tasks"] if task["action"].startswith(MODULE_PREFIX)]
+    invocations = sum(task["items"] for task in module_tasks)
+    per_task = max(float(task["observed"]) / task["items"] for task in module_tasks) if module_tasks else 0.0
+    mean = float(sum(task["observed"] for task in module_tasks)) / invocations if invocations else 0.0
+    outside = max(run["outside"] for run in reruns)
+    wall_rerun = statistics.median(run["wall"] for run in reruns)
+    wall_floor = statistics.median(run["wall"] for run in floors)
+    play_ratio = statistics.median(run["play"] for run in reruns) / statistics.median(run["play"] for run in floors)
+    print("sessions per module task: max %g, mean %.2f (%d module task runs per re-run)%s; floor sessions per task %.2f" % (
+        per_task, mean, invocations // len(reruns), ("; %d session(s) outside any task" % outside) if outside else "",
+        statistics.median(float(run["sessions"]) / len(run["tasks"]) for run in floors)))
+    print("medians: re-run %.2f s, floor %.2f s (play only: ratio %.2f)" % (wall_rerun, wall_floor, play_ratio))
+    wall_modules = statistics.median(run["wall"] for run in modules)
+    print("stricter, not the target's floor: module floor (one round trip per module task run, %d tasks) %.2f s, ratio %.2f" % (
+        len(modules[0]["tasks"]), wall_modules, wall_rerun / wall_modules))
+    print("rerun ratio=%.2f target=1.25 sessions_per_task=%g" % (wall_rerun / wall_floor, per_task))
+
+
+if __name__ == "__main__":
+    main()
