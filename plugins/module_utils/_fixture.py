@@ -24,8 +24,12 @@ What the predecessor got wrong and how this file avoids it (iris-devtester-lesso
 
 Checksum (issue #5 items 4 and 9): manifest, presence and size are checked before anything else; the
 SHA-256 runs in a background thread (``_files.Sha256Job``) while the read session runs and is awaited
-only when a copy follows, before anything changes.  An unchanged re-run cancels it: it never reads the
-whole file, so its time does not depend on the fixture size.
+only when a copy follows, before anything is copied.  An unchanged re-run cancels it: it never reads the
+whole file, so its time does not depend on the fixture size.  For a FRESH restore (no record, namespace,
+database definition or IRIS.DAT of the target) the read session of a real run also prepares it (writes
+the ``restoring`` record, creates the directory: ``fixture_prepare_fresh``), beside the hash; that exposes
+no data, and a checksum mismatch (or any failure before the copy) rolls it back with ``fixture_drop``.  A
+reload or repair removes the old fixture, so its prepare step waits for the checksum.
 
 Reload is NOT transactional (a choice by risk; documented in the ``reload`` option and said in
 ``actions`` and in the error): the new fixture's checksum and the target guards pass first, then the
@@ -34,16 +38,18 @@ after that leaves the namespace without a fixture.  Keeping the old one until th
 need a second database name or a live switch of a namespace's databases (``Config.Namespaces.Modify``
 while sessions use it), whose behaviour iris-api.md does not document.
 
-Restore is three steps whose failure leaves a known state: (1) ``prepare`` program - remove an old
-fixture being reloaded, check the target is free, write the ``restoring`` record, create the
-directory; (2) copy the file in; (3) ``apply`` program - define the database, mount it, create the
-namespace, count the rows, write the ``present`` record.  Any failure after (1) started runs the
-``fixture_drop`` program (best effort, then a listing of what is left).
+Restore is three steps whose failure leaves a known state: (1) prepare - write the ``restoring``
+record and create the directory (a fresh restore: at the end of the read session; a reload or repair:
+a ``prepare`` program after the checksum that first removes the old fixture and checks the target is
+free); (2) copy the file in; (3) ``apply`` program - define the database, mount it, create the
+namespace, count the rows, write the ``present`` record.  Any failure after (1) ran runs the
+``fixture_drop`` program (best effort, then a listing of what is left); ``fixture_prepare_fresh`` undoes
+itself when it fails half-way.
 
 Sessions: a run that changes nothing opens one IRIS session (export of an existing fixture: none).
-A restore opens three (read, prepare, apply: the copy sits between the last two), an export three
-(read, count+dismount, mount), a removal two (plus, for Docker, one ``docker exec`` of ``sh`` that lists
-and removes temp files).
+A fresh restore opens two (read+prepare, apply: the copy sits between them), a reload or repair three
+(read, prepare, apply), an export three (read, count+dismount, mount), a removal two (plus, for Docker,
+one ``docker exec`` of ``sh`` that lists and removes temp files).  A failed restore adds one for the rollback.
 
 Concurrency: two runs against one instance from the same host are serialized by a lock file
 (``fcntl``) keyed by the instance, held from the first read to the end.  An IRIS ``LOCK`` cannot
@@ -286,12 +292,29 @@ class FixtureManager(object):
         directory = self.params.get("database_dir") or database.lower()
         return namespace, database, directory
 
-    def _read_target(self, namespace, database, directory):
+    def _read_target(self, namespace, database, directory, prepare=None):
+        """One session: ``(target, record, prepared)``.  With ``prepare`` (the 'restoring' record of a restore, without
+        directory and created_dir) the session ends with ``fixture_prepare_fresh``: when the target is entirely free it
+        writes that record and creates the directory, and ``prepared`` is the record written; else ``prepared`` is None
+        and nothing was changed."""
         program = Program()
         program.add("fixture_target_read", key="target", namespace=namespace, database=database, directory=directory)
         program.add("state_get", key="record", area=RECORD_AREA, name=namespace)
-        result = self.run_program(program)
-        return result.get("target") or {}, record_value(result.get("record"), _UNREADABLE)
+        if prepare is not None:
+            program.add("fixture_prepare_fresh", key="prepared", namespace=namespace, database=database, directory=directory,
+                        area=RECORD_AREA, value=record_text(prepare))
+        try:
+            result = self.run_program(program)
+        except IrisModuleError as exc:
+            if exc.details.get("iris_step") == "fixture_prepare_fresh":
+                # The step removes its record and directory again before it fails (see the template).
+                raise IrisModuleError(
+                    "Could not prepare the restore into namespace %s: %s Everything this run created was removed again." % (
+                        namespace, _sentence(_fixture_message(exc))),
+                    hint=exc.hint or "see the error above", **exc.details)
+            raise
+        prepared = result.get("prepared")
+        return result.get("target") or {}, record_value(result.get("record"), _UNREADABLE), prepared if isinstance(prepared, dict) else None
 
     @staticmethod
     def _summary(record):
@@ -319,25 +342,49 @@ class FixtureManager(object):
             job.cancel()
 
     def _present(self, namespace, database, dir_option, path, manifest, dat_path, ident, job):
-        target, record = self._read_target(namespace, database, dir_option)
+        # A real run hands the read session the 'restoring' record: for a FRESH restore (nothing of the target exists)
+        # the session also writes it and creates the directory (fixture_prepare_fresh), so the prepare step runs beside
+        # the hash instead of after it (issue #5 item 9).  That exposes no data: the file is copied only after the
+        # checksum matched, and any failure before the copy rolls the preparation back (below).
+        prepare = None
+        if not self.check_mode:
+            prepare = dict(status="restoring", namespace=namespace, database=database, fixture=ident,
+                           source_namespace=manifest.get("namespace"), started_at=_manifest.utc_now())
+        target, record, prepared = self._read_target(namespace, database, dir_option, prepare=prepare)
         directory = _dir(target.get("directory") or "")
+        try:
+            action = self._plan(namespace, database, directory, target, record, manifest, dat_path, ident, job, prepared)
+        except IrisModuleError as exc:
+            if prepared is not None:
+                # e.g. a checksum mismatch: nothing was copied; remove the record and directory of this run.
+                raise self._rollback(exc, "restore the fixture", namespace, database, directory, bool(prepared.get("created_dir")))
+            raise
+        common = dict(namespace=namespace, database=database, directory=directory, fixture_path=path, fixture=ident)
+        if action is None:
+            return self.result(False, tables=manifest["tables"], **common)
+        if self.check_mode:
+            return self.result(True, tables=manifest["tables"], **common)
+        counts = self._restore(namespace, database, directory, target, record, manifest, dat_path, ident, prepared)
+        return self.result(True, tables=counts, **common)
+
+    def _plan(self, namespace, database, directory, target, record, manifest, dat_path, ident, job, prepared):
+        """Diff, decision and - when a copy follows - the checksum; returns the action (None: nothing to do)."""
         wanted = dict(namespace=namespace, database=database, directory=directory, status="present", fixture=ident)
         before = self._summary(record)
         if before is None and target.get("namespace_exists"):
             before = dict(namespace=namespace, fixture=None)
         self.diff.add("restore", before, wanted)
-        common = dict(namespace=namespace, database=database, directory=directory, fixture_path=path, fixture=ident)
-
         action = self._decide(namespace, database, directory, target, record, ident)
+        if prepared is not None and action != "restore":
+            # fixture_prepare_fresh acts only on a free target, which _decide always restores into.
+            raise IrisModuleError("The read session prepared a fresh restore of namespace %s, but the run decided %r." % (namespace, action),
+                                  hint="this is a bug in iris_fixture; please report it")
         if action is None:
-            return self.result(False, tables=manifest["tables"], **common)
-        # A copy follows (or would, in check mode): the checksum must match before anything changes.
+            return None
+        # A copy follows (or would, in check mode): the checksum must match before anything is copied.
         _files.check_checksum(manifest, dat_path, job.result())
         self.actions.append(self._action_text(action, namespace, record, ident))
-        if self.check_mode:
-            return self.result(True, tables=manifest["tables"], **common)
-        counts = self._restore(namespace, database, directory, target, record, manifest, dat_path, ident)
-        return self.result(True, tables=counts, **common)
+        return action
 
     @staticmethod
     def _action_text(action, namespace, record, ident):
@@ -396,33 +443,14 @@ class FixtureManager(object):
                 "The directory %s already holds a database file (IRIS.DAT)." % directory,
                 hint="choose another database_dir, or remove that database first; iris_fixture never overwrites one")
 
-    def _restore(self, namespace, database, directory, target, record, manifest, dat_path, ident):
+    def _restore(self, namespace, database, directory, target, record, manifest, dat_path, ident, prepared=None):
         old = record if record else None
-        if old and old.get("status") != "present" and old.get("directory"):
-            # An interrupted restore may have left an upload's temp file (a directory we did not create stays).
-            self._remove_temp_files(_dir(old["directory"]))
-        created_dir = not target.get("dir_exists") or bool(
-            old and _dir(old.get("directory") or "") == directory and old.get("created_dir"))
-        pending = dict(status="restoring", namespace=namespace, database=database, directory=directory,
-                       created_dir=created_dir, fixture=ident, source_namespace=manifest.get("namespace"),
-                       started_at=_manifest.utc_now())
-        prepare = Program()
-        if old:
-            prepare.add("fixture_drop", key="old", namespace=namespace, database=old.get("database") or database,
-                        directory=old.get("directory") or directory, remove_dir=bool(old.get("created_dir")), area=RECORD_AREA)
-        prepare.add("fixture_assert_free", namespace=namespace, database=database)
-        prepare.add("fixture_assert_no_dat", directory=directory)
-        prepare.add("state_set", area=RECORD_AREA, name=namespace, value=record_text(pending))
-        prepare.add("fixture_mkdir", directory=directory)
-        try:
-            self.run_program(prepare)
-        except IrisModuleError as exc:
-            if exc.details.get("iris_step") in _GUARDS:
-                raise IrisModuleError(
-                    "Cannot restore into namespace %s: %s%s" % (namespace, _sentence(_fixture_message(exc)), self._previous_note(old)),
-                    hint="another run or a user created it meanwhile; choose other names or remove it first", **exc.details)
-            raise self._rollback(exc, "prepare the restore", namespace, database, directory, created_dir, old)
-
+        if prepared is not None:
+            # Fresh restore: the read session wrote the 'restoring' record and created the directory already.
+            pending = prepared
+            created_dir = bool(prepared.get("created_dir"))
+        else:
+            pending, created_dir = self._prepare(namespace, database, directory, target, old, manifest, ident)
         try:
             self._copy_in(dat_path, directory)
             apply = Program()
@@ -447,6 +475,36 @@ class FixtureManager(object):
         except IrisModuleError as exc:
             raise self._rollback(exc, "restore the fixture", namespace, database, directory, created_dir, old)
         return [dict(name=t["name"], row_count=result.get("rows%d" % i)) for i, t in enumerate(manifest["tables"])]
+
+    def _prepare(self, namespace, database, directory, target, old, manifest, ident):
+        """The prepare session of a reload or repair, or of a fresh restore the read session could not prepare: remove the
+        old fixture, check the target is free, write the 'restoring' record, create the directory.  Runs only after the
+        checksum matched (it removes the old fixture).  Returns ``(pending record, created_dir)``."""
+        if old and old.get("status") != "present" and old.get("directory"):
+            # An interrupted restore may have left an upload's temp file (a directory we did not create stays).
+            self._remove_temp_files(_dir(old["directory"]))
+        created_dir = not target.get("dir_exists") or bool(
+            old and _dir(old.get("directory") or "") == directory and old.get("created_dir"))
+        pending = dict(status="restoring", namespace=namespace, database=database, directory=directory,
+                       created_dir=created_dir, fixture=ident, source_namespace=manifest.get("namespace"),
+                       started_at=_manifest.utc_now())
+        prepare = Program()
+        if old:
+            prepare.add("fixture_drop", key="old", namespace=namespace, database=old.get("database") or database,
+                        directory=old.get("directory") or directory, remove_dir=bool(old.get("created_dir")), area=RECORD_AREA)
+        prepare.add("fixture_assert_free", namespace=namespace, database=database)
+        prepare.add("fixture_assert_no_dat", directory=directory)
+        prepare.add("state_set", area=RECORD_AREA, name=namespace, value=record_text(pending))
+        prepare.add("fixture_mkdir", directory=directory)
+        try:
+            self.run_program(prepare)
+        except IrisModuleError as exc:
+            if exc.details.get("iris_step") in _GUARDS:
+                raise IrisModuleError(
+                    "Cannot restore into namespace %s: %s%s" % (namespace, _sentence(_fixture_message(exc)), self._previous_note(old)),
+                    hint="another run or a user created it meanwhile; choose other names or remove it first", **exc.details)
+            raise self._rollback(exc, "prepare the restore", namespace, database, directory, created_dir, old)
+        return pending, created_dir
 
     def _copy_in(self, dat_path, directory):
         if self.is_docker:
@@ -556,7 +614,7 @@ class FixtureManager(object):
             return self._absent(namespace, database, directory)
 
     def _absent(self, namespace, database, directory):
-        target, record = self._read_target(namespace, database, directory)
+        target, record, dummy = self._read_target(namespace, database, directory)
         if record is None:
             if target.get("namespace_exists"):
                 raise IrisModuleError(

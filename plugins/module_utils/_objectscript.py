@@ -542,6 +542,34 @@ TEMPLATES = dict([
        "Result array <<key>>: one object per configured database with 'name', 'props' (the Get array), "
        "'physical' (SYS.Database properties, absent without a local file) or 'error'/'physical_error'."),
     # == Database/namespace/file templates of _fixture.py ===========================================
+    # A FRESH restore's prepare step at the end of its read session (issue #5 item 9: it then runs while the controller
+    # still computes the checksum; no data of the fixture reaches the instance before the checksum matched, and a
+    # mismatch rolls this back with fixture_drop).  Only when the target is entirely free - no record
+    # ^IrisDevTools(<<area>>,<<namespace>>), no namespace, no database definition <<database>>, no IRIS.DAT in the
+    # directory (the checks of fixture_target_read / fixture_assert_free / fixture_assert_no_dat, same sources) - it
+    # writes the 'restoring' record (<<value>>, JSON text, completed with the normalized directory and created_dir)
+    # FIRST, then creates the directory, and sets result key <<key>> to that record; otherwise it changes nothing and
+    # leaves <<key>> unset.  A failure after the record was written (the directory cannot be created) removes the record
+    # and a directory it created before rethrowing, so the step is all or nothing.
+    # %FromJSON(string) [doc GJSON_refapi_from-json; inf: the simulator models it from the same page]; %ToJSON() as an
+    # expression returns the text [doc GJSON_refapi_to-json]; %File.CreateDirectoryChain returns a boolean and
+    # RemoveDirectoryTree removes a tree (iris-api.md §3.4 S9); THROW of a caught exception object [doc RCOS_cthrow].
+    _t("fixture_prepare_fresh", [
+        'set idtN=<<namespace>>,idtF=##class(%File).NormalizeDirectory(<<directory>>) '
+        'if \'$DATA(^IrisDevTools(<<area>>,idtN)),\'##class(Config.Namespaces).Exists(idtN),'
+        '\'##class(Config.Databases).Exists(<<database>>),\'##class(SYS.Database).%ExistsId(idtF) { '
+        'set idtD=##class(%DynamicObject).%FromJSON(<<value>>),idtC=\'##class(%File).DirectoryExists(idtF) '
+        'do idtD.%Set("directory",idtF),idtD.%Set("created_dir",idtC,"boolean") '
+        'try { set ^IrisDevTools(<<area>>,idtN)=idtD.%ToJSON() '
+        'if \'##class(%File).CreateDirectoryChain(idtF) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
+        '"cannot create directory "_idtF) } } '
+        'catch idtX { kill ^IrisDevTools(<<area>>,idtN) do:idtC ##class(%File).RemoveDirectoryTree(idtF) throw idtX } '
+        'do idtR.%Set(<<key>>,idtD) }'],
+       "iris-api.md §3.3 S9 (Config.Namespaces.Exists), §3.1 S20 (Config.Databases.Exists), §3.2 S23 (SYS.Database.%ExistsId), "
+       "§3.4 S9 (%File.NormalizeDirectory, DirectoryExists, CreateDirectoryChain, RemoveDirectoryTree); %FromJSON "
+       "[doc GJSON_refapi_from-json, inf], %ToJSON [doc GJSON_refapi_to-json]; $DATA/SET/KILL of a global node "
+       "[doc RCOS_fdata, RCOS_cset, RCOS_ckill]; THROW [doc RCOS_cthrow]",
+       "If namespace <<namespace>> is entirely free: write the restoring record and create <<directory>>; result <<key>>."),
     # Every template here runs in %SYS (iris-api.md §0 item 2) unless it says otherwise.  Failures that the
     # collection detects inside IRIS are thrown as %Exception.General("IrisDevToolsFixture",5001,"",text)
     # [doc RCOS_cthrow: THROW oref; %Exception.General %New(Name,Code,Location,Data)], caught by the program's

@@ -132,6 +132,9 @@ notes:
     of C(IRIS.DAT) only when a restore follows (in a background thread while the instance is read). A run that finds the
     same fixture in place (the manifest's checksum equals the recorded one) does not read the file, so its time does not
     depend on the fixture size; use O(state=validated) to check the file itself.
+  - A restore into a new namespace prepares the target (writes the record, creates the database directory) in the
+    same session that reads the instance, while the checksum is computed; when the checksum does not match, both are
+    removed again before anything is copied, and the module fails.
   - The module records each restore in the global C(^IrisDevTools("fixture",<namespace>)) of C(%SYS) (status, fixture
     identity, database, directory). The record is written before anything is created, so a run that was interrupted
     (for example the container stopped during the copy) is cleaned up by the next run or by O(state=absent).
@@ -198,7 +201,10 @@ actions:
   elements: str
   sample: ["restore fixture orders 2.1.0 into namespace ORDERS_TEST"]
 iris_sessions:
-  description: Number of IRIS sessions the run opened (1 when a restored fixture is already in place).
+  description:
+    - Number of IRIS sessions the run opened - 1 when a restored fixture is already in place, 2 for a restore into a
+      new namespace, 3 for a reload or the repair of an interrupted restore, one more when a failure is rolled back,
+      0 for O(state=validated).
   returned: always
   type: int
   sample: 1

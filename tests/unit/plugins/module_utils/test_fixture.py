@@ -188,7 +188,7 @@ def test_round_trip_restore_noop_absent(iris_sim, exported):
     assert check["changed"] is True and snapshot(iris_sim) == before
     real = run(iris_sim, state="present", namespace="FIX1", path=path)
     assert real["changed"] is True and real["actions"] == check["actions"] and real["diff"] == check["diff"]
-    assert real["iris_sessions"] == 3
+    assert real["iris_sessions"] == 2  # read + prepare in one session (beside the hash), then apply
     assert real["tables"] == [{"name": "Shop.Customer", "row_count": 1}, {"name": "Shop.Item", "row_count": 3}]
     # independent verification: the new namespace uses the restored database for globals AND routines
     assert count(iris_sim, "FIX1", "Shop.Item") == 3 and count(iris_sim, "FIX1", "Shop.Customer") == 1
@@ -288,9 +288,13 @@ def test_damaged_fixture_never_reaches_the_instance(iris_sim, exported, how, tex
         mgr.run()
     sessions.append(mgr.sessions)
     assert text in err.value.msg and err.value.hint
-    # manifest and size are checked before the instance is read; the checksum after the read session, when it is clear
-    # that a copy follows, and before anything changes
-    assert sessions == [1 if how == "checksum" else 0] and snapshot(iris_sim) == before
+    # manifest and size are checked before the instance is read; the checksum beside the read session (which prepares
+    # this fresh restore: record + directory) and before anything is copied; a mismatch rolls the preparation back
+    # (a second session), so the instance is as before
+    assert sessions == [2 if how == "checksum" else 0] and snapshot(iris_sim) == before
+    if how == "checksum":
+        assert "Everything this run created was removed again" in err.value.msg
+        assert err.value.details["expected_checksum"] == _manifest.load(path)["checksum"]
     with pytest.raises(IrisModuleError) as err:
         run(iris_sim, state="present", namespace="FIX1", path=path, check_mode=True)
     assert text in err.value.msg
@@ -441,7 +445,9 @@ def test_changed_file_with_stale_manifest_fails_before_any_copy(iris_sim, export
             mgr = manager(iris_sim, state="present", path=path, check_mode=check_mode, **params)
             with pytest.raises(IrisModuleError) as err:
                 mgr.run()
-            assert "Checksum mismatch" in err.value.msg and mgr.sessions == 1
+            # a real fresh restore (FIX2) prepared beside the hash and rolled that back: two sessions
+            fresh = params["namespace"] == "FIX2" and not check_mode
+            assert "Checksum mismatch" in err.value.msg and mgr.sessions == (2 if fresh else 1)
     assert copies == [] and snapshot(iris_sim) == before
     # the reload was refused before the old fixture was touched
     assert count(iris_sim, "FIX1", "Shop.Item") == 3
@@ -539,3 +545,149 @@ def test_repair_removes_leftover_temp_files(iris_sim, exported, monkeypatch):
     result = run(iris_sim, state="present", namespace="FIX1", database_dir=kept, path=path)
     assert result["changed"] is True and "clean up a failed restore" in result["actions"][0]
     assert sorted(os.listdir(kept)) == ["IRIS.DAT"] and count(iris_sim, "FIX1", "Shop.Item") == 3
+
+
+# -- a fresh restore prepares in its read session, beside the hash (issue #5 item 9) ------------------------------------
+def _spy_programs(monkeypatch, sim, fed=None):
+    """Record, after every program a FixtureManager runs: its templates, the bytes hashed so far, the records and
+    whether directory mgr/fix1 exists (read independently, not through the manager)."""
+    calls = []
+    real = _fixture.FixtureManager.run_program
+
+    def spy(self, program):
+        try:
+            return real(self, program)
+        finally:
+            calls.append(dict(templates=program.template_names, hashed=sum(fed) if fed is not None else None,
+                              records=snapshot(sim)["records"], dir=os.path.isdir(os.path.join(sim.inst.mgr_dir, "fix1"))))
+    monkeypatch.setattr(_fixture.FixtureManager, "run_program", spy)
+    return calls
+
+
+def test_fresh_prepare_runs_beside_the_hash_and_a_bad_checksum_rolls_it_back(iris_sim, exported, slow_hash, monkeypatch):
+    path, dummy = exported
+    _corrupt(path, "checksum")
+    size = os.path.getsize(os.path.join(path, "IRIS.DAT"))
+    before = snapshot(iris_sim)
+    copies = []
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", lambda self, *args: copies.append(args))
+    calls = _spy_programs(monkeypatch, iris_sim, slow_hash)
+    mgr = manager(iris_sim, state="present", namespace="FIX1", path=path)
+    with pytest.raises(IrisModuleError) as err:
+        mgr.run()
+    assert "Checksum mismatch" in err.value.msg and "Everything this run created was removed again" in err.value.msg
+    # session 1 read the target AND prepared (record + directory) while the hash was still running ...
+    assert "fixture_prepare_fresh" in calls[0]["templates"] and "fixture_target_read" in calls[0]["templates"]
+    assert calls[0]["hashed"] < size and "FIX1" in calls[0]["records"] and calls[0]["dir"] is True
+    # ... session 2 rolled it back once the checksum failed; nothing was copied, the instance is as before
+    assert calls[1]["templates"] == ["fixture_drop"] and calls[1]["hashed"] == size
+    assert "FIX1" not in calls[1]["records"] and calls[1]["dir"] is False
+    assert len(calls) == 2 and mgr.sessions == 2 and copies == [] and snapshot(iris_sim) == before
+    assert err.value.details["rollback"]["record_exists"] is False
+
+
+def test_fresh_restore_record_and_sessions(iris_sim, exported):
+    """Two sessions (read+prepare, apply); the 'restoring' record the read session wrote is what the apply completes."""
+    path, dummy = exported
+    mgr = manager(iris_sim, state="present", namespace="FIX1", database_dir="fixdir", path=path)
+    result = mgr.run()
+    assert result["changed"] is True and result["iris_sessions"] == 2
+    record = json.loads(iris_sim.run("%SYS", 'write ^IrisDevTools("fixture","FIX1")').replace("%SYS>", "").strip())
+    directory = os.path.join(iris_sim.inst.mgr_dir, "fixdir") + "/"
+    assert record["status"] == "present" and record["directory"] == directory == result["directory"]
+    assert record["created_dir"] is True and record["database"] == "FIX1" and record["source_namespace"] == "SRC"
+    assert record["fixture"] == _manifest.identity(_manifest.load(path)) and "started_at" not in record and record["restored_at"]
+    # an unchanged real re-run (its read session carries the prepare step) changes nothing, the record included
+    text = iris_sim.run("%SYS", 'write ^IrisDevTools("fixture","FIX1")')
+    state = snapshot(iris_sim)
+    again = run(iris_sim, state="present", namespace="FIX1", database_dir="fixdir", path=path)
+    assert again["changed"] is False and again["iris_sessions"] == 1
+    assert iris_sim.run("%SYS", 'write ^IrisDevTools("fixture","FIX1")') == text and snapshot(iris_sim) == state
+    # state=absent removes the directory the prepare step created (created_dir)
+    run(iris_sim, state="absent", namespace="FIX1")
+    assert not os.path.exists(directory)
+
+
+def test_fresh_restore_into_an_existing_directory_keeps_it(iris_sim, exported):
+    path, dummy = exported
+    kept = os.path.join(iris_sim.inst.mgr_dir, "kept")
+    os.mkdir(kept)
+    before = snapshot(iris_sim)
+    assert run(iris_sim, state="present", namespace="FIX1", database_dir=kept, path=path)["iris_sessions"] == 2
+    record = json.loads(iris_sim.run("%SYS", 'write ^IrisDevTools("fixture","FIX1")').replace("%SYS>", "").strip())
+    assert record["created_dir"] is False
+    run(iris_sim, state="absent", namespace="FIX1")
+    assert os.path.isdir(kept) and snapshot(iris_sim) == before
+
+
+def test_fresh_prepare_leaves_a_target_that_is_not_free_alone(iris_sim, exported):
+    """A directory holding a database file, a defined database, a foreign namespace: the read session prepares
+    nothing, the run fails in one session, and the instance is unchanged."""
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    for params, text in ((dict(namespace="FIX1", database_dir="src"), "already holds a database file"),
+                         (dict(namespace="FIX1", database="SRC"), "Database SRC is already defined"),
+                         (dict(namespace="SRC"), "was not restored by iris_fixture")):
+        mgr = manager(iris_sim, state="present", path=path, **params)
+        with pytest.raises(IrisModuleError) as err:
+            mgr.run()
+        assert text in err.value.msg and mgr.sessions == 1, err.value.msg
+        assert snapshot(iris_sim) == before
+
+
+def test_fresh_prepare_is_never_part_of_a_check_mode_run(iris_sim, exported, monkeypatch):
+    path, dummy = exported
+    calls = _spy_programs(monkeypatch, iris_sim)
+    run(iris_sim, state="present", namespace="FIX1", path=path, check_mode=True)
+    assert [c["templates"] for c in calls] == [["fixture_target_read", "state_get"]] and "FIX1" not in calls[0]["records"]
+
+
+def test_failed_hash_after_fresh_prepare_rolls_back(iris_sim, exported, monkeypatch):
+    path, dummy = exported
+    before = snapshot(iris_sim)
+
+    def unreadable(path_, chunk_size=None, cancel=None):
+        raise _files.file_error("read", path_, OSError(5, "Input/output error"))
+    monkeypatch.setattr(_files, "sha256_file", unreadable)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert "Input/output error" in err.value.msg and "Everything this run created was removed again" in err.value.msg
+    assert snapshot(iris_sim) == before
+
+
+def test_restore_without_a_fresh_prepare_uses_the_prepare_session(iris_sim, exported, monkeypatch):
+    """When the read session did not prepare (the target was taken between its read and its prepare step, by another
+    host), the separate prepare session runs with its guards: here it finds the database defined meanwhile and fails
+    without leaving anything of this run."""
+    path, dummy = exported
+    real = _fixture.FixtureManager._read_target
+
+    def no_prepare(self, namespace, database, directory, prepare=None):
+        found = real(self, namespace, database, directory)
+        if prepare is not None:
+            iris_sim.run("%SYS", 'set p("Directory")="%s" write ##class(Config.Databases).Create("FIX1",.p)'
+                         % os.path.join(iris_sim.inst.mgr_dir, "elsewhere"))
+        return found
+    monkeypatch.setattr(_fixture.FixtureManager, "_read_target", no_prepare)
+    mgr = manager(iris_sim, state="present", namespace="FIX1", path=path)
+    with pytest.raises(IrisModuleError) as err:
+        mgr.run()
+    assert "Cannot restore into namespace FIX1: database FIX1 is defined already" in err.value.msg, err.value.msg
+    assert mgr.sessions == 2 and "FIX1" not in snapshot(iris_sim)["records"]
+    iris_sim.run("%SYS", 'write ##class(Config.Databases).Delete("FIX1")')
+    # without the race the same path restores in three sessions
+    monkeypatch.setattr(_fixture.FixtureManager, "_read_target", lambda self, *args, **kwargs: real(self, *args[:3]))
+    result = run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert result["changed"] is True and result["iris_sessions"] == 3 and count(iris_sim, "FIX1", "Shop.Item") == 3
+
+
+def test_prepared_restore_that_the_run_does_not_want_is_rolled_back(iris_sim, exported, monkeypatch):
+    """Defence in depth: should the decision ever disagree with the read session's preparation, the run fails and
+    removes what the session prepared."""
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    monkeypatch.setattr(_fixture.FixtureManager, "_decide", lambda self, *args: "reload")
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert "bug in iris_fixture" in err.value.hint and "Everything this run created was removed again" in err.value.msg
+    assert snapshot(iris_sim) == before
