@@ -459,7 +459,7 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
         handle = open(src_path, "rb")
     except (IOError, OSError) as exc:
         raise IrisModuleError("Cannot %s: cannot read the source file: %s" % (action, exc.strerror or exc),
-                              hint="check the path of the file on the host running the module", path=src_path)
+                              hint="check the path of the file on the host running the module", file_path=src_path)
     tmp_name = "%s%s-%s" % (UPLOAD_PREFIX, uuid.uuid4().hex[:12], dest_name)
     tmp_path = "%s/%s" % (dest_dir.rstrip("/"), tmp_name)
     counter = [0]
@@ -555,12 +555,12 @@ def download_file(client, container, src_path, dest_path, timeout=None):
         # Docker's stat "mode" is a Go os.FileMode: bit 31 = directory, bit 27 = symlink.
         if int(stat.get("mode") or 0) & ((1 << 31) | (1 << 27)) or stat.get("linkTarget"):
             raise IrisModuleError("Cannot %s: %s is not a regular file in the container" % (action, src_path),
-                                  hint="give the path of the database file itself (e.g. .../IRIS.DAT)", path=src_path)
+                                  hint="give the path of the database file itself (e.g. .../IRIS.DAT)", file_path=src_path)
         with tarfile.open(fileobj=_IterReader(bits, deadline, timeout), mode="r|", bufsize=_files.CHUNK_SIZE) as archive:
             member = archive.next()
             if member is None or not member.isfile():
                 raise IrisModuleError("Cannot %s: Docker's archive holds no regular file" % action,
-                                      hint="give the path of a regular file in the container", path=src_path)
+                                      hint="give the path of a regular file in the container", file_path=src_path)
             source = archive.extractfile(member)
             written = 0
             with _files.atomic_output(dest_path) as out:

@@ -37,4 +37,7 @@ def fail(module, error, **result):
     """The single place where a module turns an IrisModuleError into fail_json."""
     merged = dict(result)
     merged.update(error.as_result())
+    if "path" in merged:
+        # AnsibleModule adds the file attributes of a result's 'path' (and overwrites 'state'): keep it apart.
+        merged.setdefault("file_path", merged.pop("path"))
     module.fail_json(**merged)
