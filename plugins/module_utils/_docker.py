@@ -11,6 +11,7 @@ labels), so a ``ps`` on the host or ``docker inspect`` never shows an ObjectScri
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -294,49 +295,6 @@ def container_stats(container):
         raise translate_docker_error(exc, "read the resource usage (stats) of container %s" % name)
 
 
-def read_file_from_container(container, path, max_bytes=256 * 1024 * 1024):
-    """The content (bytes) of the regular file ``path`` inside ``container``, through the Docker archive
-    API (``get_archive``: a tar stream of the path), never ``docker cp`` or exec.
-
-    Raises IrisModuleError when the file does not exist (``missing_file=True`` in its details), is not
-    a regular file, or is larger than ``max_bytes``.
-    """
-    import io
-    import tarfile
-    name = getattr(container, "name", None) or getattr(container, "id", container)
-    action = "copy %s out of container %s" % (path, name)
-    try:
-        stream, stat = container.get_archive(path)
-        size = int((stat or {}).get("size") or 0)
-        if size > max_bytes:
-            raise IrisModuleError("Cannot %s: the file has %d bytes, more than the %d allowed" % (action, size, max_bytes),
-                                  hint="copy large files another way (a bind mount)")
-        buffer = io.BytesIO()
-        for chunk in stream:
-            buffer.write(chunk)
-            if buffer.tell() > max_bytes + 1024 * 1024:
-                raise IrisModuleError("Cannot %s: the archive is larger than %d bytes" % (action, max_bytes),
-                                      hint="copy large files another way (a bind mount)")
-    except IrisModuleError:
-        raise
-    except _connection_errors() as exc:
-        if HAS_DOCKER and isinstance(exc, docker_errors.NotFound):
-            raise IrisModuleError("Cannot %s: the file does not exist" % action,
-                                  hint="check the path (for a report: is the run collected yet?)", missing_file=True)
-        raise translate_docker_error(exc, action)
-    buffer.seek(0)
-    try:
-        with tarfile.open(fileobj=buffer, mode="r:*") as archive:
-            for member in archive.getmembers():
-                if member.isfile():
-                    handle = archive.extractfile(member)
-                    return handle.read() if handle is not None else b""
-    except tarfile.TarError as exc:
-        raise IrisModuleError("Cannot %s: Docker returned an unreadable archive: %s" % (action, exc),
-                              hint="retry; report a bug if it persists")
-    raise IrisModuleError("Cannot %s: it is not a regular file" % action, hint="give the path of a file, not a directory")
-
-
 # -- iris_fixture (appended; _fixture.py uses these) ------------------------------------------------
 # API (stable names):
 #   upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None) -> int
@@ -533,6 +491,33 @@ class _IterReader(object):
         return data
 
 
+@contextlib.contextmanager
+def _archive_file(client, container_id, src_path, action, deadline, timeout):
+    """Yield ``(member, fileobj, stat)`` for the regular file ``src_path`` of a container, streamed from
+    ``get_archive`` (constant memory).  The one archive reader of the collection (download_file,
+    read_file_from_container).  Errors are raw; callers explain them with ``_explain_copy_failure``."""
+    import tarfile
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
+    bits = None
+    try:
+        bits, stat = client.api.get_archive(container_id, src_path, chunk_size=_files.CHUNK_SIZE)
+        stat = stat or {}
+        # Docker's stat "mode" is a Go os.FileMode: bit 31 = directory, bit 27 = symlink.
+        if int(stat.get("mode") or 0) & ((1 << 31) | (1 << 27)) or stat.get("linkTarget"):
+            raise IrisModuleError("Cannot %s: %s is not a regular file in the container" % (action, src_path),
+                                  hint="give the path of a regular file (e.g. .../IRIS.DAT), not a directory or link",
+                                  file_path=src_path)
+        with tarfile.open(fileobj=_IterReader(bits, deadline, timeout), mode="r|", bufsize=_files.CHUNK_SIZE) as archive:
+            member = archive.next()
+            if member is None or not member.isfile():
+                raise IrisModuleError("Cannot %s: Docker's archive holds no regular file" % action,
+                                      hint="give the path of a regular file in the container", file_path=src_path)
+            yield member, archive.extractfile(member), stat
+    finally:
+        if bits is not None and hasattr(bits, "close"):
+            bits.close()
+
+
 def download_file(client, container, src_path, dest_path, timeout=None):
     """Copy the regular file ``src_path`` out of ``container`` to ``dest_path`` on the host; return its ``sha256:<hex>``.
 
@@ -541,27 +526,14 @@ def download_file(client, container, src_path, dest_path, timeout=None):
     the temp file is removed and ``dest_path`` is untouched.
     """
     import hashlib
-    import tarfile
     from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
     require_docker()
     container_id, name = _container_ref(client, container)
     action = "copy %s out of container %s to %s" % (src_path, name, dest_path)
     deadline = time.monotonic() + timeout if timeout else None
     digest = hashlib.sha256()
-    bits = None
     try:
-        bits, stat = client.api.get_archive(container_id, src_path, chunk_size=_files.CHUNK_SIZE)
-        stat = stat or {}
-        # Docker's stat "mode" is a Go os.FileMode: bit 31 = directory, bit 27 = symlink.
-        if int(stat.get("mode") or 0) & ((1 << 31) | (1 << 27)) or stat.get("linkTarget"):
-            raise IrisModuleError("Cannot %s: %s is not a regular file in the container" % (action, src_path),
-                                  hint="give the path of the database file itself (e.g. .../IRIS.DAT)", file_path=src_path)
-        with tarfile.open(fileobj=_IterReader(bits, deadline, timeout), mode="r|", bufsize=_files.CHUNK_SIZE) as archive:
-            member = archive.next()
-            if member is None or not member.isfile():
-                raise IrisModuleError("Cannot %s: Docker's archive holds no regular file" % action,
-                                      hint="give the path of a regular file in the container", file_path=src_path)
-            source = archive.extractfile(member)
+        with _archive_file(client, container_id, src_path, action, deadline, timeout) as (member, source, stat):
             written = 0
             with _files.atomic_output(dest_path) as out:
                 while True:
@@ -578,8 +550,32 @@ def download_file(client, container, src_path, dest_path, timeout=None):
                     raise IrisModuleError("Cannot %s: got %d bytes, expected %d" % (action, written, member.size),
                                           hint="the file changed or the container stopped during the copy; retry")
     except Exception as exc:  # pylint: disable=broad-except
-        if bits is not None and hasattr(bits, "close"):
-            bits.close()
         raise _explain_copy_failure(client, container_id, name, action, exc, src_path,
                                     "check the path of the file in the container (is the database directory right?)")
     return "sha256:" + digest.hexdigest()
+
+
+def read_file_from_container(container, path, max_bytes=256 * 1024 * 1024, timeout=None):
+    """The content (bytes) of the regular file ``path`` inside ``container`` (a Docker SDK container object),
+    read through the same archive reader as ``download_file`` (never ``docker cp`` or exec).
+
+    For small files (a ^SystemPerformance report) that the caller compares in memory.  IrisModuleError when the
+    file does not exist (``missing_file=True`` in its details), is not a regular file, or is larger than ``max_bytes``.
+    """
+    require_docker()
+    client = container.client
+    container_id, name = _container_ref(client, container)
+    action = "copy %s out of container %s" % (path, name)
+    deadline = time.monotonic() + timeout if timeout else None
+    try:
+        with _archive_file(client, container_id, path, action, deadline, timeout) as (member, source, dummy):
+            if member.size > max_bytes:
+                raise IrisModuleError("Cannot %s: the file has %d bytes, more than the %d allowed" % (action, member.size, max_bytes),
+                                      hint="copy large files another way (a bind mount)")
+            return source.read() or b""
+    except Exception as exc:  # pylint: disable=broad-except
+        error = _explain_copy_failure(client, container_id, name, action, exc, path,
+                                      "check the path (for a report: is the run collected yet?)")
+        if "missing_path" in error.details:
+            error.details["missing_file"] = True
+        raise error

@@ -470,3 +470,28 @@ def test_real_tmpfs_destination_fails_clearly(tmp_path):
         assert container.exec_run(["ls", "-A", "/mnt/small"]).output == b""
     finally:
         container.remove(force=True, v=True)
+
+
+class _Container(object):
+    """What read_file_from_container gets: a Docker SDK container object (client, id, name)."""
+
+    def __init__(self, client, name="iris1"):
+        self.client = client
+        self.id = name
+        self.name = name
+
+
+def test_read_file_shares_the_archive_reader(fake):
+    client, api = fake
+    api.files["/usr/irissys/mgr/report.html"] = dict(data=b"<html>report</html>", uid=51773, gid=51773, mode=0o644)
+    container = _Container(client)
+    assert _docker.read_file_from_container(container, "/usr/irissys/mgr/report.html") == b"<html>report</html>"
+    with pytest.raises(IrisModuleError) as info:
+        _docker.read_file_from_container(container, "/usr/irissys/mgr/missing.html")
+    assert info.value.details["missing_file"] is True and "does not exist" in info.value.msg
+    with pytest.raises(IrisModuleError) as info:
+        _docker.read_file_from_container(container, "/tmp")
+    assert "not a regular file" in info.value.msg and not info.value.details.get("missing_file")
+    with pytest.raises(IrisModuleError) as info:
+        _docker.read_file_from_container(container, "/usr/irissys/mgr/report.html", max_bytes=5)
+    assert "more than the 5 allowed" in info.value.msg
