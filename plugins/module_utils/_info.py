@@ -355,4 +355,4 @@ class InfoManager(object):
         url = self._metrics_url(module, container)
         timeout = self.params.get("timeout") or 60
         fetch = self.metrics_fetch or module.fetch
-        return dict(url=url, samples=clean_metrics(module.parse(fetch(url, timeout))))
+        return dict(url=module.shown_url(url), samples=clean_metrics(module.parse(fetch(url, timeout))))

@@ -108,6 +108,14 @@ def sample(metrics, name, labels=None):
     return matching[0]["value"] if matching else None
 
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
+
+
+def shown_url(url):
+    """``url`` as results and messages show it: a user name and password in it are replaced by ``********``."""
+    return _USERINFO.sub(r"\1********@", url) if url else url
+
+
 def fetch(url, timeout=10):
     """GET ``url`` (the metrics page) and return its text; errors become IrisModuleError."""
     try:
@@ -116,11 +124,11 @@ def fetch(url, timeout=10):
         data = response.read()
     except Exception as exc:  # pylint: disable=broad-except  # open_url raises many types (URLError, HTTPError, OSError, ...)
         raise IrisModuleError(
-            "Cannot read the IRIS metrics at %s: %s" % (url, exc),
+            "Cannot read the IRIS metrics at %s: %s" % (shown_url(url), exc),
             hint="check that the instance's web server is reachable from where the module runs (for a container, "
                  "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default, "
                  "iris-api.md S16), or set thresholds.metrics_url; thresholds.source=docker reads Docker stats instead"
-                 % WEB_PORT, metrics_url=url)
+                 % WEB_PORT, metrics_url=shown_url(url))
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")
     return data

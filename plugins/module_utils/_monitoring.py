@@ -422,7 +422,7 @@ class MonitoringManager(object):
                 usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(url, min(self.params.get("timeout") or 60, 30))))
                 if usage["cpu"] is not None or usage["memory"] is not None or source == "iris":
                     return usage["cpu"], usage["memory"], "iris"
-                errors.append("the metrics at %s have neither %s nor %s" % (url, _metrics.CPU_METRIC, _metrics.MEMORY_METRIC))
+                errors.append("the metrics at %s have neither %s nor %s" % (_metrics.shown_url(url), _metrics.CPU_METRIC, _metrics.MEMORY_METRIC))
             except IrisModuleError as exc:
                 if source == "iris" or self.params.get("transport") == "local":
                     raise

@@ -55,6 +55,8 @@ options:
       - URL of the C(/api/monitor/metrics) endpoint, for O(gather=metrics).
       - If not set, with O(transport=docker) the host port Docker publishes for the container's web server port 52773 is
         used, and with O(transport=local) V(http://127.0.0.1:52773/api/monitor/metrics) on the managed host.
+      - "C(/api/monitor) needs no login by default (iris-api.md S16). A user name and password in the URL are shown as
+        C(********) in results and messages, but the task's arguments show them unless the task has O(ignore:no_log=true)."
     type: str
 notes:
   - With O(transport=local), run the task as the instance owner (for example C(irisowner), or O(ignore:become=true)), so that

@@ -167,6 +167,8 @@ options:
         description:
           - URL of the metrics page (or of the web server, then C(/api/monitor/metrics) is appended), for example when the
             Docker daemon is remote or the port is not published.
+          - "C(/api/monitor) needs no login by default (iris-api.md S16). A user name and password in the URL are shown as
+            C(********) in results and messages, but the task's arguments show them unless the task has O(ignore:no_log=true)."
         type: str
 notes:
   - All calls run in the namespace C(%SYS); O(namespace) is not used.

@@ -199,3 +199,20 @@ def test_validate_thresholds():
         _metrics.validate_thresholds(dict(T, cpu_enable=95))
     with pytest.raises(IrisModuleError, match="memory_disable must be a percentage"):
         _metrics.validate_thresholds(dict(T, memory_disable=150))
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("http://user:s3cret@iris:52773/api/monitor/metrics", "http://********@iris:52773/api/monitor/metrics"),
+    ("https://token@iris/api/monitor/metrics", "https://********@iris/api/monitor/metrics"),
+    ("http://127.0.0.1:32768/api/monitor/metrics", "http://127.0.0.1:32768/api/monitor/metrics"),
+    ("http://iris/api/monitor/metrics?x=a@b", "http://iris/api/monitor/metrics?x=a@b"),
+    (None, None),
+])
+def test_shown_url_hides_credentials(url, shown):
+    assert _metrics.shown_url(url) == shown
+
+
+def test_fetch_failure_never_shows_the_password():
+    with pytest.raises(IrisModuleError) as info:
+        _metrics.fetch("http://user:s3cret@127.0.0.1:9/api/monitor/metrics", timeout=2)
+    assert "s3cret" not in info.value.msg and "s3cret" not in str(info.value.details)
