@@ -52,6 +52,7 @@ DURABLE_DATA_DIR = "/durable/iris"  # a sub-directory iris-main creates itself (
 KEY_TARGET = "/iris-devtools/key/iris.key"
 MERGE_TARGET = "/iris-devtools/merge/merge.cpf"
 PASSWORD_DIR = "/tmp"
+DEFAULT_STATE_DIR = "~/.cache/iris_devtools/containers"
 PASSWORD_NAME = "iris-devtools.password"
 PASSWORD_PATH = PASSWORD_DIR + "/" + PASSWORD_NAME
 
@@ -303,6 +304,12 @@ def scan_log(lines):
     return logons, None
 
 
+def module_files_dir(params):
+    """Where the module keeps a container's files on the Docker host (the CPF merge file): state_dir/<name>."""
+    state_dir = params.get("state_dir") or DEFAULT_STATE_DIR
+    return os.path.join(os.path.abspath(os.path.expanduser(state_dir)), params["name"])
+
+
 def split_log(raw, started):
     """Split ``docker logs --timestamps`` output; keep lines of the current start (time >= started)."""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
@@ -412,8 +419,7 @@ class WantedConfig(object):
             if problems:
                 raise IrisModuleError("cpf_merge would be ignored in part by IRIS: %s." % "; ".join(problems),
                                       hint="write the section header as [Actions] (IRIS is case-sensitive here)")
-            state_dir = os.path.abspath(os.path.expanduser(params.get("state_dir") or "~/.cache/iris_devtools/containers"))
-            self.cpf_merge_file = os.path.join(state_dir, self.name, "merge.cpf")
+            self.cpf_merge_file = os.path.join(module_files_dir(params), "merge.cpf")
             mounts.append(dict(type="bind", source=self.cpf_merge_file, target=MERGE_TARGET, read_only=True))
             self._reserve(env, "ISC_CPF_MERGE_FILE", MERGE_TARGET, "cpf_merge")
             labels[CPF_SHA_LABEL] = hashlib.sha256(self.cpf_merge.encode("utf-8")).hexdigest()
@@ -877,8 +883,7 @@ class ContainerManager(object):
     def _absent(self, container, actual):
         before = actual.view(self._cpf_text_of(actual)) if actual else dict(exists=False)
         self.tracker.add_dict(before, dict(exists=False))
-        state_dir = os.path.abspath(os.path.expanduser(self.params.get("state_dir") or "~/.cache/iris_devtools/containers"))
-        files = os.path.join(state_dir, self.params["name"])
+        files = module_files_dir(self.params)
         if container is not None:
             self.actions.append("remove container %s" % self.params["name"])
             if not self.check_mode:
@@ -887,9 +892,14 @@ class ContainerManager(object):
             if container is None:
                 self.actions.append("remove module files %s" % files)
             if not self.check_mode:
-                for entry in os.listdir(files):
-                    os.remove(os.path.join(files, entry))
-                os.rmdir(files)
+                try:
+                    for entry in os.listdir(files):
+                        os.remove(os.path.join(files, entry))
+                    os.rmdir(files)
+                except (IOError, OSError) as exc:
+                    raise IrisModuleError("Cannot remove the module files %s: %s." % (files, exc),
+                                          hint="check that no other task writes there at the same time (one container "
+                                               "name, one task), then remove the directory and run again")
         result = dict(changed=bool(self.actions), actions=list(self.actions), status="absent",
                       container_id=None, container_name=self.params["name"], image_id=None,
                       host=None, superserver_port=None, web_port=None,

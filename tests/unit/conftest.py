@@ -12,6 +12,15 @@ import threading
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own HOME: defaults under ``~`` (iris_container's state_dir ``~/.cache/iris_devtools``)
+    then never touch the user's home, and two tests on two xdist workers never share (and remove) one directory."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
 def mux(stream, payload):
     """One frame of Docker's multiplexed exec stream (tty=False)."""
     if isinstance(payload, str):

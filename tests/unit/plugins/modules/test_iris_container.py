@@ -409,6 +409,32 @@ def test_cpf_merge_without_effect_fails():
     assert "namespace APP" in exc.value.msg and "Enabled=1" in exc.value.msg
 
 
+def test_default_state_dir_is_under_home_and_absent_removes_it(private_home):
+    """conftest gives each test its own HOME: two xdist workers once shared ~/.cache/iris_devtools/containers/iris1,
+    and one test's state=absent removed the directory while another wrote its merge file there."""
+    client = FakeClient()
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    run(client, cpf_merge=merge, cpf_results={"a0": True})
+    files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
+    assert (files / "merge.cpf").read_text() == merge
+    real, dummy, dummy = run(client, state="absent")
+    assert real["actions"] == ["remove container iris1"] and not files.exists()
+
+
+def test_absent_reports_module_files_it_cannot_remove(private_home, monkeypatch):
+    files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
+    files.mkdir(parents=True)
+    (files / "merge.cpf").write_text("x")
+
+    def refuse(path):
+        raise OSError(39, "Directory not empty", path)
+    monkeypatch.setattr(c.os, "rmdir", refuse)
+    with pytest.raises(IrisModuleError) as exc:
+        run(FakeClient(), state="absent")
+    assert exc.value.msg.startswith("Cannot remove the module files %s: " % files)
+    assert "one container name, one task" in exc.value.hint
+
+
 def test_durable_dir_wrong_owner_fails_fast_in_check_mode_too(tmp_path):
     if os.stat(str(tmp_path)).st_uid == c.IRIS_UID:
         pytest.skip("test directory is owned by 51773")
