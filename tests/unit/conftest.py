@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import tempfile
 import threading
 
 import pytest
@@ -14,10 +15,12 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def private_home(tmp_path_factory, monkeypatch):
-    """Every test gets its own HOME: defaults under ``~`` (iris_container's state_dir ``~/.cache/iris_devtools``)
-    then never touch the user's home, and two tests on two xdist workers never share (and remove) one directory."""
+    """Every test gets its own HOME and temporary directory: defaults under ``~`` (iris_container's state_dir
+    ``~/.cache/iris_devtools``) and files in ``tempfile.gettempdir()`` (iris_fixture's instance lock) then never touch
+    the user's, and two tests on two xdist workers never share (and remove, or wait for) one file."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
     return home
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import threading
 
 import pytest
@@ -379,6 +380,16 @@ def test_concurrent_restores_are_serialized(iris_sim, exported):
         thread.join(60)
     assert not errors, errors
     assert count(iris_sim, "FIXA", "Shop.Item") == 3 and count(iris_sim, "FIXB", "Shop.Item") == 3
+
+
+def test_lock_file_is_in_the_temp_dir_and_removed(tmp_path_factory):
+    """conftest gives each test its own temp dir, so tests on two xdist workers never wait for each other's lock."""
+    lock_dir = tempfile.gettempdir()
+    assert lock_dir.startswith(str(tmp_path_factory.getbasetemp()))
+    with _fixture.instance_lock("k-where", 1):
+        held = [name for name in os.listdir(lock_dir) if name.startswith("iris-devtools-fixture-")]
+        assert len(held) == 1 and held[0].endswith(".lock")
+    assert not [name for name in os.listdir(lock_dir) if name.startswith("iris-devtools-fixture-")]
 
 
 def test_lock_times_out_cleanly(tmp_path):
