@@ -11,7 +11,9 @@
 # Usage: tests/simulator/image/build.sh
 # Env: DEBIAN_MIRROR (debootstrap mirror; unset = debootstrap's default), IRIS_SIM_BUILD_DIR (build
 #      context; default a fresh /tmp/iris-sim-build.XXXXXX, removed afterwards), IRIS_SIM_WHEEL_CACHE (default ~/.cache/iris-sim/wheels),
-#      IRIS_SIM_REBUILD_BASE=1 (rebuild the base image), PYTHON (host python with pip, default python3).
+#      IRIS_SIM_REBUILD_BASE=1 (rebuild the base image), PYTHON (host python with pip, default python3),
+#      IRIS_SIM_TAG (build only iris-devtools/iris-sim:<tag>, not :<VERSION> and :latest - parallel work
+#      on simulator changes gives each worker its own image).
 # Prints the image tag on the last line of stdout.
 set -euo pipefail
 
@@ -20,6 +22,7 @@ SIM_DIR=$(dirname "$HERE")
 VERSION=$(tr -d '[:space:]' <"$SIM_DIR/VERSION")
 BASE_IMAGE=iris-devtools/sim-base:bookworm
 IMAGE=iris-devtools/iris-sim
+TAG=${IRIS_SIM_TAG:-$VERSION}
 # A private context per run (concurrent builds must not share one); removed at the end.
 CTX=${IRIS_SIM_BUILD_DIR:-$(mktemp -d /tmp/iris-sim-build.XXXXXX)}
 WHEEL_CACHE=${IRIS_SIM_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iris-sim/wheels}
@@ -85,17 +88,19 @@ printf '%s\n' build.log debootstrap.log >"$CTX/.dockerignore"
 mkdir -p "$CTX/iris_sim"
 (cd "$SIM_DIR/iris_sim" && tar -c --exclude='__pycache__' --exclude='*.pyc' .) | tar -C "$CTX/iris_sim" -x
 
-log "docker build $IMAGE:$VERSION"
-old_id=$(docker image inspect -f '{{.Id}}' "$IMAGE:$VERSION" 2>/dev/null || true)
+log "docker build $IMAGE:$TAG"
+old_id=$(docker image inspect -f '{{.Id}}' "$IMAGE:$TAG" 2>/dev/null || true)
+tags=(-t "$IMAGE:$TAG")
+[ -n "${IRIS_SIM_TAG:-}" ] || tags+=(-t "$IMAGE:latest")
 if ! docker build -q --force-rm -f "$CTX/image/Dockerfile" \
   --build-arg "TREE_SITTER_VERSION=$TREE_SITTER_VERSION" \
   --build-arg "TREE_SITTER_OBJECTSCRIPT_VERSION=$TREE_SITTER_OBJECTSCRIPT_VERSION" \
   --build-arg "SIM_VERSION=$VERSION" \
-  -t "$IMAGE:$VERSION" -t "$IMAGE:latest" "$CTX" >"$CTX/build.log" 2>&1; then
+  "${tags[@]}" "$CTX" >"$CTX/build.log" 2>&1; then
   cat "$CTX/build.log" >&2
   exit 1
 fi
-new_id=$(docker image inspect -f '{{.Id}}' "$IMAGE:$VERSION")
+new_id=$(docker image inspect -f '{{.Id}}' "$IMAGE:$TAG")
 if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
   # The previous build is now untagged: remove it unless a container still uses it.
   docker image rm "$old_id" >/dev/null 2>&1 || true
@@ -103,4 +108,4 @@ fi
 # Untagged leftovers of earlier (or concurrent) builds of this image only, found by its label.
 docker image prune -f --filter "label=org.opencontainers.image.title=IRIS simulator (not IRIS)" >/dev/null 2>&1 || true
 log "built in ${SECONDS}s"
-echo "$IMAGE:$VERSION"
+echo "$IMAGE:$TAG"
