@@ -1,0 +1,712 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Real-IRIS probe kit: checks, one by one, the IRIS facts the collection relies on that the audit did
+not confirm (docs/iris-sources.md, "Calls and facts": the UNVERIFIED rows and the live-instance checklist).
+
+Usage (through ``tools/run probe``; ``IRIS_TEST_IMAGE`` picks the image)::
+
+    python tests/probe/probe.py <image> [--out-dir DIR] [--timeout SECONDS]
+
+It starts the image as a throwaway container (``iris-probe-<random>``, no published ports, ``--password-file``
+with a random password, removed at the end even on failure), waits for "Enabling logons", then runs one small
+ObjectScript program per fact through ``docker exec -i <c> iris session IRIS -U %SYS`` (program on stdin).
+It prints a table ``fact | collection expects | observed | ok?``, saves it as Markdown and JSON and exits 1 if a
+row is not ok.
+
+This is an independent check, like the simulator: it never imports plugins/ (its own output markers, its own
+parser). Rows are strict (one outcome is right), or tolerant (the collection works with several outcomes; the
+row records which one this image shows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import io
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tarfile
+import time
+
+INSTANCE = "IRIS"
+PASSWORD_PATH = "/tmp/iris-devtools.password"  # where the collection puts it (audit F15)
+IRIS_UID = 51773  # irisowner (iris-sources.md S25)
+LOGONS = "Enabling logons"  # readiness line (audit F11)
+SIM_TITLE = "IRIS simulator (not IRIS)"  # label of tests/simulator/image/Dockerfile
+
+OK = "ok"
+OK_TOLERANT = "ok (tolerant)"
+FAIL = "FAIL"
+SKIP_SIM = "skipped (simulator: not modelled)"
+PASSING = (OK, OK_TOLERANT)
+
+# Errors by which an image says "I do not have this" (the simulator answers them for what it does not model).
+_MISSING = ("CLASS DOES NOT EXIST", "METHOD DOES NOT EXIST", "PROPERTY DOES NOT EXIST", "NOROUTINE", "NOLINE")
+_ERROR = re.compile(r"<([A-Z][A-Z0-9]*(?: [A-Z0-9]+)*)>")
+
+# Independent copies of the collection's start-failure log patterns (plugins/module_utils/_container.py,
+# FATAL_LOG_PATTERNS): a healthy start's log must not match any of them (audit F10, F12, F14).
+FATAL_PATTERNS = {
+    "capabilities": re.compile(r"capabilit(y|ies)\b.{0,80}\b(missing|not (set|present|granted|permitted|available)|fail)"
+                               r"|(missing|required) (linux )?capabilit", re.I),
+    "cpf_merge_failed": re.compile(r"merge file.{0,200}\bfailed\b", re.I),
+    "expired_license": re.compile(r"Invalid Community Edition license", re.I),
+}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# programs and their output (pure; unit-tested in test_probe.py)
+# ----------------------------------------------------------------------------------------------------------
+
+def os_literal(text):
+    """An ObjectScript string literal (double the quotes)."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+class Program:
+    """A probe program: ObjectScript lines for the shell, results written between markers.
+
+    The marker text is put together at run time (``"<"_"<P:..."``) so that an echo of the program line never
+    looks like a result.
+    """
+
+    def __init__(self, token=None):
+        self.token = token or secrets.token_hex(4)
+        self.lines = []
+
+    def line(self, text):
+        self.lines.append(text)
+        return self
+
+    def emit(self, key, expr):
+        """A line that writes ``key`` = value of ``expr``."""
+        return self.line('write "<"_"<P:%s:%s>>",%s,"<"_"</P>>",!' % (self.token, key, expr))
+
+    def text(self):
+        return "\n".join(self.lines + ["halt", ""])
+
+
+def parse_marks(token, output):
+    """The results of a run: {key: value} for every complete marker of ``token`` (first one wins)."""
+    marks = {}
+    for match in re.finditer(r"<<P:%s:(\w+)>>(.*?)<</P>>" % re.escape(token), output, re.S):
+        marks.setdefault(match.group(1), match.group(2))
+    return marks
+
+
+def parse_errors(output):
+    """IRIS error names printed by the shell (``<CLASS DOES NOT EXIST> *Foo`` -> "CLASS DOES NOT EXIST")."""
+    found = []
+    for line in output.replace("\r", "\n").split("\n"):
+        match = _ERROR.match(line.strip())
+        if match and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
+def says_not_modelled(output):
+    """Whether an answer means "this image does not model that" (error names above, or the text)."""
+    return "not modelled" in output.lower() or any(name in _MISSING for name in parse_errors(output))
+
+
+def slug(image):
+    """A file-name-safe form of an image reference."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", image).strip("-.") or "image"
+
+
+@dataclasses.dataclass
+class Row:
+    key: str        # audit row or checklist item, e.g. "C8" or "S9-3" (docs/iris-sources.md)
+    fact: str
+    expects: str
+    observed: str = ""
+    status: str = ""
+    tolerant: bool = False
+
+    @property
+    def passed(self):
+        return self.status in PASSING or self.status.startswith("skipped")
+
+
+def verdict(good, tolerant=False):
+    """The ok? column of a row from whether the observation matches (tolerant rows pass on every outcome)."""
+    if tolerant:
+        return OK_TOLERANT
+    return OK if good else FAIL
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def render_markdown(rows, meta):
+    """The table a user attaches to a bug report."""
+    out = ["# IRIS probe: %s" % meta.get("image", "?"), ""]
+    for name in ("image", "image_id", "zversion", "date", "probe_version"):
+        if meta.get(name):
+            out.append("- %s: `%s`" % (name, _cell(meta[name])))
+    out += ["", "| row | fact | collection expects | observed | ok? |", "| --- | --- | --- | --- | --- |"]
+    for row in rows:
+        out.append("| %s | %s | %s | %s | %s |" % tuple(_cell(x) for x in (row.key, row.fact, row.expects, row.observed, row.status)))
+    failed = [row.key for row in rows if not row.passed]
+    out += ["", "rows: %d, not ok: %d%s" % (len(rows), len(failed), (" (" + ", ".join(failed) + ")") if failed else "")]
+    return "\n".join(out) + "\n"
+
+
+def render_json(rows, meta):
+    return json.dumps({"meta": meta, "rows": [dict(dataclasses.asdict(row), passed=row.passed) for row in rows]},
+                      indent=2, sort_keys=True) + "\n"
+
+
+def exit_code(rows):
+    return 0 if rows and all(row.passed for row in rows) else 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the container
+# ----------------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Result:
+    output: str
+    marks: dict
+    errors: list
+    rc: object
+
+    def need(self, *keys):
+        missing = [key for key in keys if key not in self.marks]
+        if missing:
+            raise NoAnswer(self, missing)
+        return [self.marks[key] for key in keys]
+
+
+class NoAnswer(Exception):
+    def __init__(self, result, missing):
+        self.result = result
+        super().__init__("no answer for %s%s" % (", ".join(missing),
+                                                  ("; IRIS errors: " + ", ".join(result.errors)) if result.errors else ""))
+
+
+class Instance:
+    """A throwaway container of the image under test."""
+
+    def __init__(self, client, image, timeout):
+        self.client = client
+        self.image = image
+        self.timeout = timeout
+        self.password = "Pr0be-" + secrets.token_urlsafe(12)
+        self.name = "iris-probe-" + secrets.token_hex(4)
+        self.container = None
+        self.start_log = ""
+        img = client.images.get(image)
+        self.image_id = img.id
+        self.is_sim = (img.labels or {}).get("org.opencontainers.image.title") == SIM_TITLE
+
+    def start(self):
+        # The same start as iris_container: iris-main --password-file <file put with the archive API, 0600, 51773>.
+        self.container = self.client.containers.create(
+            self.image, command=["--password-file", PASSWORD_PATH], name=self.name, detach=True,
+            labels={"iris-devtools.probe": "true"})
+        data = (self.password + "\n").encode()
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo(os.path.basename(PASSWORD_PATH))
+            info.size, info.mode, info.uid, info.gid, info.mtime = len(data), 0o600, IRIS_UID, IRIS_UID, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+        if not self.container.put_archive(os.path.dirname(PASSWORD_PATH), buf.getvalue()):
+            raise RuntimeError("could not put the password file into the container")
+        self.container.start()
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            logs = self.container.logs().decode("utf-8", "replace")
+            if LOGONS in logs:
+                self.start_log = logs
+                return
+            self.container.reload()
+            if self.container.status not in ("created", "running"):
+                raise RuntimeError("the container stopped before '%s'; its log ends with:\n%s"
+                                   % (LOGONS, "\n".join(logs.splitlines()[-20:])))
+            time.sleep(1)
+        raise RuntimeError("no '%s' in the container log within %d s" % (LOGONS, self.timeout))
+
+    def remove(self):
+        if self.container is not None:
+            try:
+                self.container.remove(force=True, v=True)
+            except Exception as exc:  # pylint: disable=broad-except
+                print("warning: could not remove container %s: %s" % (self.name, exc), file=sys.stderr)
+
+    def shell(self, argv, stdin="", user=None, timeout=120):
+        """``docker exec -i`` (the CLI, like a user would); returns (rc, stdout+stderr text)."""
+        cmd = ["docker", "exec", "-i"] + (["-u", user] if user else []) + [self.container.id] + list(argv)
+        try:
+            proc = subprocess.run(cmd, input=stdin.encode(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            return "timeout", (exc.output or b"").decode("utf-8", "replace")
+        return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+    def run(self, program, namespace="%SYS", user=None, timeout=120):
+        rc, out = self.shell(["iris", "session", INSTANCE, "-U", namespace], program.text(), user=user, timeout=timeout)
+        return Result(out, parse_marks(program.token, out), parse_errors(out), rc)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the probes: one function per fact, each with its own small program(s)
+# ----------------------------------------------------------------------------------------------------------
+
+PROBES = []
+
+
+def probe(key, fact, expects, tolerant=False, sim_required=False):
+    """Register a probe.  ``sim_required``: a sourced fact the simulator must model (never skipped)."""
+    def wrap(func):
+        PROBES.append((Row(key, fact, expects, tolerant=tolerant), func, sim_required))
+        return func
+    return wrap
+
+
+def _task_lines(p, var, **props):
+    p.line("set %s=##class(%%SYS.Task).%%New()" % var)
+    for name, value in props.items():
+        p.line("set %s.%s=%s" % (var, name, value))
+
+
+_DAILY = dict(NameSpace='"%SYS"', TaskClass='"%SYS.Task.RunLegacyTask"', TimePeriod=0, TimePeriodEvery=1,
+              DailyFrequency=0, DailyStartTime=3600, Description='"iris probe"')
+
+
+def _save(p, var, key):
+    """Save a task; writes <key> = 1 or the error text, and <key>_id."""
+    p.line("set sc=%s.%%Save()" % var)
+    p.emit(key, '$select($SYSTEM.Status.IsError(sc):"error: "_$SYSTEM.Status.GetErrorText(sc),1:1)')
+    p.emit(key + "_id", "%s.%%Id()" % var)
+
+
+def _task_cleanup(inst, ids):
+    ids = [i for i in ids if i and i.isdigit()]
+    if ids:
+        p = Program()
+        for i in ids:
+            p.line("do ##class(%%SYS.Task).%%DeleteId(%s)" % i)
+        inst.run(p)
+
+
+@probe("A15", "frame bytes $CHAR(2)/$CHAR(3) and a 6,000-character line reach stdout unchanged",
+       "bytes unchanged, no line break inserted")
+def p_a15(inst, ctx):
+    p = Program().emit("frame", '$c(2)_"x"_$c(3)').emit("long", '$tr($j("",6000)," ","a")')
+    frame, long_ = inst.run(p).need("frame", "long")
+    good = frame == "\x02x\x03" and long_ == "a" * 6000
+    return "frame %r, long line %d characters%s" % (frame, len(long_), "" if "\n" not in long_ else " with line breaks"), good
+
+
+@probe("A16", "a program line of about 31,000 characters (literals of 3,990) is accepted", "the line runs")
+def p_a16(inst, ctx):
+    literal = os_literal("a" * 3990)
+    p = Program().line("set l=0" + " set l=l+$l(%s)" % literal * 7 + " set l=l+$l(%s)" % os_literal("b" * 3000))
+    p.emit("len", "l")
+    size = len(p.lines[0])
+    (got,) = inst.run(p).need("len")
+    return "line of %d characters: l=%s" % (size, got), got == str(3990 * 7 + 3000)
+
+
+@probe("A3", "iris session run by another OS user (root) answers without a login prompt",
+       "no prompt (a prompt makes the local transport fail closed: run it as the instance owner)")
+def p_a3(inst, ctx):
+    res = inst.run(Program().emit("who", "$USERNAME"), user="root")
+    if "who" in res.marks:
+        return "answered without a prompt ($USERNAME=%s)" % res.marks["who"], True
+    prompt = re.search(r"(Username|User ?name|Password)\s*:", res.output, re.I)
+    return ("prompted (%s)" % prompt.group(0)) if prompt else "no answer (rc %s)" % res.rc, False
+
+
+@probe("B3", "two %SYS.Task objects with the same Name", "either (the module fails clearly on duplicates)", tolerant=True)
+def p_b3(inst, ctx):
+    name = '"iris-probe-dup-%s"' % secrets.token_hex(3)
+    p = Program()
+    _task_lines(p, "t", **dict(_DAILY, Name=name))
+    _save(p, "t", "one")
+    _task_lines(p, "u", **dict(_DAILY, Name=name))
+    _save(p, "u", "two")
+    res = inst.run(p)
+    one, two = res.need("one", "two")
+    _task_cleanup(inst, [res.marks.get("one_id", ""), res.marks.get("two_id", "")])
+    if one != "1":
+        raise NoAnswer(res, ["first save (%s)" % one])
+    return "second %%Save: %s" % ("saved (names are not unique)" if two == "1" else two), True
+
+
+@probe("B8", "%Save of a daily task with TimePeriodEvery=8 (the documented range is 1-7)",
+       "either (the collection refuses 8 before saving)", tolerant=True)
+def p_b8(inst, ctx):
+    p = Program()
+    _task_lines(p, "t", **dict(_DAILY, Name='"iris-probe-b8"', TimePeriodEvery=8))
+    _save(p, "t", "save")
+    res = inst.run(p)
+    (saved,) = res.need("save")
+    _task_cleanup(inst, [res.marks.get("save_id", "")])
+    return "saved" if saved == "1" else saved, True
+
+
+def _several(end):
+    return dict(_DAILY, Name='"iris-probe-b14-%s"' % secrets.token_hex(3), DailyFrequency=1, DailyFrequencyTime=1,
+                DailyIncrement=1, DailyStartTime=0, DailyEndTime=end)
+
+
+@probe("B14", "several times a day with DailyEndTime=86399 saves and reads back 86399", "saved, 86399",
+       sim_required=True)
+def p_b14(inst, ctx):
+    p = Program()
+    _task_lines(p, "t", **_several(86399))
+    _save(p, "t", "save")
+    p.emit("end", "##class(%SYS.Task).%OpenId(t.%Id()).DailyEndTime")
+    res = inst.run(p)
+    saved, end = res.need("save", "end")
+    _task_cleanup(inst, [res.marks.get("save_id", "")])
+    return "save: %s, DailyEndTime read back: %r" % (saved, end), saved == "1" and end == "86399"
+
+
+@probe("B14-empty", "several times a day with DailyEndTime=\"\" (what the collection wrote before 1.0.0)",
+       "any (no longer written; recorded for the register)", tolerant=True)
+def p_b14_empty(inst, ctx):
+    p = Program()
+    _task_lines(p, "t", **_several('""'))
+    _save(p, "t", "save")
+    p.emit("end", "##class(%SYS.Task).%OpenId(t.%Id()).DailyEndTime")
+    res = inst.run(p)
+    saved, end = res.need("save", "end")
+    _task_cleanup(inst, [res.marks.get("save_id", "")])
+    return "save: %s, DailyEndTime read back: %r" % (saved, end), True
+
+
+@probe("B24", "TaskListDetail 'Next Scheduled Date' is MM/DD/YYYY", "MM/DD/YYYY (other locales: next_run is wrong)")
+def p_b24(inst, ctx):
+    p = Program()
+    _task_lines(p, "t", **dict(_DAILY, Name='"iris-probe-b24"'))
+    _save(p, "t", "save")
+    p.line('set rs=##class(%ResultSet).%New("%SYS.Task:TaskListDetail"),found=""')
+    p.line('do rs.Execute()')
+    p.line('while rs.Next() { if rs.Get("ID")=t.%Id() { set found=rs.Get("Next Scheduled Date") } }')
+    p.emit("next", "found")
+    res = inst.run(p)
+    (nxt,) = res.need("next")
+    _task_cleanup(inst, [res.marks.get("save_id", "")])
+    return repr(nxt), bool(re.fullmatch(r"\d\d/\d\d/\d{4}", nxt))
+
+
+@probe("B25", "%Save of a task whose TaskClass does not exist", "an error status")
+def p_b25(inst, ctx):
+    p = Program()
+    _task_lines(p, "t", **dict(_DAILY, Name='"iris-probe-b25"', TaskClass='"IrisProbe.NoSuchTask"'))
+    _save(p, "t", "save")
+    res = inst.run(p)
+    (saved,) = res.need("save")
+    _task_cleanup(inst, [res.marks.get("save_id", "")])
+    return "saved" if saved == "1" else saved, saved != "1"
+
+
+@probe("C2", "$$addprofile with a name holding '.' and '-' stores it as given", "stored as given ($$editprofile of that name returns 1)")
+def p_c2(inst, ctx):
+    name = os_literal("idt.probe-%s" % secrets.token_hex(2))
+    p = Program()
+    p.emit("add", "$$addprofile^SystemPerformance(%s,\"probe\",30,2)" % name)
+    p.emit("edit", "$$editprofile^SystemPerformance(%s,\"probe 2\",30,2)" % name)
+    p.emit("del", "$$delprofile^SystemPerformance(%s)" % name)
+    add, edit = inst.run(p).need("add", "edit")
+    return "addprofile %s, editprofile %s" % (add, edit), add == "1" and edit == "1"
+
+
+def _start_run(inst, ctx):
+    """One ^SystemPerformance run for the C8/C14 rows (started once)."""
+    if "run" not in ctx:
+        name = "idtprobe%s" % secrets.token_hex(2)
+        p = Program()
+        p.emit("add", "$$addprofile^SystemPerformance(%s,\"probe\",10,60)" % os_literal(name))
+        # $IO saved and restored around the calls: the routine may switch the device (audit C14).
+        p.line("set io=$IO,r=$$run^SystemPerformance(%s),io2=$IO" % os_literal(name))
+        p.line("use io")
+        p.line("set w=$$waittime^SystemPerformance(r),io3=$IO")
+        p.line("use io")
+        p.emit("io", "io").emit("run", "r").emit("io_run", "io2").emit("wait", "w").emit("io_wait", "io3")
+        ctx["run"] = inst.run(p)
+    return ctx["run"]
+
+
+@probe("C8", "$$waittime^SystemPerformance(runid) of a running run", "text, not -2^... (the collection keeps it opaque)",
+       sim_required=True)
+def p_c8(inst, ctx):
+    res = _start_run(inst, ctx)
+    run, wait = res.need("run", "wait")
+    note = " (a bare number; the sources show text such as '7 minutes')" if re.fullmatch(r"[0-9.]+", wait) else ""
+    return "run id %r, waittime %r%s" % (run, wait, note), run not in ("", "0") and not wait.startswith("-2^")
+
+
+@probe("C8-unknown", "$$waittime^SystemPerformance of an unknown run id", "-2^... (no such run)", sim_required=True)
+def p_c8_unknown(inst, ctx):
+    (wait,) = inst.run(Program().emit("wait", '$$waittime^SystemPerformance("20000101_000000_nosuchrun")')).need("wait")
+    return repr(wait), wait.startswith("-2^")
+
+
+@probe("C14", "$IO after $$run and $$waittime of ^SystemPerformance", "either (the collection saves and restores $IO)",
+       tolerant=True)
+def p_c14(inst, ctx):
+    res = _start_run(inst, ctx)
+    io0, io1, io2 = res.need("io", "io_run", "io_wait")
+    moved = ["%s -> %r" % (call, dev) for call, dev in (("run", io1), ("waittime", io2)) if dev != io0]
+    return ("switched: " + ", ".join(moved)) if moved else "unchanged (%r)" % io0, True
+
+
+@probe("D7", "Config.Databases.Create of an existing IRIS.DAT, then SYS.Database.MountDatabase", "MountDatabase returns OK")
+def p_d7(inst, ctx):
+    d = os_literal("/usr/irissys/mgr/irisprobed7/")
+    p = Program()
+    p.line("set d=%s,ok=##class(%%File).CreateDirectoryChain(d),sc=##class(SYS.Database).CreateDatabase(d)" % d)
+    p.line('kill q set q("Directory")=d,sc=##class(Config.Databases).Create("IRISPROBED7",.q)')
+    p.emit("create", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    p.emit("mounted", "##class(SYS.Database).%OpenId(d).Mounted")
+    p.line("set sc=##class(SYS.Database).MountDatabase(d)")
+    p.emit("mount", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    create, mounted, mount = inst.run(p).need("create", "mounted", "mount")
+    return "Create %s; mounted after Create: %s; MountDatabase: %s" % (create, mounted, mount), create == "1" and mount == "1"
+
+
+@probe("D11", "%File.NormalizeDirectory of a relative name in a -U %SYS session", "<install>/mgr/<name>/")
+def p_d11(inst, ctx):
+    (got,) = inst.run(Program().emit("dir", '##class(%File).NormalizeDirectory("irisprobe")')).need("dir")
+    return repr(got), got.endswith("/mgr/irisprobe/")
+
+
+@probe("D13", "a copied IRIS.DAT: Create + Mount + Config.Namespaces.Create, then SELECT COUNT(*) in the new namespace",
+       "the table's row count (2)")
+def p_d13(inst, ctx):
+    src, dst = "/usr/irissys/mgr/irisprobesrc/", "/usr/irissys/mgr/irisprobedst/"
+    p = Program()
+    p.line("set d=%s,ok=##class(%%File).CreateDirectoryChain(d),sc=##class(SYS.Database).CreateDatabase(d)" % os_literal(src))
+    p.line('kill q set q("Directory")=d,sc=##class(Config.Databases).Create("IRISPROBESRC",.q)')
+    p.line('kill q set q("Globals")="IRISPROBESRC",q("Routines")="IRISPROBESRC",sc=##class(Config.Namespaces).Create("IRISPROBESRC",.q)')
+    p.line('set $namespace="IRISPROBESRC"')
+    p.line('set r=##class(%SQL.Statement).%ExecDirect(,"CREATE TABLE Probe.Fixture (n INT)")')
+    p.line('set r=##class(%SQL.Statement).%ExecDirect(,"INSERT INTO Probe.Fixture (n) VALUES (1)")')
+    p.line('set r=##class(%SQL.Statement).%ExecDirect(,"INSERT INTO Probe.Fixture (n) VALUES (2)")')
+    p.line('set $namespace="%SYS"')
+    p.line("set sc=##class(SYS.Database).DismountDatabase(d)")
+    p.emit("dismount", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    (dis,) = inst.run(p).need("dismount")
+    rc, out = inst.shell(["sh", "-c", "mkdir -p %s && cp %sIRIS.DAT %sIRIS.DAT" % (dst, src, dst)])
+    if rc != 0:
+        return "copying IRIS.DAT failed: %s" % out.strip()[-200:], False
+    p = Program()
+    p.line('kill q set q("Directory")=%s,sc=##class(Config.Databases).Create("IRISPROBEDST",.q)' % os_literal(dst))
+    p.line("set sc=##class(SYS.Database).MountDatabase(%s)" % os_literal(dst))
+    p.line('kill q set q("Globals")="IRISPROBEDST",q("Routines")="IRISPROBEDST",sc=##class(Config.Namespaces).Create("IRISPROBEDST",.q)')
+    p.line('set $namespace="IRISPROBEDST"')
+    p.line('set r=##class(%SQL.Statement).%ExecDirect(,"SELECT COUNT(*) FROM Probe.Fixture"),n=$select(r.%Next():r.%GetData(1),1:"")')
+    p.emit("count", 'n_" SQLCODE "_r.%SQLCODE')
+    (count,) = inst.run(p).need("count")
+    return "dismount %s; count %s" % (dis, count), count.split(" ")[0] == "2"
+
+
+@probe("F6", "the --password-file file after the start", "deleted, renamed or kept: all work (the collection checks a login "
+       "and removes a leftover file)", tolerant=True, sim_required=True)
+def p_f6(inst, ctx):
+    directory, base = os.path.split(PASSWORD_PATH)
+    rc, out = inst.shell(["ls", "-a", directory])
+    names = out.split()
+    if rc != 0:
+        return "could not list %s: %s" % (directory, out.strip()[-200:]), False
+    if base in names:
+        return "kept (%s)" % PASSWORD_PATH, True
+    renamed = sorted(n for n in names if n.startswith(base.split(".")[0]))
+    return ("renamed: " + ", ".join(renamed)) if renamed else "deleted", True
+
+
+def _login(inst, password):
+    # A separate session: a successful Login changes the process's user.
+    res = inst.run(Program().emit("login", "$SYSTEM.Security.Login(\"_SYSTEM\",%s)" % os_literal(password)))
+    res.need("login")
+    return res
+
+
+@probe("F7", "_SYSTEM after --password-file: ChangePassword; password login before it is cleared",
+       "either (the source says: change required; the collection clears it)", tolerant=True, sim_required=True)
+def p_f7(inst, ctx):
+    p = Program()
+    p.line('kill q set sc=##class(Security.Users).Get("_SYSTEM",.q)')
+    p.emit("flag", '$get(q("ChangePassword"),"(none)")')
+    (flag,) = inst.run(p).need("flag")
+    login = _login(inst, inst.password).marks["login"]
+    return "ChangePassword=%s; $SYSTEM.Security.Login before: %s" % (flag, "accepted" if login == "1" else "refused (%s)" % login), True
+
+
+@probe("F7-login", "Security.Users.Modify(\"_SYSTEM\") with ChangePassword=0, then $SYSTEM.Security.Login with the password",
+       "Modify returns 1, Login accepted", sim_required=True)
+def p_f7_login(inst, ctx):
+    p = Program()
+    p.line('kill q set q("ChangePassword")=0,sc=##class(Security.Users).Modify("_SYSTEM",.q)')
+    p.emit("modify", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    (modify,) = inst.run(p).need("modify")
+    login = _login(inst, inst.password).marks["login"]
+    wrong = _login(inst, inst.password + "x").marks["login"]
+    ctx["login_after"] = login == "1"
+    return "Modify %s; Login %s; a wrong password %s" % (
+        modify, "accepted" if login == "1" else "refused (%s)" % login, "refused" if wrong != "1" else "ACCEPTED"), \
+        modify == "1" and login == "1" and wrong != "1"
+
+
+@probe("F15", "the password file put with the archive API (0600, owner 51773) is read by iris-main",
+       "the password works (row F7-login)", sim_required=True)
+def p_f15(inst, ctx):
+    if "login_after" not in ctx:
+        return "not decided (row F7-login gave no answer)", False
+    return "password applied" if ctx["login_after"] else "the password does not log in", ctx["login_after"]
+
+
+@probe("F10", "the collection's start-failure log patterns do not match a healthy start",
+       "no match (capabilities, merge failed, licence)")
+def p_f10(inst, ctx):
+    hits = [name for name, pattern in FATAL_PATTERNS.items() for line in inst.start_log.splitlines() if pattern.search(line)]
+    return ("matched: " + ", ".join(sorted(set(hits)))) if hits else "no match in %d log lines" % len(inst.start_log.splitlines()), not hits
+
+
+def _merge(inst, text):
+    path = "/tmp/iris-probe-%s.cpf" % secrets.token_hex(3)
+    rc, out = inst.shell(["sh", "-c", "cat > %s && iris merge %s %s; echo \"rc=$?\"" % (path, INSTANCE, path)], stdin=text)
+    merge_rc = re.findall(r"rc=(\d+)", out)
+    return (merge_rc[-1] if merge_rc else rc), out
+
+
+@probe("F14", "iris merge with a failing action: exit status, and whether the 'merge file ... failed' pattern matches",
+       "either (a miss only delays the start failure)", tolerant=True)
+def p_f14(inst, ctx):
+    rc, out = _merge(inst, "[Actions]\nCreateNamespace:Name=IRISPROBEBAD,Globals=IRISPROBE_NO_SUCH_DB,Routines=IRISPROBE_NO_SUCH_DB\n")
+    _, log = inst.shell(["sh", "-c", "tail -n 40 /usr/irissys/mgr/messages.log 2>/dev/null"])
+    match = FATAL_PATTERNS["cpf_merge_failed"].search(out + "\n" + log)
+    if says_not_modelled(out) or re.search(r"unknown command|usage", out, re.I):
+        raise NoAnswer(Result(out, {}, parse_errors(out) or ["iris merge: " + out.strip()[:80]], rc), ["merge"])
+    return "exit %s; pattern %s" % (rc, "matches" if match else "does not match"), True
+
+
+@probe("H3", "a merge file with a lower-case [actions] header", "either (the collection refuses it)", tolerant=True)
+def p_h3(inst, ctx):
+    rc, out = _merge(inst, "[actions]\nCreateDatabase:Name=IRISPROBELC,Directory=/usr/irissys/mgr/irisprobelc\n")
+    (exists,) = inst.run(Program().emit("exists", '##class(Config.Databases).Exists("IRISPROBELC")')).need("exists")
+    return "exit %s; database %s" % (rc, "created (header honoured)" if exists == "1" else "not created (ignored or refused)"), True
+
+
+@probe("S9-1", "%SYS.Task TimePeriod display values 0-5", "Daily, Weekly, Monthly, ..., On Demand", tolerant=True)
+def p_s9_1(inst, ctx):
+    p = Program()
+    for value in range(6):
+        p.emit("v%d" % value, "##class(%%SYS.Task).TimePeriodLogicalToDisplay(%d)" % value)
+    got = inst.run(p).need(*["v%d" % value for value in range(6)])
+    return ", ".join("%d=%s" % (i, v) for i, v in enumerate(got)), True
+
+
+@probe("S9-2", "%Save of DailyFrequency=1 without DailyIncrement", "either (the collection always writes both)", tolerant=True)
+def p_s9_2(inst, ctx):
+    props = _several(86399)
+    props.pop("DailyIncrement")
+    p = Program()
+    _task_lines(p, "t", **props)
+    _save(p, "t", "save")
+    res = inst.run(p)
+    (saved,) = res.need("save")
+    _task_cleanup(inst, [res.marks.get("save_id", "")])
+    return "saved" if saved == "1" else saved, True
+
+
+@probe("S9-3", "SYS.Database.CreateDatabase formal parameters", "recorded (the collection does not call it)", tolerant=True)
+def p_s9_3(inst, ctx):
+    (spec,) = inst.run(Program().emit("spec", '##class(%Dictionary.CompiledMethod).%OpenId("SYS.Database||CreateDatabase").FormalSpec')).need("spec")
+    return spec, True
+
+
+@probe("S9-4", "iris session: stdin echo, and the end of stdin without halt", "either (programs always end with halt and "
+       "results are read between markers)", tolerant=True)
+def p_s9_4(inst, ctx):
+    p = Program()
+    p.emit("x", '"y"')
+    rc, out = inst.shell(["iris", "session", INSTANCE, "-U", "%SYS"], "\n".join(p.lines) + "\n", timeout=60)
+    echoed = "write " in out
+    if rc == "timeout":
+        return "no halt: session did not end within 60 s; echo %s" % ("yes" if echoed else "no"), True
+    return "no halt: session ended, exit %s; echo of the program %s" % (rc, "yes" if echoed else "no"), True
+
+
+@probe("S9-5", "Config.Databases:List is an SQL procedure", "recorded (the collection calls it through %ResultSet)", tolerant=True)
+def p_s9_5(inst, ctx):
+    (proc,) = inst.run(Program().emit("proc", '##class(%Dictionary.CompiledQuery).%OpenId("Config.Databases||List").SqlProc')).need("proc")
+    return "SqlProc=%s" % proc, True
+
+
+# ----------------------------------------------------------------------------------------------------------
+# main
+# ----------------------------------------------------------------------------------------------------------
+
+def run_probes(inst, probes=None):
+    rows, ctx = [], {}
+    for template, func, sim_required in (probes if probes is not None else PROBES):
+        row = dataclasses.replace(template)
+        try:
+            observed, good = func(inst, ctx)
+            row.observed, row.status = observed, verdict(good, row.tolerant)
+        except NoAnswer as exc:
+            if inst.is_sim and not sim_required and says_not_modelled(exc.result.output + " " + " ".join("<%s>" % e for e in exc.result.errors)):
+                row.observed, row.status = "%s" % exc, SKIP_SIM
+            else:
+                row.observed, row.status = "%s" % exc, FAIL
+        except Exception as exc:  # pylint: disable=broad-except
+            row.observed, row.status = "probe error: %s: %s" % (type(exc).__name__, exc), FAIL
+        rows.append(row)
+        print("  %-11s %-34s %s" % (row.key, row.status, row.observed[:120]), file=sys.stderr, flush=True)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("image")
+    parser.add_argument("--out-dir", default=os.path.join(os.environ.get("WORK", "/tmp/iris-devtools"), "probe"))
+    parser.add_argument("--timeout", type=int, default=int(os.environ.get("IRIS_PROBE_TIMEOUT", "300")))
+    args = parser.parse_args(argv)
+    import docker  # the Docker SDK of the venv; imported here so the unit tests do not need it
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, stop)
+    client = docker.from_env()
+    inst = Instance(client, args.image, args.timeout)
+    meta = {"image": args.image, "image_id": inst.image_id, "simulator": inst.is_sim,
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "probe_version": 1}
+    print("probe: starting %s as %s (waiting up to %d s for '%s')" % (args.image, inst.name, args.timeout, LOGONS), file=sys.stderr)
+    try:
+        try:
+            inst.start()
+            res = inst.run(Program().emit("zv", "$ZVERSION"))
+            meta["zversion"] = res.marks.get("zv", "(no answer: %s)" % res.output.strip()[-200:])
+            rows = run_probes(inst)
+        except Exception as exc:  # pylint: disable=broad-except
+            rows = [Row("start", "the image starts with --password-file and logs '%s'" % LOGONS, "started",
+                        "%s: %s" % (type(exc).__name__, exc), FAIL)]
+    finally:
+        inst.remove()
+    os.makedirs(args.out_dir, exist_ok=True)
+    base = os.path.join(args.out_dir, "iris-probe-%s-%s" % (slug(args.image), meta["date"][:10]))
+    with open(base + ".md", "w", encoding="utf-8") as fh:
+        fh.write(render_markdown(rows, meta))
+    with open(base + ".json", "w", encoding="utf-8") as fh:
+        fh.write(render_json(rows, meta))
+    print(render_markdown(rows, meta))
+    print("probe table: %s.md (and .json)" % base)
+    return exit_code(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

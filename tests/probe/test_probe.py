@@ -1,0 +1,141 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of the probe kit's own logic (parser, verdicts, table); no Docker.
+
+Run by ``tools/run probe`` (and so by ``tools/run test``): ``cd tests/probe && pytest -p no:cacheprovider test_probe.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import probe  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def test_program_markers_are_built_at_run_time_so_an_echo_is_not_a_result():
+    p = probe.Program("abc123").emit("k", '"v"')
+    text = p.text()
+    assert text.endswith("halt\n")
+    # The program text itself (what an echoing shell prints back) holds no complete marker.
+    assert probe.parse_marks("abc123", text) == {}
+    out = text + "\r\n%SYS><<P:abc123:k>>v<</P>>\r\n%SYS>"
+    assert probe.parse_marks("abc123", out) == {"k": "v"}
+
+
+def test_parse_marks_other_tokens_first_wins_and_multiline_values():
+    out = "<<P:aa:k>>1<</P>> <<P:bb:k>>2<</P>> <<P:aa:k>>3<</P>> <<P:aa:m>>x\r\ny<</P>> <<P:aa:open>>no end"
+    assert probe.parse_marks("aa", out) == {"k": "1", "m": "x\r\ny"}
+
+
+def test_parse_errors_and_not_modelled():
+    out = "%SYS>\r\n<METHOD DOES NOT EXIST> *TimePeriodLogicalToDisplay,%SYS.Task\r\n%SYS>\r\n<UNDEFINED> *x\r\n"
+    assert probe.parse_errors(out) == ["METHOD DOES NOT EXIST", "UNDEFINED"]
+    assert probe.says_not_modelled(out)
+    assert probe.says_not_modelled("ERROR: TimePeriod 3 is Not Modelled by the simulator")
+    assert not probe.says_not_modelled("%SYS>\r\n<UNDEFINED> *x\r\n")
+    # An error name inside a value, not at the start of a line, is not an error of the session.
+    assert probe.parse_errors("%SYS>save: error <CLASS DOES NOT EXIST> *X") == []
+
+
+@pytest.mark.parametrize("good, tolerant, status", [(True, False, "ok"), (False, False, "FAIL"),
+                                                    (False, True, "ok (tolerant)"), (True, True, "ok (tolerant)")])
+def test_verdict(good, tolerant, status):
+    assert probe.verdict(good, tolerant) == status
+
+
+def test_slug_and_literal():
+    assert probe.slug("containers.intersystems.com/intersystems/iris-community:2025.1") == \
+        "containers.intersystems.com-intersystems-iris-community-2025.1"
+    assert probe.slug("///") == "image"
+    assert probe.os_literal('a"b') == '"a""b"'
+
+
+def _rows():
+    return [probe.Row("A1", "f|act", "x", "line1\nline2", probe.OK),
+            probe.Row("B2", "g", "y", "z", probe.SKIP_SIM),
+            probe.Row("C3", "h", "w", "v", probe.FAIL)]
+
+
+def test_markdown_and_json_tables():
+    rows = _rows()
+    md = probe.render_markdown(rows, {"image": "img:1", "date": "2026-12-05T00:00:00Z"})
+    assert "| row | fact | collection expects | observed | ok? |" in md
+    assert "| A1 | f\\|act | x | line1 line2 | ok |" in md
+    assert md.rstrip().endswith("rows: 3, not ok: 1 (C3)")
+    data = json.loads(probe.render_json(rows, {"image": "img:1"}))
+    assert [r["passed"] for r in data["rows"]] == [True, True, False]
+    assert data["meta"]["image"] == "img:1"
+
+
+def test_exit_code():
+    rows = _rows()
+    assert probe.exit_code(rows) == 1
+    assert probe.exit_code(rows[:2]) == 0
+    assert probe.exit_code([]) == 1  # no row at all is not a pass
+
+
+class FakeInstance:
+    """Answers programs from a table: substring of the program -> output."""
+
+    def __init__(self, answers, is_sim=True):
+        self.answers = answers
+        self.is_sim = is_sim
+
+    def run(self, program, **kwargs):
+        text = program.text()
+        for needle, out in self.answers.items():
+            if needle in text:
+                out = out.replace("TOKEN", program.token)
+                return probe.Result(out, probe.parse_marks(program.token, out), probe.parse_errors(out), 0)
+        return probe.Result("", {}, [], 0)
+
+
+def _probes():
+    def answered(inst, ctx):
+        (v,) = inst.run(probe.Program().emit("v", "$ZV")).need("v")
+        return v, v == "good"
+
+    def crashes(inst, ctx):
+        raise RuntimeError("boom")
+
+    def missing(inst, ctx):
+        inst.run(probe.Program().emit("v", "##class(X).Y()")).need("v")
+        return "", True
+
+    return [(probe.Row("R1", "f", "e"), answered, False),
+            (probe.Row("R2", "f", "e"), crashes, False),
+            (probe.Row("R3", "f", "e"), missing, False),
+            (probe.Row("R4", "f", "e"), missing, True),
+            (probe.Row("R5", "f", "e", tolerant=True), answered, False)]
+
+
+ANSWERS = {"$ZV": "<<P:TOKEN:v>>bad<</P>>", "##class(X)": "\r\n<CLASS DOES NOT EXIST> *X\r\n"}
+
+
+def test_run_probes_one_failure_does_not_hide_the_others_and_simulator_skips():
+    rows = probe.run_probes(FakeInstance(ANSWERS, is_sim=True), _probes())
+    assert [(r.key, r.status) for r in rows] == [
+        ("R1", "FAIL"), ("R2", "FAIL"), ("R3", probe.SKIP_SIM), ("R4", "FAIL"), ("R5", "ok (tolerant)")]
+    assert rows[0].observed == "bad"
+    assert "boom" in rows[1].observed
+    assert "CLASS DOES NOT EXIST" in rows[2].observed
+
+
+def test_run_probes_real_iris_never_skips():
+    rows = probe.run_probes(FakeInstance(ANSWERS, is_sim=False), _probes())
+    assert rows[2].status == "FAIL"
+
+
+def test_registered_probes_cover_the_brief():
+    keys = [row.key for row, func, sim_required in probe.PROBES]
+    assert len(keys) == len(set(keys))
+    for key in ("A3", "A15", "A16", "B3", "B8", "B14", "B24", "B25", "C2", "C8", "C8-unknown", "C14", "D7", "D11",
+                "D13", "F6", "F7", "F7-login", "F10", "F14", "F15", "H3"):
+        assert key in keys
