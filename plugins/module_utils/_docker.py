@@ -306,6 +306,7 @@ def container_stats(container):
 #       streams a container file out with get_archive, hashing while writing a temp file next to dest_path,
 #       renamed atomically; the host never keeps a partial file.
 #   UPLOAD_PREFIX = ".iris-devtools-upload-"   (a stale upload in a container that stopped mid-copy has this prefix)
+#   engine_id(client) -> str    the daemon ID of the engine (keys the fixture lock)
 # Both raise IrisModuleError saying what failed and how to fix it: path missing, container not running or stopped
 # mid-copy, no space left, timeout.
 
@@ -314,6 +315,17 @@ UPLOAD_PREFIX = ".iris-devtools-upload-"
 # must be owned by it [inf for the ownership requirement].
 IRISOWNER_UID = 51773
 _TAR_BLOCK = 512
+
+
+def engine_id(client):
+    """The Docker engine's identity: its daemon ID (``docker info`` "ID"), whatever the spelling of the URL that reached
+    it; an engine that reports none is known by the SDK's normalised base URL (``unix:///var/run/docker.sock`` and
+    ``/var/run/docker.sock`` give the same).  Keys iris_fixture's instance lock (issue 11 item 3)."""
+    try:
+        engine = (client.info() or {}).get("ID")
+    except _connection_errors() as exc:
+        raise translate_docker_error(exc, "read the Docker engine's ID (docker info)")
+    return engine or "url:%s" % getattr(getattr(client, "api", None), "base_url", "default")
 
 
 def _container_ref(client, container):

@@ -89,8 +89,8 @@ RELOAD = ("never", "on_change", "always")
 RECORD_AREA = "fixture"
 SYS_NAMESPACE = "%SYS"
 # Namespace and database names we create: letters, digits and "_" (no "%": system names; no "-"), at most 63
-# (every pattern here is applied with fullmatch: "$" alone would accept a trailing line feed)
-# characters (SQL CREATE DATABASE name rules, iris-api.md §3.3 S24, as a safe common subset) [inf].
+# characters (SQL CREATE DATABASE name rules, iris-api.md §3.3 S24, as a safe common subset) [inf].  Every pattern
+# here is applied with fullmatch: "$" alone would accept a trailing line feed.
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 # iris-api.md §3.1 S20: these exist even when not listed; never export or replace them.
 SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")
@@ -170,7 +170,7 @@ def check_database_dir(value):
 
 def validate_params(params):
     """Every string option of iris_fixture checked for what it is, before anything is read or changed (issue 11
-    item 1).  Names the modules create are checked again where they are used (check_name)."""
+    item 1).  Names the module creates are checked again where they are used (check_name)."""
     path = params.get("path")
     if path is not None:
         problem = _text_problem(path, limit=PATH_LIMIT)
@@ -352,14 +352,8 @@ class FixtureManager(object):
         instance = self.params.get("instance") or "IRIS"
         if not self.is_docker:
             return "local|%s" % instance
-        client = self.transport.client
         container = self.transport.container
-        try:
-            engine = (client.info() or {}).get("ID")
-        except Exception as exc:  # pylint: disable=broad-except  # translated into IrisModuleError
-            raise _docker.translate_docker_error(exc, "read the Docker engine's ID (docker info) for the fixture lock")
-        if not engine:
-            engine = "url:%s" % getattr(getattr(client, "api", None), "base_url", "default")
+        engine = _docker.engine_id(self.transport.client)
         return "docker|%s|%s|%s" % (engine, getattr(container, "id", None) or self.params.get("container"), instance)
 
     def lock(self):

@@ -522,3 +522,31 @@ def test_upload_refuses_a_source_that_changes_after_the_first_chunk(fake, tmp_pa
     assert "Checksum mismatch" in err.value.msg and err.value.details["checksum"] == "sha256:" + hashlib.sha256(changed).hexdigest()
     assert api.files == {}  # the temp file was removed; IRIS.DAT never existed
     assert [argv[0] for argv, user in api.commands] == ["rm"]  # no mv
+
+
+def test_engine_id_does_not_depend_on_the_spelling_of_the_url():
+    """Real clients for three spellings of the default socket (/var/run is /run): one engine ID (skipped without a
+    Docker daemon there)."""
+    docker_sdk = pytest.importorskip("docker")
+    if not os.path.exists("/run/docker.sock") or os.path.realpath("/var/run/docker.sock") != os.path.realpath("/run/docker.sock"):
+        pytest.skip("no Docker socket at /run/docker.sock = /var/run/docker.sock")
+    try:
+        clients = [docker_sdk.DockerClient(base_url=url, timeout=10)
+                   for url in ("unix:///var/run/docker.sock", "unix:///run/docker.sock", "unix://var/run/docker.sock")]
+        clients[0].ping()
+    except Exception:  # pylint: disable=broad-except
+        pytest.skip("no Docker daemon on /var/run/docker.sock")
+    ids = set(_docker.engine_id(client) for client in clients)
+    assert len(ids) == 1 and not ids.pop().startswith("url:")
+
+
+def test_engine_id_without_an_id_uses_the_normalised_url():
+    class Api(object):
+        base_url = "http+docker://localhost"
+
+    class Client(object):
+        api = Api()
+
+        def info(self):
+            return {}
+    assert _docker.engine_id(Client()) == "url:http+docker://localhost"

@@ -497,6 +497,7 @@ def test_lock_is_keyed_by_the_docker_engine_not_the_spelling_of_docker_host():
     """issue 11 item 3: two spellings of one engine are one lock; another engine, container or instance is another."""
     one = _docker_lock("unix:///var/run/docker.sock")
     assert _docker_lock("/var/run/docker.sock") == one
+    assert _docker_lock("unix:///run/docker.sock") == one  # /var/run is /run
     assert _docker_lock(None) == one  # the environment's default socket
     assert _docker_lock("tcp://127.0.0.1:2375") == one  # the same daemon over TCP
     assert _docker_lock("unix:///var/run/docker.sock", engine="ENGINE-B") != one
