@@ -297,13 +297,16 @@ def container_stats(container):
 
 # -- iris_fixture (appended; _fixture.py uses these) ------------------------------------------------
 # API (stable names):
-#   upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None) -> int
+#   upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None,
+#               expected_checksum=None) -> int
 #       streams a host file into the container with put_archive (tar generated on the fly, never a full copy in memory
 #       or on disk); lands under a temp name (UPLOAD_PREFIX) in dest_dir and is renamed onto dest_name; returns bytes.
+#       With expected_checksum the bytes are hashed as they are sent and renamed only when they match.
 #   download_file(client, container, src_path, dest_path, timeout=None) -> "sha256:<hex>"
 #       streams a container file out with get_archive, hashing while writing a temp file next to dest_path,
 #       renamed atomically; the host never keeps a partial file.
 #   UPLOAD_PREFIX = ".iris-devtools-upload-"   (a stale upload in a container that stopped mid-copy has this prefix)
+#   engine_id(client) -> str    the daemon ID of the engine (keys the fixture lock)
 # Both raise IrisModuleError saying what failed and how to fix it: path missing, container not running or stopped
 # mid-copy, no space left, timeout.
 
@@ -312,6 +315,17 @@ UPLOAD_PREFIX = ".iris-devtools-upload-"
 # must be owned by it [inf for the ownership requirement].
 IRISOWNER_UID = 51773
 _TAR_BLOCK = 512
+
+
+def engine_id(client):
+    """The Docker engine's identity: its daemon ID (``docker info`` "ID"), whatever the spelling of the URL that reached
+    it; an engine that reports none is known by the SDK's normalised base URL (``unix:///var/run/docker.sock`` and
+    ``/var/run/docker.sock`` give the same).  Keys iris_fixture's instance lock (issue 11 item 3)."""
+    try:
+        engine = (client.info() or {}).get("ID")
+    except _connection_errors() as exc:
+        raise translate_docker_error(exc, "read the Docker engine's ID (docker info)")
+    return engine or "url:%s" % getattr(getattr(client, "api", None), "base_url", "default")
 
 
 def _container_ref(client, container):
@@ -363,8 +377,9 @@ def _explain_copy_failure(client, container_id, name, action, exc, path, missing
     return translate_docker_error(exc, action)
 
 
-def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter):
-    """Yield a one-member tar archive (PAX headers) of ``handle`` in CHUNK_SIZE pieces, reading as it goes."""
+def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter, digest=None):
+    """Yield a one-member tar archive (PAX headers) of ``handle`` in CHUNK_SIZE pieces, reading as it goes;
+    ``digest`` (a ``_files.StreamDigest``) gets every chunk of the file as it is sent."""
     import tarfile
     from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
     info = tarfile.TarInfo(member_name)
@@ -388,13 +403,20 @@ def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, time
                                   hint="do not modify the fixture while it is being restored; run again")
         remaining -= len(chunk)
         counter[0] += len(chunk)
+        if digest is not None:
+            digest.update(chunk)
         yield chunk
     padding = (-size) % _TAR_BLOCK
     yield b"\0" * (padding + 2 * _TAR_BLOCK)
 
 
-def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_UID, mode=0o660, timeout=None):
+def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_UID, mode=0o660, timeout=None,
+                expected_checksum=None):
     """Copy the host file ``src_path`` to ``dest_dir/dest_name`` in ``container``; return the bytes copied.
+
+    With ``expected_checksum`` ("sha256:<hex>") the bytes are hashed as they are sent (the one read of the
+    source; issue 11 item 2) and the temp file is renamed onto ``dest_name`` only when they match; on a
+    mismatch it is removed and ``_files.checksum_error`` is raised, so ``dest_name`` never holds other bytes.
 
     The tar stream is generated while the file is read (constant memory, no temp tar on disk); the
     member carries ``uid``/``gid`` and ``mode`` so the file is owned by irisowner (iris-api.md §3.4, S25).
@@ -406,6 +428,7 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     """
     import os
     import uuid
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
     require_docker()
     container_id, name = _container_ref(client, container)
     dest_dir = dest_dir.rstrip("/") or "/"
@@ -414,7 +437,7 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     if "/" in dest_name or dest_name in ("", ".", ".."):
         raise IrisModuleError("Cannot %s: dest_name must be a plain file name" % action, hint="pass the directory as dest_dir")
     try:
-        handle = open(src_path, "rb")
+        handle = _files.open_source(src_path)
     except (IOError, OSError) as exc:
         raise IrisModuleError("Cannot %s: cannot read the source file: %s" % (action, exc.strerror or exc),
                               hint="check the path of the file on the host running the module", file_path=src_path)
@@ -423,12 +446,20 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     counter = [0]
     deadline = time.monotonic() + timeout if timeout else None
     uploaded = False
+    digest = _files.StreamDigest() if expected_checksum else None
     with handle:
         stat = os.fstat(handle.fileno())
-        stream = _tar_stream(handle, tmp_name, stat.st_size, mode, uid, gid, int(stat.st_mtime), deadline, timeout, counter)
+        stream = _tar_stream(handle, tmp_name, stat.st_size, mode, uid, gid, int(stat.st_mtime), deadline, timeout, counter, digest)
         try:
             client.api.put_archive(container_id, dest_dir, stream)
             uploaded = True
+            if digest is not None:
+                actual = digest.checksum()
+                if actual != expected_checksum:
+                    mismatch = _files.checksum_error(src_path, actual, expected_checksum, copied=True)
+                    if not _remove_in_container(client, container_id, tmp_path):
+                        mismatch.details["partial_path"] = tmp_path
+                    raise mismatch
             remaining = max(1, deadline - time.monotonic()) if deadline else 120
             rc, out, err = exec_with_stdin(client, container_id, ["mv", "-f", "--", tmp_path, dest_path], b"", remaining, user="root")
             if rc != 0:
@@ -441,6 +472,10 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
                 raise IrisModuleError("Cannot %s: renaming the copied file in the container failed (rc=%s): %s" % (action, rc, text),
                                       hint=hint)
         except Exception as exc:  # pylint: disable=broad-except
+            if digest is not None:
+                digest.close()
+            if isinstance(exc, IrisModuleError) and "expected_checksum" in exc.details:
+                raise  # the mismatch above: the temp file is removed (or named in partial_path)
             error = _explain_copy_failure(client, container_id, name, action, exc, dest_dir,
                                           "check dest_dir; the directory must exist in the container before the copy")
             if not _remove_in_container(client, container_id, tmp_path) and (uploaded or counter[0]):

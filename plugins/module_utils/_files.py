@@ -16,8 +16,12 @@ API (used by ``_fixture.py``, ``_manifest.py`` and ``_docker.py``; names are sta
         # the whole offline ``state: validated``: manifest schema, dat_file present and a regular file,
         # size == size_bytes (if the manifest has it), checksum; IrisModuleError with what + fix
     check_checksum(manifest, dat_path, actual) -> None   # IrisModuleError "Checksum mismatch ..." unless equal
-    copy_atomic(src, dest, owner=None, group=None, mode=None) -> None
-        # owner/group: name or numeric id; mode: int or octal string ("0660")
+    checksum_error(dat_path, actual, expected, copied=False) -> IrisModuleError
+    open_source(path) -> binary file      # the one place a verified copy opens its source (tests wrap it)
+    StreamDigest()                        # .update(chunk) as chunks pass, .checksum() -> "sha256:<hex>", .close()
+    copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=None) -> None
+        # owner/group: name or numeric id; mode: int or octal string ("0660"); with expected_checksum the
+        # bytes are hashed as they are copied (one read) and dest is written only when they match
     write_bytes_atomic(path, data, mode=None) -> None
     file_error(action, path, os_error) -> IrisModuleError   # "Cannot <action> <path>: <strerror>." + a fix (ENOSPC, EACCES, ENOENT)
     atomic_output(dest, mode=None)  # context manager: yields a binary file on a temp name next to dest;
@@ -34,6 +38,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -122,13 +127,72 @@ class Sha256Job(object):
         self._thread.join()
 
 
+def checksum_error(dat_path, actual, expected, copied=False):
+    """The "Checksum mismatch" IrisModuleError; ``copied``: computed over the bytes a copy sent (issue 11 item 2)."""
+    if copied:
+        return IrisModuleError(
+            "Checksum mismatch for %s: the bytes copied have %s, the manifest says %s; the copy was removed and nothing "
+            "was installed." % (dat_path, actual, expected),
+            hint="the file is corrupt, belongs to another fixture or changed during the copy; do not modify a fixture while "
+                 "it is restored, copy it again from its source or export it again",
+            file_path=dat_path, checksum=actual, expected_checksum=expected)
+    return IrisModuleError("Checksum mismatch for %s: the file has %s, the manifest says %s." % (dat_path, actual, expected),
+                           hint="the file is corrupt or belongs to another fixture; copy the fixture again from its source or export it again",
+                           file_path=dat_path, checksum=actual, expected_checksum=expected)
+
+
 def check_checksum(manifest, dat_path, actual):
     """Raise the "Checksum mismatch" IrisModuleError unless ``actual`` is the manifest's checksum."""
     if actual != manifest["checksum"]:
-        raise IrisModuleError("Checksum mismatch for %s: the file has %s, the manifest says %s." % (
-            dat_path, actual, manifest["checksum"]),
-            hint="the file is corrupt or belongs to another fixture; copy the fixture again from its source or export it again",
-            file_path=dat_path, checksum=actual, expected_checksum=manifest["checksum"])
+        raise checksum_error(dat_path, actual, manifest["checksum"])
+
+
+def open_source(path):
+    """Open the source of a copy for reading (binary, unbuffered); the one place copies open their source."""
+    return open(path, "rb", buffering=0)
+
+
+class StreamDigest(object):
+    """SHA-256 of the chunks a copy sends, computed in a helper thread as they pass (issue 11 item 2: hash the bytes
+    that are sent, in the same read).  ``hashlib`` releases the GIL on large buffers, so hashing one chunk overlaps
+    sending or writing it; at most ``depth`` chunks wait (bounded memory).
+
+    ``update(chunk)`` hands a chunk over; ``checksum()`` waits for the thread and returns ``"sha256:<hex>"``;
+    ``close()`` (idempotent) stops the thread without a result (a failed copy)."""
+
+    def __init__(self, depth=4):
+        self._queue = queue.Queue(maxsize=depth)
+        self._digest = hashlib.sha256()
+        self._error = None
+        self._done = False
+        self._thread = threading.Thread(target=self._work, name="iris-devtools-sha256-stream")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _work(self):
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            try:
+                self._digest.update(chunk)
+            except Exception as exc:  # pylint: disable=broad-except  # reported by checksum() in the caller's thread
+                self._error = exc
+
+    def update(self, chunk):
+        self._queue.put(chunk)
+
+    def close(self):
+        if not self._done:
+            self._done = True
+            self._queue.put(None)
+            self._thread.join()
+
+    def checksum(self):
+        self.close()
+        if self._error is not None:
+            raise IrisModuleError("Cannot compute the SHA-256 of the copied bytes: %s." % self._error, hint="see the error text; run again")
+        return "sha256:" + self._digest.hexdigest()
 
 
 def validate_fixture(fixture_dir, verify_checksum=True):
@@ -296,12 +360,31 @@ def _copy_into(src_handle, dest_handle):
     shutil.copyfileobj(src_handle, dest_handle, CHUNK_SIZE)
 
 
-def copy_atomic(src, dest, owner=None, group=None, mode=None):
+def _copy_hashed(src_handle, dest_handle, src, expected_checksum):
+    """Copy in CHUNK_SIZE chunks, hashing what is written in the same read; checksum_error unless it matches."""
+    digest = StreamDigest()
+    try:
+        while True:
+            chunk = src_handle.read(CHUNK_SIZE)
+            if not chunk:
+                break
+            digest.update(chunk)
+            dest_handle.write(chunk)
+    finally:
+        digest.close()
+    actual = digest.checksum()
+    if actual != expected_checksum:
+        raise checksum_error(src, actual, expected_checksum, copied=True)
+
+
+def copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=None):
     """Copy ``src`` to ``dest`` atomically, then set owner/group/mode (used for ``transport: local``).
 
     The copy goes to a temp name in dest's directory (so the rename is atomic), is fsynced, gets
     its owner and mode, and is renamed onto ``dest``.  On any failure the temp file is removed and
     ``dest`` is untouched.  Free space is checked first so a full disk fails before copying.
+    With ``expected_checksum`` ("sha256:<hex>") the bytes are hashed as they are copied (one read of
+    ``src``) and ``dest`` is written only when they match (else the "Checksum mismatch" error).
     """
     try:
         size = os.path.getsize(src)
@@ -317,12 +400,15 @@ def copy_atomic(src, dest, owner=None, group=None, mode=None):
                               hint="free space on the file system holding %s, or choose another directory" % directory,
                               file_path=dest, size_bytes=size, free_bytes=free)
     try:
-        src_handle = open(src, "rb")
+        src_handle = open_source(src) if expected_checksum else open(src, "rb")
     except (IOError, OSError) as exc:
         raise file_error("read", src, exc)
     with src_handle:
         try:
             with atomic_output(dest, mode=mode, owner=owner, group=group) as dest_handle:
-                _copy_into(src_handle, dest_handle)
+                if expected_checksum:
+                    _copy_hashed(src_handle, dest_handle, src, expected_checksum)
+                else:
+                    _copy_into(src_handle, dest_handle)
         except (IOError, OSError) as exc:
             raise file_error("copy %s to" % src, dest, exc)

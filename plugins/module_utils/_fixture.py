@@ -22,14 +22,17 @@ What the predecessor got wrong and how this file avoids it (iris-devtester-lesso
   even after a crash (namespace, database definition, mount, file, directory, record), plus the temp
   file an interrupted upload may leave in a database directory we did not create (listed afterwards).
 
-Checksum (issue #5 items 4 and 9): manifest, presence and size are checked before anything else; the
-SHA-256 runs in a background thread (``_files.Sha256Job``) while the read session runs and is awaited
-only when a copy follows, before anything is copied.  An unchanged re-run cancels it: it never reads the
-whole file, so its time does not depend on the fixture size.  For a FRESH restore (no record, namespace,
-database definition or IRIS.DAT of the target) the read session of a real run also prepares it (writes
-the ``restoring`` record, creates the directory: ``fixture_prepare_fresh``), beside the hash; that exposes
-no data, and a checksum mismatch (or any failure before the copy) rolls it back with ``fixture_drop``.  A
-reload or repair removes the old fixture, so its prepare step waits for the checksum.
+Checksum (issue #5 items 4 and 9, issue 11 item 2): manifest, presence and size are checked before anything
+else.  A restore installs only bytes that match the manifest: the copy hashes the bytes as it sends them (one
+read of IRIS.DAT, ``_files.StreamDigest`` beside the send) and renames them onto IRIS.DAT only when the SHA-256
+is the manifest's, before anything is mounted; a mismatch (a damaged file, or one changed during the copy)
+removes the temp copy and rolls the restore back.  An unchanged re-run never reads the file, so its time does
+not depend on the fixture size.  Check mode hashes in a background thread (``_files.Sha256Job``) beside the read
+session to predict a mismatch.  For a FRESH restore (no record, namespace, database definition or IRIS.DAT of the
+target) the read session of a real run also prepares it (writes the ``restoring`` record, creates the directory:
+``fixture_prepare_fresh``); that exposes no data, and a mismatch (or any failure before the apply) rolls it back
+with ``fixture_drop``.  A reload or repair removes the old fixture, so it hashes the file once before its prepare
+step too (a damaged fixture leaves the old one in place) - and the copy verifies what it sends again.
 
 Reload is NOT transactional (a choice by risk; documented in the ``reload`` option and said in
 ``actions`` and in the error): the new fixture's checksum and the target guards pass first, then the
@@ -52,7 +55,9 @@ A fresh restore opens two (read+prepare, apply: the copy sits between them), a r
 one ``docker exec`` of ``sh`` that lists and removes temp files).  A failed restore adds one for the rollback.
 
 Concurrency: two runs against one instance from the same host are serialized by a lock file
-(``fcntl``) keyed by the instance, held from the first read to the end.  An IRIS ``LOCK`` cannot
+(``fcntl``) keyed by the instance's identity (Docker: the engine's daemon ID, the container ID and the
+instance; never the spelling of docker_host) in the private directory ``~/.cache/iris_devtools/fixtures/locks``
+(0700), held from the first read to the end.  An IRIS ``LOCK`` cannot
 span the file copy (it ends with the session), so across hosts the apply program's guards
 (namespace/database must not exist) make the later run fail cleanly instead.
 """
@@ -64,7 +69,7 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
+import stat
 import time
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files, _manifest
@@ -84,7 +89,8 @@ RELOAD = ("never", "on_change", "always")
 RECORD_AREA = "fixture"
 SYS_NAMESPACE = "%SYS"
 # Namespace and database names we create: letters, digits and "_" (no "%": system names; no "-"), at most 63
-# characters (SQL CREATE DATABASE name rules, iris-api.md §3.3 S24, as a safe common subset) [inf].
+# characters (SQL CREATE DATABASE name rules, iris-api.md §3.3 S24, as a safe common subset) [inf].  Every pattern
+# here is applied with fullmatch: "$" alone would accept a trailing line feed.
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 # iris-api.md §3.1 S20: these exist even when not listed; never export or replace them.
 SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")
@@ -108,11 +114,94 @@ _TEMP_SCRIPT = (
 # ---------------------------------------------------------------------------------------------
 def check_name(value, option):
     """Upper-cased IRIS name for a namespace/database option, or IrisModuleError."""
-    if not isinstance(value, str) or not NAME_RE.match(value):
+    if not isinstance(value, str) or not NAME_RE.fullmatch(value):
+        problem = _text_problem(value) if isinstance(value, str) else None
         raise IrisModuleError(
-            "%s %r is not a name iris_fixture can create." % (option, value),
-            hint="use letters, digits and '_' (starting with a letter, at most 63 characters), e.g. FIXTURE_ORDERS")
+            "Option %s %r %s." % (option, value, problem or "is not a name iris_fixture can create"),
+            hint="use letters, digits and '_' (starting with a letter, at most 63 characters), e.g. FIXTURE_ORDERS", option=option)
     return value.upper()
+
+
+# Namespace names an export may read (an existing namespace; "%" and "-" occur in names IRIS ships, e.g. %SYS)
+# [inf: no length rule found in iris-api.md; 255 is a safe upper bound].
+EXPORT_NAMESPACE_RE = re.compile(r"^[A-Za-z%][A-Za-z0-9_%-]{0,254}$")
+# Labels this module writes into a manifest (fixture_id, version): plain words, no spaces.
+FIXTURE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
+# database_dir reaches a CPF line ([Databases] NAME=directory,...: a comma or a line break would add fields or lines,
+# issue 11 item 1), %File calls and the temp-file script's argv.  Letters, digits, space and "_ . - + @ /" only; no "." or
+# ".." component (NormalizeDirectory would resolve it outside the named place); at most 200 characters
+# [inf: IRIS's own limit on a directory name is not in iris-api.md; 200 stays well below PATH_MAX].
+DATABASE_DIR_RE = re.compile(r"^[A-Za-z0-9 _.+@/-]+$")
+DATABASE_DIR_LIMIT = 200
+PATH_LIMIT = 4096
+
+
+def _text_problem(value, allowed_controls="", limit=None):
+    """What is wrong with a text option (a control character, too long), or None."""
+    bad = _manifest.control_character(value, allowed_controls)
+    if bad is not None:
+        return "contains the control character %s" % _manifest.describe_char(bad)
+    if limit is not None and len(value) > limit:
+        return "has %d characters, more than %d" % (len(value), limit)
+    return None
+
+
+def _refuse(option, value, problem, hint):
+    raise IrisModuleError("Option %s %r %s." % (option, value, problem), hint=hint, option=option)
+
+
+def check_database_dir(value):
+    """database_dir as given (absolute, or relative to the instance's mgr/ directory), or IrisModuleError."""
+    hint = ("give an absolute directory such as /usr/irissys/mgr/fixture_orders or a name under mgr/ such as "
+            "fixture_orders, made of letters, digits, spaces and '_ . - + @ /', at most %d characters" % DATABASE_DIR_LIMIT)
+    problem = _text_problem(value, limit=DATABASE_DIR_LIMIT)
+    if problem is None and not value.strip("/"):
+        problem = "is not a database directory"
+    if problem is None and not DATABASE_DIR_RE.fullmatch(value):
+        bad = sorted(set(c for c in value if not DATABASE_DIR_RE.fullmatch(c)))
+        problem = "contains %s, not allowed in a database directory" % ", ".join(repr(c) for c in bad)
+    if problem is None and any(part in (".", "..") for part in value.split("/")):
+        problem = "has a '.' or '..' component"
+    if problem is not None:
+        _refuse("database_dir", value, problem, hint)
+    return value
+
+
+def validate_params(params):
+    """Every string option of iris_fixture checked for what it is, before anything is read or changed (issue 11
+    item 1).  Names the module creates are checked again where they are used (check_name)."""
+    path = params.get("path")
+    if path is not None:
+        problem = _text_problem(path, limit=PATH_LIMIT)
+        if problem:
+            _refuse("path", path, problem, "give the fixture directory as a plain path on the host that runs the module")
+    state = params.get("state")
+    namespace = params.get("namespace")
+    if namespace is not None:
+        if state == "exported":
+            if not EXPORT_NAMESPACE_RE.fullmatch(namespace):
+                problem = _text_problem(namespace) or "is not a namespace name"
+                _refuse("namespace", namespace, problem, "give the name of an existing namespace, e.g. APP")
+        else:
+            check_name(namespace, "namespace")
+    database = params.get("database")
+    if database is not None:
+        check_name(database, "database")
+    if params.get("database_dir") is not None:
+        check_database_dir(params["database_dir"])
+    for option, pattern, example in (("fixture_id", FIXTURE_ID_RE, "orders"), ("version", VERSION_RE, "2.1.0")):
+        value = params.get(option)
+        if value is not None and not pattern.fullmatch(value):
+            problem = _text_problem(value) or "is not a plain label"
+            _refuse(option, value, problem, "use letters, digits and '_ . -'%s (starting with a letter or digit, at most %d "
+                    "characters), e.g. %s" % (" and '+'" if option == "version" else "", 128 if option == "fixture_id" else 64, example))
+    description = params.get("description")
+    if description:
+        problem = _text_problem(description, allowed_controls="\t\n\r", limit=_manifest.TEXT_LIMIT_LONG)
+        if problem:
+            _refuse("description", description, problem,
+                    "write the description as plain text (line breaks and tabs are allowed), at most %d characters" % _manifest.TEXT_LIMIT_LONG)
 
 
 def _dir(text):
@@ -145,27 +234,53 @@ def _fixture_message(exc):
     return exc.msg
 
 
+# The module's state directory on the host that runs it: private (0700), under the user's home like iris_container's
+# state_dir (~/.cache/iris_devtools/containers), never a predictable path in a world-writable /tmp (issue 11 item 3).
+DEFAULT_STATE_DIR = "~/.cache/iris_devtools/fixtures"
+
+
+def lock_dir():
+    """The private directory of the fixture locks (created 0700; refused when others may write into it)."""
+    directory = os.path.join(os.path.abspath(os.path.expanduser(DEFAULT_STATE_DIR)), "locks")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        info = os.lstat(directory)
+    except OSError as exc:
+        raise IrisModuleError("Cannot create the lock directory %s: %s." % (directory, exc.strerror or exc),
+                              hint="make the home directory of the user running the module writable, or run as another user")
+    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
+        raise IrisModuleError("The lock directory %s is not a directory owned by the user running the module." % directory,
+                              hint="remove it (it holds only lock files) and run again")
+    if info.st_mode & 0o077:
+        os.chmod(directory, 0o700)
+    return directory
+
+
+def lock_path(key):
+    """The lock file of ``key`` (an instance identity, see FixtureManager._lock_key) in ``lock_dir()``."""
+    return os.path.join(lock_dir(), "fixture-%s.lock" % hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+
+
 @contextlib.contextmanager
 def instance_lock(key, timeout):
     """Serialize fixture changes to one instance from this host (see module docstring).
 
-    An exclusive ``flock`` on ``<tmp>/iris-devtools-fixture-<hash>.lock``; the file is removed when
-    released (the inode check makes a waiter that locked a removed file try again), so nothing stays.
+    An exclusive ``flock`` on ``lock_path(key)``; the file is removed when released (the inode check makes a
+    waiter that locked a removed file try again), so nothing stays.
     """
     if not HAS_FCNTL:
         yield
         return
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    path = os.path.join(tempfile.gettempdir(), "iris-devtools-fixture-%s.lock" % digest)
+    path = lock_path(key)
     deadline = time.monotonic() + max(1, timeout)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (IOError, OSError) as exc:
             os.close(fd)
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise IrisModuleError("Cannot lock %s: %s" % (path, exc), hint="check the temporary directory's permissions")
+                raise IrisModuleError("Cannot lock %s: %s." % (path, exc), hint="check the permissions of the lock directory")
             if time.monotonic() > deadline:
                 raise IrisModuleError(
                     "Another iris_fixture run changes this instance and did not finish within %s seconds." % timeout,
@@ -231,11 +346,15 @@ class FixtureManager(object):
         return self.params.get("transport", "docker") == "docker"
 
     def _lock_key(self):
-        if self.is_docker:
-            container = getattr(self.transport, "container", None)
-            ident = getattr(container, "id", None) or self.params.get("container")
-            return "docker|%s|%s" % (self.params.get("docker_host") or os.environ.get("DOCKER_HOST") or "default", ident)
-        return "local|%s" % (self.params.get("instance") or "IRIS")
+        """The instance's identity: for Docker the engine's daemon ID (``docker info``), the container's ID and the
+        instance - not the spelling of docker_host (unix:///var/run/docker.sock and /var/run/docker.sock are one engine;
+        issue 11 item 3).  An engine that reports no ID is known by the SDK's normalised base URL."""
+        instance = self.params.get("instance") or "IRIS"
+        if not self.is_docker:
+            return "local|%s" % instance
+        container = self.transport.container
+        engine = _docker.engine_id(self.transport.client)
+        return "docker|%s|%s|%s" % (engine, getattr(container, "id", None) or self.params.get("container"), instance)
 
     def lock(self):
         return instance_lock(self._lock_key(), int(self.params.get("timeout") or 60))
@@ -253,6 +372,7 @@ class FixtureManager(object):
 
     def run(self):
         state = self.params["state"]
+        validate_params(self.params)
         if state == "validated":
             return self.validated()
         if state == "exported":
@@ -332,14 +452,17 @@ class FixtureManager(object):
         # file (item 9: its time does not depend on the fixture size).
         manifest, dat_path = _files.validate_fixture(path, verify_checksum=False)
         ident = _manifest.identity(manifest)
-        job = _files.Sha256Job(dat_path)
+        # Check mode hashes in a background thread beside the read session (it predicts a mismatch); a real run hashes
+        # the bytes while it copies them (issue 11 item 2), and a reload or repair also before it removes the old fixture.
+        job = _files.Sha256Job(dat_path) if self.check_mode else None
         try:
             if self.check_mode:
                 return self._present(namespace, database, dir_option, path, manifest, dat_path, ident, job)
             with self.lock():
                 return self._present(namespace, database, dir_option, path, manifest, dat_path, ident, job)
         finally:
-            job.cancel()
+            if job is not None:
+                job.cancel()
 
     def _present(self, namespace, database, dir_option, path, manifest, dat_path, ident, job):
         # A real run hands the read session the 'restoring' record: for a FRESH restore (nothing of the target exists)
@@ -381,8 +504,13 @@ class FixtureManager(object):
                                   hint="this is a bug in iris_fixture; please report it")
         if action is None:
             return None
-        # A copy follows (or would, in check mode): the checksum must match before anything is copied.
-        _files.check_checksum(manifest, dat_path, job.result())
+        # A copy follows (or would, in check mode).  Check mode predicts the checksum test; a reload or repair removes
+        # the old fixture first, so it checks the file before that (a damaged fixture leaves the old one in place).  Either
+        # way the copy itself hashes the bytes it installs and installs them only when they match (issue 11 item 2).
+        if job is not None:
+            _files.check_checksum(manifest, dat_path, job.result())
+        elif record is not None:
+            _files.check_checksum(manifest, dat_path, _files.sha256_file(dat_path))
         self.actions.append(self._action_text(action, namespace, record, ident))
         return action
 
@@ -452,7 +580,7 @@ class FixtureManager(object):
         else:
             pending, created_dir = self._prepare(namespace, database, directory, target, old, manifest, ident)
         try:
-            self._copy_in(dat_path, directory)
+            self._copy_in(dat_path, directory, manifest["checksum"])
             apply = Program()
             apply.add("props_set", property="Directory", value=directory)
             # iris-api.md §0 item 5, §3.1 S20/S9: Create writes the configuration only; the file is already there.
@@ -506,10 +634,12 @@ class FixtureManager(object):
             raise self._rollback(exc, "prepare the restore", namespace, database, directory, created_dir, old)
         return pending, created_dir
 
-    def _copy_in(self, dat_path, directory):
+    def _copy_in(self, dat_path, directory, checksum):
+        """Copy IRIS.DAT in, hashing the bytes as they are sent; they land under IRIS.DAT only when the SHA-256 is the
+        manifest's ``checksum`` (before anything is mounted), else "Checksum mismatch" and the temp copy is gone."""
         if self.is_docker:
             _docker.upload_file(self.transport.client, self.transport.container, dat_path, directory.rstrip("/"),
-                                _manifest.DAT_FILE, timeout=self.params.get("timeout"))
+                                _manifest.DAT_FILE, timeout=self.params.get("timeout"), expected_checksum=checksum)
             return
         # transport local: the directory was created by the instance; the file gets its owner (when we may chown).
         owner = group = None
@@ -519,7 +649,8 @@ class FixtureManager(object):
                 owner, group = info.st_uid, info.st_gid
         except OSError:
             pass
-        _files.copy_atomic(dat_path, os.path.join(directory, _manifest.DAT_FILE), owner=owner, group=group, mode=0o660)
+        _files.copy_atomic(dat_path, os.path.join(directory, _manifest.DAT_FILE), owner=owner, group=group, mode=0o660,
+                           expected_checksum=checksum)
 
     @staticmethod
     def _previous_note(old):
@@ -657,6 +788,9 @@ class FixtureManager(object):
             raise IrisModuleError("state=exported needs the namespace option.", hint="set namespace to the source namespace")
         namespace = namespace.upper()
         fixture_id = self.params.get("fixture_id") or namespace.lower()
+        if not FIXTURE_ID_RE.fullmatch(fixture_id):
+            raise IrisModuleError("The fixture id %r derived from namespace %s is not a plain label." % (fixture_id, namespace),
+                                  hint="set the fixture_id option, e.g. fixture_id: orders")
         version = self.params.get("version") or "1.0.0"
         force = bool(self.params.get("force"))
         existing, problem = self._existing_fixture(path)

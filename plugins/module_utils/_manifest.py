@@ -71,6 +71,26 @@ _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?
 _IDENT = r"[A-Za-z%_][A-Za-z0-9%_]*"
 _TABLE_RE = re.compile(r"^(%s\.)?%s$" % (_IDENT, _IDENT))
 _MANIFEST_DOC = "see the manifest format in the iris_fixture module documentation"
+# Control characters: C0 (NUL, CR, LF, ...), DEL and C1.  A manifest is input like any option (issue 11 item 1): its
+# texts reach the restore record, actions, diffs and error messages, and dat_file a file name.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Longest text field we accept (description: TEXT_LIMIT_LONG); a fixture id or a version is a short label.
+TEXT_LIMIT = 255
+TEXT_LIMIT_LONG = 4096
+
+
+def control_character(text, allowed=""):
+    """The first control character of ``text`` (C0 incl. NUL/CR/LF, DEL, C1) not in ``allowed``, or None."""
+    for match in _CONTROL_RE.finditer(text):
+        if match.group() not in allowed:
+            return match.group()
+    return None
+
+
+def describe_char(char):
+    """``U+000A (line feed)``-style name of a character for messages."""
+    names = {"\x00": "NUL", "\n": "line feed", "\r": "carriage return", "\t": "tab", "\x7f": "DEL"}
+    return "U+%04X%s" % (ord(char), " (%s)" % names[char] if char in names else "")
 
 
 def _field_error(field, problem, fix, **details):
@@ -82,7 +102,7 @@ def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _text(manifest, field, allow_empty=False):
+def _text(manifest, field, allow_empty=False, limit=TEXT_LIMIT, allowed_controls=""):
     if field not in manifest:
         raise _field_error(field, "is missing", "add \"%s\" to manifest.json (%s)" % (field, _MANIFEST_DOC))
     value = manifest[field]
@@ -91,6 +111,13 @@ def _text(manifest, field, allow_empty=False):
                            "write \"%s\" as a JSON string" % field)
     if not allow_empty and not value.strip():
         raise _field_error(field, "must not be empty", "give \"%s\" a value" % field)
+    bad = control_character(value, allowed_controls)
+    if bad is not None:
+        raise _field_error(field, "contains the control character %s" % describe_char(bad),
+                           "remove control characters from \"%s\" (the manifest is not what the exporter wrote)" % field)
+    if len(value) > limit:
+        raise _field_error(field, "has %d characters, more than %d" % (len(value), limit),
+                           "shorten \"%s\" to at most %d characters" % (field, limit))
     return value
 
 
@@ -118,7 +145,7 @@ def _check_tables(value):
         if not isinstance(name, str) or not name:
             raise _field_error(where + ".name", "is missing or not a non-empty string",
                                "give every table a qualified SQL name, e.g. \"SQLUser.Person\"")
-        if not _TABLE_RE.match(name):
+        if not _TABLE_RE.fullmatch(name):
             raise _field_error(where + ".name", "is not a plain SQL table name: %r" % name,
                                "use Schema.Table made of letters, digits, '_' and '%' (e.g. \"SQLUser.Person\"); "
                                "delimited identifiers are not supported")
@@ -154,9 +181,10 @@ def validate(manifest):
         raise _field_error("schema_version", "is %r; this collection reads schema %s.x" % (schema, _SCHEMA_MAJOR),
                            "use a collection version that supports schema %s, or re-export the fixture" % schema)
     out["schema_version"] = schema
-    out["description"] = _text(manifest, "description", allow_empty=True)
+    # A description may span lines (tab, line feed, carriage return); no other control character.
+    out["description"] = _text(manifest, "description", allow_empty=True, limit=TEXT_LIMIT_LONG, allowed_controls="\t\n\r")
     created = _text(manifest, "created_at")
-    if not _ISO_RE.match(created):
+    if not _ISO_RE.fullmatch(created):
         raise _field_error("created_at", "is not an ISO-8601 date-time: %r" % created,
                            "write it like \"2025-11-04T10:00:00Z\" (UTC)")
     out["created_at"] = created
@@ -164,7 +192,7 @@ def validate(manifest):
     out["namespace"] = _text(manifest, "namespace")
     out["dat_file"] = _check_dat_file(_text(manifest, "dat_file"))
     checksum = _text(manifest, "checksum")
-    if not _CHECKSUM_RE.match(checksum):
+    if not _CHECKSUM_RE.fullmatch(checksum):
         raise _field_error("checksum", "must be \"sha256:\" followed by 64 hex characters, got %r" % checksum,
                            "recompute it with sha256 over the whole %s and write \"sha256:<hex>\"" % DAT_FILE)
     out["checksum"] = checksum.lower()
@@ -182,7 +210,7 @@ def validate(manifest):
     if "created_by" in manifest:
         if not isinstance(manifest["created_by"], str):
             raise _field_error("created_by", "must be a string", "write the tool name as a string, or remove it")
-        out["created_by"] = manifest["created_by"]
+        out["created_by"] = _text(manifest, "created_by", allow_empty=True)
     if manifest.get("features") is not None and not isinstance(manifest["features"], dict):
         raise _field_error("features", "must be an object or null", "write \"features\" as a JSON object, or remove it")
     queries = manifest.get("known_queries")

@@ -62,6 +62,7 @@ options:
     description:
       - The fixture directory on the host that runs the module (the Docker host for O(transport=docker)).
       - Required for O(state=present), O(state=exported) and O(state=validated).
+      - It must not contain control characters (for example a line feed or NUL).
     type: path
   namespace:
     description:
@@ -69,6 +70,7 @@ options:
         O(state=exported) the namespace to export. Not used by O(state=validated).
       - This module has no default namespace. If not set, the value of the E(IRIS_NAMESPACE) environment variable is used.
       - Names the module creates consist of letters, digits and V(_), start with a letter and have at most 63 characters.
+        For O(state=exported) the name of an existing namespace (letters, digits, V(_), V(-) and V(%)).
     type: str
     default: null
   database:
@@ -83,6 +85,9 @@ options:
       - A relative name is resolved under the instance's C(mgr/) directory. Defaults to the lower-case O(database)
         name there, for example C(/usr/irissys/mgr/fixture_orders/).
       - It must not hold an C(IRIS.DAT) yet. A directory the module created is removed with the fixture.
+      - Letters, digits, spaces and C(_ . - + @ /) only, at most 200 characters, with no C(.) or C(..) component. Control
+        characters (a line feed would add lines to the instance's configuration file) and commas are refused before
+        anything is read or changed.
     type: str
   reload:
     description:
@@ -103,15 +108,18 @@ options:
   fixture_id:
     description:
       - O(state=exported) - the fixture's id in the manifest. Defaults to the lower-case O(namespace) name.
+      - Letters, digits and C(_ . -), starting with a letter or digit, at most 128 characters.
     type: str
   version:
     description:
       - O(state=exported) - the fixture's version in the manifest.
+      - Letters, digits and C(_ . - +), starting with a letter or digit, at most 64 characters.
     type: str
     default: 1.0.0
   description:
     description:
-      - O(state=exported) - free text for the manifest.
+      - O(state=exported) - free text for the manifest. Line breaks and tabs are allowed, other control characters
+        are not; at most 4096 characters.
     type: str
     default: ''
   force:
@@ -128,13 +136,16 @@ notes:
   - Restore copies C(IRIS.DAT) into the instance with the Docker SDK (O(transport=docker), owned by UID 51773,
     C(irisowner)) or as a file copy on the host (O(transport=local), owned like the database directory when the
     module runs as root).
-  - O(state=present) reads the fixture's manifest and checks the file size on every run, but it computes the SHA-256
-    of C(IRIS.DAT) only when a restore follows (in a background thread while the instance is read). A run that finds the
-    same fixture in place (the manifest's checksum equals the recorded one) does not read the file, so its time does not
-    depend on the fixture size; use O(state=validated) to check the file itself.
+  - O(state=present) reads the fixture's manifest and checks the file size on every run. A restore installs only bytes
+    that match the manifest - it computes the SHA-256 of C(IRIS.DAT) over the very bytes it copies into the instance
+    (one read) and gives the copy its name C(IRIS.DAT) only when the checksum matches, before anything is mounted; a
+    file that is damaged or changes during the copy is removed again, the restore is rolled back and the module fails. A
+    reload also checks the file before it removes the old fixture. A run that finds the same fixture in place (the
+    manifest's checksum equals the recorded one) does not read the file, so its time does not depend on the fixture
+    size; use O(state=validated) to check the file itself. Check mode computes the checksum without copying.
   - A restore into a new namespace prepares the target (writes the record, creates the database directory) in the
-    same session that reads the instance, while the checksum is computed; when the checksum does not match, both are
-    removed again before anything is copied, and the module fails.
+    same session that reads the instance; when the copy's checksum does not match, both are removed again, and the
+    module fails.
   - The module records each restore in the global C(^IrisDevTools("fixture",<namespace>)) of C(%SYS) (status, fixture
     identity, database, directory). The record is written before anything is created, so a run that was interrupted
     (for example the container stopped during the copy) is cleaned up by the next run or by O(state=absent).
@@ -142,14 +153,17 @@ notes:
     C(.iris-devtools-tmp-) for local copies) and are renamed when complete. A copy interrupted by a stopped container
     can leave such a file; O(state=absent) and the next restore into the namespace remove it and check by listing the
     directory afterwards.
-  - Fixture runs against one instance from one host are serialized by a lock file in the temporary directory (removed
-    afterwards); a run waits at most O(timeout) seconds for it. Runs from different hosts are not serialized - the
+  - Fixture runs against one instance from one host are serialized by a lock file (removed afterwards) in the private
+    directory C(~/.cache/iris_devtools/fixtures/locks) (mode 0700) of the user running the module, keyed by the
+    instance's identity - for Docker the engine's daemon ID (C(docker info)), the container's ID and O(instance), so
+    two spellings of one O(docker_host) share one lock; a run waits at most O(timeout) seconds for it. Runs from different hosts are not serialized - the
     later one fails cleanly because the namespace or database exists by then.
   - "Manifest format (C(manifest.json), schema 1.0, compatible with iris-devtester): C(fixture_id), C(version),
     C(schema_version), C(description), C(created_at) (ISO-8601), C(iris_version), C(namespace) (the source),
     C(dat_file) (V(IRIS.DAT)), C(checksum) (C(sha256:<hex>)) and C(tables) (a list of C(name) and C(row_count)) are
     required. C(size_bytes) and C(created_by) are written by this module; any other field is kept. This module also
-    writes C(source_database)."
+    writes C(source_database). A manifest is input like any option - text fields with control characters (C(description)
+    may have line breaks and tabs) or longer than 255 characters (C(description) 4096) are refused."
 seealso:
   - module: iris_devtools.iris.iris_container
 """

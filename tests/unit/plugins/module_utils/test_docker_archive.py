@@ -495,3 +495,58 @@ def test_read_file_shares_the_archive_reader(fake):
     with pytest.raises(IrisModuleError) as info:
         _docker.read_file_from_container(container, "/usr/irissys/mgr/report.html", max_bytes=5)
     assert "more than the 5 allowed" in info.value.msg
+
+
+# -- hash the bytes as they are sent (issue 11 item 2) ------------------------------------------------------------------
+def test_upload_with_checksum_hashes_what_it_sends(fake, tmp_path):
+    client, api = fake
+    src, data = _src(tmp_path, 9 * MIB + 5)
+    expected = "sha256:" + hashlib.sha256(data).hexdigest()
+    assert _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected) == len(data)
+    assert list(api.files) == ["/usr/irissys/mgr/IRIS.DAT"] and api.files["/usr/irissys/mgr/IRIS.DAT"]["data"] == data
+
+
+def test_upload_refuses_a_source_that_changes_after_the_first_chunk(fake, tmp_path, monkeypatch):
+    """One read: the bytes sent are the bytes hashed; a change after the first chunk (same size) is never renamed onto
+    IRIS.DAT, and the temp file is removed."""
+    from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_files import _mutating_open
+    client, api = fake
+    src, data = _src(tmp_path, 9 * MIB + 5)
+    expected = "sha256:" + hashlib.sha256(data).hexdigest()
+    _mutating_open(monkeypatch)
+    with pytest.raises(IrisModuleError) as err:
+        _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected)
+    with open(src, "rb") as handle:
+        changed = handle.read()
+    assert changed != data and len(changed) == len(data)
+    assert "Checksum mismatch" in err.value.msg and err.value.details["checksum"] == "sha256:" + hashlib.sha256(changed).hexdigest()
+    assert api.files == {}  # the temp file was removed; IRIS.DAT never existed
+    assert [argv[0] for argv, user in api.commands] == ["rm"]  # no mv
+
+
+def test_engine_id_does_not_depend_on_the_spelling_of_the_url():
+    """Real clients for three spellings of the default socket (/var/run is /run): one engine ID (skipped without a
+    Docker daemon there)."""
+    docker_sdk = pytest.importorskip("docker")
+    if not os.path.exists("/run/docker.sock") or os.path.realpath("/var/run/docker.sock") != os.path.realpath("/run/docker.sock"):
+        pytest.skip("no Docker socket at /run/docker.sock = /var/run/docker.sock")
+    try:
+        clients = [docker_sdk.DockerClient(base_url=url, timeout=10)
+                   for url in ("unix:///var/run/docker.sock", "unix:///run/docker.sock", "unix://var/run/docker.sock")]
+        clients[0].ping()
+    except Exception:  # pylint: disable=broad-except
+        pytest.skip("no Docker daemon on /var/run/docker.sock")
+    ids = set(_docker.engine_id(client) for client in clients)
+    assert len(ids) == 1 and not ids.pop().startswith("url:")
+
+
+def test_engine_id_without_an_id_uses_the_normalised_url():
+    class Api(object):
+        base_url = "http+docker://localhost"
+
+    class Client(object):
+        api = Api()
+
+        def info(self):
+            return {}
+    assert _docker.engine_id(Client()) == "url:http+docker://localhost"

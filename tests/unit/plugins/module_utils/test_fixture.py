@@ -89,6 +89,68 @@ def exported(iris_sim, tmp_path):
     return path, result
 
 
+# -- every option validated for what it is, before anything is read or changed (issue 11 item 1) -------------------
+@pytest.mark.parametrize("params, option, problem", [
+    (dict(state="present", database_dir="fix\ndir"), "database_dir", "U+000A (line feed)"),
+    (dict(state="present", database_dir="x\ny"), "database_dir", "U+000A (line feed)"),
+    (dict(state="present", database_dir="fixdir\r"), "database_dir", "U+000D (carriage return)"),
+    (dict(state="present", database_dir="fix\x00dir"), "database_dir", "U+0000 (NUL)"),
+    (dict(state="present", database_dir="fix\x7f"), "database_dir", "U+007F (DEL)"),
+    (dict(state="present", database_dir="a,b"), "database_dir", "contains ','"),
+    (dict(state="present", database_dir="../../etc"), "database_dir", "'..' component"),
+    (dict(state="present", database_dir="/usr/irissys/mgr/./x"), "database_dir", "'..' component"),
+    (dict(state="present", database_dir="/"), "database_dir", "is not a database directory"),
+    (dict(state="present", database_dir="d" * 201), "database_dir", "more than 200"),
+    (dict(state="absent", database_dir="fix\ndir"), "database_dir", "U+000A"),
+    (dict(state="present", path="/srv/fx\nx"), "path", "U+000A"),
+    (dict(state="validated", path="/srv/fx\x00"), "path", "U+0000"),
+    (dict(state="present", namespace="FIX\n1"), "namespace", "U+000A"),
+    (dict(state="absent", namespace="FIX\x00"), "namespace", "U+0000"),
+    (dict(state="present", namespace="FIX1\n"), "namespace", "U+000A"),  # "$" of the old pattern accepted a trailing LF
+    (dict(state="present", database="FIXDB\n"), "database", "U+000A"),
+    (dict(state="exported", namespace="SRC\x00"), "namespace", "U+0000"),
+    (dict(state="exported", namespace="SRC X"), "namespace", "is not a namespace name"),
+    (dict(state="present", database="DB\r"), "database", "U+000D"),
+    (dict(state="exported", namespace="SRC", fixture_id="a\nb"), "fixture_id", "U+000A"),
+    (dict(state="exported", namespace="SRC", fixture_id="a b"), "fixture_id", "is not a plain label"),
+    (dict(state="exported", namespace="SRC", version="1.0\n"), "version", "U+000A"),
+    (dict(state="exported", namespace="SRC", description="a\x00b"), "description", "U+0000"),
+    (dict(state="exported", namespace="SRC", description="x" * 4097), "description", "more than 4096"),
+])
+def test_hostile_options_fail_before_anything_runs(iris_sim, tmp_path, params, option, problem):
+    params = dict(dict(path=str(tmp_path / "fx"), namespace="FIX1"), **params)
+    before = snapshot(iris_sim)
+    mgr = manager(iris_sim, **params)
+    with pytest.raises(IrisModuleError) as err:
+        mgr.run()
+    assert err.value.msg.startswith("Option %s " % option) and problem in err.value.msg, err.value.msg
+    assert err.value.msg.endswith(".") and err.value.hint and err.value.details["option"] == option
+    assert "\n" not in err.value.msg and "\x00" not in err.value.msg  # the value is shown escaped
+    assert mgr.sessions == 0 and snapshot(iris_sim) == before and not os.path.exists(params["path"])
+
+
+def test_database_dir_with_a_line_break_never_reaches_the_configuration(iris_sim, exported):
+    """The reproduction of issue 11: 'x\ny' wrote a second line into the configuration (a database definition that
+    survived state=absent) and the instance could not start; now nothing of it reaches the instance."""
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    for value in ("x\ny", "fixdir\nFAKEDB=/tmp/evil/"):
+        with pytest.raises(IrisModuleError):
+            run(iris_sim, state="present", namespace="FIX1", database_dir=value, path=path)
+    assert snapshot(iris_sim) == before and "FAKEDB" not in sim_config_text(iris_sim)
+
+
+def sim_config_text(sim):
+    """The simulator's configuration file (its iris.cpf), read independently."""
+    with open(sim.inst.cpf_path) as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize("database_dir", ["fixdir", "sub/fixdir", "fix dir", "/tmp/x/fix_dir-2.0+a@b"])
+def test_plausible_database_dirs_pass(database_dir):
+    assert _fixture.check_database_dir(database_dir) == database_dir
+
+
 # -- export -------------------------------------------------------------------------------------------
 def test_export_writes_consistent_fixture_and_remounts(iris_sim, exported):
     path, result = exported
@@ -340,7 +402,7 @@ def test_interrupted_restore_is_repaired_or_removed(iris_sim, exported, monkeypa
     class Died(Exception):
         pass
 
-    def die(self, dat_path, directory):
+    def die(self, dat_path, directory, *args):
         with open(os.path.join(directory, ".iris-devtools-upload-x-IRIS.DAT"), "wb") as handle:
             handle.write(b"partial")
         raise Died()
@@ -382,14 +444,75 @@ def test_concurrent_restores_are_serialized(iris_sim, exported):
     assert count(iris_sim, "FIXA", "Shop.Item") == 3 and count(iris_sim, "FIXB", "Shop.Item") == 3
 
 
-def test_lock_file_is_in_the_temp_dir_and_removed(tmp_path_factory):
-    """conftest gives each test its own temp dir, so tests on two xdist workers never wait for each other's lock."""
-    lock_dir = tempfile.gettempdir()
-    assert lock_dir.startswith(str(tmp_path_factory.getbasetemp()))
+def test_lock_file_is_private_not_in_tmp_and_removed():
+    """issue 11 item 3: the lock lives in the module's state directory (0700, under HOME - conftest gives each test its
+    own), never at a predictable path in the world-writable temp directory."""
     with _fixture.instance_lock("k-where", 1):
-        held = [name for name in os.listdir(lock_dir) if name.startswith("iris-devtools-fixture-")]
-        assert len(held) == 1 and held[0].endswith(".lock")
-    assert not [name for name in os.listdir(lock_dir) if name.startswith("iris-devtools-fixture-")]
+        path = _fixture.lock_path("k-where")
+        assert os.path.exists(path) and os.path.dirname(path) == _fixture.lock_dir()
+        assert not path.startswith(tempfile.gettempdir() + os.sep) and not path.startswith("/tmp/iris-devtools")
+        assert path.startswith(os.path.expanduser("~/.cache/iris_devtools/fixtures/locks/"))
+        assert os.stat(_fixture.lock_dir()).st_mode & 0o777 == 0o700 and os.stat(path).st_mode & 0o777 == 0o600
+        assert not [name for name in os.listdir(tempfile.gettempdir()) if name.startswith("iris-devtools-fixture-")]
+    assert os.listdir(_fixture.lock_dir()) == []
+
+
+def test_lock_dir_that_others_may_write_is_made_private():
+    directory = _fixture.lock_dir()
+    os.chmod(directory, 0o777)
+    assert _fixture.lock_dir() == directory and os.stat(directory).st_mode & 0o777 == 0o700
+
+
+class _Engine(object):
+    """A Docker client whose daemon reports ``engine`` as its ID (``docker info``)."""
+
+    def __init__(self, engine, base_url):
+        self.engine = engine
+        self.api = type("Api", (), {"base_url": base_url})()
+
+    def info(self):
+        return {"ID": self.engine}
+
+
+class _Container(object):
+    def __init__(self, ident):
+        self.id = ident
+
+
+class _DockerTransport(object):
+    sessions = 0
+
+    def __init__(self, client, container):
+        self.client = client
+        self.container = _Container(container)
+
+
+def _docker_lock(docker_host, engine="ENGINE-A", container="c0ffee", instance="IRIS"):
+    module = FakeModule(transport="docker", docker_host=docker_host, container="iris1", instance=instance)
+    mgr = _fixture.FixtureManager(module, transport=_DockerTransport(_Engine(engine, docker_host), container))
+    return _fixture.lock_path(mgr._lock_key())
+
+
+def test_lock_is_keyed_by_the_docker_engine_not_the_spelling_of_docker_host():
+    """issue 11 item 3: two spellings of one engine are one lock; another engine, container or instance is another."""
+    one = _docker_lock("unix:///var/run/docker.sock")
+    assert _docker_lock("/var/run/docker.sock") == one
+    assert _docker_lock("unix:///run/docker.sock") == one  # /var/run is /run
+    assert _docker_lock(None) == one  # the environment's default socket
+    assert _docker_lock("tcp://127.0.0.1:2375") == one  # the same daemon over TCP
+    assert _docker_lock("unix:///var/run/docker.sock", engine="ENGINE-B") != one
+    assert _docker_lock("unix:///var/run/docker.sock", container="other") != one
+    assert _docker_lock("unix:///var/run/docker.sock", instance="IRIS2") != one
+    # two runs through the two spellings really exclude each other
+    with _fixture.instance_lock(_fixture.FixtureManager(
+            FakeModule(transport="docker", docker_host="/var/run/docker.sock", container="iris1"),
+            transport=_DockerTransport(_Engine("ENGINE-A", "x"), "c0ffee"))._lock_key(), 1):
+        with pytest.raises(IrisModuleError) as err:
+            with _fixture.instance_lock(_fixture.FixtureManager(
+                    FakeModule(transport="docker", docker_host="unix:///var/run/docker.sock", container="iris1"),
+                    transport=_DockerTransport(_Engine("ENGINE-A", "y"), "c0ffee"))._lock_key(), 1):
+                pass
+    assert "did not finish within" in err.value.msg
 
 
 def test_lock_times_out_cleanly(tmp_path):
@@ -442,26 +565,102 @@ def test_unchanged_rerun_does_not_read_the_whole_file(iris_sim, exported, slow_h
         assert sum(slow_hash) < size, "the unchanged re-run hashed the whole fixture"
 
 
-def test_changed_file_with_stale_manifest_fails_before_any_copy(iris_sim, exported, monkeypatch):
+def _spy_copies(monkeypatch):
+    """Record every _copy_in call (the real copy still runs) and whether it raised."""
+    copies = []
+    real = _fixture.FixtureManager._copy_in
+
+    def spy(self, *args):
+        try:
+            real(self, *args)
+        except IrisModuleError as exc:
+            copies.append(("failed", exc.msg))
+            raise
+        copies.append(("copied", args[1]))
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", spy)
+    return copies
+
+
+def test_changed_file_with_stale_manifest_is_never_installed(iris_sim, exported, monkeypatch):
     path, dummy = exported
     run(iris_sim, state="present", namespace="FIX1", path=path)
     _corrupt(path, "checksum")  # same size, manifest unchanged
     # in place already (the record holds the manifest's checksum): nothing to copy, so nothing to verify
     assert run(iris_sim, state="present", namespace="FIX1", path=path)["changed"] is False
-    copies = []
-    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", lambda self, *args: copies.append(args))
+    copies = _spy_copies(monkeypatch)
     before = snapshot(iris_sim)
     for params in (dict(namespace="FIX2"), dict(namespace="FIX1", reload="always")):
         for check_mode in (True, False):
+            del copies[:]
             mgr = manager(iris_sim, state="present", path=path, check_mode=check_mode, **params)
             with pytest.raises(IrisModuleError) as err:
                 mgr.run()
-            # a real fresh restore (FIX2) prepared beside the hash and rolled that back: two sessions
+            # a real fresh restore (FIX2) prepared in its read session, hashed the bytes as it copied them, refused to
+            # install them and rolled back: two sessions; a reload checks the file before it touches the old fixture
             fresh = params["namespace"] == "FIX2" and not check_mode
             assert "Checksum mismatch" in err.value.msg and mgr.sessions == (2 if fresh else 1)
-    assert copies == [] and snapshot(iris_sim) == before
+            assert copies == ([("failed", copies[0][1])] if fresh else [])
+    assert snapshot(iris_sim) == before
     # the reload was refused before the old fixture was touched
     assert count(iris_sim, "FIX1", "Shop.Item") == 3
+
+
+def test_file_changed_between_reads_is_not_restored(iris_sim, exported, monkeypatch):
+    """issue 11 item 2: bytes that change after any earlier read (same size, manifest unchanged) are caught by the copy
+    itself, before anything is mounted; the old code hashed first and copied a second read, and restored them."""
+    path, dummy = exported
+    dat = os.path.join(path, "IRIS.DAT")
+    before = snapshot(iris_sim)
+    real = _fixture.FixtureManager._copy_in
+
+    def change_then_copy(self, *args):
+        _corrupt(path, "checksum")  # changed between the checksum test of the old code and its copy
+        return real(self, *args)
+    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", change_then_copy)
+    mgr = manager(iris_sim, state="present", namespace="FIX1", path=path)
+    with pytest.raises(IrisModuleError) as err:
+        mgr.run()
+    assert "Checksum mismatch" in err.value.msg and "the copy was removed and nothing was installed" in err.value.msg
+    assert "Everything this run created was removed again" in err.value.msg and "Fix:" not in err.value.msg
+    assert err.value.details["expected_checksum"] == _manifest.load(path)["checksum"] != err.value.details["checksum"]
+    assert err.value.details["checksum"] == _files.sha256_file(dat)
+    assert snapshot(iris_sim) == before  # no IRIS.DAT, directory, database, namespace or record of FIX1
+
+
+def test_source_that_changes_after_the_first_chunk_is_caught(iris_sim, exported, monkeypatch):
+    """The same through a reader that rewrites the rest of the source after the first chunk it returned."""
+    path, dummy = exported
+    before = snapshot(iris_sim)
+    monkeypatch.setattr(_files, "CHUNK_SIZE", 4096)
+    real_open = _files.open_source
+
+    class Mutating(object):
+        def __init__(self, name):
+            self._handle = real_open(name)
+            self._name = name
+            self._reads = 0
+
+        def read(self, size=-1):
+            data = self._handle.read(size)
+            self._reads += 1
+            if self._reads == 1:
+                with open(self._name, "r+b") as other:
+                    other.seek(4096 * 2)
+                    other.write(b"Y" * 16)
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self._handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._handle.close()
+    monkeypatch.setattr(_files, "open_source", Mutating)
+    with pytest.raises(IrisModuleError) as err:
+        run(iris_sim, state="present", namespace="FIX1", path=path)
+    assert "Checksum mismatch" in err.value.msg and snapshot(iris_sim) == before
 
 
 # -- reload is not transactional: said in the actions and in the error -------------------------------------------------
@@ -493,7 +692,7 @@ def test_absent_removes_leftover_temp_files_in_a_kept_directory(iris_sim, export
     os.mkdir(kept)  # a directory the module did not create: it stays, the temp files must not
     before = snapshot(iris_sim)
 
-    def die(self, dat_path, directory):
+    def die(self, dat_path, directory, *args):
         for name in (".iris-devtools-upload-0a1b-IRIS.DAT", ".iris-devtools-tmp-xyz"):
             with open(os.path.join(directory, name), "wb") as handle:
                 handle.write(b"partial")
@@ -544,7 +743,7 @@ def test_repair_removes_leftover_temp_files(iris_sim, exported, monkeypatch):
     kept = os.path.join(iris_sim.inst.mgr_dir, "kept")
     os.mkdir(kept)
 
-    def die(self, dat_path, directory):
+    def die(self, dat_path, directory, *args):
         with open(os.path.join(directory, ".iris-devtools-upload-0a1b-IRIS.DAT"), "wb") as handle:
             handle.write(b"partial")
         raise IrisModuleError("Cannot copy: the container stopped (test)", hint="start it")
@@ -575,25 +774,24 @@ def _spy_programs(monkeypatch, sim, fed=None):
     return calls
 
 
-def test_fresh_prepare_runs_beside_the_hash_and_a_bad_checksum_rolls_it_back(iris_sim, exported, slow_hash, monkeypatch):
+def test_fresh_restore_hashes_while_it_copies_and_a_bad_checksum_rolls_it_back(iris_sim, exported, slow_hash, monkeypatch):
     path, dummy = exported
     _corrupt(path, "checksum")
     size = os.path.getsize(os.path.join(path, "IRIS.DAT"))
     before = snapshot(iris_sim)
-    copies = []
-    monkeypatch.setattr(_fixture.FixtureManager, "_copy_in", lambda self, *args: copies.append(args))
+    copies = _spy_copies(monkeypatch)
     calls = _spy_programs(monkeypatch, iris_sim, slow_hash)
     mgr = manager(iris_sim, state="present", namespace="FIX1", path=path)
     with pytest.raises(IrisModuleError) as err:
         mgr.run()
     assert "Checksum mismatch" in err.value.msg and "Everything this run created was removed again" in err.value.msg
-    # session 1 read the target AND prepared (record + directory) while the hash was still running ...
+    # session 1 read the target AND prepared (record + directory); nothing was hashed before the copy (one read) ...
     assert "fixture_prepare_fresh" in calls[0]["templates"] and "fixture_target_read" in calls[0]["templates"]
-    assert calls[0]["hashed"] < size and "FIX1" in calls[0]["records"] and calls[0]["dir"] is True
-    # ... session 2 rolled it back once the checksum failed; nothing was copied, the instance is as before
-    assert calls[1]["templates"] == ["fixture_drop"] and calls[1]["hashed"] == size
+    assert calls[0]["hashed"] == 0 and "FIX1" in calls[0]["records"] and calls[0]["dir"] is True
+    # ... the copy hashed every byte once and refused them; session 2 rolled the preparation back
+    assert [c[0] for c in copies] == ["failed"] and calls[1]["templates"] == ["fixture_drop"] and calls[1]["hashed"] == size
     assert "FIX1" not in calls[1]["records"] and calls[1]["dir"] is False
-    assert len(calls) == 2 and mgr.sessions == 2 and copies == [] and snapshot(iris_sim) == before
+    assert len(calls) == 2 and mgr.sessions == 2 and snapshot(iris_sim) == before
     assert err.value.details["rollback"]["record_exists"] is False
 
 
@@ -653,13 +851,13 @@ def test_fresh_prepare_is_never_part_of_a_check_mode_run(iris_sim, exported, mon
     assert [c["templates"] for c in calls] == [["fixture_target_read", "state_get"]] and "FIX1" not in calls[0]["records"]
 
 
-def test_failed_hash_after_fresh_prepare_rolls_back(iris_sim, exported, monkeypatch):
+def test_unreadable_file_after_fresh_prepare_rolls_back(iris_sim, exported, monkeypatch):
     path, dummy = exported
     before = snapshot(iris_sim)
 
-    def unreadable(path_, chunk_size=None, cancel=None):
-        raise _files.file_error("read", path_, OSError(5, "Input/output error"))
-    monkeypatch.setattr(_files, "sha256_file", unreadable)
+    def unreadable(path_):
+        raise OSError(5, "Input/output error")
+    monkeypatch.setattr(_files, "open_source", unreadable)
     with pytest.raises(IrisModuleError) as err:
         run(iris_sim, state="present", namespace="FIX1", path=path)
     assert "Input/output error" in err.value.msg and "Everything this run created was removed again" in err.value.msg

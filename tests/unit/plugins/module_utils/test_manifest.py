@@ -223,3 +223,42 @@ def test_identity():
     ident = _manifest.identity(dict(PREDECESSOR, size_bytes=5))
     assert ident == {"fixture_id": "static-test-fixture", "version": "1.0.0", "checksum": CHECKSUM,
                      "tables": [{"name": "SQLUser.PluginTestData", "row_count": 2}]}
+
+
+# -- a hostile manifest.json is input too (issue 11 item 1) -------------------------------------------------------------
+@pytest.mark.parametrize("field, value, problem", [
+    ("fixture_id", "shop\nfixture", "U+000A (line feed)"),
+    ("version", "1.0\r", "U+000D (carriage return)"),
+    ("namespace", "SRC\x00", "U+0000 (NUL)"),
+    ("iris_version", "2025.1\x1b[31m", "U+001B"),
+    ("dat_file", "IRIS\x00.DAT", "U+0000 (NUL)"),
+    ("dat_file", "IRIS.DAT\n", "U+000A (line feed)"),
+    ("description", "a\x00b", "U+0000 (NUL)"),
+    ("description", "a\x7fb", "U+007F (DEL)"),
+    ("created_by", "tool\x85", "U+0085"),
+    ("fixture_id", "x" * 256, "has 256 characters, more than 255"),
+    ("description", "x" * 4097, "has 4097 characters, more than 4096"),
+])
+def test_control_characters_and_overlong_texts_are_refused(tmp_path, field, value, problem):
+    _write_raw(tmp_path, dict(PREDECESSOR, **{field: value}))
+    with pytest.raises(IrisModuleError) as err:
+        _manifest.load(str(tmp_path))
+    assert err.value.details["field"] == field and problem in err.value.msg, err.value.msg
+    assert err.value.msg.endswith(".") and err.value.hint
+
+
+def test_multi_line_description_is_allowed():
+    assert _manifest.validate(dict(PREDECESSOR, description="line 1\n\tline 2\r\n"))["description"] == "line 1\n\tline 2\r\n"
+
+
+@pytest.mark.parametrize("field, value", [("checksum", CHECKSUM + "\n"), ("created_at", "2025-11-04T15:02:33Z\n")])
+def test_a_trailing_line_feed_does_not_slip_through_a_pattern(field, value):
+    with pytest.raises(IrisModuleError) as err:
+        _manifest.validate(dict(PREDECESSOR, **{field: value}))
+    assert err.value.details["field"] == field
+
+
+def test_a_table_name_with_a_trailing_line_feed_is_refused():
+    with pytest.raises(IrisModuleError) as err:
+        _manifest.validate(dict(PREDECESSOR, tables=[{"name": "SQLUser.PluginTestData\n", "row_count": 2}]))
+    assert err.value.details["field"] == "tables[0].name"

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _fixture
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _fixture
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_fixture
 from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_fixture import count, make_source, snapshot
@@ -34,6 +34,13 @@ class FakeContainer(object):
     name = "sim"
 
 
+class FakeClient(object):
+    """The Docker client: its daemon ID keys the fixture lock."""
+
+    def info(self):
+        return {"ID": "ENGINE-SIM"}
+
+
 @pytest.fixture
 def docker_sim(iris_sim, monkeypatch):
     """The simulator behind a 'docker' transport: upload/download are plain copies into its directories."""
@@ -41,13 +48,15 @@ def docker_sim(iris_sim, monkeypatch):
 
     def make(module):
         transport = iris_sim.transport("%SYS")
-        transport.client = object()
+        transport.client = FakeClient()
         transport.container = FakeContainer()
         return transport
 
-    def upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None):
-        calls.append(("upload", container.id, dest_dir, dest_name))
-        shutil.copyfile(src_path, os.path.join(dest_dir, dest_name))
+    def upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None,
+                    expected_checksum=None):
+        """Like _docker.upload_file: the bytes are hashed as they are copied and installed only when they match."""
+        calls.append(("upload", container.id, dest_dir, dest_name, expected_checksum))
+        _files.copy_atomic(src_path, os.path.join(dest_dir, dest_name), expected_checksum=expected_checksum)
         return os.path.getsize(src_path)
 
     def download_file(client, container, src_path, dest_path, timeout=None):
@@ -113,7 +122,9 @@ def test_docker_round_trip_through_main(docker_sim, tmp_path, run_main):
     before = snapshot(docker_sim)
     restored = run_main(dict(base, state="present", namespace="FIX1", path=path, _ansible_diff=True))
     assert not restored["failed"] and restored["changed"], restored.get("msg")
-    assert docker_sim.calls[1] == ("upload", "cid-sim", os.path.join(docker_sim.inst.mgr_dir, "fix1"), "IRIS.DAT")
+    # the upload is told the manifest's checksum: it hashes what it sends and installs only matching bytes
+    assert docker_sim.calls[1] == ("upload", "cid-sim", os.path.join(docker_sim.inst.mgr_dir, "fix1"), "IRIS.DAT",
+                                   exported["manifest"]["checksum"])
     assert count(docker_sim, "FIX1", "Shop.Item") == 3
     assert restored["diff"]["after"]["restore"]["fixture"]["fixture_id"] == "src"
     again = run_main(dict(base, state="present", namespace="FIX1", path=path))
@@ -173,3 +184,11 @@ def test_docker_absent_removes_upload_temp_files(docker_sim, tmp_path, run_main)
     assert sorted(os.listdir(kept)) == ["keep-me.txt"]
     os.unlink(os.path.join(kept, "keep-me.txt"))
     assert snapshot(docker_sim) == before
+
+
+def test_hostile_database_dir_through_main(docker_sim, tmp_path, run_main):
+    """issue 11 item 1 through main(): the message names the option, shows the value escaped and ends with a Fix."""
+    result = run_main({"container": "sim", "transport": "docker", "state": "present", "namespace": "FIX1",
+                       "path": str(tmp_path / "fx"), "database_dir": "x\ny"})
+    assert result["failed"] and result["msg"].startswith("Option database_dir 'x\\ny' contains the control character U+000A")
+    assert ". Fix: " in result["msg"] and docker_sim.calls == []
