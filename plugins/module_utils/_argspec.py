@@ -83,6 +83,13 @@ def _check(params, option, pattern, max_length, rule, empty_is_unset=False):
         raise IrisModuleError("%s %s is not valid: %s." % (option, shown(value), reason), hint=rule)
 
 
+def validate_namespace(value, option="namespace"):
+    """IrisModuleError unless ``value`` (None passes) is an IRIS namespace name; the message names ``option``."""
+    _check({option: value}, option, NAMESPACE_RE, 64,
+           "give an IRIS namespace name: 1 to 64 characters, a letter or '%' first, then letters, digits, '-' or '_' "
+           "(for example USER, %SYS or APP_TEST)")
+
+
 def validate_common(params):
     """Check the shared options present in ``params``; IrisModuleError on the first bad one.
 
@@ -90,9 +97,7 @@ def validate_common(params):
     """
     _check(params, "instance", INSTANCE_RE, 64,
            "give the IRIS instance name: letters, digits, '_' and '-', at most 64 characters (containers use IRIS)")
-    _check(params, "namespace", NAMESPACE_RE, 64,
-           "give an IRIS namespace name: 1 to 64 characters, a letter or '%' first, then letters, digits, '-' or '_' "
-           "(for example USER, %SYS or APP_TEST)")
+    validate_namespace(params.get("namespace"), "namespace")
     _check(params, "container", CONTAINER_RE, 256,
            "give the container's name or ID as docker ps shows it: letters, digits, '_', '.' and '-', starting with a "
            "letter or digit", empty_is_unset=True)
