@@ -20,18 +20,27 @@ options:
   instance:
     description:
       - Name of the IRIS instance. Official containers always use V(IRIS).
+      - Letters, digits, V(_) and V(-), at most 64 characters. Other values fail the task before anything runs.
       - If not set, the value of the E(IRIS_INSTANCE) environment variable is used.
     type: str
     default: IRIS
   namespace:
     description:
       - The namespace the module works in when it needs one (administrative calls always run in V(%SYS)).
+      - "A namespace name has 1 to 64 characters: a letter or V(%) first, then letters, digits, V(-) or V(_)
+        (InterSystems' rules for namespace names, U(https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GSA_config_namespace)).
+        Other values (control characters, quotes, spaces, non-ASCII letters) fail the task before anything runs."
+      - Namespace names are not case-sensitive. IRIS stores and returns them in upper case, so V(app) and V(APP) are the
+        same namespace. Namespaces read from IRIS or created by a module are returned upper case (for example iris_info's
+        C(namespaces[].name) and C(instance_state.session.namespace), iris_task's C(task_namespace), iris_fixture's
+        C(namespace)), so compare returned names with upper-case strings.
       - If not set, the value of the E(IRIS_NAMESPACE) environment variable is used.
     type: str
     default: USER
   timeout:
     description:
       - Seconds one IRIS session (or one Docker call) may take before the module fails.
+      - From 1 to 86400 (one day).
       - If not set, the value of the E(IRIS_TIMEOUT) environment variable is used.
     type: int
     default: 60
@@ -39,6 +48,8 @@ options:
     description:
       - URL of the Docker daemon, for example V(unix:///var/run/docker.sock) or V(tcp://127.0.0.1:2375).
       - If not set, the value of the E(DOCKER_HOST) environment variable is used, then the Docker SDK default.
+      - "The URL must start with V(unix://), V(tcp://), V(http://), V(https://), V(ssh://) or V(npipe://) and contain no
+        spaces, quotes or control characters."
     type: str
 
 notes:
@@ -66,6 +77,8 @@ options:
   container:
     description:
       - Name or ID of the container that runs IRIS. Required when O(transport=docker).
+      - A container name as Docker accepts it (letters, digits, V(_), V(.) and V(-), starting with a letter or digit) or
+        an ID, at most 255 characters.
       - If not set, the value of the E(IRIS_CONTAINER) environment variable is used.
     type: str
 """

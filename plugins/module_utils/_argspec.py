@@ -12,13 +12,108 @@ Two sets: ``iris_lifecycle_argument_spec()`` (fragment ``_iris``) for every modu
 ones that manage the container itself (``iris_container``, no transport choice), and
 ``iris_common_argument_spec()`` (fragments ``_iris`` + ``_iris.connection``) for modules that run
 programs in a running instance.
+
+``validate_common(params)`` checks the values of those shared options for what they are (an instance
+name, a namespace name, a container name or ID, a Docker daemon URL, a number of seconds) before
+anything runs: ``_module.run_module`` calls it for every module, ``_connect.transport_from_module``
+again for callers that build a transport themselves.  A hostile value (a newline, a NUL, a quote, a
+10 kB string) then fails with a message that says what is wrong instead of reaching argv or IRIS.
 """
 
 from __future__ import annotations
 
+import re
+
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+
 TRANSPORTS = ("docker", "local")
+
+# Namespace names: 1 to 64 characters, the first a letter or %, the rest letters, digits, - or _;
+# not case-sensitive, stored and returned upper case.  InterSystems, "Configuring Namespaces", Rules for
+# Namespace Names: https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GSA_config_namespace
+# ("alphabetic"/"alphanumeric" read as ASCII here [inf]: the collection refuses what it cannot quote on a command line).
+NAMESPACE_RE = re.compile(r"\A[A-Za-z%][A-Za-z0-9_-]{0,63}\Z")
+# Instance names: letters, digits, _ and -, at most 64 characters.  IRIS containers always use IRIS
+# (iris-api.md S25); the exact installer rule is not sourced [inf], this is the safe subset.
+INSTANCE_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+# Container names as the Docker daemon accepts them ([a-zA-Z0-9][a-zA-Z0-9_.-]+, moby daemon/names
+# RestrictedNameChars; an ID is hex, which the same pattern covers).  Docker sets no length limit; 255 is ours [inf].
+CONTAINER_RE = re.compile(r"\A/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}\Z")
+# Docker daemon addresses as the Docker SDK parses them (docker.utils.parse_host schemes).
+DOCKER_HOST_RE = re.compile(r"\A(?:unix|tcp|http|https|ssh|npipe)://[!-~]{1,1024}\Z")
+DOCKER_HOST_QUOTES = "\"'`\\"
+TIMEOUT_MAX = 86400  # one day: a longer single IRIS session or Docker call is a mistake, not a plan
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SHOWN = 40
+
+
+def shown(value):
+    """``value`` as a message shows it: repr (control characters visible), long values cut."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > _SHOWN:
+        return "%r... (%d characters)" % (text[:_SHOWN], len(text))
+    return repr(text)
+
+
+def _what_is_wrong(value, max_length):
+    """A short reason for a refused name: the first rule ``value`` breaks."""
+    if not value:
+        return "it is empty"
+    if len(value) > max_length:
+        return "it is %d characters long (at most %d)" % (len(value), max_length)
+    if _CONTROL.search(value):
+        return "it contains a control character (newline, carriage return, NUL, ...)"
+    if any(quote in value for quote in "\"'`"):
+        return "it contains a quote"
+    if any(ord(char) > 126 for char in value):
+        return "it contains a non-ASCII character"
+    if any(char.isspace() for char in value):
+        return "it contains a space"
+    return "it contains a character or starts with one that is not allowed"
+
+
+def _check(params, option, pattern, max_length, rule, empty_is_unset=False):
+    value = params.get(option)
+    if value is None or (empty_is_unset and value == ""):
+        return
+    if not isinstance(value, str) or not pattern.match(value):
+        reason = _what_is_wrong(value if isinstance(value, str) else str(value), max_length)
+        raise IrisModuleError("%s %s is not valid: %s." % (option, shown(value), reason), hint=rule)
+
+
+def validate_namespace(value, option="namespace"):
+    """IrisModuleError unless ``value`` (None passes) is an IRIS namespace name; the message names ``option``."""
+    _check({option: value}, option, NAMESPACE_RE, 64,
+           "give an IRIS namespace name: 1 to 64 characters, a letter or '%' first, then letters, digits, '-' or '_' "
+           "(for example USER, %SYS or APP_TEST)")
+
+
+def validate_common(params):
+    """Check the shared options present in ``params``; IrisModuleError on the first bad one.
+
+    Nothing has run when this fails: it is called before any Docker call or IRIS session.
+    """
+    _check(params, "instance", INSTANCE_RE, 64,
+           "give the IRIS instance name: letters, digits, '_' and '-', at most 64 characters (containers use IRIS)")
+    validate_namespace(params.get("namespace"), "namespace")
+    _check(params, "container", CONTAINER_RE, 256,
+           "give the container's name or ID as docker ps shows it: letters, digits, '_', '.' and '-', starting with a "
+           "letter or digit", empty_is_unset=True)
+    host = params.get("docker_host")
+    if host not in (None, "") and (not isinstance(host, str) or not DOCKER_HOST_RE.match(host)
+                             or any(quote in host for quote in DOCKER_HOST_QUOTES)):
+        reason = _what_is_wrong(host if isinstance(host, str) else str(host), 1030)
+        if reason.startswith("it contains a character"):
+            reason = "it is not a Docker daemon URL"
+        raise IrisModuleError("docker_host %s is not valid: %s." % (shown(host), reason),
+                              hint="give the Docker daemon's URL, for example unix:///var/run/docker.sock, tcp://127.0.0.1:2375 "
+                                   "or ssh://user@host (or unset docker_host and DOCKER_HOST for the default socket)")
+    timeout = params.get("timeout")
+    if timeout is not None and not (isinstance(timeout, int) and not isinstance(timeout, bool) and 1 <= timeout <= TIMEOUT_MAX):
+        raise IrisModuleError("timeout %s is not valid: it must be a whole number of seconds from 1 to %d." % (shown(timeout), TIMEOUT_MAX),
+                              hint="set timeout to the seconds one IRIS session or Docker call may take, for example 60")
 
 
 def iris_lifecycle_argument_spec():

@@ -4,10 +4,36 @@
 """PRIVATE to the collection: may change at any time.
 
 The collection's one exception type and its one ``fail_json`` site.
-Every failure says what went wrong (``msg``) and how to fix it (``hint``).
+Every failure says what went wrong (``msg``) and how to fix it (``hint``); the user sees
+``"<msg, ending its sentence> Fix: <hint>"`` (``full_message``).
 """
 
 from __future__ import annotations
+
+
+_SENTENCE_END = (".", "!", "?")
+_CLOSERS = "\"')]"
+
+
+def end_sentence(text):
+    """``text`` ending its sentence: a period added when it does not end with . ! or ? (never doubled).
+
+    Trailing blanks and a dangling ':', ';' or ',' are dropped first; a closing quote or bracket after the
+    punctuation (``... "stop."``) counts as an ended sentence.
+    """
+    text = (text or "").rstrip()
+    if not text:
+        return text
+    if text.rstrip(_CLOSERS).endswith(_SENTENCE_END):
+        return text
+    return text.rstrip(" :;,") + "."
+
+
+def full_message(msg, hint=None):
+    """What the user reads: ``msg`` alone, or ``msg`` ending its sentence followed by ``Fix: hint``."""
+    if not hint:
+        return msg
+    return "%s Fix: %s" % (end_sentence(msg), hint.strip())
 
 
 class IrisModuleError(Exception):
@@ -25,11 +51,9 @@ class IrisModuleError(Exception):
 
     def as_result(self):
         result = dict(self.details)
-        text = self.msg
         if self.hint:
-            text = "%s Fix: %s" % (text, self.hint)
             result["hint"] = self.hint
-        result["msg"] = text
+        result["msg"] = full_message(self.msg, self.hint)
         return result
 
 

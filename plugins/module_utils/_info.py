@@ -12,6 +12,10 @@ The manager behind ``iris_devtools.iris.iris_info``: read-only facts about one I
 * ``state``: the container's Docker state (docker transport) and whether a session works.
 * ``namespaces`` / ``databases``: the ``info_*`` templates of ``_objectscript.py`` (iris-api.md §3.1-§3.3).
 * ``tasks`` / ``monitoring``: the read steps of ``_task.py`` / ``_monitoring.py``.
+* ``tables``: the user tables of one namespace (``tables_namespace``, default ``namespace``) with their row
+  counts: the ``info_tables_limit`` guard (at most ``TABLES_LIMIT`` tables) then the ``fixture_tables`` template
+  that iris_fixture uses for the same job (INFORMATION_SCHEMA.TABLES BASE TABLEs, audit A21; SELECT COUNT(*) per
+  table, audit D13), in the same session, after the %SYS sections.
 * ``metrics``: ``/api/monitor/metrics`` over HTTP (``_metrics.py``; iris-api.md §2.4 S16), no session.
 * ``query``: a JMESPath expression applied to the facts (``query_result``).
 """
@@ -24,6 +28,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_namespace
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, int_or_none
 
@@ -39,17 +44,23 @@ except ImportError:
 SYS_NAMESPACE = "%SYS"  # Config.* and SYS.Database run in %SYS (iris-api.md §0 item 2)
 
 # Sections in the order they are returned, and the result key of each.
-SECTIONS = ("version", "state", "namespaces", "databases", "tasks", "monitoring", "metrics")
+SECTIONS = ("version", "state", "namespaces", "databases", "tasks", "monitoring", "tables", "metrics")
 RESULT_KEYS = {"version": "version", "state": "instance_state", "namespaces": "namespaces", "databases": "databases",
-               "tasks": "tasks", "monitoring": "monitoring", "metrics": "metrics"}
+               "tasks": "tasks", "monitoring": "monitoring", "tables": "tables", "metrics": "metrics"}
 # What gather defaults to: everything one IRIS session can read.  ``metrics`` needs the web server
-# (an HTTP request and a published port), so it is only read when asked for.
+# (an HTTP request and a published port), so it is only read when asked for; ``tables`` counts rows (a full scan per
+# table), so it is only read when asked for too.
 DEFAULT_GATHER = ("version", "state", "namespaces", "databases", "tasks", "monitoring")
 # Program result keys of the sections (``ping`` writes "version" and "namespace" itself).
 _KEY_NAMESPACES = "namespaces"
 _KEY_DATABASES = "databases"
 _KEY_TASKS = "tasks"
 _KEY_MONITORING = "monitoring"
+_KEY_TABLES = "tables"
+_KEY_TABLE_COUNT = "table_count"
+# At most this many tables are counted (one SELECT COUNT(*) each, in one session); a namespace with more fails
+# before any table is counted.  Documented in iris_info's tables_namespace option.
+TABLES_LIMIT = 500
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,11 +135,13 @@ def parse_version(zv):
 # --------------------------------------------------------------------------------------------
 
 def needs_session(sections):
-    return any(section in sections for section in ("version", "state", "namespaces", "databases", "tasks", "monitoring"))
+    return any(section in sections for section in ("version", "state", "namespaces", "databases", "tasks", "monitoring", "tables"))
 
 
-def build_program(sections):
-    """The one program that reads ``sections`` (None when no section needs IRIS)."""
+def build_program(sections, tables_namespace="USER"):
+    """The one program that reads ``sections`` (None when no section needs IRIS).
+
+    ``tables`` runs last: it switches to ``tables_namespace`` after every %SYS section."""
     if not needs_session(sections):
         return None
     program = Program()
@@ -144,6 +157,10 @@ def build_program(sections):
         _task_module().add_read_all(program, _KEY_TASKS)
     if "monitoring" in sections:
         _monitoring_module().add_read_info(program, _KEY_MONITORING)
+    if "tables" in sections:
+        program.add("namespace", namespace=tables_namespace)
+        program.add("info_tables_limit", key=_KEY_TABLE_COUNT, limit=TABLES_LIMIT)
+        program.add("fixture_tables", key=_KEY_TABLES)
     return program
 
 
@@ -205,6 +222,18 @@ def databases_from(result, key=_KEY_DATABASES):
             item["error"] = row["physical_error"]
         rows.append(item)
     return sorted(rows, key=lambda item: str(item["name"]))
+
+
+def tables_from(result, key=_KEY_TABLES):
+    """``fixture_tables`` rows (``name`` "SCHEMA.TABLE", ``row_count`` or ``error``) -> [{schema, name, rows[, error]}]."""
+    rows = []
+    for row in result.get(key) or []:
+        schema, _dot, table = str(row.get("name") or "").partition(".")
+        item = dict(schema=schema, name=table, rows=int_or_none(row.get("row_count")))
+        if row.get("error"):
+            item["error"] = _text(row["error"])
+        rows.append(item)
+    return sorted(rows, key=lambda item: (item["schema"], item["name"]))
 
 
 def container_state(container):
@@ -304,7 +333,8 @@ class InfoManager(object):
         sections = self._sections()
         compiled = compile_query(params["query"]) if params.get("query") else None
         docker = params.get("transport", "docker") != "local"
-        program = build_program(sections)
+        tables_namespace = self._tables_namespace(sections)
+        program = build_program(sections, tables_namespace)
         need_container = docker and ("state" in sections or ("metrics" in sections and not params.get("metrics_url")))
         transport = self._transport() if program is not None or need_container else None
         container = getattr(transport, "container", None) if transport is not None else None
@@ -315,7 +345,7 @@ class InfoManager(object):
             state = dict(transport="docker" if docker else "local", instance=params.get("instance"),
                          container=container_state(container), session=dict(ok=False, namespace=None))
             self.fail_results[RESULT_KEYS["state"]] = state
-        result = transport.run(program) if program is not None else {}
+        result = self._run(transport, program, tables_namespace) if program is not None else {}
 
         if "version" in sections:
             facts["version"] = parse_version(result.get("version"))
@@ -330,6 +360,8 @@ class InfoManager(object):
             facts["tasks"] = _task_module().all_from(result, _KEY_TASKS)
         if "monitoring" in sections:
             facts["monitoring"] = _monitoring_module().info_from(result, _KEY_MONITORING)
+        if "tables" in sections:
+            facts["tables"] = tables_from(result)
         if "metrics" in sections:
             facts["metrics"] = self._metrics(container)
 
@@ -338,6 +370,32 @@ class InfoManager(object):
         if compiled is not None:
             out["query_result"] = apply_query(compiled, facts)
         return out
+
+    def _tables_namespace(self, sections):
+        """O(tables_namespace) (default O(namespace)), checked like every namespace before anything runs."""
+        if "tables" not in sections:
+            return None
+        option = "tables_namespace" if self.params.get("tables_namespace") is not None else "namespace"
+        value = self.params.get(option) or "USER"
+        validate_namespace(value, option)
+        return value
+
+    def _run(self, transport, program, tables_namespace):
+        try:
+            return transport.run(program)
+        except IrisModuleError as exc:
+            step = exc.details.get("iris_step")
+            if tables_namespace is None:
+                raise
+            if step == "info_tables_limit" and exc.details.get("iris_error_data"):
+                raise IrisModuleError("Cannot count the tables of namespace %s: it has more than %d tables." % (tables_namespace, TABLES_LIMIT),
+                                      hint="gather tables of a namespace with fewer tables, or count the tables you need with "
+                                           "your own SQL (iris_info counts at most %d)" % TABLES_LIMIT, **exc.details)
+            if step == "namespace" and exc.details.get("iris_error") == "<NAMESPACE>":
+                raise IrisModuleError("Namespace %s does not exist in the instance, so its tables cannot be counted." % tables_namespace,
+                                      hint="check tables_namespace (or namespace); gather namespaces lists the existing ones",
+                                      **exc.details)
+            raise
 
     def _metrics_url(self, module, container):
         params = self.params

@@ -4,7 +4,7 @@
 """PRIVATE to the collection: may change at any time.
 
 The tiny runner every module's ``main()`` calls: build the ``AnsibleModule`` from the module's own
-argspec plus the shared options, run the manager, and turn an ``IrisModuleError`` into the one
+argspec plus the shared options, check the shared options' values (``_argspec.validate_common``), run the manager, and turn an ``IrisModuleError`` into the one
 ``fail_json`` call (``_errors.fail``).  Shape: community.crypto ``ModuleFailException.do_fail`` and
 community.docker ``AnsibleDockerClient`` (ansible-anchors.md §3.4, §3.8, §8 rows 5 and 15).
 
@@ -22,6 +22,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import (
     iris_common_argument_spec,
     iris_common_required_if,
+    validate_common,
 )
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError, fail
 
@@ -49,6 +50,8 @@ def run_module(manager_class, argument_spec, common_spec=iris_common_argument_sp
     module = build_module(argument_spec, common_spec=common_spec, **module_kwargs)
     manager = None
     try:
+        # The shared options are checked for what they are before the manager (or anything) runs.
+        validate_common(module.params)
         manager = manager_class(module)
         result = manager.run()
     except IrisModuleError as error:

@@ -541,6 +541,18 @@ TEMPLATES = dict([
        "Size/MaxSize/ExpansionSize/BlockSize/ReadOnly/ResourceName; $PROPERTY [doc]",
        "Result array <<key>>: one object per configured database with 'name', 'props' (the Get array), "
        "'physical' (SYS.Database properties, absent without a local file) or 'error'/'physical_error'."),
+    # The guard of iris_info's tables section, in the CURRENT namespace (switch first), before fixture_tables lists and
+    # counts them: the number of user tables (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE' lists user tables only:
+    # audit A21) goes to result key <<key>>; more than <<limit>> throws, so no table is counted.
+    _t("info_tables_limit", [
+        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES '
+         'WHERE TABLE_TYPE = \'BASE TABLE\'")', CHECK_SQL),
+        'do idtRS.%Next() set idtV=+idtRS.%GetData(1) do idtR.%Set(<<key>>,idtV) '
+        'if idtV><<limit>> { throw ##class(%Exception.General).%New("IrisDevToolsInfo",5001,"",'
+        '"namespace "_$NAMESPACE_" has "_idtV_" tables, more than "_<<limit>>) }'],
+       "audit A21 (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE'); iris-api.md §4.3 (%SQL.Statement; %GetData [inf]); "
+       "THROW + %Exception.General [doc RCOS_cthrow]; $NAMESPACE [doc RCOS_vnamespace]",
+       "Result key <<key>>: the number of user tables of the current namespace; fail if it is more than <<limit>>."),
     # == Database/namespace/file templates of _fixture.py ===========================================
     # A FRESH restore's prepare step at the end of its read session (issue #5 item 9: it then runs while the controller
     # still computes the checksum; no data of the fixture reaches the instance before the checksum matched, and a

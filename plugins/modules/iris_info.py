@@ -11,7 +11,8 @@ short_description: Read facts about an InterSystems IRIS instance, optionally fi
 version_added: 0.1.0
 description:
   - Returns read-only facts about one IRIS instance - its version, its state, namespaces, databases, Task Manager tasks,
-    C(^SystemPerformance) profiles and runs, and the metrics of its C(/api/monitor/metrics) endpoint.
+    C(^SystemPerformance) profiles and runs, the tables of a namespace with their row counts, and the metrics of its
+    C(/api/monitor/metrics) endpoint.
   - O(gather) chooses the sections. Everything that is read inside IRIS is read by one program in B(one) C(iris session),
     whatever is gathered, and the program holds only the steps of the sections asked for.
   - O(query) applies a JMESPath expression to the facts and returns its value as RV(query_result), so playbooks need no
@@ -37,12 +38,22 @@ options:
       - V(databases) - every configured database with its directory, mount state and sizes (RV(databases)).
       - V(tasks) - every Task Manager task (RV(tasks)).
       - V(monitoring) - C(^SystemPerformance) profiles and runs (RV(monitoring)).
+      - V(tables) - the user tables of namespace O(tables_namespace) with their row counts (RV(tables)). Every table is
+        counted with C(SELECT COUNT(*)), which reads the whole table, so it is not part of the default.
       - V(metrics) - the instance's C(/api/monitor/metrics) (RV(metrics)). This is an HTTP request to the IRIS web server,
         not an IRIS session, so it is not part of the default.
-      - If not set, every section except V(metrics) is read.
+      - If not set, every section except V(tables) and V(metrics) is read.
     type: list
     elements: str
-    choices: [version, state, namespaces, databases, tasks, monitoring, metrics]
+    choices: [version, state, namespaces, databases, tasks, monitoring, tables, metrics]
+  tables_namespace:
+    description:
+      - The namespace whose tables O(gather=tables) lists and counts. If not set, O(namespace) is used.
+      - The same rule as O(namespace) applies (1 to 64 characters, a letter or V(%) first, then letters, digits, V(-) or
+        V(_)); IRIS does not distinguish upper and lower case in namespace names.
+      - At most 500 tables are counted. A namespace with more user tables fails the task before any table is counted.
+      - The tables are read in the same IRIS session as the other sections.
+    type: str
   query:
     description:
       - A JMESPath expression applied to the gathered facts (a dictionary whose keys are the returned sections, for example
@@ -101,6 +112,21 @@ EXAMPLES = r"""
     query: "databases[?mounted == `false`].name"
   register: not_mounted
 
+- name: Row counts of every table in namespace APP
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+    gather: [tables]
+    tables_namespace: APP
+  register: app_tables
+
+- name: The rows of one table, with a JMESPath query
+  iris_devtools.iris.iris_info:
+    container: iris-ci
+    gather: [tables]
+    tables_namespace: APP
+    query: "tables[?schema=='SQLUser' && name=='Orders'] | [0].rows"
+  register: order_rows
+
 - name: CPU usage from /api/monitor/metrics
   iris_devtools.iris.iris_info:
     container: iris-ci
@@ -127,7 +153,7 @@ gathered:
   returned: always
   type: list
   elements: str
-  sample: [version, state, namespaces, databases, tasks, monitoring]
+  sample: [version, state, namespaces, databases, tasks, monitoring, tables]
 version:
   description: The C($ZVERSION) text and its parts. Parts are V(null) when the text has an unknown shape.
   returned: when V(version) is in O(gather)
@@ -199,7 +225,9 @@ instance_state:
       sample: {name: iris-ci, id: 8e47bf643eb9, image: "iris-community:2025.1", status: running, running: true,
                health: healthy, started_at: "2026-01-01T10:00:00.123456789Z"}
     session:
-      description: Whether an C(iris session) in O(namespace) worked (C(ok)), and the namespace it ran in (C(namespace)).
+      description:
+        - Whether an C(iris session) in O(namespace) worked (C(ok)), and the namespace it ran in (C(namespace)).
+        - C(namespace) is the name as IRIS reports it, in upper case (V(USER) also when O(namespace=user)).
       type: dict
       sample: {ok: true, namespace: USER}
 namespaces:
@@ -207,6 +235,8 @@ namespaces:
     - Every namespace (C(Config.Namespaces)), sorted by name, with its default globals and routines databases, library
       and temporary globals database.
     - An entry whose configuration could not be read has an C(error) text.
+    - IRIS stores and returns namespace names in upper case, so C(name) is always upper case (V(APP) for a namespace
+      created as V(app)); compare names with upper-case strings, for example C(namespaces[?name=='APP']).
   returned: when V(namespaces) is in O(gather)
   type: list
   elements: dict
@@ -253,6 +283,36 @@ monitoring:
     runs: []
     log_dir: /usr/irissys/mgr/
     version: "2.0"
+tables:
+  description:
+    - The user tables of namespace O(tables_namespace), sorted by schema and name, each with its schema (C(schema)), its
+      name (C(name)) and its number of rows (C(rows)).
+    - User tables are the C(INFORMATION_SCHEMA.TABLES) rows of type C(BASE TABLE); system tables (schemas starting with
+      V(%), C(INFORMATION_SCHEMA)) and views are not listed.
+    - A table whose count failed has C(rows) V(null) and an C(error) text (the SQL message).
+  returned: when V(tables) is in O(gather)
+  type: list
+  elements: dict
+  contains:
+    schema:
+      description: The table's schema (C(SQLUser) for classes of the default package).
+      type: str
+      sample: SQLUser
+    name:
+      description: The table's name.
+      type: str
+      sample: Orders
+    rows:
+      description: The number of rows, V(null) when the count failed.
+      type: int
+      sample: 42
+    error:
+      description: The SQL error of a count that failed; only present then.
+      type: str
+      sample: "Table 'SQLUser.Broken' not found"
+  sample:
+    - {schema: SQLUser, name: Customers, rows: 3}
+    - {schema: SQLUser, name: Orders, rows: 42}
 metrics:
   description:
     - The metrics of C(/api/monitor/metrics) - C(url) that was read and C(samples), a dictionary from metric name to a
@@ -280,6 +340,7 @@ def argument_spec():
         gather=dict(type="list", elements="str", choices=list(SECTIONS)),
         query=dict(type="str"),
         metrics_url=dict(type="str"),
+        tables_namespace=dict(type="str"),
     )
 
 

@@ -132,7 +132,7 @@ def _from_python(data, proc=None):
     if isinstance(data, dict):
         obj = new_dynamic_object()
         for key, val in data.items():
-            obj.state["items"][key] = _from_python_entry(val, proc)
+            obj.state["items"][values.to_units(key)] = _from_python_entry(val, proc)
         return obj
     array = new_dynamic_array()
     array.state["items"].extend(_from_python_entry(val, proc) for val in data)
@@ -149,7 +149,7 @@ def _from_python_entry(val, proc):
         return child, _type_of(child)
     if isinstance(val, _JsonNumber):
         return values.to_num(str(val)), "number"
-    return val, "string"
+    return values.to_units(val), "string"  # 16-bit character elements (values.py)
 
 
 class _JsonNumber(str):
@@ -680,6 +680,8 @@ _FUNCTION_NAMES = {
     "zstrip": "zstrip", "r": "random", "random": "random", "re": "reverse", "reverse": "reverse",
     "classname": "classname", "isobject": "isobject", "isvalidnum": "isvalidnum", "property": "property",
     "classmethod": "classmethod", "method": "method", "zabs": "zabs",
+    "wc": "wchar", "wchar": "wchar", "wl": "wlength", "wlength": "wlength", "wa": "wascii", "wascii": "wascii",
+    "wiswide": "wiswide",
 }
 
 _VARIABLE_NAMES = {
@@ -1018,8 +1020,39 @@ def _strip_ops(text, ops, match):
 
 
 def fn_char(proc, args):  # pylint: disable=unused-argument
-    """``$CHAR(n,...)``."""
-    return "".join(chr(values.to_int(a)) for a in args if a is not None and 0 <= values.to_int(a) <= 0x10FFFF)
+    """``$CHAR(n,...)``: 0..65535; "Values larger than 65535 return an empty string" (RCOS_fchar, values.py)."""
+    return "".join(chr(values.to_int(a)) for a in args if a is not None and 0 <= values.to_int(a) <= 0xFFFF)
+
+
+# The $W* functions see a surrogate pair as one character (values.py; InterSystems ObjectScript reference
+# RCOS_fwlength, RCOS_fwchar, RCOS_fwascii, RCOS_fwiswide).
+def fn_wchar(proc, args):  # pylint: disable=unused-argument
+    """``$WCHAR(n,...)``: as $CHAR up to 65535; 65536..1114111 return the surrogate pair (RCOS_fwchar).
+    Out-of-range values return "" as $CHAR does [inf: the $WCHAR page defers to $CHAR]."""
+    return values.to_units("".join(chr(values.to_int(a)) for a in args if a is not None and 0 <= values.to_int(a) <= 0x10FFFF))
+
+
+def fn_wlength(proc, args):  # pylint: disable=unused-argument
+    """``$WLENGTH(s)``: characters, a surrogate pair counted once (RCOS_fwlength)."""
+    if len(args) != 1:
+        raise IrisError("FUNCTION")  # [inf] $WLENGTH has no delimiter form in the reference
+    return len(values.wide_chars(values.to_str(args[0])))
+
+
+def fn_wascii(proc, args):  # pylint: disable=unused-argument
+    """``$WASCII(s[,pos])``: the code of the character at pos, a pair counted as one (RCOS_fwascii); -1 out of range
+    as $ASCII [inf]."""
+    _need(args, 1)
+    chars = values.wide_chars(values.to_str(args[0]))
+    pos = values.to_int(_arg(args, 1, 1))
+    return values.wide_code(chars[pos - 1]) if 1 <= pos <= len(chars) else -1
+
+
+def fn_wiswide(proc, args):  # pylint: disable=unused-argument
+    """``$WISWIDE(s)``: 1 if s holds a surrogate pair (high then low), else 0 (RCOS_fwiswide)."""
+    _need(args, 1)
+    text = values.to_str(args[0])
+    return 1 if any(values.is_pair(text, index) for index in range(len(text) - 1)) else 0
 
 
 def fn_ascii(proc, args):  # pylint: disable=unused-argument
@@ -1292,6 +1325,7 @@ FUNCTIONS = {
     "zdatetimeh": fn_zdatetimeh, "zdateh": fn_zdateh, "now": fn_now,
     "classname": fn_classname, "isobject": fn_isobject, "property": fn_property,
     "classmethod": fn_classmethod, "method": fn_method,
+    "wchar": fn_wchar, "wlength": fn_wlength, "wascii": fn_wascii, "wiswide": fn_wiswide,
 }
 
 REF_FUNCTIONS = {

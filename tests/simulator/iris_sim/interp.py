@@ -224,10 +224,11 @@ class Process:
         if not text:
             return
         if self._out is not None:
+            shown = values.from_units(text)  # surrogate pairs leave as their character (values.py: 16-bit elements)
             if callable(self._out):
-                self._out(text)
+                self._out(shown)
             else:
-                self._out.write(text)
+                self._out.write(shown)
         last = max(text.rfind("\n"), text.rfind("\r"), text.rfind(FORM_FEED))
         self.y += text.count("\n")
         self.x = len(text) - last - 1 if last >= 0 else self.x + len(text)
@@ -677,8 +678,8 @@ class Process:
         return values.str_to_num(node.text)
 
     def eval_string(self, node: PNode):
-        """A string literal (``""`` inside is one quote)."""
-        return node.text[1:-1].replace('""', '"')
+        """A string literal (``""`` inside is one quote); a character above U+FFFF becomes its surrogate pair."""
+        return values.to_units(node.text[1:-1].replace('""', '"'))
 
     def eval_unary(self, node: PNode):
         """``'x``, ``-x``, ``+x``."""
@@ -782,7 +783,7 @@ class Process:
         import json  # pylint: disable=import-outside-toplevel
 
         try:
-            return json.loads(node.text)
+            return values.to_units(json.loads(node.text))  # \ud83d\ude00 and a raw 4-byte character alike: a pair
         except ValueError as exc:
             raise IrisError("SYNTAX") from exc
 

@@ -11,6 +11,9 @@ Values are Python ``str`` (strings), ``int`` / ``decimal.Decimal`` (numbers) and
   [inf] precision of 19 significant digits, modelled on IRIS's 64-bit decimal mantissa.
 * A string used as a number takes its longest numeric prefix (``"12abc"+1`` → ``13``,
   ``"abc"+0`` → ``0``).
+* Strings are sequences of 16-bit character elements, as on a Unicode IRIS instance: a character above
+  U+FFFF is held as its UTF-16 surrogate pair, so ``$LENGTH``/``$EXTRACT``/``$ASCII`` count it as two
+  characters and the ``$W*`` functions as one (``to_units`` / ``from_units`` below).
 * ``$ListBuild`` values are strings in IRIS's list encoding (length byte(s), type byte, data), so
   concatenation and ``$Length`` behave as in IRIS [inf: encoding recollected, not verified].
 """
@@ -507,7 +510,7 @@ def _encode_element(value) -> str:
         if all(ord(c) < 256 for c in text):
             body = "\x01" + text
         else:
-            body = "\x02" + text.encode("utf-16-le").decode("latin-1")
+            body = "\x02" + text.encode("utf-16-le", "surrogatepass").decode("latin-1")  # elements, pairs kept
     return _length_prefix(len(body)) + body
 
 
@@ -519,6 +522,74 @@ def _length_prefix(body_len: int) -> str:
     return "\x00\x00\x00" + (body_len + 7).to_bytes(4, "little").decode("latin-1")
 
 
+# -- strings: 16-bit character elements ----------------------------------------------------------
+# On a Unicode instance an IRIS string is a sequence of 16-bit character elements; a character above U+FFFF is a
+# surrogate pair (high D800-DBFF, low DC00-DFFF).  "The $WLENGTH function counts a surrogate pair as a single
+# character. The $LENGTH function counts a surrogate pair as two characters."  InterSystems ObjectScript reference,
+# $WLENGTH: https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=RCOS_fwlength (also
+# RCOS_fwchar, RCOS_fwascii, RCOS_fwiswide; $CHAR RCOS_fchar: "Values larger than 65535 return an empty string").
+# The simulator keeps every string in that form: text that enters from outside (program source, JSON text) goes
+# through ``to_units``; text that leaves for the terminal goes through ``from_units``.
+HIGH_SURROGATES = (0xD800, 0xDBFF)
+LOW_SURROGATES = (0xDC00, 0xDFFF)
+
+
+def to_units(text: str) -> str:
+    """``text`` with every character above U+FFFF replaced by its surrogate pair (two elements)."""
+    if not text or max(text) <= "\uffff":
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF)))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def is_pair(text: str, index: int) -> bool:
+    """True if ``text[index]`` and ``text[index + 1]`` are a surrogate pair (high then low)."""
+    return (index + 1 < len(text) and HIGH_SURROGATES[0] <= ord(text[index]) <= HIGH_SURROGATES[1]
+            and LOW_SURROGATES[0] <= ord(text[index + 1]) <= LOW_SURROGATES[1])
+
+
+def wide_chars(text: str) -> list:
+    """``text`` split into characters as the ``$W*`` functions see them: a surrogate pair is one character."""
+    chars = []
+    index = 0
+    while index < len(text):
+        step = 2 if is_pair(text, index) else 1
+        chars.append(text[index:index + step])
+        index += step
+    return chars
+
+
+def wide_code(char: str) -> int:
+    """The code point of one ``wide_chars`` element (a pair -> its character above U+FFFF)."""
+    if len(char) == 2:
+        return 0x10000 + ((ord(char[0]) - 0xD800) << 10) + (ord(char[1]) - 0xDC00)
+    return ord(char)
+
+
+def from_units(text: str) -> str:
+    """Text for the UTF-8 terminal: surrogate pairs joined into their character.
+
+    The terminal's output translation is UTF-8 [inf: the collection reads session output as UTF-8; the NLS table of
+    a container's terminal is not sourced].  What IRIS writes for a lone surrogate (half a pair) is not sourced
+    either: the simulator fails loudly instead of guessing.
+    """
+    if not text or max(text) < "\ud800":
+        return text
+    out = []
+    for char in wide_chars(text):
+        if len(char) == 1 and 0xD800 <= ord(char) <= 0xDFFF:
+            raise IrisError("WRITE", "a lone surrogate $CHAR(%d): its output is not modelled by the simulator" % ord(char))
+        out.append(chr(wide_code(char)))
+    return "".join(out)
+
+
 def list_build(items) -> str:
     """``$ListBuild(items...)``; ``None`` items are undefined elements."""
     return "".join(_encode_element(item) for item in items)
@@ -528,7 +599,7 @@ def _decode_payload(kind: int, payload: str):
     if kind == 1:
         return payload
     if kind == 2:
-        return payload.encode("latin-1").decode("utf-16-le")
+        return to_units(payload.encode("latin-1").decode("utf-16-le", "surrogatepass"))
     if kind in (4, 5):
         number = int.from_bytes(payload.encode("latin-1"), "little")
         return -number if kind == 5 else number

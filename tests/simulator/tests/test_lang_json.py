@@ -75,7 +75,8 @@ _JSON = st.recursive(_JSON_SCALARS, lambda children: st.one_of(
 def test_json_round_trip_property(data):
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     obj = builtins_lang.from_json(text)
-    assert json.loads(builtins_lang.to_json(obj)) == data
+    # to_json is the internal text (a character above U+FFFF as its surrogate pair); the terminal shows from_units of it
+    assert json.loads(values.from_units(builtins_lang.to_json(obj))) == data
     assert builtins_lang.to_json(builtins_lang.from_json(builtins_lang.to_json(obj))) == builtins_lang.to_json(obj)
 
 

@@ -118,7 +118,8 @@ def test_listbuild_round_trip_keeps_types_and_undefined():
 
 @given(st.lists(st.one_of(st.integers(-10**12, 10**12), st.text(max_size=20), st.none()), max_size=8))
 def test_listbuild_round_trip_property(items):
-    assert values.list_elements(values.list_build(items)) == items
+    # strings come back as 16-bit character elements (a character above U+FFFF as its surrogate pair)
+    assert values.list_elements(values.list_build(items)) == [values.to_units(i) if isinstance(i, str) else i for i in items]
 
 
 @given(st.integers(-10**15, 10**15), st.integers(-10**6, 10**6))

@@ -162,7 +162,7 @@ def test_missing_jmespath(monkeypatch):
 class FakeModule(object):
     def __init__(self, **params):
         self.params = dict(transport="docker", container="sim", instance="IRIS", namespace="USER", timeout=30,
-                           docker_host=None, gather=None, query=None, metrics_url=None)
+                           docker_host=None, gather=None, query=None, metrics_url=None, tables_namespace=None)
         self.params.update(params)
         self.check_mode = False
 
@@ -205,7 +205,7 @@ def test_default_gather_one_session_and_true_facts(iris_sim, tmp_path):
     result = manager(iris_sim, transports).run()
     assert len(transports) == 1 and transports[0].sessions == 1  # ONE session, whatever is gathered
     assert result["changed"] is False
-    assert result["gathered"] == SESSION_SECTIONS
+    assert result["gathered"] == [s for s in SESSION_SECTIONS if s in _info.DEFAULT_GATHER]
 
     # version: the same $ZV an independent session writes
     assert result["version"]["zv"] == _written(iris_sim, "USER", "$ZVERSION")
@@ -261,7 +261,7 @@ def _q(text):
 
 
 @pytest.mark.parametrize("gather", [["version"], ["namespaces"], ["databases"], ["state", "databases"]] +
-                         [[s] for s in ("tasks", "monitoring") if s in SESSION_SECTIONS])
+                         [["tables"]] + [[s] for s in ("tasks", "monitoring") if s in SESSION_SECTIONS])
 def test_gather_subsets_return_only_their_sections(iris_sim, gather):
     transports = []
     result = manager(iris_sim, transports, gather=gather).run()
@@ -405,3 +405,78 @@ def test_clean_metrics():
     assert _info.clean_metrics({"a": [{"labels": {"x": "1"}, "value": float("nan")}, {"value": float("inf")},
                                       {"labels": {}, "value": 2.5}]}) == {
         "a": [{"labels": {"x": "1"}, "value": None}, {"labels": {}, "value": None}, {"labels": {}, "value": 2.5}]}
+
+
+# --------------------------------------------------------------------------------------------
+# tables: the user tables of one namespace with their row counts (audit A21, D13)
+# --------------------------------------------------------------------------------------------
+def _sql(iris_sim, namespace, statement):
+    out = iris_sim.run(namespace, 'set rs=##class(%SQL.Statement).%ExecDirect(,' + _q(statement) + ') '
+                                  'write "SQLCODE=",rs.%SQLCODE,!', "halt")
+    assert "SQLCODE=0" in out or "SQLCODE=100" in out, out
+    return out
+
+
+def _make_tables(iris_sim, namespace="USER"):
+    _sql(iris_sim, namespace, "CREATE TABLE Shop.Item (Name VARCHAR(40), Price INTEGER)")
+    _sql(iris_sim, namespace, "CREATE TABLE Shop.Customer (Name VARCHAR(40))")
+    for index in range(3):
+        _sql(iris_sim, namespace, "INSERT INTO Shop.Item (Name, Price) VALUES ('item%d', %d)" % (index, index))
+
+
+def test_tables_with_row_counts_in_one_session(iris_sim):
+    _make_tables(iris_sim)
+    transports = []
+    result = manager(iris_sim, transports, gather=["version", "namespaces", "tables"]).run()
+    assert result["tables"] == [{"schema": "Shop", "name": "Customer", "rows": 0}, {"schema": "Shop", "name": "Item", "rows": 3}]
+    assert result["gathered"] == ["version", "namespaces", "tables"]
+    assert result["iris_sessions"] == 1 and len(transports) == 1
+    assert [n["name"] for n in result["namespaces"]] == ["%SYS", "USER"]  # the %SYS sections still read before the switch
+
+
+def test_tables_namespace_is_case_insensitive_and_defaults_to_namespace(iris_sim):
+    _make_tables(iris_sim)
+    lower = manager(iris_sim, gather=["tables"], tables_namespace="user").run()
+    default = manager(iris_sim, gather=["tables"]).run()
+    assert lower["tables"] == default["tables"] and len(default["tables"]) == 2
+
+
+def test_tables_are_not_gathered_by_default(iris_sim):
+    _make_tables(iris_sim)
+    result = manager(iris_sim).run()
+    assert "tables" not in result and "tables" not in result["gathered"]
+
+
+def test_tables_of_a_missing_namespace_fail_clearly(iris_sim):
+    with pytest.raises(IrisModuleError) as info:
+        manager(iris_sim, gather=["tables"], tables_namespace="NOPE").run()
+    assert info.value.msg == "Namespace NOPE does not exist in the instance, so its tables cannot be counted."
+    assert "tables_namespace" in info.value.hint
+
+
+def test_more_tables_than_the_limit_fail_before_counting(iris_sim, monkeypatch):
+    _make_tables(iris_sim)
+    monkeypatch.setattr(_info, "TABLES_LIMIT", 1)
+    with pytest.raises(IrisModuleError) as info:
+        manager(iris_sim, gather=["tables"]).run()
+    assert info.value.msg == "Cannot count the tables of namespace USER: it has more than 1 tables."
+    assert info.value.details["iris_step"] == "info_tables_limit"
+
+
+def test_the_limit_is_the_documented_one():
+    from ansible_collections.iris_devtools.iris.plugins.modules import iris_info
+    assert "At most %d tables are counted." % _info.TABLES_LIMIT in iris_info.DOCUMENTATION
+
+
+@pytest.mark.parametrize("value", ["APP\nhalt", "AP\x00P", 'A"B', "APP\u00e9", "A" * 10240, "_APP"])
+def test_a_hostile_tables_namespace_is_refused_before_any_session(iris_sim, value):
+    transports = []
+    with pytest.raises(IrisModuleError) as info:
+        manager(iris_sim, transports, gather=["tables"], tables_namespace=value).run()
+    assert info.value.msg.startswith("tables_namespace ") and transports == []
+
+
+def test_tables_from_keeps_errors():
+    result = {"tables": [{"name": "B.T", "row_count": 2}, {"name": "A.Broken", "error": "Table not found"}]}
+    assert _info.tables_from(result) == [{"schema": "A", "name": "Broken", "rows": None, "error": "Table not found"},
+                                         {"schema": "B", "name": "T", "rows": 2}]

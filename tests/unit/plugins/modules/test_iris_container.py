@@ -479,7 +479,7 @@ def test_manager_errors_reach_the_one_fail_site(monkeypatch, run_module_main):
         raise IrisModuleError("boom", hint="fix it", reason="x")
     monkeypatch.setattr(c.ContainerManager, "run", broken)
     result, failed = run_module_main(iris_container, {"name": "x", "password": PASSWORD})
-    assert failed and result["msg"] == "boom Fix: fix it" and result["reason"] == "x"
+    assert failed and result["msg"] == "boom. Fix: fix it" and result["reason"] == "x"
     assert result["actions"] == []
 
 

@@ -1,0 +1,131 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shared options are validated for what they are, in one place (``_argspec.validate_common``), before any Docker
+call or IRIS session: every module refuses a hostile instance, namespace, container, docker_host or timeout with a
+message that says what is wrong and ends with a Fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _transport
+from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_common
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.modules import iris_container, iris_fixture, iris_info, iris_monitoring, iris_task
+
+HOSTILE = {
+    "newline": "IRIS\nhalt",
+    "carriage return": "IRIS\rx",
+    "NUL": "US\x00ER",
+    "double quote": 'AB"C',
+    "single quote": "AB'C",
+    "unicode": "IRIS\u00e9",
+    "emoji": "IRIS\U0001F600",
+    "space": "A B",
+    "10 kB": "A" * 10240,
+}
+HOSTILE_HOSTS = dict((name, "unix:///var/run/" + value) for name, value in HOSTILE.items())
+
+GOOD = [
+    dict(instance="IRIS", namespace="USER", container="iris-1", docker_host=None, timeout=60),
+    dict(instance="IRIS_2-b", namespace="%SYS", container="0123456789ab", docker_host="unix:///var/run/docker.sock", timeout=1),
+    dict(instance="IRIS", namespace="app_test-1", container="my.iris_1", docker_host="tcp://127.0.0.1:2375", timeout=86400),
+    dict(instance="IRIS", namespace="N" * 64, container=None, docker_host="ssh://me@host", timeout=60),
+    dict(instance="IRIS", namespace=None, container="", docker_host="", timeout=60),  # unset / empty env variables
+]
+
+
+@pytest.mark.parametrize("params", GOOD)
+def test_good_values_pass(params):
+    validate_common(params)
+
+
+@pytest.mark.parametrize("option", ["instance", "namespace", "container"])
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_names_are_refused(option, kind):
+    params = dict(GOOD[0])
+    params[option] = HOSTILE[kind]
+    with pytest.raises(IrisModuleError) as info:
+        validate_common(params)
+    assert info.value.msg.startswith("%s " % option) and info.value.msg.endswith(".")
+    assert info.value.hint
+    assert len(info.value.msg) < 200  # a 10 kB value is cut, not echoed
+    assert "\n" not in info.value.msg and "\x00" not in info.value.msg
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_HOSTS))
+def test_hostile_docker_hosts_are_refused(kind):
+    params = dict(GOOD[0], docker_host=HOSTILE_HOSTS[kind])
+    with pytest.raises(IrisModuleError) as info:
+        validate_common(params)
+    assert info.value.msg.startswith("docker_host ") and "unix:///var/run/docker.sock" in info.value.hint
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("IRIS\nx", "control character"), ("US\x00ER", "control character"), ('A"B', "quote"), ("IRIS\u00e9", "non-ASCII"),
+    ("A" * 10240, "10240 characters long (at most 64)"), ("", "empty"), ("_USER", "not allowed"),
+])
+def test_the_message_says_what_is_wrong(value, reason):
+    with pytest.raises(IrisModuleError) as info:
+        validate_common(dict(namespace=value))
+    assert reason in info.value.msg, info.value.msg
+
+
+@pytest.mark.parametrize("value", ["/var/run/docker.sock", "docker.sock", "unix://", "http://a b"])
+def test_docker_host_must_be_a_url(value):
+    with pytest.raises(IrisModuleError):
+        validate_common(dict(docker_host=value))
+
+
+@pytest.mark.parametrize("value", [0, -1, 86401, 10 ** 9, True])
+def test_timeout_is_bounded(value):
+    with pytest.raises(IrisModuleError) as info:
+        validate_common(dict(timeout=value))
+    assert "from 1 to 86400" in info.value.msg
+
+
+# ---------------------------------------------------------------------------------------------
+# Every module, through main(): refused before any Docker call or IRIS session.
+# ---------------------------------------------------------------------------------------------
+MODULES = [
+    (iris_info, {"container": "c"}),
+    (iris_task, {"container": "c", "name": "t"}),
+    (iris_monitoring, {"container": "c"}),
+    (iris_fixture, {"container": "c", "namespace": "APP", "path": "/nonexistent/fixture"}),
+    (iris_container, {"name": "c"}),
+]
+CASES = [(option, kind, HOSTILE[kind]) for option in ("instance", "namespace", "container") for kind in sorted(HOSTILE)]
+CASES += [("docker_host", kind, HOSTILE_HOSTS[kind]) for kind in sorted(HOSTILE_HOSTS)]
+CASES += [("timeout", "zero", 0), ("timeout", "negative", -5), ("timeout", "huge", 10 ** 7)]
+
+
+@pytest.fixture
+def nothing_may_run(monkeypatch):
+    calls = []
+
+    def forbidden(name):
+        def call(*args, **kwargs):
+            calls.append(name)
+            raise AssertionError("%s was called although an option is invalid" % name)
+        return call
+    monkeypatch.setattr(_docker, "get_docker_client", forbidden("get_docker_client"))
+    monkeypatch.setattr(_docker, "exec_with_stdin", forbidden("exec_with_stdin"))
+    monkeypatch.setattr(_transport.Transport, "run", forbidden("Transport.run"))
+    monkeypatch.setattr(_transport.LocalTransport, "_execute", forbidden("LocalTransport._execute"))
+    return calls
+
+
+@pytest.mark.parametrize("module, base", MODULES, ids=[m.__name__.rsplit(".", 1)[-1] for m, b in MODULES])
+@pytest.mark.parametrize("option, kind, value", CASES, ids=["%s-%s" % (o, k) for o, k, v in CASES])
+def test_every_module_refuses_before_anything_runs(module, base, option, kind, value, nothing_may_run, run_module_main):
+    if module is iris_container and option == "container":
+        args = dict(container=value)  # iris_container's container is the name of the container it manages
+    else:
+        args = dict(base)
+        args[option] = value
+    result, failed = run_module_main(module, args)
+    assert failed, result
+    assert result["msg"].startswith("%s " % option), result["msg"]
+    assert ". Fix: " in result["msg"], result["msg"]
+    assert nothing_may_run == []
