@@ -42,7 +42,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the profile, the task (schedule, suspension) and the reason of a suspension before and after.
+      - The diff shows the profile, the task (schedule, suspension) and the reason of a suspension before and after, and
+        the IDs of duplicate tasks that are deleted.
   idempotent:
     support: partial
     details:
@@ -167,8 +168,18 @@ options:
         description:
           - URL of the metrics page (or of the web server, then C(/api/monitor/metrics) is appended), for example when the
             Docker daemon is remote or the port is not published.
-          - "C(/api/monitor) needs no login by default (iris-api.md S16). A user name and password in the URL are shown as
-            C(********) in results and messages, but the task's arguments show them unless the task has O(ignore:no_log=true)."
+          - C(/api/monitor) needs no login by default (U(https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GCM_rest)).
+            When it does, give the login in O(thresholds.metrics_username) and O(thresholds.metrics_password). A URL
+            with a user name or password in it (V(http://user:pass@host/...)) is refused before anything runs, because
+            the task's arguments would show it.
+        type: str
+      metrics_username:
+        description:
+          - User name for HTTP basic authentication at the metrics page.
+        type: str
+      metrics_password:
+        description:
+          - Password of O(thresholds.metrics_username). Never shown in results, diffs or logs.
         type: str
 notes:
   - All calls run in the namespace C(%SYS); O(namespace) is not used.
@@ -259,15 +270,18 @@ run_id:
   type: str
   sample: 20260417_011706_iris_devtools
 stopped:
-  description: The run O(stop) named and whether it was stopped now.
+  description:
+    - The run O(stop) named, whether it was stopped now, and C(wait_time) - the time left as
+      C($$waittime^SystemPerformance) gave it, text such as V(7 minutes), kept as IRIS wrote it (V(null) when the run had
+      already ended; a run has ended when its report exists).
   returned: always
   type: dict
-  sample: {"run_id": "20260417_011706_iris_devtools", "changed": true}
+  sample: {"run_id": "20260417_011706_iris_devtools", "changed": true, "wait_time": "7 minutes"}
 collected:
-  description: The run O(collect) named and whether its report was built now.
+  description: The run O(collect) named, whether its report was built now, and C(wait_time) as in RV(stopped).
   returned: always
   type: dict
-  sample: {"run_id": "20260417_011706_iris_devtools", "changed": false}
+  sample: {"run_id": "20260417_011706_iris_devtools", "changed": false, "wait_time": null}
 report:
   description: The report O(fetch_report) copied - the run, the file inside the instance, the destination, size and SHA-256.
   returned: always
@@ -275,6 +289,16 @@ report:
   sample: {"run_id": "20260417_011706_iris_devtools", "path": "/usr/irissys/mgr/abc123_IRIS_20260417_011706_iris_devtools.html",
            "dest": "/tmp/reports/abc123_IRIS_20260417_011706_iris_devtools.html", "changed": true, "size": 48211,
            "sha256": "9f2c..."}
+duplicates_deleted:
+  description:
+    - IDs of duplicate monitoring tasks deleted (or, in check mode, to be deleted). Parallel runs of the module can each
+      create the task; tasks with the name C(iris_devtools monitoring <profile>) that also run this module's code are
+      its own - the lowest ID is kept and the others are deleted (all of them with O(state=absent)). A task with that
+      name and other code is never deleted; the module fails and names the IDs instead.
+  returned: always
+  type: list
+  elements: int
+  sample: [1005, 1006]
 log_dir:
   description: The C(^SystemPerformance) output directory (C($$getlogdir^SystemPerformance())).
   returned: always
@@ -315,6 +339,8 @@ def argument_spec():
             memory_enable=dict(type="float", default=90.0),
             source=dict(type="str", choices=list(SOURCES), default="auto"),
             metrics_url=dict(type="str"),
+            metrics_username=dict(type="str"),
+            metrics_password=dict(type="str", no_log=True),
         )),
     )
 
