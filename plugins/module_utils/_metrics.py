@@ -155,10 +155,12 @@ def fetch(url, timeout=10, username=None, password=None):
         data = response.read()
     except Exception as exc:  # pylint: disable=broad-except  # open_url raises many types (URLError, HTTPError, OSError, ...)
         raise IrisModuleError(
-            "Cannot read the IRIS metrics at %s: %s" % (shown_url(url), exc),
+            "Cannot read the IRIS metrics at %s: %s." % (shown_url(url), str(exc).rstrip(".")),
             hint="check that the instance's web server is reachable from where the module runs (for a container, "
-                 "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default, "
-                 "iris-api.md S16), or set thresholds.metrics_url; thresholds.source=docker reads Docker stats instead"
+                 "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default) "
+                 "and, if it needs a login, that the user name and password are right, or set metrics_url "
+                 "(thresholds.metrics_url of iris_monitoring); "
+                 "thresholds.source=docker reads Docker stats instead"
                  % WEB_PORT, metrics_url=shown_url(url))
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")

@@ -126,15 +126,15 @@ def validate_profile(profile, interval, count=None, duration=None):
     if not isinstance(profile, str) or not _PROFILE_NAME.match(profile):
         raise IrisModuleError("Invalid profile name %r" % (profile,),
                               hint="use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit "
-                                   "(^SystemPerformance profile names have no blanks, iris-api.md S13)")
+                                   "(^SystemPerformance profile names have no blanks)")  # iris-api.md S13
     if profile == "test":
         raise IrisModuleError("The predefined profile 'test' cannot be managed: ^SystemPerformance refuses to edit or delete it",
-                              hint="choose another profile name (iris-api.md S13)")
+                              hint="choose another profile name")  # iris-api.md S13
     if interval is None:
         interval = DEFAULT_INTERVAL
     if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= MAX_INTERVAL:
         raise IrisModuleError("Invalid interval %r: ^SystemPerformance samples every 1 to 300 seconds" % (interval,),
-                              hint="set interval between 1 and 300 (iris-api.md S13)")
+                              hint="set interval between 1 and 300")  # iris-api.md S13
     if count is not None and duration is not None:
         raise IrisModuleError("count and duration exclude each other", hint="set one of them")
     if count is None:
@@ -148,7 +148,7 @@ def validate_profile(profile, interval, count=None, duration=None):
     if interval == 1 and interval * count > ONE_SECOND_LIMIT:
         raise IrisModuleError(
             "An interval of 1 second is allowed only for runs of at most one hour; %d samples take %d seconds" % (count, count),
-            hint="use an interval of 2 seconds or more, or a duration of at most 1h (iris-api.md S13)")
+            hint="use an interval of 2 seconds or more, or a duration of at most 1h")  # iris-api.md S13
     return interval, count
 
 
