@@ -39,6 +39,9 @@ attributes:
     details:
       - Check mode reads the instance (one session) and the live figures and predicts the real run. The run id of
         O(run_now) is V(null) in check mode.
+      - When O(stop), O(collect) or O(report_run) is V(latest) and no run of the profile has been recorded yet (for
+        example because a O(run_now) task before it ran in check mode too), check mode predicts the change for the run
+        that would be started instead of failing.
   diff_mode:
     support: full
     details:
@@ -105,6 +108,9 @@ options:
     description:
       - Stop a run - a run id, or V(latest) for the newest run of this profile the module started. The run's logs are
         kept and its report is written. A run that has already ended is left alone (not changed).
+      - A run has ended when its HTML report C(<host>_<instance>_<run id>.html) is in its log directory (IRIS writes it
+        when the run ends). Otherwise the module asks C($$waittime^SystemPerformance), whose answer is text such as
+        V(7 minutes) and is returned as it is (RV(stopped.wait_time)); V(-2^no such runid) means IRIS does not know the run.
     type: str
   collect:
     description:
@@ -116,6 +122,8 @@ options:
       - Copy the HTML report of the run O(report_run) to this path where the module runs (with O(transport=docker),
         through the Docker archive API). An existing directory (or a path ending with V(/)) gets the report's own file
         name. Changed only when the content differs.
+      - The directory must exist (the module does not create it, as M(ansible.builtin.get_url)); otherwise the task
+        fails before anything runs, in check mode too.
     type: path
   report_run:
     description:
