@@ -110,7 +110,7 @@ options:
         kept and its report is written. A run that has already ended is left alone (not changed).
       - A run has ended when its HTML report C(<host>_<instance>_<run id>.html) is in its log directory (IRIS writes it
         when the run ends). Otherwise the module asks C($$waittime^SystemPerformance), whose answer is text such as
-        V(7 minutes) and is returned as it is (RV(stopped.wait_time)); V(-2^no such runid) means IRIS does not know the run.
+        V(7 minutes) and is returned as it is (C(wait_time) in RV(stopped)); V(-2^no such runid) means IRIS does not know the run.
     type: str
   collect:
     description:
