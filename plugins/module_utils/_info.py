@@ -332,6 +332,12 @@ class InfoManager(object):
         params = self.params
         sections = self._sections()
         compiled = compile_query(params["query"]) if params.get("query") else None
+        if params.get("metrics_url") or params.get("metrics_password"):
+            # Issue 11 item 4: credentials never inside the URL (a task argument); metrics_username/password instead.
+            _metrics_module().validate_metrics_url(params.get("metrics_url"))
+            if params.get("metrics_password") and not params.get("metrics_username"):
+                raise IrisModuleError("metrics_password is set without metrics_username.",
+                                      hint="set metrics_username too, or leave the password out")
         docker = params.get("transport", "docker") != "local"
         tables_namespace = self._tables_namespace(sections)
         program = build_program(sections, tables_namespace)
@@ -412,5 +418,8 @@ class InfoManager(object):
         module = _metrics_module()
         url = self._metrics_url(module, container)
         timeout = self.params.get("timeout") or 60
-        fetch = self.metrics_fetch or module.fetch
-        return dict(url=module.shown_url(url), samples=clean_metrics(module.parse(fetch(url, timeout))))
+        if self.metrics_fetch is not None:
+            text = self.metrics_fetch(url, timeout)
+        else:
+            text = module.fetch(url, timeout, self.params.get("metrics_username"), self.params.get("metrics_password"))
+        return dict(url=module.shown_url(url), samples=clean_metrics(module.parse(text)))

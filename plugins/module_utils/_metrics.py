@@ -7,8 +7,10 @@ Live resource figures of an IRIS instance and the hysteresis rule that acts on t
 
 * ``parse(text)``: the Prometheus/OpenMetrics text of ``/api/monitor/metrics`` (iris-api.md §2.4, S16;
   values such as ``.81`` and ``NaN`` and label sets that differ between versions, S17).
-* ``fetch(url, timeout)``: GET the metrics page with ``ansible.module_utils.urls.open_url`` (the web
-  application is unauthenticated by default, S16).
+* ``fetch(url, timeout, username, password)``: GET the metrics page with ``ansible.module_utils.urls.open_url``
+  (the web application is unauthenticated by default, S16; HTTP basic authentication when a user name is given).
+* ``validate_metrics_url(url, option)``: a URL that carries a user name or password is refused before anything
+  runs (it would show in the task's arguments): credentials go in ``metrics_username``/``metrics_password``.
 * ``metrics_url_for(...)``: where that page is - the host port Docker published for the container's
   web server port 52773 (iris-api.md §5.1, S29), or ``http://127.0.0.1:52773`` on the IRIS host itself.
 * ``usage_from_stats(stats, nano_cpus)``: CPU and memory percentages of a container from one Docker
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.parse import urlsplit
 
 from ansible.module_utils.urls import open_url
 
@@ -116,18 +119,48 @@ def shown_url(url):
     return _USERINFO.sub(r"\1********@", url) if url else url
 
 
-def fetch(url, timeout=10):
-    """GET ``url`` (the metrics page) and return its text; errors become IrisModuleError."""
+def validate_metrics_url(url, option="metrics_url", credentials_option="metrics_username/metrics_password"):
+    """Refuse a metrics URL that is not http(s) or that carries a user name or password (issue 11 item 4: the URL is
+    a module argument, so it shows in ``invocation.module_args``); returns ``url``."""
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise IrisModuleError("%s %r is not a valid URL (%s)." % (option, shown_url(url), exc),
+                              hint="give a URL such as http://127.0.0.1:52773/api/monitor/metrics")
+    if "@" in (parts.netloc or ""):
+        raise IrisModuleError("%s must not contain a user name or password (%s); the URL is a task argument and would "
+                              "show in logs." % (option, shown_url(url)),
+                              hint="use %s, and give the URL without them" % credentials_option)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IrisModuleError("%s %r is not an http:// or https:// URL with a host." % (option, url),
+                              hint="give a URL such as http://127.0.0.1:52773/api/monitor/metrics")
+    return url
+
+
+def fetch(url, timeout=10, username=None, password=None):
+    """GET ``url`` (the metrics page) and return its text; errors become IrisModuleError.
+
+    With ``username``, HTTP basic authentication (``open_url`` url_username/url_password, sent at once with
+    force_basic_auth): ``/api/monitor`` is unauthenticated by default (S16), but an administrator may require a login.
+    """
+    auth = {}
+    if username:
+        auth = dict(url_username=username, url_password=password or "", force_basic_auth=True)
     try:
         response = open_url(url, method="GET", timeout=timeout, follow_redirects="safe",
-                            headers={"Accept": "text/plain; version=0.0.4, application/openmetrics-text; q=0.5"})
+                            headers={"Accept": "text/plain; version=0.0.4, application/openmetrics-text; q=0.5"}, **auth)
         data = response.read()
     except Exception as exc:  # pylint: disable=broad-except  # open_url raises many types (URLError, HTTPError, OSError, ...)
         raise IrisModuleError(
-            "Cannot read the IRIS metrics at %s: %s" % (shown_url(url), exc),
+            "Cannot read the IRIS metrics at %s: %s." % (shown_url(url), str(exc).rstrip(".")),
             hint="check that the instance's web server is reachable from where the module runs (for a container, "
-                 "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default, "
-                 "iris-api.md S16), or set thresholds.metrics_url; thresholds.source=docker reads Docker stats instead"
+                 "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default) "
+                 "and, if it needs a login, that the user name and password are right, or set metrics_url "
+                 "(thresholds.metrics_url of iris_monitoring); "
+                 "thresholds.source=docker reads Docker stats instead"
                  % WEB_PORT, metrics_url=shown_url(url))
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")

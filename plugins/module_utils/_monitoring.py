@@ -25,8 +25,11 @@ Facts relied on (all calls run in %SYS, iris-api.md §0 item 2 and S13):
   existed or not; if the edit fails, ``addprofile`` either refused (nothing changed) or created the
   profile with the same validated values, and the missing record makes the next run apply it again.
 * ``$$run^SystemPerformance(profile)`` returns the run id (0 on failure, S13 ch. 45); run ids look like
-  ``YYYYMMDD_HHMM[SS]_<profile>`` (S13, S15).  ``$$waittime(runid)`` is the time left until the report can
-  be collected (``-2^no such runid`` for an unknown run; S13 / code).  ``$$Stop(runid, 0)`` stops a run,
+  ``YYYYMMDD_HHMM[SS]_<profile>`` (S13, S15).  ``$$waittime(runid)`` is TEXT such as ``7 minutes`` (audit C8,
+  MCP live), kept opaque and returned as IRIS gave it; ``-2^no such runid`` for an unknown run (MCP live).
+  A run has ended when its report exists (audit C11: written automatically when a run ends; see
+  ``run_state``).  ``$$run`` and ``$$waittime`` switch the current device: every call saves ``$IO`` and
+  USEs it again (audit C14, the ``sp_*`` templates).  ``$$Stop(runid, 0)`` stops a run,
   keeps its logs and writes the report; ``$$Collect(runid)`` builds the HTML report (``1`` plus the file
   name, or ``0^reason``, S13).  The report is ``<hostname>_<instance>_<runid>.html`` in the log directory
   ``$$getlogdir^SystemPerformance()`` (S13 ch. 47, S15 [code]).
@@ -123,15 +126,15 @@ def validate_profile(profile, interval, count=None, duration=None):
     if not isinstance(profile, str) or not _PROFILE_NAME.match(profile):
         raise IrisModuleError("Invalid profile name %r" % (profile,),
                               hint="use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit "
-                                   "(^SystemPerformance profile names have no blanks, iris-api.md S13)")
+                                   "(^SystemPerformance profile names have no blanks)")  # iris-api.md S13
     if profile == "test":
         raise IrisModuleError("The predefined profile 'test' cannot be managed: ^SystemPerformance refuses to edit or delete it",
-                              hint="choose another profile name (iris-api.md S13)")
+                              hint="choose another profile name")  # iris-api.md S13
     if interval is None:
         interval = DEFAULT_INTERVAL
     if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= MAX_INTERVAL:
         raise IrisModuleError("Invalid interval %r: ^SystemPerformance samples every 1 to 300 seconds" % (interval,),
-                              hint="set interval between 1 and 300 (iris-api.md S13)")
+                              hint="set interval between 1 and 300")  # iris-api.md S13
     if count is not None and duration is not None:
         raise IrisModuleError("count and duration exclude each other", hint="set one of them")
     if count is None:
@@ -145,7 +148,7 @@ def validate_profile(profile, interval, count=None, duration=None):
     if interval == 1 and interval * count > ONE_SECOND_LIMIT:
         raise IrisModuleError(
             "An interval of 1 second is allowed only for runs of at most one hour; %d samples take %d seconds" % (count, count),
-            hint="use an interval of 2 seconds or more, or a duration of at most 1h (iris-api.md S13)")
+            hint="use an interval of 2 seconds or more, or a duration of at most 1h")  # iris-api.md S13
     return interval, count
 
 
@@ -158,17 +161,31 @@ def _run_id(value, option):
     return str(value)
 
 
-def _wait_value(text):
-    """``$$waittime`` -> (seconds or None, known).  ``-2^no such runid`` -> (None, False)."""
-    text = "" if text is None else str(text)
-    first = text.split("^", 1)[0].strip()
-    try:
-        number = float(first)
-    except ValueError:
-        return None, False
-    if number < 0:
-        return None, False
-    return number, True
+# ^SystemPerformance's error convention: a negative number before ^ (``-2^no such runid``, audit C8, MCP live)
+# [inf: that every error of $$waittime has this form; only -2 is sourced].
+_ERROR_VALUE = re.compile(r"^\s*-\d+\^")
+
+
+def run_state(report, wait):
+    """What the ``sp_run_state``/``sp_run_waits`` steps found about one run -> its state.
+
+    ``report``: the full path of ``*_<runid>.html`` in the run's log directory, or "".  ``wait``: the text of
+    ``$$waittime^SystemPerformance(runid)``, asked only when there is no report (None otherwise).
+
+    * ended (``running`` False): the report exists - it is written automatically when a run ends (audit C11;
+      MCP live: "a run still collecting has no report yet"), and ``Stop(runid, 0)`` writes it too (S13).
+    * unknown to IRIS: no report and ``$$waittime`` answers in the error form (``-2^no such runid``).
+    * running: no report and any other ``$$waittime`` text, e.g. ``7 minutes`` (audit C8: text, never a number
+      of seconds; kept as it is in ``wait_time``).  [inf]: a run stopped with its logs deleted (``Stop(runid)``,
+      which this module never calls) has no report and would look running.
+    """
+    report = "" if report is None else str(report)
+    wait_time = None if wait is None else str(wait)
+    if report:
+        return dict(known_to_iris=True, running=False, wait_time=wait_time, report_path=report)
+    if wait_time is None or _ERROR_VALUE.match(wait_time):
+        return dict(known_to_iris=False, running=False, wait_time=wait_time, report_path=None)
+    return dict(known_to_iris=True, running=True, wait_time=wait_time, report_path=None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,8 +199,8 @@ def add_read_info(program, key):
     """
     program.add("state_list", area=AREA, key=key + "_profiles")
     program.add("sp_run_waits", area=RUN_AREA, key=key + "_runs")
-    program.add("routine_value", label="getlogdir", routine=ROUTINE, key=key + "_logdir")
-    program.add("routine_value", label="version", routine=ROUTINE, key=key + "_version")
+    program.add("sp_value", label="getlogdir", key=key + "_logdir")
+    program.add("sp_value", label="version", key=key + "_version")
 
 
 def _runs_from(raw):
@@ -191,10 +208,9 @@ def _runs_from(raw):
     for run_id, entry in sorted((raw or {}).items()):
         entry = entry if isinstance(entry, dict) else {}
         record = record_value(entry.get("record")) or {}
-        wait, known = _wait_value(entry.get("wait"))
-        runs.append(dict(run_id=run_id, profile=record.get("profile"), log_dir=record.get("log_dir"),
-                         started=record.get("started"), known_to_iris=known,
-                         seconds_left=wait, running=bool(known and wait and wait > 0)))
+        run = dict(run_id=run_id, profile=record.get("profile"), log_dir=record.get("log_dir"), started=record.get("started"))
+        run.update(run_state(entry.get("report"), entry.get("wait")))
+        runs.append(run)
     return runs
 
 
@@ -272,10 +288,21 @@ def _dest_path(dest, name):
     return dest
 
 
+def _check_dest_dir(dest):
+    """fetch_report's directory must exist, checked before anything runs, in check mode too (issue 11 item 7:
+    check mode predicted a change where the real run failed).  Like ansible.builtin.get_url, the module does not
+    create it."""
+    dest = os.path.expanduser(dest)
+    directory = dest if dest.endswith(os.sep) else os.path.dirname(os.path.abspath(dest))
+    if not os.path.isdir(directory):
+        raise IrisModuleError("Cannot write the report to %s: the directory %s does not exist." % (dest, directory),
+                              hint="create the directory first (ansible.builtin.file state=directory)")
+
+
 def _write_atomic(path, data):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise IrisModuleError("Cannot write the report to %s: the directory %s does not exist" % (path, directory),
+        raise IrisModuleError("Cannot write the report to %s: the directory %s does not exist." % (path, directory),
                               hint="create the directory first (ansible.builtin.file state=directory)")
     handle, temp = tempfile.mkstemp(prefix=".iris_monitoring.", dir=directory)
     try:
@@ -315,6 +342,8 @@ class MonitoringManager(object):
         self.stop_run = self.collect_run = None
         self.stopped = self.collected = self.report = None
         self.pressure = None
+        self.duplicates = []  # own tasks beyond the first (_own_tasks)
+        self.predicted = []  # options whose `latest` run does not exist yet (check mode only)
         self.validate()
 
     # -- input ------------------------------------------------------------------------------------
@@ -337,6 +366,12 @@ class MonitoringManager(object):
         thresholds.setdefault("source", "auto")
         if thresholds["source"] not in _metrics.SOURCES:
             raise IrisModuleError("Invalid thresholds.source %r" % thresholds["source"], hint="use auto, iris or docker")
+        # Issue 11 item 4: credentials never inside the URL (it is a task argument); no_log options instead.
+        _metrics.validate_metrics_url(thresholds.get("metrics_url"), "thresholds.metrics_url",
+                                      "thresholds.metrics_username and thresholds.metrics_password")
+        if thresholds.get("metrics_password") and not thresholds.get("metrics_username"):
+            raise IrisModuleError("thresholds.metrics_password is set without thresholds.metrics_username.",
+                                  hint="set thresholds.metrics_username too, or leave the password out")
         if thresholds["enabled"]:
             _metrics.validate_thresholds(thresholds)
             if thresholds["source"] == "docker" and p.get("transport") == "local":
@@ -349,6 +384,8 @@ class MonitoringManager(object):
         self.fetch_report = p.get("fetch_report")
         report_run = p.get("report_run")
         self.report_run = _run_id(report_run if report_run is not None else (self.collect or LATEST), "report_run")
+        if self.fetch_report:
+            _check_dest_dir(self.fetch_report)
         if self.state == "absent" and (self.run_now or self.stop or self.collect or self.fetch_report):
             raise IrisModuleError("run_now, stop, collect and fetch_report need the profile; they cannot go with state=absent",
                                   hint="remove them, or use state=present")
@@ -379,27 +416,51 @@ class MonitoringManager(object):
         program.add("state_get", area=AREA, name=self.profile, key="record")
         _task.add_read(program, "task", name=self.task_name)
         program.add("sp_run_waits", area=RUN_AREA, key="runs")
-        program.add("routine_value", label="getlogdir", routine=ROUTINE, key="logdir")
+        program.add("sp_value", label="getlogdir", key="logdir")
         explicit = sorted(set(r for r in (self.stop, self.collect, self.report_run if self.fetch_report else None)
                               if r not in (None, LATEST)))
         for index, run_id in enumerate(explicit):
-            program.add("call_arg", value=run_id)
-            program.add("routine_value", label="waittime", routine=ROUTINE, key="wait_%d" % index)
+            program.add("sp_run_state", name=run_id, key="wait_%d" % index)
         self._explicit = explicit
         return program
 
     def read(self):
         result = self.transport.run(self.read_program())
         self.record = record_value(result.get("record"))
-        self.task = _task.current_from(result, "task", name=self.task_name)
+        self.task, self.duplicates = self._own_tasks(result)
         self.logdir = result.get("logdir") or ""
         self.runs = dict((run["run_id"], run) for run in _runs_from(result.get("runs")))
         for index, run_id in enumerate(self._explicit):
             if run_id not in self.runs:
-                wait, known = _wait_value(result.get("wait_%d" % index))
-                self.runs[run_id] = dict(run_id=run_id, profile=None, log_dir=None, started=None, known_to_iris=known,
-                                         seconds_left=wait, running=bool(known and wait and wait > 0))
+                entry = result.get("wait_%d" % index)
+                entry = entry if isinstance(entry, dict) else {}
+                self.runs[run_id] = dict(run_id=run_id, profile=None, log_dir=None, started=None)
+                self.runs[run_id].update(run_state(entry.get("report"), entry.get("wait")))
         return result
+
+    def _own_tasks(self, result):
+        """-> (the task to manage, the duplicates to delete).
+
+        Task names are not unique in IRIS (iris-api.md §0.1, S11), and parallel runs of this module could each create
+        the task (issue 11 item 3).  Tasks named ``iris_devtools monitoring <profile>`` that ALSO run this module's
+        ExecuteCode with its task class are this module's own: the lowest ID is kept, the others are deleted (state
+        present/suspended) or all are deleted (absent).  A same-named task with other code is not ours: the usual
+        "several tasks are named ..." error (``_task.current_from``) says so, and nothing is deleted.
+        """
+        tasks = [_task.task_from_row(row) for row in (result.get("task") or []) if isinstance(row, dict)]
+        tasks = [task for task in tasks if task["name"] == self.task_name]
+        if len(tasks) <= 1:
+            return (tasks[0] if tasks else None), []
+        code = execute_code_for(self.profile)
+        own = [task for task in tasks if task["task_class"] == TASK_CLASS and (task["settings"] or {}).get("ExecuteCode") == code]
+        if len(own) != len(tasks):
+            _task.current_from(result, "task", name=self.task_name)  # raises: a same-named task that is not ours
+        own.sort(key=lambda task: task["id"] or 0)
+        return own[0], own[1:]
+
+    def _add_delete_duplicates(self, program):
+        for task in self.duplicates:
+            _task.add_apply(program, task, None, _task.plan(task, None, "absent"), "duplicate_%d" % task["id"])
 
     # -- thresholds ---------------------------------------------------------------------------------
     def figures(self):
@@ -419,7 +480,9 @@ class MonitoringManager(object):
                                           % (self.params.get("container"), _metrics.WEB_PORT),
                                           hint="publish it (iris_container publish_web: true, the default), set thresholds.metrics_url, "
                                                "or use thresholds.source=docker")
-                usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(url, min(self.params.get("timeout") or 60, 30))))
+                usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(
+                    url, min(self.params.get("timeout") or 60, 30),
+                    self.thresholds.get("metrics_username"), self.thresholds.get("metrics_password"))))
                 if usage["cpu"] is not None or usage["memory"] is not None or source == "iris":
                     return usage["cpu"], usage["memory"], "iris"
                 errors.append("the metrics at %s have neither %s nor %s" % (_metrics.shown_url(url), _metrics.CPU_METRIC, _metrics.MEMORY_METRIC))
@@ -448,6 +511,8 @@ class MonitoringManager(object):
         if run_id != LATEST:
             return run_id
         latest = self._latest_run()
+        if latest is None and self.check_mode:
+            return None  # predicted: see _predict_latest
         if latest is None:
             raise IrisModuleError("%s=latest: no run of profile %s was started by this module" % (option, self.profile),
                                   hint="start one with run_now=true, or give the run id")
@@ -456,12 +521,15 @@ class MonitoringManager(object):
     def _run_info(self, run_id, option):
         run = self.runs.get(run_id)
         if run is None or not run.get("known_to_iris"):
-            raise IrisModuleError("%s: IRIS does not know the run %s ($$waittime^SystemPerformance says no such run id)" % (option, run_id),
+            raise IrisModuleError("%s: IRIS does not know the run %s: it has no report and $$waittime^SystemPerformance answered %r."
+                                  % (option, run_id, (run or {}).get("wait_time")),
                                   hint="check the run id (run_now returns it; iris_info lists the runs this collection started)")
         return run
 
     def _report_path(self, run_id, file_name=None):
         run = self.runs.get(run_id) or {}
+        if run.get("report_path") and not file_name:
+            return run["report_path"]  # found in the log directory by the read (sp_run_waits / sp_run_state)
         directory = run.get("log_dir") or self.logdir
         name = file_name or "%s_%s_%s.html" % (self.files.hostname(), self.params.get("instance") or "IRIS", run_id)  # S15
         if not directory.endswith("/"):
@@ -514,34 +582,50 @@ class MonitoringManager(object):
         return dict(name=self.profile, description=record.get("description"), interval=record.get("interval"),
                     count=record.get("count"), duration=_duration_of(record))
 
+    def _predict_latest(self, option):
+        """Check mode, ``latest`` and no run recorded yet: an earlier task's run_now was not started in check mode, so
+        the real run would act on the run it starts.  Predict that (changed) instead of failing (issue 11 item 7)."""
+        self.predicted.append(option)
+        self.notes.append("%s=latest: no run of profile %s recorded yet; in check mode a run_now before this task is not "
+                          "started, so this predicts acting on the run it would start" % (option, self.profile))
+
     def plan_actions(self):
         """Check the run actions against what IRIS says (nothing applied yet)."""
-        if self.stop:
+        if self.stop and self._resolve(self.stop, "stop") is None:
+            self._predict_latest("stop")
+            self.stopped = dict(run_id=None, changed=True, wait_time=None)
+        elif self.stop:
             run_id = self._resolve(self.stop, "stop")
             run = self._run_info(run_id, "stop")
             if run["running"]:
                 self.stop_run = run_id
             else:
                 self.notes.append("run %s has already ended; nothing to stop" % run_id)
-            self.stopped = dict(run_id=run_id, changed=bool(self.stop_run))
-        if self.collect:
+            self.stopped = dict(run_id=run_id, changed=bool(self.stop_run), wait_time=run.get("wait_time"))
+        if self.collect and self._resolve(self.collect, "collect") is None:
+            self._predict_latest("collect")
+            self.collected = dict(run_id=None, changed=True, wait_time=None)
+        elif self.collect:
             run_id = self._resolve(self.collect, "collect")
             run = self._run_info(run_id, "collect")
             if run["running"] and self.stop_run != run_id:
-                raise IrisModuleError("collect: run %s is still collecting data (%s seconds left)" % (run_id, int(run["seconds_left"] or 0)),
+                raise IrisModuleError("collect: run %s is still collecting data (time left: %s)." % (run_id, run["wait_time"]),
                                       hint="collect after the run has ended, or stop it first (stop: %s)" % run_id)
             if self.stop_run == run_id or self.files.exists(self._report_path(run_id)):
                 # Stop(runid, 0) writes the report itself (S13); an existing report needs no Collect.
-                self.collected = dict(run_id=run_id, changed=False)
+                self.collected = dict(run_id=run_id, changed=False, wait_time=run.get("wait_time"))
             else:
                 self.collect_run = run_id
-                self.collected = dict(run_id=run_id, changed=True)
-        if self.fetch_report:
+                self.collected = dict(run_id=run_id, changed=True, wait_time=run.get("wait_time"))
+        if self.fetch_report and self._resolve(self.report_run, "report_run") is None:
+            self._predict_latest("report_run")
+            self.report = dict(run_id=None)
+        elif self.fetch_report:
             run_id = self._resolve(self.report_run, "report_run")
             run = self._run_info(run_id, "report_run")
             if run["running"] and self.stop_run != run_id:
-                raise IrisModuleError("fetch_report: run %s is still collecting data (%s seconds left); its report does not exist yet"
-                                      % (run_id, int(run["seconds_left"] or 0)),
+                raise IrisModuleError("fetch_report: run %s is still collecting data (time left: %s); its report does not exist yet."
+                                      % (run_id, run["wait_time"]),
                                       hint="fetch the report after the run has ended, or stop it first (stop: %s)" % run_id)
             self.report = dict(run_id=run_id)
 
@@ -554,11 +638,12 @@ class MonitoringManager(object):
             if self.record is not None:
                 # 0^reason (for example a profile deleted by hand) is reported, not fatal: the goal is "gone".
                 program.add("call_arg", value=self.profile)
-                program.add("routine_value", label="delprofile", routine=ROUTINE, key="delprofile")
+                program.add("sp_value", label="delprofile", key="delprofile")
                 program.add("state_kill", area=AREA, name=self.profile)
             for run in self.runs.values():
                 if run.get("profile") == self.profile:
                     program.add("state_kill", area=RUN_AREA, name=run["run_id"])
+            self._add_delete_duplicates(program)
             _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id")
             return program
         if profile_changed:
@@ -566,12 +651,13 @@ class MonitoringManager(object):
             # with the same values, checked (S13 ch. 47/48).  See the module docstring.
             for value in (self.profile, self.description, self.interval, self.count):
                 program.add("call_arg", value=value)
-            program.add("routine_value", label="addprofile", routine=ROUTINE, key="addprofile")
+            program.add("sp_value", label="addprofile", key="addprofile")
             for value in (self.profile, self.description, self.interval, self.count):
                 program.add("call_arg", value=value)
             program.add("sp_call", label="editprofile", key="editprofile", name="editprofile %s" % self.profile)
         if self.record != self.wanted_record:
             program.add("state_set", area=AREA, name=self.profile, value=record_text(self.wanted_record))
+        self._add_delete_duplicates(program)
         _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id")
         if self.stop_run:
             program.add("call_arg", value=self.stop_run)
@@ -607,11 +693,16 @@ class MonitoringManager(object):
         diff = DiffTracker()
         diff.add("profile", self._profile_view(self.record), self._profile_view(self.wanted_record))
         diff.add("task", self.task_plan.before, self.task_plan.after)
+        duplicate_ids = [task["id"] for task in self.duplicates]
+        if duplicate_ids:
+            diff.add("duplicate_tasks", duplicate_ids, [])
         diff.add("suspended_by", (self.record or {}).get("suspended_by") if self.task and self.task.get("suspended") else None,
                  (self.wanted_record or {}).get("suspended_by"))
         if profile_changed:
             self.actions.append("%s profile %s" % ("delete" if self.state == "absent" else
                                                    ("create or adopt" if self.record is None else "edit"), self.profile))
+        self.actions.extend("task: delete duplicate %d (same name and code, created by a parallel run)" % task_id
+                            for task_id in duplicate_ids)
         self.actions.extend("task: %s" % action for action in self.task_plan.actions)
         if self.state != "absent":
             if self.stop_run:
@@ -620,8 +711,12 @@ class MonitoringManager(object):
                 self.actions.append("collect run %s" % self.collect_run)
             if self.run_now:
                 self.actions.append("start a run of %s" % self.profile)
-        iris_changed = bool(profile_changed or record_changed or self.task_plan.changed or
-                            (self.state != "absent" and (self.stop_run or self.collect_run or self.run_now)))
+            for option in self.predicted:
+                if option != "report_run":
+                    self.actions.append("%s the latest run of %s" % (option, self.profile))
+        iris_changed = bool(profile_changed or record_changed or self.task_plan.changed or duplicate_ids or
+                            (self.state != "absent" and (self.stop_run or self.collect_run or self.run_now or
+                                                         [o for o in self.predicted if o != "report_run"])))
         self.fail_results = dict(actions=list(self.actions))
         result = {}
         if iris_changed and not self.check_mode:
@@ -645,6 +740,7 @@ class MonitoringManager(object):
             collected=self.collected,
             report=report_out,
             log_dir=self.logdir or None,
+            duplicates_deleted=duplicate_ids,
             iris_sessions=self.transport.sessions,
         )
         if self.state == "absent" and result.get("delprofile") not in (None, 1, "1"):
@@ -662,6 +758,11 @@ class MonitoringManager(object):
 
     def _fetch(self, result):
         run_id = self.report["run_id"]
+        if run_id is None:  # check mode, a run that an earlier run_now would start (_predict_latest)
+            dest = self.fetch_report
+            dest = None if (dest.endswith(os.sep) or os.path.isdir(os.path.expanduser(dest))) else os.path.expanduser(dest)
+            self.actions.append("fetch the report of the latest run of %s" % self.profile)
+            return dict(run_id=None, path=None, dest=dest, changed=True, size=None, sha256=None), True
         file_name = None
         collected = str(result.get("collect") or "")
         if self.collect_run == run_id and "^" in collected and collected.split("^", 1)[1].endswith(".html"):

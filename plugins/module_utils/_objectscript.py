@@ -296,6 +296,20 @@ _NEW_OBJ = "##class(%DynamicObject).%New()"
 _WRITE_E = 'write !,$CHAR(2),idtTok,":E:" do idtE.%ToJSON() write $CHAR(3),! halt'
 _WRITE_R = 'write !,$CHAR(2),idtTok,":R:" do idtR.%ToJSON() write $CHAR(3),!'
 
+
+def _sp_guarded(call):
+    """``call`` (a ^SystemPerformance call) with ``$IO`` saved before and USEd again after it, also when it throws
+    (audit C14: MCP live report, "run^SystemPerformance and waittime^SystemPerformance switch the current device";
+    its fix is ``Set io=$IO`` ... ``Use io``).  USE [doc RCOS_cuse]; THROW of the caught exception [doc]."""
+    return "set idtIO=$IO try { %s } catch idtSPE { use idtIO throw idtSPE } use idtIO" % call
+
+
+# One run's state into idtC (run id in idtK, its log directory in idtL): see sp_run_waits.
+_SP_RUN_STATE = ('set:$EXTRACT(idtL,$LENGTH(idtL))\'="/" idtL=idtL_"/" set idtF=$ZSEARCH(idtL_"*_"_idtK_".html"),idtC=' + _NEW_OBJ +
+                 ' do idtC.%Set("report",idtF) if idtF="" { ' + _sp_guarded("set idtW=$$waittime^SystemPerformance(idtK)") +
+                 ' do idtC.%Set("wait",idtW) }')
+
+
 TEMPLATES = dict([
     # -- framing / session ------------------------------------------------------------------
     _t("namespace", ["set $NAMESPACE=<<namespace>>"],
@@ -481,28 +495,52 @@ TEMPLATES = dict([
     # success and "0^reason" (or 0 for $$run) on failure (iris-api.md §2.1, S13 doc).  sp_call turns a failure into an
     # error %Status (ERROR #5001 with the reason; %SYSTEM.Status.Error(code,text) [inf: %SYSTEM.Status class reference,
     # not in iris-api.md]) so the program stops at that step and nothing after it runs.  Run in %SYS (S13, §0 item 2).
-    _t("sp_call", [('set idtV=$$<<label>>^SystemPerformance(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV) '
+    # Audit C14 (MCP live report): $$run and $$waittime switch the current device, so a WRITE after them (our result
+    # frame) would land on SystemPerformance's device.  Every call is therefore wrapped by _sp_guarded: $IO is saved
+    # before it and USEd again after it, also when the call throws (then the error frame reaches the terminal).
+    # The wrap is applied to every ^SystemPerformance call, not only the two reported ones [inf: cheap and safe].
+    _t("sp_call", [(_sp_guarded('set idtV=$$<<label>>^SystemPerformance(idtArg...)') + ' kill idtArg set idtArg=0 '
+                    'do idtR.%Set(<<key>>,idtV) '
                     'set idtSC=$SELECT($PIECE(idtV,"^")="0":$SYSTEM.Status.Error(5001,<<name>>_$SELECT($LENGTH(idtV,"^")>1:'
                     '": "_$PIECE(idtV,"^",2,$LENGTH(idtV,"^")),1:" failed")),1:1)', CHECK_STATUS)],
        "iris-api.md §2.1 S13 (doc): addprofile/editprofile/delprofile -> 1 or 0^reason; run -> run id or 0; "
-       "Collect -> 1 plus file or 0^reason; Stop -> a:b:c:d_a:b:c:d or 0^reason; $PIECE/$SELECT/$LENGTH [doc]",
+       "Collect -> 1 plus file or 0^reason; Stop -> a:b:c:d_a:b:c:d or 0^reason; $PIECE/$SELECT/$LENGTH [doc]; "
+       "audit C14: $IO saved and USEd again",
        "Call $$<<label>>^SystemPerformance with the call_arg arguments; its value goes to result key <<key>>; "
        "a value whose first ^-piece is 0 fails the step with '<<name>>: reason' (<<name>> says what was called)."),
+    _t("sp_value", [_sp_guarded("set idtV=$$<<label>>^SystemPerformance(idtArg...)") +
+                    " kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
+       "extrinsic $$label^SystemPerformance(args) (iris-api.md §2.1 S13: getlogdir, version, addprofile, delprofile); "
+       "audit C14: $IO saved and USEd again",
+       "Call $$<<label>>^SystemPerformance with the call_arg arguments; its value (unchecked) goes to result key <<key>>."),
     # Start a collection and record it in the collection's own bookkeeping ^IrisDevTools(<<area>>,runid) in the
     # same step, so a run the module started is always known to it (stop: latest).
-    _t("sp_run", [('set idtV=$$run^SystemPerformance(<<name>>) do idtR.%Set(<<key>>,idtV) '
+    _t("sp_run", [(_sp_guarded("set idtV=$$run^SystemPerformance(<<name>>)") + " do idtR.%Set(<<key>>,idtV) "
                    'set idtSC=$SELECT(idtV=0:$SYSTEM.Status.Error(5001,"$$run^SystemPerformance("_<<name>>_") returned 0"),1:1)', CHECK_STATUS),
                   "set ^IrisDevTools(<<area>>,idtV)=<<value>>"],
        "iris-api.md §2.1 S13 (doc): $$run^SystemPerformance(profile) returns the run id, or 0 on failure; "
-       "global SET [doc RCOS_cset]",
+       "global SET [doc RCOS_cset]; audit C14: $IO saved and USEd again",
        "Start profile <<name>>; the run id goes to result key <<key>> and its record <<area>>/<runid> is <<value>>."),
-    # Every run the collection recorded, with the time left until its report can be collected:
-    # $$waittime^SystemPerformance(runid) (iris-api.md §2.1, S13; -2^no such runid for an unknown id, code).
-    _t("sp_run_waits", ['set idtD=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(^IrisDevTools(<<area>>,idtK)) quit:idtK=""  '
-                        'set idtC=' + _NEW_OBJ + ' do idtC.%Set("record",$GET(^IrisDevTools(<<area>>,idtK))),'
-                        'idtC.%Set("wait",$$waittime^SystemPerformance(idtK)),idtD.%Set(idtK,idtC) } do idtR.%Set(<<key>>,idtD)'],
-       "iris-api.md §2.1 S13 (doc: waittime entry point; code: -2^no such runid); $ORDER over global subscripts [doc RCOS_forder]",
-       "Result object <<key>>: for every run recorded under <<area>>, its record and $$waittime."),
+    # The state of runs (audit C8).  $$waittime^SystemPerformance(runid) is TEXT such as "7 minutes" (MCP live), kept
+    # as IRIS gives it; an unknown id gives "-2^no such runid" (MCP live).  A run has ENDED when its report
+    # <host>_<instance>_<runid>.html is in the log directory: it is written automatically when a run ends (audit C11;
+    # MCP live: "a run still collecting has no report yet").  It is looked up with $ZSEARCH(dir*_<runid>.html)
+    # [doc RCOS_fzsearch], so the host name need not be known.  $$waittime is asked only for runs without a report:
+    # what it returns for an ended run is not sourced.  "report" = the report's full path or "".
+    _t("sp_run_waits", [
+        'set idtD=' + _NEW_OBJ + ',idtK="" ' + _sp_guarded("set idtG=$$getlogdir^SystemPerformance()") + ' '
+        'for { set idtK=$ORDER(^IrisDevTools(<<area>>,idtK)) quit:idtK=""  set idtJ=$GET(^IrisDevTools(<<area>>,idtK)),idtL="" '
+        'if idtJ\'="" { set idtL=##class(%DynamicObject).%FromJSON(idtJ).%Get("log_dir") } '
+        'set:idtL="" idtL=idtG ' + _SP_RUN_STATE + ' do idtC.%Set("record",idtJ),idtD.%Set(idtK,idtC) } '
+        'do idtR.%Set(<<key>>,idtD)'],
+       "audit C8/C11 (MCP live: waittime text, -2^no such runid, report written when a run ends); $ZSEARCH "
+       "[doc RCOS_fzsearch]; %FromJSON [doc GJSON]; $ORDER over global subscripts [doc RCOS_forder]; audit C14",
+       "Result object <<key>>: for every run recorded under <<area>>, its record, its report path and (no report) $$waittime."),
+    _t("sp_run_state", [
+        'set idtK=<<name>> ' + _sp_guarded("set idtL=$$getlogdir^SystemPerformance()") + ' ' + _SP_RUN_STATE + ' '
+        'do idtR.%Set(<<key>>,idtC)'],
+       "as sp_run_waits (audit C8/C11/C14), for one run id in the current log directory",
+       "Result object <<key>>: the report path and (no report) $$waittime of run <<name>>."),
     # == Read-only templates of _info.py ============================================================
     # Config.Namespaces:List / Config.Databases:List through %ResultSet with Execute("*") (iris-api.md §3.3, §3.1:
     # S9 code-live; columns Namespace / Name), then Get(Name,.Props) per row (S9 code-live, S20 doc).  A failed Get is

@@ -66,8 +66,18 @@ options:
       - URL of the C(/api/monitor/metrics) endpoint, for O(gather=metrics).
       - If not set, with O(transport=docker) the host port Docker publishes for the container's web server port 52773 is
         used, and with O(transport=local) V(http://127.0.0.1:52773/api/monitor/metrics) on the managed host.
-      - "C(/api/monitor) needs no login by default (iris-api.md S16). A user name and password in the URL are shown as
-        C(********) in results and messages, but the task's arguments show them unless the task has O(ignore:no_log=true)."
+      - C(/api/monitor) needs no login by default (U(https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GCM_rest)).
+        When it does, give the login in O(metrics_username) and O(metrics_password). A URL with a user name or
+        password in it (V(http://user:pass@host/...)) is refused before anything is read, because the task's
+        arguments would show it.
+    type: str
+  metrics_username:
+    description:
+      - User name for HTTP basic authentication at O(metrics_url) (or the found metrics URL), for O(gather=metrics).
+    type: str
+  metrics_password:
+    description:
+      - Password of O(metrics_username). Never shown in results, diffs or logs.
     type: str
 notes:
   - With O(transport=local), run the task as the instance owner (for example C(irisowner), or O(ignore:become=true)), so that
@@ -273,14 +283,20 @@ tasks:
 monitoring:
   description:
     - C(^SystemPerformance) facts as M(iris_devtools.iris.iris_monitoring) reports them - C(profiles) (the profiles the
-      collection manages), C(runs) (the runs it started, with whether IRIS still knows them and the seconds left),
-      C(log_dir) (where reports are written) and C(version) (of C(^SystemPerformance)).
+      collection manages), C(runs), C(log_dir) (where reports are written) and C(version) (of C(^SystemPerformance)).
+    - Each run the collection started has C(run_id), C(profile), C(log_dir), C(started) (Unix time), C(known_to_iris),
+      C(running), C(report_path) and C(wait_time).
+    - A run has ended (C(running=false)) when its report C(<host>_<instance>_<run_id>.html) is in its log directory
+      (IRIS writes it when the run ends); C(report_path) is then its path. Otherwise C(wait_time) is what
+      C($$waittime^SystemPerformance) answered, text such as V(7 minutes), exactly as IRIS wrote it; an answer of
+      the form V(-2^no such runid) means IRIS does not know the run (C(known_to_iris=false)).
   returned: when V(monitoring) is in O(gather)
   type: dict
   sample:
     profiles: [{name: idt_30s, description: "30 s for 1 hour", interval: 30, count: 120, duration: 3600,
                 task_name: "iris_devtools monitoring idt_30s", suspended_by: null}]
-    runs: []
+    runs: [{run_id: 20260417_011706_idt_30s, profile: idt_30s, log_dir: /usr/irissys/mgr/, started: 1776388626,
+            known_to_iris: true, running: true, report_path: null, wait_time: "7 minutes"}]
     log_dir: /usr/irissys/mgr/
     version: "2.0"
 tables:
@@ -341,6 +357,8 @@ def argument_spec():
         query=dict(type="str"),
         metrics_url=dict(type="str"),
         tables_namespace=dict(type="str"),
+        metrics_username=dict(type="str"),
+        metrics_password=dict(type="str", no_log=True),
     )
 
 

@@ -39,10 +39,14 @@ attributes:
     details:
       - Check mode reads the instance (one session) and the live figures and predicts the real run. The run id of
         O(run_now) is V(null) in check mode.
+      - When O(stop), O(collect) or O(report_run) is V(latest) and no run of the profile has been recorded yet (for
+        example because a O(run_now) task before it ran in check mode too), check mode predicts the change for the run
+        that would be started instead of failing.
   diff_mode:
     support: full
     details:
-      - The diff shows the profile, the task (schedule, suspension) and the reason of a suspension before and after.
+      - The diff shows the profile, the task (schedule, suspension) and the reason of a suspension before and after, and
+        the IDs of duplicate tasks that are deleted.
   idempotent:
     support: partial
     details:
@@ -104,6 +108,9 @@ options:
     description:
       - Stop a run - a run id, or V(latest) for the newest run of this profile the module started. The run's logs are
         kept and its report is written. A run that has already ended is left alone (not changed).
+      - A run has ended when its HTML report C(<host>_<instance>_<run id>.html) is in its log directory (IRIS writes it
+        when the run ends). Otherwise the module asks C($$waittime^SystemPerformance), whose answer is text such as
+        V(7 minutes) and is returned as it is (C(wait_time) in RV(stopped)); V(-2^no such runid) means IRIS does not know the run.
     type: str
   collect:
     description:
@@ -115,6 +122,8 @@ options:
       - Copy the HTML report of the run O(report_run) to this path where the module runs (with O(transport=docker),
         through the Docker archive API). An existing directory (or a path ending with V(/)) gets the report's own file
         name. Changed only when the content differs.
+      - The directory must exist (the module does not create it, as M(ansible.builtin.get_url)); otherwise the task
+        fails before anything runs, in check mode too.
     type: path
   report_run:
     description:
@@ -167,8 +176,18 @@ options:
         description:
           - URL of the metrics page (or of the web server, then C(/api/monitor/metrics) is appended), for example when the
             Docker daemon is remote or the port is not published.
-          - "C(/api/monitor) needs no login by default (iris-api.md S16). A user name and password in the URL are shown as
-            C(********) in results and messages, but the task's arguments show them unless the task has O(ignore:no_log=true)."
+          - C(/api/monitor) needs no login by default (U(https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GCM_rest)).
+            When it does, give the login in O(thresholds.metrics_username) and O(thresholds.metrics_password). A URL
+            with a user name or password in it (V(http://user:pass@host/...)) is refused before anything runs, because
+            the task's arguments would show it.
+        type: str
+      metrics_username:
+        description:
+          - User name for HTTP basic authentication at the metrics page.
+        type: str
+      metrics_password:
+        description:
+          - Password of O(thresholds.metrics_username). Never shown in results, diffs or logs.
         type: str
 notes:
   - All calls run in the namespace C(%SYS); O(namespace) is not used.
@@ -259,15 +278,18 @@ run_id:
   type: str
   sample: 20260417_011706_iris_devtools
 stopped:
-  description: The run O(stop) named and whether it was stopped now.
+  description:
+    - The run O(stop) named, whether it was stopped now, and C(wait_time) - the time left as
+      C($$waittime^SystemPerformance) gave it, text such as V(7 minutes), kept as IRIS wrote it (V(null) when the run had
+      already ended; a run has ended when its report exists).
   returned: always
   type: dict
-  sample: {"run_id": "20260417_011706_iris_devtools", "changed": true}
+  sample: {"run_id": "20260417_011706_iris_devtools", "changed": true, "wait_time": "7 minutes"}
 collected:
-  description: The run O(collect) named and whether its report was built now.
+  description: The run O(collect) named, whether its report was built now, and C(wait_time) as in RV(stopped).
   returned: always
   type: dict
-  sample: {"run_id": "20260417_011706_iris_devtools", "changed": false}
+  sample: {"run_id": "20260417_011706_iris_devtools", "changed": false, "wait_time": null}
 report:
   description: The report O(fetch_report) copied - the run, the file inside the instance, the destination, size and SHA-256.
   returned: always
@@ -275,6 +297,16 @@ report:
   sample: {"run_id": "20260417_011706_iris_devtools", "path": "/usr/irissys/mgr/abc123_IRIS_20260417_011706_iris_devtools.html",
            "dest": "/tmp/reports/abc123_IRIS_20260417_011706_iris_devtools.html", "changed": true, "size": 48211,
            "sha256": "9f2c..."}
+duplicates_deleted:
+  description:
+    - IDs of duplicate monitoring tasks deleted (or, in check mode, to be deleted). Parallel runs of the module can each
+      create the task; tasks with the name C(iris_devtools monitoring <profile>) that also run this module's code are
+      its own - the lowest ID is kept and the others are deleted (all of them with O(state=absent)). A task with that
+      name and other code is never deleted; the module fails and names the IDs instead.
+  returned: always
+  type: list
+  elements: int
+  sample: [1005, 1006]
 log_dir:
   description: The C(^SystemPerformance) output directory (C($$getlogdir^SystemPerformance())).
   returned: always
@@ -315,6 +347,8 @@ def argument_spec():
             memory_enable=dict(type="float", default=90.0),
             source=dict(type="str", choices=list(SOURCES), default="auto"),
             metrics_url=dict(type="str"),
+            metrics_username=dict(type="str"),
+            metrics_password=dict(type="str", no_log=True),
         )),
     )
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import json
 import os
 import random
@@ -23,6 +24,9 @@ import time
 from iris_sim import errors, values
 from iris_sim.errors import IrisError, SessionEnd, ThrowSignal
 from iris_sim.objects import ByRef, Prop, SimClass, SimObject, class_method, method, register
+
+# The principal device of a terminal session, as ``$IO``/``$PRINCIPAL`` show it [inf: the name].
+PRINCIPAL = "/dev/pts/0"
 
 # Shape of $ZVERSION: "IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2025.1 (Build 223U) <date>"
 # [inf]; version/build from iris-devtester-lessons.md §6.  It says it is the simulator.
@@ -679,7 +683,7 @@ _FUNCTION_NAMES = {
     "fn": "fnumber", "fnumber": "fnumber", "i": "increment", "increment": "increment", "now": "now",
     "zstrip": "zstrip", "r": "random", "random": "random", "re": "reverse", "reverse": "reverse",
     "classname": "classname", "isobject": "isobject", "isvalidnum": "isvalidnum", "property": "property",
-    "classmethod": "classmethod", "method": "method", "zabs": "zabs",
+    "classmethod": "classmethod", "method": "method", "zabs": "zabs", "zse": "zsearch", "zsearch": "zsearch",
     "wc": "wchar", "wchar": "wchar", "wl": "wlength", "wlength": "wlength", "wa": "wascii", "wascii": "wascii",
     "wiswide": "wiswide",
 }
@@ -688,7 +692,7 @@ _VARIABLE_NAMES = {
     "h": "horolog", "horolog": "horolog", "zv": "zversion", "zversion": "zversion", "j": "job", "job": "job",
     "zts": "ztimestamp", "ztimestamp": "ztimestamp", "ze": "zerror", "zerror": "zerror",
     "namespace": "namespace", "znspace": "namespace", "x": "x", "y": "y", "t": "test", "test": "test",
-    "io": "io", "zh": "zhorolog", "zhorolog": "zhorolog", "username": "username", "roles": "roles",
+    "io": "io", "principal": "principal", "p": "principal", "zh": "zhorolog", "zhorolog": "zhorolog", "username": "username", "roles": "roles",
     "tlevel": "tlevel", "tl": "tlevel", "ecode": "ecode", "ec": "ecode",
 }
 
@@ -851,6 +855,28 @@ def var_ztimestamp(proc):  # pylint: disable=unused-argument
 
 
 # -- strings ------------------------------------------------------------------------------------
+def fn_zsearch(proc, args):  # pylint: disable=unused-argument
+    """``$ZSEARCH(target)``: the full path of the first file matching ``target`` (``*`` any string, ``?`` one
+    character, in the last path element), "" if none [doc RCOS_fzsearch; zh translation
+    https://juejin.cn/post/6905910158585495560].  Which match is "first" is platform dependent (doc): the simulator
+    takes the first in sorted order [inf].  The continuation form ``$ZSEARCH("")`` (next match), relative targets
+    and %ENV% names are not modelled: <FUNCTION>.
+    """
+    _need(args, 1)
+    target = values.to_str(args[0])
+    if not target.startswith("/") or "%" in target:
+        raise IrisError("FUNCTION")  # not modelled (see the docstring)
+    directory, pattern = target.rsplit("/", 1)
+    try:
+        names = sorted(os.listdir(directory or "/"))
+    except OSError:
+        return ""
+    for name in names:
+        if fnmatch.fnmatchcase(name, pattern):
+            return (directory or "") + "/" + name
+    return ""
+
+
 def fn_piece(proc, args):  # pylint: disable=unused-argument
     """``$PIECE(s,d[,from[,to]])``."""
     _need(args, 2)
@@ -1306,7 +1332,8 @@ SPECIAL_VARIABLES = {
     "x": lambda proc: proc.x,
     "y": lambda proc: proc.y,
     "test": lambda proc: proc.test,
-    "io": lambda proc: "/dev/pts/0",  # [inf] principal device name of a terminal session
+    "io": lambda proc: proc.device,  # the current device (interp.Process.device; audit C14)
+    "principal": lambda proc: PRINCIPAL,  # [inf] principal device name of a terminal session
     "zhorolog": lambda proc: values.to_num(f"{time.monotonic() - proc.started:.6f}"),
     "username": lambda proc: getattr(proc, "username", None) or "irisowner",  # [inf] docker exec user, S25
     "roles": lambda proc: getattr(proc, "roles", None) or "%All",  # [inf] OS-authenticated owner
@@ -1322,7 +1349,7 @@ FUNCTIONS = {
     "listbuild": fn_listbuild, "listget": fn_listget, "list": fn_list, "listlength": fn_listlength,
     "listfind": fn_listfind, "listtostring": fn_listtostring, "listfromstring": fn_listfromstring,
     "listvalid": fn_listvalid, "zdatetime": fn_zdatetime, "zdate": fn_zdate, "ztime": fn_ztime,
-    "zdatetimeh": fn_zdatetimeh, "zdateh": fn_zdateh, "now": fn_now,
+    "zdatetimeh": fn_zdatetimeh, "zdateh": fn_zdateh, "now": fn_now, "zsearch": fn_zsearch,
     "classname": fn_classname, "isobject": fn_isobject, "property": fn_property,
     "classmethod": fn_classmethod, "method": fn_method,
     "wchar": fn_wchar, "wlength": fn_wlength, "wascii": fn_wascii, "wiswide": fn_wiswide,

@@ -21,7 +21,7 @@ import time
 
 from iris_sim import builtins_lang, objects, routines, values
 from iris_sim.errors import IrisError, SessionEnd, ThrowSignal
-from iris_sim.builtins_lang import FUNCTIONS, REF_FUNCTIONS, SPECIAL_VARIABLES, canonical_function, canonical_variable, set_function
+from iris_sim.builtins_lang import PRINCIPAL, FUNCTIONS, REF_FUNCTIONS, SPECIAL_VARIABLES, canonical_function, canonical_variable, set_function
 from iris_sim.objects import ByRef, SimObject
 from iris_sim.parser import PNode, parse_line
 
@@ -216,9 +216,18 @@ class Process:
         self.do_call = False  # True while DO runs the last method of its chain (see _segment)
         self.job = os.getpid()
         self.started = time.monotonic()
+        # The current device ($IO).  Program output (WRITE, %ToJSON ...) goes to it; only the principal device
+        # reaches the session's output.  ^SystemPerformance's run/waittime switch it (audit C14, models/sysperf.py).
+        self.device = PRINCIPAL
 
     # -- device -----------------------------------------------------------------------------
     def write(self, text) -> None:
+        """Write to the current device (``$IO``); only the principal device's output is seen."""
+        if self.device != PRINCIPAL:
+            return  # another device is current (audit C14): the text does not reach the terminal
+        self.write_principal(text)
+
+    def write_principal(self, text) -> None:
         """Write to the principal device and track ``$X``/``$Y``."""
         text = values.to_str(text)
         if not text:
@@ -608,6 +617,20 @@ class Process:
         if not builtins_lang.is_exception(value):
             raise IrisError("THROW", values.to_str(value))
         raise ThrowSignal(value)
+
+    def cmd_use(self, node: PNode) -> None:
+        """``use device``: makes an open device current [doc RCOS_cuse].
+
+        Modelled: the principal device and the device that is current now (e.g. ``set io=$IO ... use io``, the
+        pattern of audit C14).  Device parameters and other devices are not modelled: <COMMAND>.
+        """
+        for arg in node.children_of("use_argument"):
+            if arg.child("device_params") is not None:
+                raise IrisError("COMMAND")  # USE with device parameters is not modelled
+            device = values.to_str(self.eval(arg.child("device").child("expression")))
+            if device not in (PRINCIPAL, self.device):
+                raise IrisError("COMMAND")  # [inf] <NOTOPEN> on IRIS; devices other than these are not modelled
+            self.device = device
 
     def cmd_zn(self, node: PNode) -> None:
         """``znspace "NS"``."""
@@ -1000,6 +1023,7 @@ _COMMANDS = {
     "command_trycatch": Process.cmd_trycatch,
     "command_throw": Process.cmd_throw,
     "command_zn": Process.cmd_zn,
+    "command_use": Process.cmd_use,
     "command_xecute": Process.cmd_xecute,
 }
 

@@ -47,8 +47,10 @@ def run_lines(proc: Process, lines) -> int:
     iterator = iter(lines)
     while True:
         if proc.x != 0:
-            proc.newline()
-        proc.write(prompt_for(proc.namespace))
+            proc.write_principal(NEWLINE)
+            proc.x = 0
+        # The prompt goes to the principal device [inf], even when the program left another device current.
+        proc.write_principal(prompt_for(proc.namespace))
         line = next(iterator, None)
         if line is None:
             return 0
@@ -67,10 +69,11 @@ def report_error(proc: Process, exc: Exception) -> None:
     """Print an uncaught error on its own line and remember it in ``$ZERROR``."""
     text = uncaught_text(exc)
     proc.zerror = text
+    # GCOSERR: the error message is displayed "on the principal device".
     if proc.x != 0:
-        proc.newline()
-    proc.write(text)
-    proc.newline()
+        proc.write_principal(NEWLINE)
+    proc.write_principal(text + NEWLINE)
+    proc.x = 0
 
 
 def run_command(instance, namespace, line, out) -> int:

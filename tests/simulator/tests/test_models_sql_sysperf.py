@@ -14,6 +14,11 @@ from test_models_support import fixture_sim  # noqa: F401  pylint: disable=unuse
 DIRECT = '##class(%SQL.Statement).%ExecDirect(,'
 
 
+def sp_value(sim, expr):
+    """Value of a ^SystemPerformance extrinsic, written after restoring the saved device (audit C14)."""
+    return sim.run("%SYS", f"set io=$IO,v={expr} use io write v")
+
+
 def test_sql_user_table_roundtrip(sim):
     """CREATE/INSERT/SELECT WHERE/ORDER BY/COUNT/DELETE/DROP in SQLUser, stored in the globals DB."""
     sim.run("USER", f'set rs={DIRECT}"CREATE TABLE Person (Name VARCHAR(20), Age INTEGER)")',
@@ -53,7 +58,6 @@ def test_profiles(sim):
     assert sim.write("%SYS", '$$addprofile^SystemPerformance("p1","d",301,10)').startswith("0^")
     assert sim.write("%SYS", '$$addprofile^SystemPerformance("p1","d",5,10)') == "1"
     assert sim.write("%SYS", '$$addprofile^SystemPerformance("p1","d",5,10)').startswith("0^")
-    assert sim.write("%SYS", '$$addprofile^SystemPerformance("bad name","d",5,10)').startswith("0^")
     assert sim.write("%SYS", '$$editprofile^SystemPerformance("test","x",5)').startswith("0^")
     assert sim.write("%SYS", '$$delprofile^SystemPerformance("test")').startswith("0^")
     assert sim.write("%SYS", '$$copyprofile^SystemPerformance("p1","p2")') == "1"
@@ -68,7 +72,7 @@ def test_run_materialises_files_and_report(sim):
     logdir = os.path.join(sim.root, "sp")
     sim.run("%SYS", f'do setlogdir^SystemPerformance("{logdir}")', 'write $$addprofile^SystemPerformance("quick","q",1,3)')
     assert sim.write("%SYS", "$$getlogdir^SystemPerformance()") == logdir + "/"
-    runid = sim.write("%SYS", '$$run^SystemPerformance("quick")')
+    runid = sp_value(sim, '$$run^SystemPerformance("quick")')
     assert len(runid.split("_")[0]) == 8 and len(runid.split("_")[1]) == 6 and runid.endswith("_quick")
     assert sim.write("%SYS", f'$$Collect^SystemPerformance("{runid}")').startswith("0^")
     with sim.inst.session_lock():
@@ -79,14 +83,55 @@ def test_run_materialises_files_and_report(sim):
     result = sim.write("%SYS", f'$$Collect^SystemPerformance("{runid}")')
     assert result.startswith("1^") and result.endswith(f"_IRIS_{runid}.html")
     assert os.path.exists(os.path.join(logdir, result[2:]))
-    assert sim.write("%SYS", f'$$waittime^SystemPerformance("{runid}")') == "0"
-    assert sim.write("%SYS", '$$waittime^SystemPerformance("nope")') == "-2^no such runid"
-    assert sim.write("%SYS", '$$run^SystemPerformance("nope")') == "0"
+    assert sp_value(sim, '$$waittime^SystemPerformance("nope")') == "-2^no such runid"
+    assert sp_value(sim, '$$run^SystemPerformance("nope")') == "0"
 
 
 def test_stop_deletes_logs(sim):
     """Stop(runid) deletes the logs by default and returns a:b:c:d_a:b:c:d (S13)."""
-    runid = sim.write("%SYS", '$$run^SystemPerformance("test")')
+    runid = sp_value(sim, '$$run^SystemPerformance("test")')
     out = sim.write("%SYS", f'$$Stop^SystemPerformance("{runid}")')
     assert out.count(":") == 6 and "_" in out
     assert sim.write("%SYS", f'$$Stop^SystemPerformance("{runid}")').startswith("0^")
+
+
+def test_run_and_waittime_switch_the_current_device(sim):
+    """Audit C14 / S4 (MCP live report): run and waittime leave another device current; a WRITE after the call
+    is lost unless the program USEs its saved $IO again."""
+    assert sim.run("%SYS", 'set r=$$run^SystemPerformance("test") write "R:",r') == ""
+    assert sim.run("%SYS", 'write $$waittime^SystemPerformance("nope")') == ""
+    assert sim.run("%SYS", 'set io=$IO,w=$$waittime^SystemPerformance("nope") use io write "W:",w') == "W:-2^no such runid"
+    assert sim.run("%SYS", 'write $IO=$PRINCIPAL') == "1"
+    # Errors still reach the terminal: "displays an error message on the principal device" (GCOSERR).
+    assert "<UNDEFINED>" in sim.run("%SYS", 'set w=$$waittime^SystemPerformance("nope") write nope')
+    # Other entry points do not switch (only run and waittime are reported).
+    assert sim.write("%SYS", '$$getlogdir^SystemPerformance()').endswith("/mgr/")
+
+
+def test_waittime_is_text_for_a_running_run_and_not_modelled_once_ended(sim):
+    """Audit C8 / S1 (MCP live): waittime returns text such as "7 minutes", -2^no such runid for an unknown id;
+    its value for an ended run is not sourced, so the simulator refuses loudly."""
+    sim.run("%SYS", 'write $$addprofile^SystemPerformance("seven","s",60,7)')
+    runid = sp_value(sim, '$$run^SystemPerformance("seven")')
+    assert sp_value(sim, f'$$waittime^SystemPerformance("{runid}")') == "7 minutes"
+    assert sp_value(sim, '$$Stop^SystemPerformance("' + runid + '",0)').count(":") == 6
+    out = sim.run("%SYS", f'set io=$IO,w=$$waittime^SystemPerformance("{runid}") use io write w')
+    assert "<FUNCTION>" in out and "not modelled" in out
+
+
+def test_addprofile_strips_blanks_and_reports_duplicates_in_iris_words(sim):
+    """Audit S2 (measured live): "bad name" returns 1 and is stored as "badname"; S3: a duplicate answers
+    0^profile name exists already."""
+    assert sim.write("%SYS", '$$addprofile^SystemPerformance("bad name","d",5,10)') == "1"
+    assert "badname" in sim.inst.system["sp"]["profiles"] and "bad name" not in sim.inst.system["sp"]["profiles"]
+    assert sim.write("%SYS", '$$addprofile^SystemPerformance("badname","d",5,10)') == "0^profile name exists already"
+
+
+def test_zsearch_and_use(sim, tmp_path):
+    """$ZSEARCH: full path of the first match of a wildcard, "" when none (RCOS_fzsearch); the continuation
+    form is not modelled.  USE of a device that is not open is not modelled."""
+    (tmp_path / "host_IRIS_20260101_000000_p.html").write_text("x")
+    assert sim.write("%SYS", f'$ZSEARCH("{tmp_path}/*_20260101_000000_p.html")') == f"{tmp_path}/host_IRIS_20260101_000000_p.html"
+    assert sim.write("%SYS", f'$ZSEARCH("{tmp_path}/*_nothing.html")') == ""
+    assert "<FUNCTION>" in sim.write("%SYS", '$ZSEARCH("")')
+    assert "<COMMAND>" in sim.run("%SYS", 'use "/dev/tty9"')

@@ -480,3 +480,20 @@ def test_tables_from_keeps_errors():
     result = {"tables": [{"name": "B.T", "row_count": 2}, {"name": "A.Broken", "error": "Table not found"}]}
     assert _info.tables_from(result) == [{"schema": "A", "name": "Broken", "rows": None, "error": "Table not found"},
                                          {"schema": "B", "name": "T", "rows": 2}]
+def test_metrics_url_with_credentials_is_refused_and_the_options_are_used(monkeypatch):
+    pytest.importorskip("ansible_collections.iris_devtools.iris.plugins.module_utils._metrics")
+    mgr = _info.InfoManager(FakeModule(gather=["metrics"], metrics_url="http://u:s3cret@iris:52773/api/monitor/metrics"),
+                            transport_factory=lambda m, n: pytest.fail("nothing may run"))
+    with pytest.raises(IrisModuleError) as info:
+        mgr.run()
+    assert "Fix: use metrics_username/metrics_password" in info.value.as_result()["msg"]
+    assert "s3cret" not in info.value.as_result()["msg"]
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _metrics
+    asked = []
+    monkeypatch.setattr(_metrics, "fetch", lambda url, timeout, username=None, password=None:
+                        asked.append((url, username, password)) or "iris_cpu_usage 1\n")
+    mgr = _info.InfoManager(FakeModule(gather=["metrics"], metrics_url="http://iris:52773/api/monitor/metrics",
+                                       metrics_username="monitor", metrics_password="s3cret"),
+                            transport_factory=lambda m, n: pytest.fail("no transport needed"))
+    assert mgr.run()["metrics"]["samples"]["iris_cpu_usage"][0]["value"] == 1.0
+    assert asked == [("http://iris:52773/api/monitor/metrics", "monitor", "s3cret")]

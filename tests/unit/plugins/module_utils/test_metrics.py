@@ -216,3 +216,58 @@ def test_fetch_failure_never_shows_the_password():
     with pytest.raises(IrisModuleError) as info:
         _metrics.fetch("http://user:s3cret@127.0.0.1:9/api/monitor/metrics", timeout=2)
     assert "s3cret" not in info.value.msg and "s3cret" not in str(info.value.details)
+
+
+# -- issue 11 item 4: credentials never inside the URL ------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["http://user:s3cret@iris:52773/api/monitor/metrics", "https://token@iris/api/monitor/metrics",
+                                 "http://:s3cret@iris/api/monitor/metrics"])
+def test_validate_metrics_url_refuses_credentials(url):
+    with pytest.raises(IrisModuleError) as info:
+        _metrics.validate_metrics_url(url)
+    text = info.value.as_result()["msg"]
+    assert "must not contain a user name or password" in text and "Fix: use metrics_username/metrics_password" in text
+    assert "s3cret" not in text and "token" not in text
+
+
+@pytest.mark.parametrize("url", ["ftp://iris/metrics", "iris:52773/api/monitor/metrics", "http:///x", "http://iris:port/x"])
+def test_validate_metrics_url_refuses_what_is_not_an_http_url(url):
+    with pytest.raises(IrisModuleError):
+        _metrics.validate_metrics_url(url)
+
+
+def test_validate_metrics_url_accepts_plain_urls():
+    for url in ("http://127.0.0.1:32768/api/monitor/metrics", "https://iris.example/api/monitor/metrics?x=a@b", None):
+        assert _metrics.validate_metrics_url(url) == url
+
+
+def test_fetch_sends_basic_auth_from_the_username_and_password_options():
+    import base64
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append(self.headers.get("Authorization"))
+            body = b"iris_cpu_usage 3\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.daemon = True
+    thread.start()
+    try:
+        url = "http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1]
+        assert "iris_cpu_usage 3" in _metrics.fetch(url, 5, "monitor", "s3cret")
+        assert "iris_cpu_usage 3" in _metrics.fetch(url, 5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == ["Basic " + base64.b64encode(b"monitor:s3cret").decode("ascii"), None]

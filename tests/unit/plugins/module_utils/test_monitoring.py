@@ -266,7 +266,7 @@ def test_run_now_stop_collect_fetch(iris_sim, tmp_path):
         run(iris_sim, profile="quick", interval=1, count=2, collect="latest")
     second = run(iris_sim, profile="quick", interval=1, count=2, run_now=True)
     stopped = run(iris_sim, profile="quick", interval=1, count=2, stop="latest")
-    assert stopped["changed"] and stopped["stopped"] == {"run_id": second["run_id"], "changed": True}
+    assert stopped["changed"] and stopped["stopped"] == {"run_id": second["run_id"], "changed": True, "wait_time": "1 minutes"}
     assert iris_sim.inst.system["sp"]["runs"][second["run_id"]]["stopped"]
     again = run(iris_sim, profile="quick", interval=1, count=2, stop=second["run_id"])
     assert not again["changed"] and again["stopped"]["changed"] is False
@@ -277,7 +277,7 @@ def test_run_now_stop_collect_fetch(iris_sim, tmp_path):
     check = run(iris_sim, check_mode=True, profile="quick", interval=1, count=2, collect=run_id, fetch_report=str(dest) + "/")
     assert check["changed"] and not os.listdir(str(dest))
     fetched = run(iris_sim, profile="quick", interval=1, count=2, collect=run_id, fetch_report=str(dest) + "/")
-    assert fetched["changed"] and fetched["collected"] == {"run_id": run_id, "changed": False}
+    assert fetched["changed"] and fetched["collected"] == {"run_id": run_id, "changed": False, "wait_time": None}
     assert fetched["report"]["dest"].endswith("_IRIS_%s.html" % run_id)
     with open(fetched["report"]["dest"]) as handle:
         assert "<html>" in handle.read()
@@ -296,6 +296,13 @@ def test_info_read(iris_sim):
     assert info["profiles"][0]["duration"] == 2
     assert len(info["runs"]) == 1 and info["runs"][0]["profile"] == "quick" and info["runs"][0]["known_to_iris"]
     assert info["log_dir"].endswith("/mgr/") and info["version"]
+    # Audit C8: the run is running, and its time left is IRIS's text as it was written (not seconds).
+    assert info["runs"][0]["running"] is True and info["runs"][0]["wait_time"] == "1 minutes"
+    assert info["runs"][0]["report_path"] is None
+    time.sleep(2.2)  # the run ends and writes its report (audit C11): ended, report found, waittime not asked
+    info = _monitoring.info_from(iris_sim.transport("%SYS").run(program), "mon")
+    assert info["runs"][0]["running"] is False and info["runs"][0]["known_to_iris"] and info["runs"][0]["wait_time"] is None
+    assert info["runs"][0]["report_path"].endswith("_IRIS_%s.html" % info["runs"][0]["run_id"])
 
 
 @pytest.mark.skipif(not HAS_TS, reason="tree-sitter-objectscript not installed")
@@ -317,4 +324,171 @@ def test_every_emitted_program_parses_and_ran_without_missing_members(iris_sim, 
         for line in program.lines("b" * 32):
             assert not parser.parse((" " + line).encode("utf-8")).root_node.has_error, line
     names = set(name for program in programs for name in program.template_names)
-    assert {"sp_call", "sp_run", "sp_run_waits", "state_get", "state_set", "state_kill", "routine_value"} <= names
+    assert {"sp_call", "sp_run", "sp_run_waits", "sp_run_state", "sp_value", "state_get", "state_set", "state_kill"} <= names
+
+
+# -- audit C8: $$waittime is text ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("report, wait, known, running", [
+    ("", "7 minutes", True, True),            # MCP live: text such as "7 minutes"
+    ("", "0 minutes", True, True),
+    ("", "-2^no such runid", False, False),   # MCP live: unknown run id
+    ("/usr/irissys/mgr/h_IRIS_20260101_000000_p.html", None, True, False),  # the report exists: the run has ended
+])
+def test_run_state_treats_waittime_as_opaque_text(report, wait, known, running):
+    state = _monitoring.run_state(report, wait)
+    assert (state["known_to_iris"], state["running"]) == (known, running)
+    assert state["wait_time"] == wait  # exactly as IRIS wrote it
+
+
+class _ReadOnly(object):
+    """A transport that answers the read program with a canned result (no IRIS)."""
+
+    def __init__(self, result):
+        self.result = result
+        self.sessions = 0
+
+    def run(self, program):
+        self.sessions += 1
+        return self.result
+
+
+def test_a_real_iris_waittime_text_is_a_running_run_that_stop_stops():
+    """Before audit C8 the text "7 minutes" made every run unknown ("IRIS does not know the run")."""
+    record = json.dumps(dict(profile="iris_devtools", log_dir="/usr/irissys/mgr/", started=1))
+    transport = _ReadOnly(dict(runs={"20260101_000000_iris_devtools": {"record": record, "report": "", "wait": "7 minutes"}},
+                               logdir="/usr/irissys/mgr/", record=None, task=[]))
+    manager = MonitoringManager(FakeModule(check_mode=True, stop="latest"), transport=transport, files=_monitoring.LocalFiles())
+    result = manager.run()
+    assert result["stopped"] == {"run_id": "20260101_000000_iris_devtools", "changed": True, "wait_time": "7 minutes"}
+    assert "stop run 20260101_000000_iris_devtools" in result["actions"]
+    manager = MonitoringManager(FakeModule(check_mode=True, collect="latest"), transport=transport, files=_monitoring.LocalFiles())
+    with pytest.raises(IrisModuleError, match=r"still collecting data \(time left: 7 minutes\)"):
+        manager.run()
+
+
+# -- audit C14: $IO saved and used again around every ^SystemPerformance call ------------------------------------
+
+def test_every_systemperformance_call_saves_and_restores_io():
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import TEMPLATES
+    import re
+    calls = 0
+    for name, template in TEMPLATES.items():
+        for text, dummy in template.lines:
+            text = re.sub(r'"[^"]*"', '""', text)  # calls, not text inside string literals
+            for match in re.finditer(r"(\$\$|do )[A-Za-z<>]+\^SystemPerformance\(", text):
+                calls += 1
+                save = text.rfind("set idtIO=$IO try { ", 0, match.start())
+                assert save >= 0 and "}" not in text[save:match.start()], (name, text)
+                assert text[match.end():].split("}", 1)[1].startswith(" catch idtSPE { use idtIO throw idtSPE } use idtIO"), (name, text)
+    assert calls >= 7  # sp_call, sp_value, sp_run, sp_run_waits (getlogdir, waittime), sp_run_state (getlogdir, waittime)
+
+
+def test_results_reach_the_terminal_although_run_and_waittime_switch_the_device(iris_sim):
+    """The simulator models the device switch of $$run/$$waittime (audit C14): without `use idtIO` the result frame is
+    lost and the session reports no result."""
+    run(iris_sim, profile="quick", interval=60, count=2)
+    started = run(iris_sim, profile="quick", interval=60, count=2, run_now=True)
+    assert started["run_id"].endswith("_quick")
+    stopped = run(iris_sim, profile="quick", interval=60, count=2, stop=started["run_id"])
+    assert stopped["stopped"] == {"run_id": started["run_id"], "changed": True, "wait_time": "2 minutes"}
+
+
+# -- issue 11 item 7: check mode parity ------------------------------------------------------------------------
+
+def test_fetch_report_into_a_missing_directory_fails_the_same_in_check_mode_and_for_real(iris_sim, tmp_path):
+    missing = str(tmp_path / "nope") + "/"
+    errors = []
+    for check_mode in (True, False):
+        transport = iris_sim.transport("%SYS")
+        with pytest.raises(IrisModuleError) as info:
+            MonitoringManager(FakeModule(check_mode=check_mode, collect="latest", fetch_report=missing), transport=transport).run()
+        assert transport.sessions == 0  # refused before anything runs
+        errors.append(info.value.msg)
+    assert errors[0] == errors[1] and "does not exist." in errors[0]
+    assert "iris_devtools" not in profiles(iris_sim)
+
+
+def test_check_mode_run_then_collect_latest_predicts_instead_of_failing(iris_sim, tmp_path):
+    check = run(iris_sim, check_mode=True, run_now=True)
+    assert check["changed"] and check["run_id"] is None
+    predicted = run(iris_sim, check_mode=True, collect="latest", fetch_report=str(tmp_path) + "/")
+    assert predicted["changed"] and predicted["collected"] == {"run_id": None, "changed": True, "wait_time": None}
+    assert predicted["report"]["changed"] and "collect the latest run of iris_devtools" in predicted["actions"]
+    assert "sp" not in iris_sim.inst.system or not iris_sim.inst.system["sp"].get("runs")
+    with pytest.raises(IrisModuleError, match="no run of profile iris_devtools was started"):
+        run(iris_sim, collect="latest")  # the real run without a run still fails
+
+
+# -- issue 11 item 3: duplicates created by parallel runs --------------------------------------------------------
+
+def _duplicate_task(sim, name, **changes):
+    sim.inst.reload()
+    tasks = sim.inst.system["tasks"]
+    original = [t for t in tasks.values() if t.get("Name") == name][0]
+    tid = str(sim.inst.system["next_task_id"])
+    sim.inst.system["next_task_id"] = int(tid) + 1
+    copy = json.loads(json.dumps(original))
+    copy.update(changes)
+    tasks[tid] = copy
+    sim.inst.save()
+    return int(tid)
+
+
+def test_duplicate_own_tasks_are_deleted_and_absent_removes_all(iris_sim):
+    name = "iris_devtools monitoring iris_devtools"
+    first = run(iris_sim)["task"]["id"]
+    dups = [_duplicate_task(iris_sim, name), _duplicate_task(iris_sim, name)]
+    assert len(tasks_named(iris_sim, name)) == 3
+    check = run(iris_sim, check_mode=True)
+    assert check["changed"] and check["duplicates_deleted"] == dups and len(tasks_named(iris_sim, name)) == 3
+    assert check["diff"]["before"]["duplicate_tasks"] == dups and check["diff"]["after"]["duplicate_tasks"] == []
+    real = run(iris_sim)
+    assert real["changed"] and real["duplicates_deleted"] == dups and real["task"]["id"] == first
+    assert [int(t) for t, v in iris_sim.inst.system["tasks"].items() if v.get("Name") == name] == [first]
+    assert not run(iris_sim)["changed"]
+    _duplicate_task(iris_sim, name)
+    gone = run(iris_sim, state="absent")
+    assert gone["changed"] and tasks_named(iris_sim, name) == []
+
+
+def test_a_same_named_task_with_other_code_is_not_deleted(iris_sim):
+    name = "iris_devtools monitoring iris_devtools"
+    run(iris_sim)
+    iris_sim.inst.reload()
+    original = [t for t in iris_sim.inst.system["tasks"].values() if t.get("Name") == name][0]
+    foreign_settings = json.loads(json.dumps(original["Settings"]))
+    foreign = _duplicate_task(iris_sim, name, Settings=foreign_settings, Description="someone else's")
+    iris_sim.inst.reload()
+    iris_sim.inst.system["tasks"][str(foreign)]["TaskClass"] = "%SYS.Task.PurgeJournal"
+    iris_sim.inst.save()
+    with pytest.raises(IrisModuleError, match="2 Task Manager tasks are named"):
+        run(iris_sim, state="absent")
+    assert len(tasks_named(iris_sim, name)) == 2
+
+
+def test_metrics_url_with_credentials_is_refused_before_anything_runs(iris_sim):
+    transport = iris_sim.transport("%SYS")
+    thresholds = dict(enabled=True, source="iris", metrics_url="http://admin:s3cret@127.0.0.1:9/api/monitor/metrics")
+    with pytest.raises(IrisModuleError) as info:
+        MonitoringManager(FakeModule(thresholds=thresholds), transport=transport).run()
+    text = info.value.as_result()["msg"]
+    assert "thresholds.metrics_url must not contain a user name or password" in text and "s3cret" not in text
+    assert "Fix: use thresholds.metrics_username and thresholds.metrics_password" in text
+    assert transport.sessions == 0
+    with pytest.raises(IrisModuleError, match="metrics_password is set without"):
+        MonitoringManager(FakeModule(thresholds=dict(enabled=True, metrics_password="x")), transport=transport).run()
+
+
+def test_thresholds_fetch_with_the_username_and_password_options(iris_sim, monkeypatch):
+    asked = []
+
+    def fetch(url, timeout, username=None, password=None):
+        asked.append((url, username, password))
+        return "iris_cpu_usage 10\niris_phys_mem_percent_used 20\n"
+    monkeypatch.setattr(_monitoring._metrics, "fetch", fetch)
+    thresholds = dict(enabled=True, source="iris", metrics_url="http://127.0.0.1:9/api/monitor/metrics",
+                      metrics_username="monitor", metrics_password="s3cret")
+    result = run(iris_sim, thresholds=thresholds)
+    assert asked == [("http://127.0.0.1:9/api/monitor/metrics", "monitor", "s3cret")]
+    assert result["pressure"]["cpu"] == 10.0 and "s3cret" not in json.dumps(result)
