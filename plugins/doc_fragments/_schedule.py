@@ -15,7 +15,7 @@ options:
   schedule:
     description:
       - When the Task Manager runs the task, as a dictionary of the suboptions below (for example
-        V({period: weekly, days: [monday, friday], at: "02:30"})); the module translates it into the task's
+        O(schedule.period=weekly) with O(schedule.days) and O(schedule.at)), not as a sentence; the module translates it into the task's
         C(TimePeriod), C(TimePeriodEvery), C(TimePeriodDay), C(DailyFrequency), C(DailyFrequencyTime),
         C(DailyIncrement), C(DailyStartTime), C(DailyEndTime), C(StartDate) and C(EndDate) properties.
       - When set, the whole schedule is managed - suboptions left out take their defaults (only O(schedule.start_date)

@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Creates, updates, suspends, resumes, runs and deletes one task of the IRIS Task Manager (C(%SYS.Task)), identified
     by its O(name) - or by O(task_id) to adopt a task.
-  - The schedule is a dictionary of named fields (O(schedule), for example V({period: daily, at: "02:30"})); the
+  - The schedule is a dictionary of named fields (O(schedule), for example O(schedule.period=daily) and O(schedule.at)); the
     module translates it into the task's properties and back, so the diff and the returned RV(task) use the same
     fields.
   - Only the options you set are compared with the task; the others are left as they are.
