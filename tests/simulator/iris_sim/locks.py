@@ -20,7 +20,8 @@ an open file description, so two simulator processes conflict whether they run i
 session`` in the container) or in one (tests), and the OS drops them when the process exits (ALOCK).  The lock
 name is the namespace plus the evaluated reference [inf: IRIS keys global locks by the database the global maps to;
 every caller of this model locks in one namespace].  Only what the sources above give is modelled; every other
-form (a lock without a timeout, which would wait indefinitely; lock types ``#"S"``..., several names in parentheses, a LOCK without ``+``/``-``, local lock names,
+form (a lock without a timeout, which would wait indefinitely;
+lock types ``#"S"``..., several names in parentheses, a LOCK without ``+``/``-``, local lock names,
 unlocking a name this process does not hold) raises ``<COMMAND>`` with "not modelled".
 """
 

@@ -174,7 +174,7 @@ def test_several_a_day_without_end_time_is_not_modelled(sim):
 
 def test_suspend_flag_1_does_not_reschedule_flag_2_does(sim):
     """audit B20/S10: Suspend(ID,Flag), 1 = no reschedule, 2 = "Reschedule task when task is supposed to run"."""
-    for _ in range(2):
+    for dummy in range(2):
         sim.run("%SYS", *NEW_TASK, "set t.TimePeriod=0,t.DailyStartTime=3600 do t.%Save()")
     assert sim.write("%SYS", "##class(%SYS.Task).Suspend(1000,1)") == "1"
     assert sim.write("%SYS", "##class(%SYS.Task).Suspend(1001,2)") == "1"
