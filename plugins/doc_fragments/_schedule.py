@@ -14,14 +14,16 @@ class ModuleDocFragment(object):
 options:
   schedule:
     description:
-      - When the Task Manager runs the task, in plain words; the module translates it into the task's
+      - When the Task Manager runs the task, as a dictionary of the suboptions below (for example
+        O(schedule.period=weekly) with O(schedule.days) and O(schedule.at)), not as a sentence; the module translates it into the task's
         C(TimePeriod), C(TimePeriodEvery), C(TimePeriodDay), C(DailyFrequency), C(DailyFrequencyTime),
         C(DailyIncrement), C(DailyStartTime), C(DailyEndTime), C(StartDate) and C(EndDate) properties.
       - When set, the whole schedule is managed - suboptions left out take their defaults (only O(schedule.start_date)
         is left as it is when omitted). When not set, the schedule of an existing task is not compared, and a new task
         runs on demand.
-      - Write times as quoted strings (V('02:30')) - YAML reads an unquoted V(02:30) as a number, which the module
-        refuses.
+      - Write times as quoted strings (V("12:30")). Ansible reads YAML 1.1, where an unquoted time whose first digit
+        is not V(0) is a base-60 number - V(12:30) becomes V(750) and V(8:00) becomes V(480) - while V(02:30) stays
+        text. The module refuses such a number and names the time to quote.
       - The Task Manager checks its schedule once a minute, so a run may start up to a minute after its time.
     type: dict
     suboptions:
@@ -35,6 +37,8 @@ options:
       interval:
         description:
           - Run every O(schedule.interval) days, weeks or months (V(2) with V(weekly) means every other week).
+          - The Task Manager allows V(1) to V(7) days with V(daily), V(1) to V(5) weeks with V(weekly) and V(1) to
+            V(12) months with V(monthly); the module refuses other values before it changes anything.
           - If not set, V(1). Refused with V(on_demand).
         type: int
       days:
@@ -45,8 +49,8 @@ options:
         elements: str
       day_of_month:
         description:
-          - Day of the month (V(1) to V(31)) of a V(monthly) schedule. Required with O(schedule.period=monthly), refused
-            with other periods.
+          - Day of the month (V(1) to V(31)) of a V(monthly) schedule. The Task Manager reads V(31) as the last day
+            of the month. Required with O(schedule.period=monthly), refused with other periods.
         type: int
       at:
         description:
@@ -72,8 +76,10 @@ options:
       end:
         description:
           - No run after this time of day (V('HH:MM')), for a task that runs several times a day; must be later than
-            O(schedule.start). Only with O(schedule.every_minutes) or O(schedule.every_hours). If not set, runs go on
-            until the end of the day.
+            O(schedule.start). Only with O(schedule.every_minutes) or O(schedule.every_hours).
+          - If not set, the module writes V('23:59:59') as the end (C(DailyEndTime) 86399), and the returned schedule
+            shows it. A task whose end time is empty (as an earlier version of this module wrote it) is updated to
+            V('23:59:59') on the next run.
         type: str
       start_date:
         description:

@@ -14,7 +14,8 @@ User vocabulary (the canonical form ``normalise()`` returns and ``from_propertie
      "days": ["monday", ...]            (weekly only)
      "day_of_month": D                  (monthly only)
      "at": "HH:MM"                      (once a day)  OR
-     "every_minutes"|"every_hours": N, "start": "HH:MM", "end": "HH:MM"|None   (several times a day)
+     "every_minutes"|"every_hours": N, "start": "HH:MM", "end": "HH:MM"   (several times a day;
+                          end "23:59:59" when not given; None only when read back from an empty DailyEndTime)
      "start_date": "YYYY-MM-DD"|None, "end_date": "YYYY-MM-DD"|None}
 
 Encodings (iris-api.md §1.2; the tags are the document's):
@@ -24,14 +25,20 @@ Encodings (iris-api.md §1.2; the tags are the document's):
   3 (monthly-special) and 4 (run after another task) have no user vocabulary here; they are parsed
   back as ``{"period": "other", "time_period": n}`` so a diff shows them and a wanted schedule
   replaces them.
-* ``TimePeriodEvery``: every N days/weeks/months (code-live S11, S12).
+* ``TimePeriodEvery``: every N days/weeks/months (code-live S11, S12); the property description gives the ranges
+  daily 1-7, weekly 1-5, monthly 1-12, and ^TASKMGR asks for exactly those (audit B8: OCU quoting the property
+  description; VSRC TASKMGR.int:148/151/158 NUMOPTION ranges).  ``INTERVAL_MAX``.
 * ``TimePeriodDay``: weekly = weekday digits with Sunday = 1 (code-live S11); several weekdays as one
   digit string such as ``"246"`` is [inf]; monthly = the day of the month ([inf] S11).
 * ``DailyFrequency``: 0 once a day, 1 several times a day (code-live S11, S12).
 * ``DailyFrequencyTime``: unit of ``DailyIncrement``: 0 minutes (doc S4 defaults, code-live S12),
   1 hours ([inf]; S37 shows the display value "Hourly").
 * ``DailyIncrement``: the count of minutes/hours, empty when once a day (doc S4, code-live S12).
-* ``DailyStartTime`` / ``DailyEndTime``: seconds after midnight (code-live S11, S12).
+* ``DailyStartTime`` / ``DailyEndTime``: seconds after midnight (code-live S11, S12).  Several times a day without
+  an ``end``: the module writes ``DailyEndTime`` = 86399 (23:59:59) explicitly, as public code does (audit B14:
+  Argus uses 86399); what IRIS does with an empty end is not sourced (TSUPER: ``InitialExpression = 0``).  A task
+  with an empty end (written by an earlier version of this module) reads back as ``end: None``, which differs from
+  the wanted ``"23:59:59"``, so the next run rewrites it (converges).
 * ``StartDate`` / ``EndDate``: ``$HOROLOG`` day numbers (code-live S12 / code S37).  ``$HOROLOG``
   counts days from 31 December 1840 (day 0) [doc RCOS_vhorolog].
 """
@@ -57,6 +64,12 @@ DAY_ORDER = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _DAY_ALIASES = dict([(day, day) for day in WEEKDAYS] + [(day[:3], day) for day in WEEKDAYS])
 # iris-api.md §1.2 DailyFrequencyTime: 0 minutes (doc S4), 1 hours [inf].
 UNIT_MINUTES = 0
+# TimePeriodEvery per period: "every x days, 1-7" / "every x weeks, 1-5" / "every x months, 1-12" (audit B8: OCU quoting
+# the property description; VSRC TASKMGR.int:148/151/158 NUMOPTION ranges).
+INTERVAL_MAX = {"daily": 7, "weekly": 5, "monthly": 12}
+_INTERVAL_UNIT = {"daily": "days", "weekly": "weeks", "monthly": "months"}
+# Several times a day without an end: 23:59:59, the last second of the day (audit B14: Argus code writes 86399).
+DEFAULT_END = 86399
 UNIT_HOURS = 1
 # $HOROLOG day 0 is 31 December 1840 [doc RCOS_vhorolog]; iris-api.md §1.2 StartDate (S12).
 HOROLOG_EPOCH = datetime.date(1840, 12, 31)
@@ -105,9 +118,11 @@ def parse_time(text, option):
         _fail("%s must be a time 'HH:MM', got %r" % (option, text))
     value = str(text).strip()
     if value.isdigit():
-        # YAML 1.1 reads an unquoted 02:30 as the base-60 number 150.
-        _fail("%s is the number %s, not a time; YAML reads an unquoted HH:MM as a base-60 number" % (option, value),
-              hint="quote the time, for example %s: '02:30'" % option)
+        # YAML 1.1 (what Ansible reads) turns an unquoted H:MM / HH:MM whose first digit is not 0 into a base-60
+        # integer: 12:30 -> 750, 8:00 -> 480 (02:30 stays a string: a leading 0 does not match the sexagesimal form).
+        # The argspec's type=str then hands over the digits.  Name the time the user most likely wrote.
+        _fail("%s is the number %s, not a time; YAML reads an unquoted time such as 12:30 as a base-60 number (12:30 "
+              "becomes 750)" % (option, value), hint="quote the time: %s: '%s'" % (option, _sexagesimal(int(value))))
     match = _TIME.match(value)
     if not match:
         _fail("%s must be a time 'HH:MM' (24-hour clock), got %r" % (option, value))
@@ -115,6 +130,15 @@ def parse_time(text, option):
     if hours > 23 or minutes > 59 or seconds > 59:
         _fail("%s %r is not a time of day (00:00 to 23:59)" % (option, value))
     return hours * 3600 + minutes * 60 + seconds
+
+
+def _sexagesimal(number):
+    """The unquoted time YAML 1.1 read as ``number`` (750 -> "12:30", 3723 -> "1:02:03"); "HH:MM" if none fits."""
+    if number // 60 <= 23:
+        return "%d:%02d" % (number // 60, number % 60)
+    if number // 3600 <= 23:
+        return "%d:%02d:%02d" % (number // 3600, number % 3600 // 60, number % 60)
+    return "HH:MM"
 
 
 def format_time(seconds):
@@ -166,6 +190,20 @@ def _positive_int(spec, key, maximum=None):
     return value
 
 
+def _interval(spec, period):
+    """TimePeriodEvery within the Task Manager's range for ``period`` (audit B8; INTERVAL_MAX)."""
+    value = _positive_int(spec, "interval")
+    maximum = INTERVAL_MAX[period]
+    if value > maximum:
+        unit = _INTERVAL_UNIT[period]
+        _fail("interval %s is more than the Task Manager allows for period %s: every 1 to %d %s" % (value, period, maximum, unit),
+              hint="use an interval from 1 to %d with period %s%s" % (
+                  maximum, period, {"daily": " (or period weekly for a gap of weeks)",
+                                    "weekly": " (or period monthly for a gap of months)",
+                                    "monthly": ""}[period]))
+    return value
+
+
 def _days(values):
     if isinstance(values, str):
         values = [part for part in re.split(r"[\s,]+", values) if part]
@@ -207,7 +245,7 @@ def normalise(spec):
             _fail("period on_demand runs only when started (run_now); it takes no %s" % ", ".join(given))
         return {"period": "on_demand"}
 
-    out = {"period": period, "interval": _positive_int(spec, "interval") if _given(spec, "interval") else 1}
+    out = {"period": period, "interval": _interval(spec, period) if _given(spec, "interval") else 1}
     if period == "weekly":
         if not _given(spec, "days"):
             _fail("period weekly needs days (for example days: [monday, thursday])")
@@ -232,12 +270,11 @@ def normalise(spec):
         out[key] = _positive_int(spec, key, 1439 if key == "every_minutes" else 23)
         start = parse_time(spec["start"], "start") if _given(spec, "start") else 0
         out["start"] = format_time(start)
-        out["end"] = None
-        if _given(spec, "end"):
-            end = parse_time(spec["end"], "end")
-            if end <= start:
-                _fail("end (%s) must be later than start (%s)" % (format_time(end), format_time(start)))
-            out["end"] = format_time(end)
+        # No end given: 23:59:59 is written (DEFAULT_END, audit B14), and the canonical form says so.
+        end = parse_time(spec["end"], "end") if _given(spec, "end") else DEFAULT_END
+        if end <= start:
+            _fail("end (%s) must be later than start (%s)" % (format_time(end), format_time(start)))
+        out["end"] = format_time(end)
     else:
         for key in ("start", "end"):
             if _given(spec, key):
@@ -282,8 +319,8 @@ def to_properties(schedule):
         else:
             props["DailyFrequencyTime"], props["DailyIncrement"] = UNIT_HOURS, schedule["every_hours"]  # 1 = hours [inf]
         props["DailyStartTime"] = parse_time(schedule["start"], "start")
-        if schedule.get("end") is not None:
-            props["DailyEndTime"] = parse_time(schedule["end"], "end")
+        # Always an explicit end (audit B14): the canonical form has one; DEFAULT_END covers a hand-made dict.
+        props["DailyEndTime"] = parse_time(schedule["end"], "end") if schedule.get("end") is not None else DEFAULT_END
     if schedule.get("start_date") is not None:
         props["StartDate"] = to_horolog(parse_date(schedule["start_date"], "start_date"))
     if schedule.get("end_date") is not None:

@@ -12,8 +12,9 @@ version_added: 0.1.0
 description:
   - Creates, updates, suspends, resumes, runs and deletes one task of the IRIS Task Manager (C(%SYS.Task)), identified
     by its O(name) - or by O(task_id) to adopt a task.
-  - The schedule is written in plain words (O(schedule)); the module translates it into the task's properties and
-    back, so the diff and the returned RV(task) use the same words.
+  - The schedule is a dictionary of named fields (O(schedule), for example O(schedule.period=daily) and O(schedule.at)); the
+    module translates it into the task's properties and back, so the diff and the returned RV(task) use the same
+    fields.
   - Only the options you set are compared with the task; the others are left as they are.
   - One IRIS session reads the task; a second one applies a change. A run that changes nothing opens one session.
   - Task Manager calls run in the V(%SYS) namespace, whatever O(namespace) is.
@@ -256,7 +257,8 @@ task:
         - The schedule, with the keys of O(schedule). A schedule the module cannot express (monthly on the n-th
           weekday, or after another task) is shown with C(period) V(other) and its C(time_period) number.
       type: dict
-      sample: {"period": "daily", "interval": 1, "at": "02:30", "start_date": "2026-01-05", "end_date": null}
+      sample: {"period": "daily", "interval": 1, "every_hours": 1, "start": "08:00", "end": "23:59:59",
+               "start_date": "2026-01-05", "end_date": null}
     suspended:
       description: Whether the task is suspended.
       type: bool

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import time
 
-from iris_sim import builtins_lang, objects, routines, values
+from iris_sim import builtins_lang, locks, objects, routines, values
 from iris_sim.errors import IrisError, SessionEnd, ThrowSignal
 from iris_sim.builtins_lang import PRINCIPAL, FUNCTIONS, REF_FUNCTIONS, SPECIAL_VARIABLES, canonical_function, canonical_variable, set_function
 from iris_sim.objects import ByRef, SimObject
@@ -554,6 +554,60 @@ class Process:
         if seconds > 0:
             time.sleep(min(float(seconds), MAX_HANG))
 
+    def cmd_lock(self, node: PNode) -> None:
+        """``lock +^g(subs):timeout`` / ``lock -^g(subs)`` / argumentless ``lock`` (iris_sim/locks.py cites the docs).
+
+        ``$TEST``: 1/0 after a lock with a timeout (RCOS_clock_timeout); untouched otherwise [inf].  Other forms
+        (lock types, parenthesised lists, no +/-, local names) raise ``<COMMAND>`` "not modelled"."""
+        table = self.lock_table()
+        arguments = node.children_of("command_lock_argument")
+        if not arguments:
+            table.release_all()  # argumentless LOCK releases every lock of the process (RCOS_clock)
+            return
+        for argument in arguments:
+            signs = [child.type for child in argument.children if child.type in ("+", "-")]
+            targets = argument.children_of("lock_arg")
+            if len(targets) != 1 or argument.child("(") is not None:
+                locks.not_modelled("LOCK of several names in parentheses")
+            if not signs:
+                locks.not_modelled("LOCK without + or - (release all, then lock)")
+            target = targets[0]
+            if target.child("locktype") is not None:
+                locks.not_modelled("LOCK with a lock type (#\"S\", #\"E\", #\"I\", #\"D\")")
+            variable = target.child("gvn")
+            if variable is None:
+                locks.not_modelled("LOCK of a local (non-^) lock name")
+            name = self.namespace.upper() + "|" + self.reference(variable).text()
+            timeout_node = argument.child("timeout")
+            if signs[0] == "-":
+                if timeout_node is not None:
+                    locks.not_modelled("LOCK - with a timeout")
+                table.release(name)
+                continue
+            if timeout_node is None:
+                # Sourced (it waits indefinitely), but a simulator process must never hang, and its effect on
+                # $TEST is not in the sources we have: not modelled.
+                locks.not_modelled("LOCK + without a timeout")
+            timeout = max(0.0, float(values.to_num(self.eval(timeout_node.child("expression")))))
+            held = table.acquire(name, timeout)
+            self.test = 1 if held else 0  # RCOS_clock_timeout
+
+    def lock_table(self):
+        """This process's locks in the instance's shared lock table (iris_sim/locks.py)."""
+        table = getattr(self, "_lock_table", None)
+        if table is None:
+            mgr_dir = getattr(self.instance, "mgr_dir", None)
+            if not mgr_dir:
+                locks.not_modelled("LOCK in a process without an instance")
+            table = self._lock_table = locks.LockTable(mgr_dir)
+        return table
+
+    def release_locks(self) -> None:
+        """The process ends: the system releases every lock it owns (ALOCK; iris_sim/locks.py)."""
+        table = getattr(self, "_lock_table", None)
+        if table is not None:
+            table.release_all()
+
     def cmd_kill(self, node: PNode) -> None:
         """``kill [vars]``; ``kill (a,b)`` keeps only a and b."""
         exclusive = node.child("kill_target_list")
@@ -1019,6 +1073,7 @@ _COMMANDS = {
     "command_quit": Process.cmd_quit,
     "command_halt_or_hang": Process.cmd_halt_or_hang,
     "command_kill": Process.cmd_kill,
+    "command_lock": Process.cmd_lock,
     "command_new": Process.cmd_new,
     "command_trycatch": Process.cmd_trycatch,
     "command_throw": Process.cmd_throw,

@@ -39,7 +39,10 @@ def run_session(instance, namespace, lines, out) -> int:
         write(f"<NAMESPACE> *{namespace}{NEWLINE}")
         return 1
     proc = Process(instance=instance, namespace=namespace, out=write)
-    return run_lines(proc, lines)
+    try:
+        return run_lines(proc, lines)
+    finally:
+        proc.release_locks()  # the process ends: its locks are released (ALOCK, iris_sim/locks.py)
 
 
 def run_lines(proc: Process, lines) -> int:
@@ -94,4 +97,6 @@ def run_command(instance, namespace, line, out) -> int:
         return end.exit_code
     except (IrisError, ThrowSignal) as exc:
         report_error(proc, exc)
+    finally:
+        proc.release_locks()  # ALOCK: locks end with the process
     return 0

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
+from iris_sim.errors import IrisError
 from iris_sim.models import tasks
 from test_models_support import fixture_sim  # noqa: F401  pylint: disable=unused-import
 
@@ -114,3 +117,84 @@ def test_definition_base_not_implemented(sim):
     """%SYS.Task.Definition.OnTask → #5003 (S3, S7)."""
     out = sim.write("%SYS", "$system.Status.GetErrorText(##class(%SYS.Task.Definition).%New().OnTask())")
     assert "#5003" in out
+
+
+# -- audit B7/B8/B14/B20 (S7-S10): sourced schedule facts, loud "not modelled" elsewhere -------------------
+
+def _save_schedule(sim, *sets) -> str:
+    """Save a new task with the given schedule SETs; the output is the status text, or the uncaught error."""
+    return sim.run("%SYS", *NEW_TASK, *sets,
+                   'try { set sc=t.%Save() write $select(sc=1:"ok",1:$system.Status.GetErrorText(sc)) } '
+                   'catch e { write e.Name," ",e.Data }')
+
+
+def test_time_period_every_ranges_are_accepted(sim):
+    """audit B8/S8: daily 1-7, weekly 1-5, monthly 1-12 (property description; TASKMGR NUMOPTION ranges)."""
+    assert _save_schedule(sim, "set t.TimePeriod=0,t.TimePeriodEvery=7") == "ok"
+    assert _save_schedule(sim, 'set t.TimePeriod=1,t.TimePeriodDay="2",t.TimePeriodEvery=5') == "ok"
+    assert _save_schedule(sim, "set t.TimePeriod=2,t.TimePeriodDay=1,t.TimePeriodEvery=12") == "ok"
+
+
+def test_time_period_every_out_of_range_is_not_modelled(sim):
+    """What %Save does outside the ranges is not sourced: a loud error, neither success nor an invented status."""
+    for sets in ("set t.TimePeriod=0,t.TimePeriodEvery=8", 'set t.TimePeriod=1,t.TimePeriodDay="2",t.TimePeriodEvery=6',
+                 "set t.TimePeriod=2,t.TimePeriodDay=1,t.TimePeriodEvery=13"):
+        out = _save_schedule(sim, sets)
+        assert out.startswith("<NOT MODELLED>") and "TimePeriodEvery" in out, out
+    assert sim.write("%SYS", "##class(%SYS.Task).%ExistsId(1000)") == "0"
+
+
+def test_monthly_day_31_is_the_last_day_of_the_month():
+    """audit B7/S9: TASKMGR "Day to run on (1-31, 31=last day of month)"."""
+    task = {"TimePeriod": 2, "TimePeriodEvery": 1, "TimePeriodDay": 31, "DailyFrequency": 0, "DailyStartTime": 3600,
+            "StartDate": tasks.h_date(datetime.date(2026, 1, 1))}
+    assert tasks.next_run(task, datetime.datetime(2026, 2, 1)) == datetime.datetime(2026, 2, 28, 1, 0)
+    assert tasks.next_run(task, datetime.datetime(2026, 4, 1)) == datetime.datetime(2026, 4, 30, 1, 0)
+    assert tasks.next_run(task, datetime.datetime(2026, 1, 1)) == datetime.datetime(2026, 1, 31, 1, 0)
+
+
+def test_monthly_day_30_in_february_is_not_modelled():
+    """Only 31 is sourced as "last day"; day 29/30 in a shorter month fails loudly."""
+    task = {"TimePeriod": 2, "TimePeriodEvery": 1, "TimePeriodDay": 30, "DailyFrequency": 0, "DailyStartTime": 0,
+            "StartDate": tasks.h_date(datetime.date(2026, 1, 1))}
+    assert tasks.next_run(task, datetime.datetime(2026, 1, 1)) == datetime.datetime(2026, 1, 30)
+    with pytest.raises(IrisError) as info:
+        tasks.next_run(task, datetime.datetime(2026, 2, 1))
+    assert info.value.name == "NOT MODELLED"
+
+
+def test_several_a_day_without_end_time_is_not_modelled(sim):
+    """audit S7/B14: DailyEndTime "" with DailyFrequency=1 is not sourced (TSUPER: InitialExpression 0)."""
+    out = _save_schedule(sim, 'set t.TimePeriod=0,t.DailyFrequency=1,t.DailyFrequencyTime=1,t.DailyIncrement=2,t.DailyEndTime=""')
+    assert out.startswith("<NOT MODELLED>") and "DailyEndTime" in out, out
+    ok = _save_schedule(sim, "set t.TimePeriod=0,t.DailyFrequency=1,t.DailyFrequencyTime=1,t.DailyIncrement=2,t.DailyEndTime=86399")
+    assert ok == "ok"
+    assert sim.inst.system["tasks"]["1000"]["DailyEndTime"] == 86399
+
+
+def test_suspend_flag_1_does_not_reschedule_flag_2_does(sim):
+    """audit B20/S10: Suspend(ID,Flag), 1 = no reschedule, 2 = "Reschedule task when task is supposed to run"."""
+    for dummy in range(2):
+        sim.run("%SYS", *NEW_TASK, "set t.TimePeriod=0,t.DailyStartTime=3600 do t.%Save()")
+    assert sim.write("%SYS", "##class(%SYS.Task).Suspend(1000,1)") == "1"
+    assert sim.write("%SYS", "##class(%SYS.Task).Suspend(1001,2)") == "1"
+    stored = sim.inst.system["tasks"]
+    assert stored["1000"]["Suspended"] == 1 and stored["1001"]["Suspended"] == 1
+    assert stored["1000"]["_next"] == ""          # no reschedule: no next run while suspended
+    due = stored["1001"]["_next"]
+    assert due                                    # rescheduled: a next run is kept
+    with sim.inst.session_lock():
+        sim.inst.reload()
+        later = datetime.datetime.strptime(due, "%Y-%m-%d %H:%M:%S") + datetime.timedelta(minutes=1)
+        assert tasks.run_due_tasks(sim.inst, later) == []   # suspended: not run ...
+        assert sim.inst.system["tasks"]["1001"]["_next"] > due  # ... but moved on to its next time
+        sim.inst.save()
+    assert sim.write("USER", "$d(^ran)") == "0"
+
+
+def test_suspend_other_flags_are_not_modelled(sim):
+    """^TASKMGR passes only 1 or 2; other flags fail loudly."""
+    _create(sim)
+    out = sim.run("%SYS", 'try { write ##class(%SYS.Task).Suspend(1000,3) } catch e { write e.Name }')
+    assert out == "<NOT MODELLED>"
+    assert sim.write("%SYS", "##class(%SYS.Task).%OpenId(1000).Suspended") == "0"

@@ -17,6 +17,7 @@ S8).  Scheduled runs happen the same way when their next time has come.  ``RunLe
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import io
 import os
@@ -28,6 +29,12 @@ from iris_sim.models._common import OpError, set_byref, to_boolean, to_integer
 from iris_sim.models.resultset import register_query
 
 H_EPOCH = datetime.date(1840, 12, 31)  # $HOROLOG day 0
+# TimePeriodEvery per TimePeriod: daily "every x days, 1-7", weekly "every x weeks, 1-5", monthly "every x months,
+# 1-12" (audit B8/S8: the property description; VSRC TASKMGR.int:148/151/158 NUMOPTION ranges 1-7 / 1-5 / 1-12).
+EVERY_RANGE = {0: (1, 7), 1: (1, 5), 2: (1, 12)}
+# Monthly TimePeriodDay 31 = the last day of the month (audit B7/S9: VSRC TASKMGR.int:161 "Day to run on (1-31,
+# 31=last day of month)").
+LAST_DAY_OF_MONTH = 31
 
 # iris-api.md §1.2: property -> (default, source).  Names must match IRIS exactly.
 TASK_PROPS = {
@@ -74,6 +81,11 @@ def _tasks(inst) -> dict:
     return inst.system.setdefault("tasks", {})
 
 
+def not_modelled(what: str):
+    """Fail loudly where the sources are silent (DESIGN.md: never invent success or a status)."""
+    raise IrisError("NOT MODELLED", f"simulator: {what} is not modelled (no source says what IRIS does)")
+
+
 # ---------------------------------------------------------------------------------------------
 # validation and schedule
 # ---------------------------------------------------------------------------------------------
@@ -116,8 +128,13 @@ def validate(inst, props: dict, proc=None) -> dict:  # pylint: disable=too-many-
         raise OpError(f"TimePeriod {period} is not valid (0-5)")
     if period in (3, 4):
         raise OpError(f"TimePeriod {period} ({PERIOD_NAMES[period]}) is not modelled by the simulator")
-    if period in (0, 1, 2) and out["TimePeriodEvery"] < 1:
-        raise OpError("TimePeriodEvery must be at least 1")
+    if period in (0, 1, 2):
+        low, high = EVERY_RANGE[period]
+        if not low <= out["TimePeriodEvery"] <= high:
+            # The ranges are sourced (EVERY_RANGE); what %Save does outside them is not (audit B8: "Whether %Save
+            # rejects 8+ was not found").
+            not_modelled(f"%Save of a {PERIOD_NAMES[period]} task with TimePeriodEvery {out['TimePeriodEvery']} "
+                         f"(outside {low}-{high})")
     day = values.to_str(out.get("TimePeriodDay", ""))
     if period == 1 and (not day or any(c not in "1234567" for c in day)):
         raise OpError(f"TimePeriodDay '{day}' must list weekdays 1-7 (Sunday=1) for a weekly task")  # S11; digits [inf]
@@ -133,6 +150,14 @@ def validate(inst, props: dict, proc=None) -> dict:  # pylint: disable=too-many-
             raise OpError("DailyFrequencyTime must be 0 (minutes) or 1 (hours)")  # S4; 1 [inf]
         out["DailyFrequencyTime"] = int(unit)
         out["DailyIncrement"] = to_integer(out.get("DailyIncrement", ""), "DailyIncrement", 1)  # [inf] required
+        # DailyEndTime is "Time for task to stop running" (TSUPER), InitialExpression 0; every documented and public
+        # example sets it (audit B14).  An empty end, or one not after the start, is not sourced (audit S7).
+        end = values.to_str(out.get("DailyEndTime", ""))
+        if end == "":
+            not_modelled("a several-times-a-day task with an empty DailyEndTime")
+        out["DailyEndTime"] = to_integer(end, "DailyEndTime", 0, 86399)
+        if out["DailyEndTime"] <= out["DailyStartTime"]:
+            not_modelled("a several-times-a-day task whose DailyEndTime is not after its DailyStartTime")
     if out["Priority"] not in PRIORITY_NAMES:
         raise OpError("Priority must be 0, 1 or 2")
     if values.to_str(out.get("StartDate", "")) == "":
@@ -149,8 +174,21 @@ def _times(task: dict) -> list[int]:
         return [start]
     step = int(task["DailyIncrement"]) * (60 if int(task.get("DailyFrequencyTime") or 0) == 0 else 3600)
     end = values.to_str(task.get("DailyEndTime", ""))
-    end_t = int(end) if end.isdigit() else 86399
-    return list(range(start, end_t + 1, max(60, step)))
+    if not end.isdigit():
+        not_modelled("a several-times-a-day task with an empty DailyEndTime")  # audit S7 (validate refuses it too)
+    return list(range(start, int(end) + 1, max(60, step)))
+
+
+def _month_day(task: dict, day: datetime.date) -> int:
+    """The day of ``day``'s month a monthly task runs on; 31 = the month's last day (LAST_DAY_OF_MONTH)."""
+    wanted = int(task.get("TimePeriodDay") or 1)
+    last = calendar.monthrange(day.year, day.month)[1]
+    if wanted == LAST_DAY_OF_MONTH:
+        return last
+    if wanted > last:
+        # Only 31 is sourced ("31=last day of month"); a 29 or 30 in a shorter month is not.
+        not_modelled(f"a monthly task on day {wanted} in a month of {last} days")
+    return wanted
 
 
 def _day_matches(task: dict, day: datetime.date) -> bool:
@@ -164,13 +202,16 @@ def _day_matches(task: dict, day: datetime.date) -> bool:
         return str(weekday) in values.to_str(task.get("TimePeriodDay", "")) and ((day - start).days // 7) % every == 0
     if period == 2:
         months = (day.year - start.year) * 12 + day.month - start.month
-        return day.day == int(task.get("TimePeriodDay") or 1) and months % every == 0
+        return months % every == 0 and day.day == _month_day(task, day)
     return False
 
 
 def next_run(task: dict, now: datetime.datetime) -> datetime.datetime | None:
-    """Next scheduled run after ``now`` (None for on-demand/suspended tasks) [inf from §1.2]."""
-    if int(task.get("TimePeriod") or 0) not in (0, 1, 2) or int(task.get("Suspended") or 0):
+    """Next scheduled run after ``now`` (None for on-demand tasks and for tasks suspended without reschedule,
+    Suspend flag 1) [inf from §1.2]."""
+    if int(task.get("TimePeriod") or 0) not in (0, 1, 2):
+        return None
+    if int(task.get("Suspended") or 0) and not task.get("_reschedule"):
         return None
     start = from_h(int(task.get("StartDate") or h_date(now.date())))
     day = max(start, now.date())
@@ -201,7 +242,7 @@ def save_task(inst, tid, props: dict, proc=None) -> str:
         tid = str(max(int(inst.system.get("next_task_id", 1000)), 1000))
         inst.system["next_task_id"] = int(tid) + 1
     old = tasks.get(str(tid), {})
-    for key in ("_last_started", "_last_finished", "_status", "_error", "_run_requested"):
+    for key in ("_last_started", "_last_finished", "_status", "_error", "_run_requested", "_reschedule"):
         if key in old:
             task[key] = old[key]
     _schedule(task)
@@ -278,10 +319,17 @@ class Task(SimClass):
         task["_run_requested"] = _ts(datetime.datetime.now())
         return status_ok()
 
-    @class_method("Suspend", source="iris-api.md §1.3 (Rust test, VistA)")
-    def suspend(cls, proc, tid, *rest):  # pylint: disable=unused-argument
-        """Set ``Suspended``; %Status."""
-        return _set_suspended(proc.instance, tid, 1)
+    @class_method("Suspend", source="iris-api.md §1.3 (Rust test, VistA); audit B20/S10: VSRC TASKMGR.int Suspend(ID,Flag)")
+    def suspend(cls, proc, tid, flag=None, *rest):  # pylint: disable=unused-argument
+        """Set ``Suspended``; %Status.  ``flag``: 1 = do not reschedule, 2 = "Reschedule task when task is supposed
+        to run" (VSRC TASKMGR.int TASKSUSPEND: the prompt's yes -> 2, no -> 1).  Omitted: the live-tested default
+        (MCP: Suspend(id) -> Suspended 1).  Any other flag is not modelled (^TASKMGR passes only 1 or 2)."""
+        flag_text = values.to_str(flag) if flag is not None else ""
+        if flag_text not in ("", "1", "2"):
+            not_modelled(f"%SYS.Task.Suspend with flag {flag_text!r} (^TASKMGR passes 1 or 2)")
+        if rest:
+            not_modelled("%SYS.Task.Suspend with more than two arguments")
+        return _set_suspended(proc.instance, tid, 1, reschedule=flag_text == "2")
 
     @class_method("Resume", source="S2; VistA code")
     def resume(cls, proc, tid, *rest):  # pylint: disable=unused-argument
@@ -322,11 +370,19 @@ class Task(SimClass):
         return status_ok()
 
 
-def _set_suspended(inst, tid, flag: int):
+def _set_suspended(inst, tid, flag: int, reschedule: bool = False):
+    """Suspend (flag 1) or resume (0).  ``reschedule`` (Suspend flag 2): the suspended task keeps a next run that
+    moves on each time it comes due, without running (TASKMGR "Reschedule task when task is supposed to run");
+    without it the suspended task has no next run (flag 1, "no reschedule").  Suspended stores 1 for both [inf:
+    audit B21 "a Flag of 2 may store 2" - unverified]."""
     task = _tasks(inst).get(values.to_str(tid))
     if task is None:
         return status_error(5809, "%SYS.Task", values.to_str(tid))
     task["Suspended"] = flag
+    if flag and reschedule:
+        task["_reschedule"] = 1
+    else:
+        task.pop("_reschedule", None)
     _schedule(task)
     return status_ok()
 
@@ -461,6 +517,10 @@ def run_due_tasks(inst, now: datetime.datetime | None = None) -> list[str]:
     for tid in sorted(_tasks(inst), key=int):
         task = _tasks(inst)[tid]
         due = bool(task.get("_run_requested"))
+        if not due and int(task.get("Suspended") or 0) and task.get("_reschedule") and task.get("_next") \
+                and task["_next"] <= _ts(now):
+            _schedule(task, now)  # Suspend flag 2: rescheduled when it was supposed to run, not run (audit B20)
+            continue
         if not due and not int(task.get("Suspended") or 0) and task.get("_next"):
             due = task["_next"] <= _ts(now)
         if due:

@@ -52,9 +52,20 @@ VALID = [
      props(TimePeriod=0, DailyFrequency=1, DailyFrequencyTime=0, DailyIncrement=45, DailyStartTime=28800,
            DailyEndTime=66600)),
     ({"period": "weekly", "days": ["saturday"], "every_hours": 2},
-     {"period": "weekly", "interval": 1, "days": ["saturday"], "every_hours": 2, "start": "00:00", "end": None,
+     {"period": "weekly", "interval": 1, "days": ["saturday"], "every_hours": 2, "start": "00:00", "end": "23:59:59",
       "start_date": None, "end_date": None},
-     props(TimePeriod=1, TimePeriodDay="7", DailyFrequency=1, DailyFrequencyTime=1, DailyIncrement=2)),
+     # audit B14: no end -> an explicit DailyEndTime 86399 (23:59:59), never ""
+     props(TimePeriod=1, TimePeriodDay="7", DailyFrequency=1, DailyFrequencyTime=1, DailyIncrement=2, DailyEndTime=86399)),
+    # audit B8: the largest intervals the Task Manager allows (daily 7, weekly 5, monthly 12)
+    ({"period": "daily", "interval": 7},
+     {"period": "daily", "interval": 7, "at": "00:00", "start_date": None, "end_date": None},
+     props(TimePeriod=0, TimePeriodEvery=7)),
+    ({"period": "weekly", "interval": 5, "days": ["monday"]},
+     {"period": "weekly", "interval": 5, "days": ["monday"], "at": "00:00", "start_date": None, "end_date": None},
+     props(TimePeriod=1, TimePeriodEvery=5, TimePeriodDay="2")),
+    ({"period": "monthly", "interval": 12, "day_of_month": 15},
+     {"period": "monthly", "interval": 12, "day_of_month": 15, "at": "00:00", "start_date": None, "end_date": None},
+     props(TimePeriod=2, TimePeriodEvery=12, TimePeriodDay=15)),
     ({"period": "monthly", "day_of_month": 1, "start_date": "2026-01-01", "end_date": "2026-12-31"},
      {"period": "monthly", "interval": 1, "day_of_month": 1, "at": "00:00", "start_date": "2026-01-01",
       "end_date": "2026-12-31"},
@@ -105,6 +116,10 @@ INVALID = [
     ({"period": "daily", "day_of_month": 3}, "day_of_month only goes with period monthly"),
     ({"period": "daily", "interval": 0}, "interval must be between 1"),
     ({"period": "daily", "interval": "x"}, "interval must be a whole number"),
+    # audit B8: TimePeriodEvery ranges of the property description / ^TASKMGR
+    ({"period": "daily", "interval": 8}, "interval 8 is more than the Task Manager allows for period daily: every 1 to 7 days"),
+    ({"period": "weekly", "interval": 6, "days": ["monday"]}, "for period weekly: every 1 to 5 weeks"),
+    ({"period": "monthly", "interval": 13, "day_of_month": 1}, "for period monthly: every 1 to 12 months"),
     ({"period": "daily", "at": "01:00", "every_minutes": 5}, "exclude each other"),
     ({"period": "daily", "at": "01:00", "every_hours": 1}, "exclude each other"),
     ({"period": "daily", "every_minutes": 5, "every_hours": 1}, "every_minutes and every_hours exclude each other"),
@@ -117,8 +132,8 @@ INVALID = [
     ({"period": "daily", "at": "24:00"}, "is not a time of day"),
     ({"period": "daily", "at": "12:60"}, "is not a time of day"),
     ({"period": "daily", "at": "noon"}, "at must be a time 'HH:MM'"),
-    ({"period": "daily", "at": "150"}, "YAML reads an unquoted HH:MM"),
-    ({"period": "daily", "at": 150}, "YAML reads an unquoted HH:MM"),
+    ({"period": "daily", "at": "150"}, "YAML reads an unquoted time"),
+    ({"period": "daily", "at": 150}, "YAML reads an unquoted time"),
     ({"period": "daily", "start_date": "2026-02-30"}, "is not a calendar date"),
     ({"period": "daily", "start_date": "01/02/2026"}, "start_date must be a date 'YYYY-MM-DD'"),
     ({"period": "daily", "start_date": "2026-02-02", "end_date": "2026-02-01"}, "end_date (2026-02-01) is before start_date"),
@@ -139,6 +154,53 @@ def test_yaml_time_hint_says_to_quote():
     with pytest.raises(IrisModuleError) as info:
         s.normalise({"period": "daily", "at": 150})
     assert "quote the time" in info.value.hint
+
+
+@pytest.mark.parametrize("key, number, original", [
+    ("at", 750, "12:30"),            # YAML 1.1: unquoted 12:30 -> 750
+    ("at", 480, "8:00"),             # unquoted 8:00 -> 480
+    ("start", 1230, "20:30"),
+    ("end", 86399, "23:59:59"),      # unquoted 23:59:59 -> 86399
+])
+def test_yaml_sexagesimal_time_names_the_time_to_quote(key, number, original):
+    spec = {"period": "daily", key: number}
+    if key != "at":
+        spec["every_hours"] = 1
+    with pytest.raises(IrisModuleError) as info:
+        s.normalise(spec)
+    assert info.value.hint == "quote the time: %s: '%s'" % (key, original)
+    assert info.value.msg.endswith(".")
+    # the time it names is the one the user meant: quoted, it is accepted
+    spec[key] = original
+    if key == "start":
+        spec["end"] = "23:00"
+    s.normalise(spec)
+
+
+def test_yaml_loader_behaviour_the_docs_describe():
+    """YAML 1.1 (PyYAML, which Ansible uses): 02:30 stays text, 12:30 and 8:00 become base-60 numbers."""
+    yaml = pytest.importorskip("yaml")
+    assert yaml.safe_load("a: 02:30\nb: 12:30\nc: 8:00") == {"a": "02:30", "b": 750, "c": 480}
+
+
+def test_interval_limit_fails_before_anything_changes():
+    """B8: the limit is checked by normalise (desired_from), before any IRIS session."""
+    with pytest.raises(IrisModuleError) as info:
+        s.normalise({"period": "weekly", "days": ["monday"], "interval": 6})
+    assert "Fix" not in info.value.msg and info.value.hint.startswith("use an interval from 1 to 5 with period weekly")
+
+
+def test_no_end_is_explicit_and_an_old_empty_end_converges():
+    """B14: 'end' left out -> 23:59:59 written; a task with DailyEndTime "" (earlier versions) differs, 86399 does not."""
+    wanted = s.normalise({"period": "daily", "every_minutes": 30})
+    assert wanted["end"] == "23:59:59"
+    assert s.to_properties(wanted)["DailyEndTime"] == 86399
+    common = dict(TimePeriod=0, TimePeriodEvery=1, DailyFrequency=1, DailyFrequencyTime=0, DailyIncrement=30,
+                  DailyStartTime=0, StartDate="", EndDate="")
+    old = s.from_properties(dict(common, DailyEndTime=""))
+    new = s.from_properties(dict(common, DailyEndTime="86399"))
+    assert old != wanted and old["end"] is None
+    assert new == wanted
 
 
 @pytest.mark.parametrize("properties, expected", [

@@ -47,7 +47,12 @@ def test_argspec_messages(main, args, needle):
 @pytest.mark.parametrize("schedule, needle", [
     ({"period": "daily", "at": "01:00", "every_minutes": 5}, "exclude each other"),
     ({"period": "weekly", "at": "01:00"}, "period weekly needs days"),
-    ({"period": "daily", "at": 150}, "YAML reads an unquoted HH:MM"),
+    ({"period": "daily", "at": 150}, "YAML reads an unquoted time"),
+    # YAML 1.1 turned an unquoted 12:30 into 750 before the module saw it (issue 11 item 8)
+    ({"period": "daily", "at": 750}, "Fix: quote the time: at: '12:30'"),
+    # audit B8: the Task Manager's interval ranges, refused before any session
+    ({"period": "daily", "interval": 8}, "every 1 to 7 days. Fix: use an interval from 1 to 7"),
+    ({"period": "monthly", "day_of_month": 1, "interval": 13}, "every 1 to 12 months"),
     ({"period": "daily", "every_hours": 1, "start": "10:00", "end": "09:00"}, "must be later than start"),
     ({"period": "daily", "start_date": "2026-03-01", "end_date": "2026-02-01"}, "is before start_date"),
 ])
