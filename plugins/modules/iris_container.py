@@ -153,8 +153,8 @@ options:
       - The module writes the file into the created, not yet started container through the Docker archive API (mode
         0600, owner UID 51773), so the password is never written to the Docker host's disk and never appears in the
         environment, labels, command line, logs, results or diff. Only the in-container path of the file is on the
-        command line. C(iris-main) reads the file when IRIS starts; if the file is still in the container once IRIS
-        accepts logons, the module removes it (it holds the password in clear text).
+        command line. C(iris-main) reads the file when IRIS starts; with O(state=healthy), if the file is still in
+        the container once IRIS accepts logons, the module removes it (it holds the password in clear text).
       - IRIS leaves the predefined accounts "configured to require a password change on first login", so a client
         that logs in with the password (DB-API, JDBC, the Native SDK) would be refused. With O(state=healthy) the
         module therefore clears that flag on each predefined account that exists (C(_SYSTEM), C(SuperUser),
@@ -172,7 +172,7 @@ options:
       - What happens to the predefined accounts' "change password on first login" flag after O(password) is set.
       - V(false) - the module clears the flag, so the password works for a password login right away, and checks
         such a login (see O(password)). This is what a test instance usually wants.
-      - V(true) - the module leaves the flag as IRIS sets it: the first password login of each account must change
+      - V(true) - the module leaves the flag as IRIS sets it, so the first password login of each account must change
         the password (clients that cannot change a password, such as DB-API, are refused until then). The module
         cannot check the password by a login in this case.
       - Applied when the container is created (like O(password)); changing it later has no effect on an existing

@@ -186,8 +186,9 @@ class FakeClient(object):
 
 @pytest.fixture(autouse=True)
 def fake_exec(monkeypatch):
-    monkeypatch.setattr(c.ContainerManager, "_exec", raising=False, value=
-                        lambda self, container, argv, user, timeout: container.client.exec_in(container, argv, user, timeout))
+    def exec_in(self, container, argv, user, timeout):
+        return container.client.exec_in(container, argv, user, timeout)
+    monkeypatch.setattr(c.ContainerManager, "_exec", exec_in, raising=False)
 
 
 class FakeTransport(object):
