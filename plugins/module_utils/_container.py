@@ -10,7 +10,9 @@ Facts relied on (iris-api.md §5, S25 unless said otherwise):
 - the image runs ``iris-main`` as entrypoint; extra arguments (``--key``, ``--password-file``,
   ``--check-caps false``, ``-a``) are the container command; instance ``IRIS``; owner ``irisowner``
   UID 51773; superserver 1972, web server 52773 (S29);
-- ``--password-file <path>`` sets the password of the predefined accounts and consumes the file;
+- ``--password-file <path>`` sets the password of the predefined accounts (CSPSystem included), which
+  stay "configured to require a password change on first login" (ADOCK-AUTH, audit F5/F7); whether
+  iris-main deletes, renames or keeps the file is not documented (audit F6);
 - ``ISC_CPF_MERGE_FILE`` (S27) and ``ISC_DATA_DIRECTORY`` (durable %SYS; the host directory must be
   writable by UID 51773, iris-ci-user-needs.md §2.8);
 - readiness: ``Enabling logons`` in the log since this start, then a real session (iris-api.md §0
@@ -63,6 +65,15 @@ NAMESPACE_GRACE = 5.0  # seconds a <NAMESPACE> error may persist after "Enabling
 LOG_TAIL = 25
 
 LOGONS_ENABLED = "Enabling logons"
+
+# The predefined accounts whose "change password on first login" flag the module clears after
+# --password-file (audit F7; ADOCK-AUTH names "the predefined accounts", iris-api.md §5.4 S25 and
+# iris-devtester-lessons.md §6 list these four).  An account that does not exist is skipped.
+PREDEFINED_ACCOUNTS = ("_SYSTEM", "SuperUser", "Admin", "CSPSystem")
+LOGIN_CHECK_USER = "_SYSTEM"  # the account whose password login proves the password usable (demo, README)
+LOGIN_KEY = "password_login"
+PASSWORD_TEMPLATES = ("user_password_flags", "password_login")
+IRIS_OWNER = "irisowner"  # exec user for `iris stop` (iris-api.md §5.1 S25: owner irisowner, OS authentication)
 
 # Log lines that mean the start has failed, recognised while waiting (iris-ci-user-needs.md §2.1,
 # §2.2, §2.8; iris-api.md §5.2 --check-caps).  (name, pattern, message, hint)
@@ -322,6 +333,28 @@ def split_log(raw, started):
         elif started is None or when >= started - 0.0005:
             kept.append(rest)
     return kept
+
+
+def add_password_steps(program, objectscript, password, change_required=False, never_expires=False):
+    """Append the steps that make the --password-file password usable for a password login (audit F7/F6).
+
+    Unless ``change_required``: clear ``ChangePassword`` of each predefined account that exists (and set
+    ``PasswordNeverExpires`` if ``never_expires``), then check a real password login of LOGIN_CHECK_USER
+    as the LAST step (``$SYSTEM.Security.Login`` switches the process's user).  With ``change_required``
+    IRIS refuses a password login until the password is changed [inf], so nothing is checked.  The
+    password enters the program only as ``objectscript.Secret`` through ``literal()``.  Returns the
+    result keys of the account steps (key -> account name).
+    """
+    keys = {}
+    if not change_required or never_expires:
+        for index, name in enumerate(PREDEFINED_ACCOUNTS):
+            key = "account%d" % index
+            program.add("user_password_flags", key=key, name=name, clear_change=not change_required,
+                        never_expires=bool(never_expires))
+            keys[key] = name
+    if not change_required:
+        program.add("password_login", key=LOGIN_KEY, user=LOGIN_CHECK_USER, password=objectscript.Secret(password))
+    return keys
 
 
 def password_archive(password):
@@ -819,7 +852,7 @@ class ContainerManager(object):
                 self._call("start container %s" % name, container.start)
                 self._call("inspect container %s" % name, container.reload)
             elif not want_running and was_running and not replace:
-                self._call("stop container %s" % name, container.stop, timeout=stop_timeout)
+                self._stop(container, stop_timeout)
                 self._call("inspect container %s" % name, container.reload)
             if self.params["state"] == "healthy":
                 started = parse_docker_time((container.attrs.get("State") or {}).get("StartedAt"))
@@ -877,8 +910,43 @@ class ContainerManager(object):
     def _remove(self, container, stop_timeout):
         name = self.params["name"]
         if container.status == "running":
-            self._call("stop container %s" % name, container.stop, timeout=stop_timeout)
+            self._stop(container, stop_timeout)
         self._call("remove container %s" % name, container.remove, force=True, v=True)
+
+    def _exec(self, container, argv, user, timeout):
+        """Run a command (no stdin) in the container: ``(exit_code, stdout, stderr)``; IrisModuleError on failure."""
+        from ansible_collections.iris_devtools.iris.plugins.module_utils._docker import exec_with_stdin
+        return exec_with_stdin(self._docker(), container, argv, b"", timeout, user=user)
+
+    def _stop(self, container, stop_timeout):
+        """Shut IRIS down inside the container first, then stop the container (issue 10 item 3).
+
+        Sources disagree on whether iris-main shuts IRIS down cleanly on SIGTERM (iris-api.md §5.2 S25 says
+        yes; iris-devtester 1.21 lost rows after a bare ``docker stop``, peers.md §2), so every path that
+        stops IRIS (state=stopped, absent, recreate) runs ``iris stop <instance> quietly`` first: the
+        ``iris`` command's stop function, ``quietly`` without prompts (iris-api.md §4.1 S36: GCLI
+        https://docs.intersystems.com/csp/docbook/DocBook.UI.Page.cls?KEY=GCLI_intro and the ``iris help``
+        text, https://juejin.cn/post/7147083052043223048; Dockerfiles run ``iris stop $ISC_PACKAGE_INSTANCENAME
+        quietly``).  It runs as irisowner, bounded by stop_timeout; a failure is a warning, not fatal, because
+        Docker's stop (SIGTERM, then SIGKILL after stop_timeout) follows anyway.
+        """
+        name = self.params["name"]
+        instance = self.params.get("instance") or "IRIS"
+        command = "iris stop %s quietly" % instance
+        why = None
+        try:
+            code, stdout, stderr = self._exec(container, ["iris", "stop", instance, "quietly"], IRIS_OWNER, stop_timeout)
+            if code not in (0, None):
+                text = (stdout or b"") + b"\n" + (stderr or b"")
+                lines = [line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip()]
+                why = "it exited with code %s%s" % (code, (" (%s)" % " | ".join(lines[-3:])) if lines else "")
+        except IrisModuleError as error:
+            why = error.msg.rstrip(".")
+        if why:
+            self.module.warn("'%s' in container %s did not succeed: %s. Docker stops the container anyway (SIGTERM, "
+                             "then SIGKILL after stop_timeout=%ss); if IRIS was not shut down cleanly, it recovers at "
+                             "the next start." % (command, name, why, stop_timeout))
+        self._call("stop container %s" % name, container.stop, timeout=stop_timeout)
 
     def _absent(self, container, actual):
         before = actual.view(self._cpf_text_of(actual)) if actual else dict(exists=False)
@@ -995,55 +1063,88 @@ class ContainerManager(object):
                     reason="timeout", log_lines=self._tail(container, started), **last_details)
             self.sleep(POLL_INTERVAL)
         if password_given:
-            self._check_password_consumed(container)
-        if verify is not None and verify.cpf_merge:
-            self._verify_cpf(container, verify)
+            self._remove_password_file(container)
+        if password_given or (verify is not None and verify.cpf_merge):
+            # One %SYS session for the CPF read-back and the password steps (README: a change adds one session).
+            self._verify_cpf(container, verify, password_given)
         return ping or {}
 
-    def _check_password_consumed(self, container):
+    def _remove_password_file(self, container):
+        """Audit F6: no source says whether iris-main deletes, renames or keeps the password file, so its
+        presence proves nothing; the password is checked by a real login instead (_verify_cpf).  A file
+        still there holds the secret: remove it (as root; it is irisowner's, mode 0600) and go on."""
         name = self.params["name"]
         try:
             container.get_archive(PASSWORD_PATH)
         except Exception as exc:  # pylint: disable=broad-except
             if self._is_not_found(exc):
                 return
-            raise self._translate(exc, "check the password file in container %s" % name)
-        # Still there: iris-main did not read it.  Remove it (best effort; a container created by this
-        # run is removed anyway unless keep_failed), then fail: the password was not applied.
+        why = None
         try:
-            from ansible_collections.iris_devtools.iris.plugins.module_utils._docker import exec_with_stdin
-            exec_with_stdin(self._docker(), container, ["rm", "-f", PASSWORD_PATH], b"", self.params["timeout"], user="root")
-        except Exception:  # pylint: disable=broad-except  # the failure below is what matters
-            pass
-        raise IrisModuleError(
-            "IRIS in container %s did not consume the password file, so the password was not applied." % name,
-            hint="use an image whose iris-main supports --password-file (InterSystems images do), or leave password unset",
-            reason="password_not_applied")
+            code, dummy, dummy2 = self._exec(container, ["rm", "-f", PASSWORD_PATH], "root", self.params["timeout"])
+            if code not in (0, None):
+                why = "rm exited with code %s" % code
+        except IrisModuleError as error:
+            why = error.msg.rstrip(".")
+        if why:
+            self.module.warn("The password file %s is still in container %s and could not be removed (%s); it holds the "
+                             "password in clear text: remove it with 'docker exec -u root %s rm -f %s'."
+                             % (PASSWORD_PATH, name, why, name, PASSWORD_PATH))
 
-    def _verify_cpf(self, container, wanted):
-        actions, dummy = parse_cpf_actions(wanted.cpf_merge)
+    def _verify_cpf(self, container, wanted, password_given=False):
+        """After readiness, in ONE %SYS session: read back the CPF merge [Actions] (if any), then make the
+        --password-file password usable and check it by a password login (audit F7; add_password_steps)."""
+        name = self.params["name"]
         objectscript = self._objectscript()
-        program, expectations = build_cpf_check_program(actions, objectscript)
-        unverified = sorted(set(verb for verb, dummy in actions if verb not in VERIFIABLE_ACTIONS))
-        if unverified:
-            self.module.warn("cpf_merge: the effect of these [Actions] is not read back: %s." % ", ".join(unverified))
-        if not expectations:
+        program = objectscript.Program()
+        expectations = {}
+        if wanted is not None and wanted.cpf_merge:
+            actions, dummy = parse_cpf_actions(wanted.cpf_merge)
+            program, expectations = build_cpf_check_program(actions, objectscript)
+            unverified = sorted(set(verb for verb, dummy in actions if verb not in VERIFIABLE_ACTIONS))
+            if unverified:
+                self.module.warn("cpf_merge: the effect of these [Actions] is not read back: %s." % ", ".join(unverified))
+        accounts = {}
+        if password_given:
+            accounts = add_password_steps(program, objectscript, self.params["password"],
+                                          change_required=bool(self.params.get("password_change_required")),
+                                          never_expires=bool(self.params.get("password_never_expires")))
+        if not program.steps:
             return
         try:
             result = self._transport(container, "%SYS").run(program)
         except IrisModuleError as error:
+            details = dict((k, v) for k, v in error.details.items() if k != "exception")
+            step = error.details.get("iris_step")
+            if step in PASSWORD_TEMPLATES or (step is None and password_given and not expectations):
+                raise IrisModuleError(
+                    "Making the password of the predefined accounts usable in container %s failed: %s" % (name, error.msg),
+                    hint="check that the image is an InterSystems IRIS image whose iris-main supports --password-file; "
+                         "or set password_change_required: true to leave the accounts as IRIS sets them up. "
+                         + (error.hint or ""),
+                    reason="password_not_usable", **details)
             raise IrisModuleError(
-                "cpf_merge: reading back its [Actions] in container %s failed: %s" % (self.params["name"], error.msg),
+                "cpf_merge: reading back its [Actions] in container %s failed: %s" % (name, error.msg),
                 hint="an action did not take effect (e.g. ModifyService of a service that does not exist); "
                      "check the [Actions] lines against the CPF reference. " + (error.hint or ""),
-                reason="cpf_merge_not_applied", **dict((k, v) for k, v in error.details.items() if k != "exception"))
+                reason="cpf_merge_not_applied", **details)
         missing = check_cpf_results(result, expectations)
         if missing:
             raise IrisModuleError(
-                "cpf_merge did not take effect in container %s: %s." % (self.params["name"], "; ".join(missing)),
+                "cpf_merge did not take effect in container %s: %s." % (name, "; ".join(missing)),
                 hint="IRIS applies merge files silently: check the [Actions] verbs and keys against the CPF reference "
                      "(exact case, absolute paths, e.g. CreateDatabase:Name=APP,Directory=/usr/irissys/mgr/app)",
                 reason="cpf_merge_not_applied")
+        if password_given and not self.params.get("password_change_required") and result.get(LOGIN_KEY) is not True:
+            found = [accounts[key] for key in sorted(accounts) if result.get(key) is True]
+            raise IrisModuleError(
+                "IRIS refused a password login for %s after the password was set (iris-main --password-file) and the "
+                "change-password-on-first-login flag was cleared (accounts found: %s)."
+                % (LOGIN_CHECK_USER, ", ".join(found) or "none"),
+                hint="check that the image's iris-main applies --password-file (InterSystems images do) and that the "
+                     "password meets the instance's password policy (by default 3 to 128 letters, digits or "
+                     "punctuation characters); read log_lines for what iris-main logged about the password file",
+                reason="password_login_refused", log_lines=self._tail(container, None))
 
     # -- results ------------------------------------------------------------------------------------
 

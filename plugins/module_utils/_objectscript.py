@@ -401,6 +401,27 @@ TEMPLATES = dict([
        "iris-api.md §3.3 S9 (code-live): Config.Namespaces.Exists(Name)", "Result key <<key>>: does <<namespace>> exist."),
     _t("database_exists", ['do idtR.%Set(<<key>>,##class(Config.Databases).Exists(<<database>>),"boolean")'],
        "iris-api.md §3.1 S20 (doc): Config.Databases.Exists(Name)", "Result key <<key>>: is database <<database>> defined."),
+    # -- Predefined accounts after iris-main --password-file (iris_container, run in %SYS; audit F7) ----------
+    # ADOCK-AUTH https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=ADOCK_iris_images_password_auth :
+    # the accounts are "configured to require a password change on first login".  Security.Users.Exists(Name) -> 1/0 and
+    # Modify(Name,.Props) with the BooleanYN keys ChangePassword / PasswordNeverExpires: iris-api.md §6 S10 (code-live),
+    # iris-devtester-lessons.md §2.4 (their live-verified form; ChangePassword()/SetPassword() methods do not exist).
+    # A missing account is skipped (idtSC=1 is an OK %Status, iris-api.md §1.4).
+    _t("user_password_flags", [(
+        'kill idtP set idtV=##class(Security.Users).Exists(<<name>>) do idtR.%Set(<<key>>,idtV,"boolean") '
+        'if idtV { set:<<clear_change>> idtP("ChangePassword")=0 set:<<never_expires>> idtP("PasswordNeverExpires")=1 '
+        'set idtSC=##class(Security.Users).Modify(<<name>>,.idtP) } else { set idtSC=1 } kill idtP', CHECK_STATUS)],
+       "ADOCK-AUTH [doc]; iris-api.md §6 S10 (code-live) Security.Users.Exists/Modify; iris-devtester-lessons.md §2.4",
+       "If user <<name>> exists (result key <<key>>), clear its change-password flag and/or set PasswordNeverExpires."),
+    # $SYSTEM.Security.Login(Username,Password) returns 1 when the login succeeds and 0 when it fails, and switches
+    # the process to that user: %SYSTEM.Security class reference [doc]
+    # https://docs.intersystems.com/irislatest/csp/documatic/%25CSP.Documatic.cls?LIBRARY=%25SYS&CLASSNAME=%25SYSTEM.Security
+    # (linked from the SQL GRANT/REVOKE pages) and public code that uses its 1/0 as a credential check [code].
+    # [inf] it refuses an account whose ChangePassword flag is set, as a DB-API login does (iris-devtester-lessons.md
+    # §3 row 1); the probe kit checks it.  The LAST step of a program: everything after it would run as <<user>>.
+    _t("password_login", ['do idtR.%Set(<<key>>,$SYSTEM.Security.Login(<<user>>,<<password>>),"boolean")'],
+       "%SYSTEM.Security Login [doc]; [inf] refused while ChangePassword=1",
+       "Result key <<key>>: does a password login of <<user>> with <<password>> (a Secret) succeed."),
     # -- Routine entry points (e.g. ^SystemPerformance, iris-api.md §2.1 S13) ---------------------
     _t("routine_value", ["set idtV=$$<<label>>^<<routine>>(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
        "extrinsic function call $$label^routine(args) [doc GCOS 'User-defined Code']; variadic args... [doc]",

@@ -76,7 +76,8 @@ options:
         C(iris session) in O(namespace) succeeds, and returns the connection details. This is what a test run wants,
         hence the default (unlike M(community.docker.docker_container), whose default is V(started)).
       - V(stopped) - the container exists with the wanted configuration and does not run (IRIS is shut down
-        gracefully within O(stop_timeout) seconds). A missing container is created and not started.
+        with C(iris stop IRIS quietly) inside the container, then the container is stopped; see O(stop_timeout)). A
+        missing container is created and not started.
       - V(absent) - the container is removed (with its anonymous volumes), and so are the module's own files for it
         under O(state_dir). O(durable_dir) and O(volumes) are never deleted.
     type: str
@@ -152,13 +153,39 @@ options:
       - The module writes the file into the created, not yet started container through the Docker archive API (mode
         0600, owner UID 51773), so the password is never written to the Docker host's disk and never appears in the
         environment, labels, command line, logs, results or diff. Only the in-container path of the file is on the
-        command line. C(iris-main) reads and deletes the file when IRIS starts; with O(state=healthy) the module
-        checks that it did and fails otherwise.
+        command line. C(iris-main) reads the file when IRIS starts; with O(state=healthy), if the file is still in
+        the container once IRIS accepts logons, the module removes it (it holds the password in clear text).
+      - IRIS leaves the predefined accounts "configured to require a password change on first login", so a client
+        that logs in with the password (DB-API, JDBC, the Native SDK) would be refused. With O(state=healthy) the
+        module therefore clears that flag on each predefined account that exists (C(_SYSTEM), C(SuperUser),
+        C(Admin), C(CSPSystem)) and then checks that a password login of C(_SYSTEM) with the password really
+        succeeds, in the same IRIS session; it fails if IRIS refuses the login. See O(password_change_required).
+      - With O(state=started) or O(state=present) the module does not wait for IRIS, so it neither clears the flag
+        nor checks the login.
       - Applied at creation only (like C(update_password=on_create) elsewhere) - IRIS does not let anyone read a
         password back, so the module cannot compare it. Changing O(password) later neither changes the password nor
         recreates the container; set it in IRIS (or recreate with O(recreate=always)) to change it.
       - With O(keep_failed=true), a container that never started may still hold the unread password file.
     type: str
+  password_change_required:
+    description:
+      - What happens to the predefined accounts' "change password on first login" flag after O(password) is set.
+      - V(false) - the module clears the flag, so the password works for a password login right away, and checks
+        such a login (see O(password)). This is what a test instance usually wants.
+      - V(true) - the module leaves the flag as IRIS sets it, so the first password login of each account must change
+        the password (clients that cannot change a password, such as DB-API, are refused until then). The module
+        cannot check the password by a login in this case.
+      - Applied when the container is created (like O(password)); changing it later has no effect on an existing
+        container.
+    type: bool
+    default: false
+  password_never_expires:
+    description:
+      - If V(true), the module also sets "password never expires" on the predefined accounts that exist, when it
+        creates the container with O(password) and O(state=healthy).
+      - If V(false), the accounts keep the instance's password expiry policy.
+    type: bool
+    default: false
   cpf_merge:
     description:
       - Text of a CPF merge file, applied by IRIS at every start (E(ISC_CPF_MERGE_FILE)). The module writes it to
@@ -202,7 +229,11 @@ options:
     default: 120
   stop_timeout:
     description:
-      - Seconds Docker lets IRIS shut down gracefully (stop, recreate, remove) before it kills the container.
+      - Every path that stops a running container (O(state=stopped), O(state=absent), recreating) first shuts IRIS
+        down inside it with C(iris stop <instance> quietly), run as C(irisowner) and given at most this many seconds,
+        then stops the container, which Docker kills if it has not stopped within this many seconds more.
+      - If C(iris stop) fails or takes longer, the module warns and stops the container anyway (IRIS then recovers
+        at its next start).
     type: int
     default: 60
   keep_failed:
@@ -291,7 +322,8 @@ RETURN = r"""
 iris_sessions:
   description:
     - How many IRIS sessions the module opened - 1 for an unchanged running instance (one readiness check), more while
-      it waits for a new one to accept logons, 0 when it did not talk to IRIS (for example O(state=absent)).
+      it waits for a new one to accept logons, plus 1 after a new start with O(password) or O(cpf_merge) (the password
+      steps and the C(cpf_merge) read-back share it), 0 when it did not talk to IRIS (for example O(state=absent)).
   returned: always
   type: int
   sample: 1
@@ -375,6 +407,8 @@ def argument_spec():
         durable_dir=dict(type="path"),
         license_key=dict(type="path", no_log=False),
         password=dict(type="str", no_log=True),
+        password_change_required=dict(type="bool", default=False, no_log=False),
+        password_never_expires=dict(type="bool", default=False, no_log=False),
         cpf_merge=dict(type="str"),
         env=dict(type="dict"),
         labels=dict(type="dict"),

@@ -94,7 +94,7 @@ printf '%s\n' "$out" | sed 's/^/    | /'
 grep -q 'ZV:.*IRIS' <<<"$out" || fail "session: \$ZV not printed"
 grep -q 'GLO:v1' <<<"$out" || fail "session: global set/get"
 grep -q 'TASK:1' <<<"$out" || fail "session: %SYS.Task %OpenId(1)"
-grep -q 'CHG:1:0' <<<"$out" || fail "session: CSPSystem still has to change its password after --password-file"
+grep -q 'CHG:1:1' <<<"$out" || fail "session: CSPSystem must still have to change its password after --password-file (ADOCK-AUTH)"
 one=$(docker exec "$C" iris session IRIS -U USER '##class(%SYSTEM.Process).Terminate(,3)' 2>&1; echo "rc=$?")
 grep -q 'rc=3' <<<"$one" || fail "single-command form: exit code of Terminate(,3) (got: $one)"
 

@@ -632,13 +632,15 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
         return [f"Dismounted database {d}" for d in mounted]
 
     def set_predefined_passwords(self, password: str) -> None:
-        """``iris-main --password-file`` (S25): every predefined account, CSPSystem included; the
-        forced change is cleared [inf]."""
+        """``iris-main --password-file`` (S25): every predefined account, CSPSystem included, gets the
+        password and stays "configured to require a password change on first login" (ADOCK-AUTH,
+        https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=ADOCK_iris_images_password_auth;
+        audit F7/S5): ChangePassword is set to 1."""
         for uname in PREDEFINED_USERS:
             user = self.system.get("users", {}).get(uname.upper())
             if user is not None:
                 user["Password"] = hash_password(password)
-                user["ChangePassword"] = 0
+                user["ChangePassword"] = 1
                 user["DefaultPassword"] = 0
 
     def authenticate(self, username: str, password: str) -> tuple[bool, str]:

@@ -13,7 +13,11 @@ It is NOT IRIS.  What it models, with the source of each behaviour:
 - ``qlist`` says ``running`` before ``Enabling logons`` (S29, S32; iris-api.md §0 item 11);
 - an expired licence key stops the start with the message users hit most (iris-ci-user-needs.md §2.1);
 - an abnormal previous shutdown leaves the System Monitor in state alert (S32; iris-api.md §0 item 12);
-- SIGTERM (``docker stop``) shuts down cleanly (S25) and keeps the state for the next start.
+- SIGTERM (``docker stop``) shuts down cleanly (S25) and keeps the state for the next start.  Sources
+  disagree here (iris-devtester 1.21 reports lost rows after a bare ``docker stop`` and says iris-main
+  does not trap SIGTERM, peers.md §2): ``IRIS_SIM_SIGTERM=abrupt`` models that report [inf] - a running
+  instance then ends like a killed one (abnormal shutdown at the next start); ``iris stop`` first
+  (``iris stop IRIS quietly``, iris-api.md §4.1 S36) still shuts it down cleanly.
 
 The platform state (status, since/last-used, logons, monitor state, pid) lives in
 ``<mgr>/sim-platform.json``; ``cli.py`` reads it for ``qlist`` and writes control requests to
@@ -503,11 +507,18 @@ class IrisMain:
             self.msg("Configuration merge file %s failed: %s" % (path, exc), 2)
 
     def _apply_password_file(self) -> int:
-        """S25: --password-file sets the password of all predefined accounts, CSPSystem included,
-        and the file is consumed (deleted); if it cannot be deleted the log says so."""
+        """S25: --password-file sets the password of all predefined accounts, CSPSystem included.
+
+        What happens to the file afterwards is NOT sourced (audit F6/S6: iris-api.md §5.4 says
+        "consumed", but no public text describes deletion, renaming or timing).  IRIS_SIM_PASSWORD_FILE
+        chooses: ``delete`` (default [inf]), ``keep`` or ``rename`` (to ``<file>.done`` [inf]), so the
+        collection can be tested against each; if deleting fails the log says so."""
         path = self.args.password_file
         if not path:
             return 0
+        mode = os.environ.get("IRIS_SIM_PASSWORD_FILE", "delete").strip().lower() or "delete"
+        if mode not in ("delete", "keep", "rename"):
+            return self.fail("IRIS_SIM_PASSWORD_FILE=%s is not modelled (delete, keep or rename)" % mode)
         if not os.path.exists(path):
             # [inf] a consumed file on a later start (container restart) is not an error.
             self.info("Password file %s not found (already consumed?); passwords unchanged" % path, "WARNING")
@@ -530,10 +541,14 @@ class IrisMain:
         self.args.password_file = None  # consumed: not applied again by `iris stop restart`
         self.info("Password of the predefined accounts set from %s" % path)
         try:
-            os.remove(path)
-            self.info("Password file %s deleted" % path)
+            if mode == "delete":
+                os.remove(path)
+                self.info("Password file %s deleted" % path)
+            elif mode == "rename":
+                os.replace(path, path + ".done")
+                self.info("Password file %s renamed to %s.done" % (path, path))
         except OSError as exc:
-            self.info("Could not delete password file %s: %s" % (path, exc.strerror), "WARNING")
+            self.info("Could not %s password file %s: %s" % (mode, path, exc.strerror), "WARNING")
         return 0
 
     def _start_servers(self) -> None:
@@ -643,8 +658,8 @@ def merge_result_lines(result) -> list[str]:
 
 
 def set_predefined_passwords(inst, password: str) -> None:
-    """S25: all predefined accounts including CSPSystem get the password.  [inf] the forced change
-    at next login is cleared as well (the deployer chose the password)."""
+    """S25: all predefined accounts including CSPSystem get the password; they stay "configured to
+    require a password change on first login" (ADOCK-AUTH; audit F7/S5), so ChangePassword is 1."""
     fn = getattr(inst, "set_predefined_passwords", None)
     if callable(fn):
         fn(password)
@@ -656,7 +671,7 @@ def set_predefined_passwords(inst, password: str) -> None:
         if record is None:
             continue
         record["Password"] = inst_mod.hash_password(password)
-        record["ChangePassword"] = 0
+        record["ChangePassword"] = 1
         record["DefaultPassword"] = 0
 
 
@@ -684,6 +699,9 @@ def run(argv=None, out=None) -> int:
     main = IrisMain(args, mode, out)
 
     def on_term(signum, _frame):
+        if signum == signal.SIGTERM and os.environ.get("IRIS_SIM_SIGTERM", "").lower() == "abrupt" and main.running:
+            # [inf] iris-devtester's report (module docstring): IRIS is not shut down; it ends as if killed.
+            os._exit(128 + signum)
         main.terminate = True
         main.wake.set()
 

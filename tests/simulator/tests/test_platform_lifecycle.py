@@ -210,10 +210,55 @@ def test_password_file_consumed(tmp_path):
         for name in ("_SYSTEM", "SUPERUSER", "ADMIN", "CSPSYSTEM"):
             user = inst.system["users"][name]
             assert check_password(user["Password"], "Secret-123"), name
-            assert user["ChangePassword"] == 0
+            assert user["ChangePassword"] == 1  # ADOCK-AUTH: still "require a password change on first login"
     finally:
         rc, out = _stop(proc)
     assert "deleted" in out
+
+
+@pytest.mark.parametrize("mode, left", [("keep", "pw.txt"), ("rename", "pw.txt.done")])
+def test_password_file_kept_or_renamed_when_asked(tmp_path, mode, left):
+    """Audit F6/S6: what iris-main does with the file is not sourced; IRIS_SIM_PASSWORD_FILE models the options."""
+    env = sim_env(tmp_path, IRIS_SIM_PASSWORD_FILE=mode)
+    pw = tmp_path / "pw.txt"
+    pw.write_text("Secret-123\n")
+    proc = start_main(env, "--password-file", str(pw))
+    try:
+        wait_logons(env, proc)
+        assert sorted(p.name for p in tmp_path.glob("pw.txt*")) == [left]
+    finally:
+        _stop(proc)
+
+
+def test_unknown_password_file_mode_is_loud(tmp_path):
+    env = sim_env(tmp_path, IRIS_SIM_PASSWORD_FILE="shred")
+    pw = tmp_path / "pw.txt"
+    pw.write_text("Secret-123\n")
+    rc, out = _exit(start_main(env, "--password-file", str(pw)))
+    assert rc != 0 and "IRIS_SIM_PASSWORD_FILE=shred is not modelled" in out
+
+
+def test_abrupt_sigterm_mode_and_iris_stop_first(tmp_path):
+    """IRIS_SIM_SIGTERM=abrupt models iris-devtester's report [inf]: a bare SIGTERM leaves an abnormal shutdown;
+    `iris stop IRIS quietly` first (iris-api.md §4.1 S36) shuts IRIS down cleanly."""
+    env = sim_env(tmp_path, IRIS_SIM_SIGTERM="abrupt")
+    proc = _wait_started(env)
+    rc, dummy = _stop(proc)
+    assert rc == 128 + signal.SIGTERM
+    proc = _wait_started(env)
+    try:
+        assert iris(env, "iris", "qlist").stdout.split("^")[8] == "alert"
+        assert iris(env, "iris-sim", "monitor", "ok").returncode == 0
+        assert iris(env, "iris", "stop", "IRIS", "quietly").returncode == 0
+    finally:
+        rc, out = _stop(proc)
+    assert rc == 0 and "Shutdown complete" in out
+    proc = _wait_started(env)
+    try:
+        assert iris(env, "iris", "qlist").stdout.split("^")[8] == "ok"
+    finally:
+        rc, out = _stop(proc)
+    assert "abnormal" not in out
 
 
 def test_durable_folder_errors(tmp_path):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 
 from iris_sim import values
-from iris_sim.errors import status_ok
+from iris_sim.errors import IrisError, status_ok
 from iris_sim.instance import hash_password
 from iris_sim.objects import ByRef, Prop, SimClass, SimObject, class_method, method, register
 from iris_sim.models._common import (OpError, as_status, byref_props, fill_byref, require_sys, set_byref,
@@ -276,3 +276,35 @@ class Services(SimClass):
         set_byref(obj, handle)
         set_byref(status, status_ok())
         return 1
+
+
+# ---------------------------------------------------------------------------------------------
+# %SYSTEM.Security ($SYSTEM.Security)
+# ---------------------------------------------------------------------------------------------
+
+@register
+class SystemSecurity(SimClass):
+    """``%SYSTEM.Security`` (class reference [doc]
+    https://docs.intersystems.com/irislatest/csp/documatic/%25CSP.Documatic.cls?LIBRARY=%25SYS&CLASSNAME=%25SYSTEM.Security).
+    Only ``Login`` is modelled; any other method is ``<METHOD DOES NOT EXIST>``."""
+
+    name = "%SYSTEM.Security"
+    source = "%SYSTEM.Security class reference [doc]"
+
+    @class_method("Login", source="%SYSTEM.Security Login [doc]; ChangePassword refusal [inf]")
+    def login(cls, proc, username=None, password=None, *rest):
+        """``Login(Username, Password)`` → 1 when the password login succeeds, else 0; on success the
+        process runs as that user (``$USERNAME``) [doc; public code uses the 1/0 as a credential check].
+
+        0 for an unknown or disabled user, a wrong password, and [inf] while the account's
+        ChangePassword flag is set: ADOCK-AUTH says the predefined accounts "require a password change on
+        first login", and iris-devtester saw a DB-API login refused with "password change required"
+        (iris-devtester-lessons.md §3 row 1); that Login refuses it the same way is inferred (the probe kit
+        checks it).  Login without a password (a privileged process switching user) is not modelled."""
+        if password is None or rest:
+            raise IrisError("PARAMETER", "%SYSTEM.Security.Login without exactly (Username, Password) is not modelled")
+        ok, dummy = proc.instance.authenticate(values.to_str(username), values.to_str(password))
+        if ok:
+            user = find_user(proc.instance, username)
+            proc.username = user["Name"] if user else values.to_str(username)
+        return 1 if ok else 0

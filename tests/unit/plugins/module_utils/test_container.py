@@ -259,3 +259,51 @@ def test_published_ports():
     assert wanted.ports["80/tcp"] == ("127.0.0.1", 9090)
     assert wanted.ports["443/tcp"] == ("0.0.0.0", 8443)
     assert wanted.ports["53/udp"] == ("127.0.0.1", None)
+
+
+# -- the password steps (audit F7) against the in-process simulator ----------------------------------
+
+CANARY = 'Canary-"pw"-9Zq'
+
+
+def _file_password(iris_sim, password):
+    """What iris-main --password-file does (ADOCK-AUTH: password set, change still required)."""
+    with iris_sim.inst.session_lock():
+        iris_sim.inst.reload()
+        iris_sim.inst.set_predefined_passwords(password)
+        iris_sim.inst.save()
+
+
+def test_password_steps_make_the_password_usable(iris_sim):
+    _file_password(iris_sim, CANARY)
+    assert iris_sim.inst.authenticate("_SYSTEM", CANARY) == (False, "password change required")
+    program = _objectscript.Program()
+    keys = c.add_password_steps(program, _objectscript, CANARY)
+    assert program.template_names == ["user_password_flags", "password_login"]
+    assert program.secret_values == [CANARY]
+    result = iris_sim.transport("%SYS").run(program)
+    assert result[c.LOGIN_KEY] is True
+    assert sorted(keys.values()) == sorted(c.PREDEFINED_ACCOUNTS)
+    assert all(result[key] is True for key in keys)
+    for name in c.PREDEFINED_ACCOUNTS:  # independent read
+        assert "CHG=0" in iris_sim.run("%SYS", 'do ##class(Security.Users).Get("%s",.p) write "CHG=",p("ChangePassword")' % name)
+        assert iris_sim.inst.system["users"][name.upper()]["PasswordNeverExpires"] == 0
+
+
+def test_password_steps_never_expires_and_wrong_password(iris_sim):
+    _file_password(iris_sim, "other-password")
+    program = _objectscript.Program()
+    c.add_password_steps(program, _objectscript, CANARY, never_expires=True)
+    result = iris_sim.transport("%SYS").run(program)
+    assert result[c.LOGIN_KEY] is False  # the file's password is not the module's: the login check catches it
+    assert iris_sim.inst.system["users"]["SUPERUSER"]["PasswordNeverExpires"] == 1
+
+
+def test_password_change_required_adds_no_login(iris_sim):
+    program = _objectscript.Program()
+    assert c.add_password_steps(program, _objectscript, CANARY, change_required=True) == {}
+    assert program.steps == []
+    program = _objectscript.Program()
+    c.add_password_steps(program, _objectscript, CANARY, change_required=True, never_expires=True)
+    assert program.template_names == ["user_password_flags"] and not program.has_secrets
+    assert 'set:0 idtP("ChangePassword")=0 set:1 idtP("PasswordNeverExpires")=1' in program.render("k" * 16)

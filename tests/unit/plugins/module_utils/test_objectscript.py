@@ -227,6 +227,7 @@ REPRESENTATIVE = {
     "id": 1001, "label": "addprofile", "routine": "SystemPerformance", "area": "monitoring",
     "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
     "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile", "limit": 500,
+    "user": "_SYSTEM", "password": Secret("Pw-1"), "clear_change": True, "never_expires": False,
 }
 HOSTILE_VALUES = ['"; halt', "a\nb\r\nc", "\x00\x02\x03", "<<key>>", "}{ catch", "😀\u2028", "x" * 9000,
                   '"' * 5000, -1.5, 0, True, None, Secret("s3cr\"et\n")]

@@ -150,6 +150,9 @@ class FakeClient(object):
 
     def __init__(self, start_log=("Starting IRIS", "Enabling logons"), consume_password=True, exit_on_start=False):
         self.calls = []
+        self.execs = []
+        self.exec_results = {}  # argv[0:2] tuple -> (exit_code, stdout, stderr) or an exception
+        self.login_ok = True
         self.created = []
         self.containers = FakeContainers(self)
         self.images = FakeImages()
@@ -166,20 +169,49 @@ class FakeClient(object):
         if self.exit_on_start:
             container.attrs["State"].update(Status="exited", Running=False, ExitCode=1)
 
+    def exec_in(self, container, argv, user, timeout):
+        """ContainerManager._exec of this fake Docker: records the call; `rm -f` removes a container file."""
+        self.calls.append(("exec", container.name, " ".join(argv), user))
+        self.execs.append((tuple(argv), user, timeout))
+        outcome = self.exec_results.get(tuple(argv[:2]), (0, b"", b""))
+        if isinstance(outcome, Exception):
+            raise outcome
+        if argv[:2] == ["rm", "-f"] and outcome[0] == 0:
+            container.files.pop(argv[2], None)
+        return outcome
+
     def mutating_calls(self):
-        return [call for call in self.calls if call[0] in ("create", "start", "stop", "remove", "put_archive")]
+        return [call for call in self.calls if call[0] in ("create", "start", "stop", "remove", "put_archive", "exec")]
+
+
+@pytest.fixture(autouse=True)
+def fake_exec(monkeypatch):
+    def exec_in(self, container, argv, user, timeout):
+        return container.client.exec_in(container, argv, user, timeout)
+    monkeypatch.setattr(c.ContainerManager, "_exec", exec_in, raising=False)
 
 
 class FakeTransport(object):
-    def __init__(self, namespace, results):
+    programs = []  # every program run in %SYS, for assertions
+
+    def __init__(self, namespace, results, client=None):
         self.namespace = namespace
         self.results = results
+        self.client = client
         self.sessions = 0
 
     def run(self, program):
         self.sessions += 1
         if self.namespace == "%SYS":
-            return dict(self.results)
+            FakeTransport.programs.append(program)
+            result = dict(self.results)
+            names = program.template_names
+            if "user_password_flags" in names:
+                for index in range(len(c.PREDEFINED_ACCOUNTS)):
+                    result.setdefault("account%d" % index, True)
+            if "password_login" in names:
+                result.setdefault(c.LOGIN_KEY, self.client.login_ok if self.client else True)
+            return result
         return {"version": "IRIS fake 2025.1", "namespace": self.namespace}
 
 
@@ -189,7 +221,8 @@ class FakeModule(object):
                            superserver_port=None, web_port=None, publish_web=True, published_ports=None, volumes=None,
                            durable_dir=None, license_key=None, password=None, cpf_merge=None, env=None, labels=None,
                            memory=None, cpus=None, command_args=None, wait_timeout=3, stop_timeout=1, keep_failed=False,
-                           state_dir=None, instance="IRIS", namespace="USER", timeout=5, docker_host=None)
+                           state_dir=None, instance="IRIS", namespace="USER", timeout=5, docker_host=None,
+                           password_change_required=False, password_never_expires=False)
         self.params.update(params)
         self.check_mode = check_mode
         self._diff = diff
@@ -214,7 +247,7 @@ def run(client, check_mode=False, cpf_results=None, **params):
     module = FakeModule(check_mode=check_mode, **params)
     clock = FakeClock()
     manager = c.ContainerManager(module, client=client,
-                                 transport_factory=lambda container, ns: FakeTransport(ns, cpf_results or {}),
+                                 transport_factory=lambda container, ns: FakeTransport(ns, cpf_results or {}, client),
                                  clock=clock, sleep=clock.sleep)
     result = manager.run()
     return result, module, manager
@@ -305,6 +338,45 @@ def test_stop_start_absent_with_check_mode():
     assert not again["changed"]
 
 
+IRIS_STOP = (("iris", "stop", "IRIS", "quietly"), "irisowner", 1)
+
+
+def test_every_stop_path_runs_iris_stop_first():
+    """Issue 10 item 3: state=stopped, recreate and absent shut IRIS down inside the container before Docker stops it."""
+    client = FakeClient()
+    run(client)
+    for opts in (dict(state="stopped"), dict(state="started"), dict(recreate="always"), dict(state="absent")):
+        del client.calls[:]
+        run(client, **opts)
+        if opts.get("state") == "started":
+            assert [call for call in client.calls if call[0] == "exec"] == []
+            continue
+        stop_call = ("exec", "iris1", "iris stop IRIS quietly", "irisowner")
+        assert stop_call in client.calls, opts
+        assert client.calls.index(stop_call) < client.calls.index(("stop", "iris1"))
+        assert IRIS_STOP in client.execs
+
+
+def test_iris_stop_failure_or_timeout_is_a_warning():
+    for outcome in ((1, b"IRIS is not running.\n", b""),
+                    IrisModuleError("The command did not finish within 1 seconds", hint="x")):
+        client = FakeClient()
+        run(client)
+        client.exec_results[("iris", "stop")] = outcome
+        real, module, dummy = run(client, state="stopped")
+        assert real["status"] == "exited" and ("stop", "iris1") in client.calls
+        assert len(module.warnings) == 1
+        assert module.warnings[0].startswith("'iris stop IRIS quietly' in container iris1 did not succeed: ")
+        assert "stop_timeout=1s" in module.warnings[0]
+
+
+def test_stopped_container_is_not_stopped_again():
+    client = FakeClient()
+    run(client, state="present")
+    real, dummy, dummy = run(client, state="absent")
+    assert client.execs == [] and ("stop", "iris1") not in client.calls
+
+
 def test_present_does_not_start():
     client = FakeClient()
     real, dummy, dummy = run(client, state="present")
@@ -344,13 +416,133 @@ def test_password_change_later_does_not_recreate():
     assert not real["changed"]
 
 
-def test_password_not_consumed_fails_and_removes_container():
+def test_password_file_kept_by_iris_main_is_removed_and_the_start_succeeds():
+    """Audit F6: a kept (or renamed) password file is no failure; the file is removed as root, the login decides."""
     client = FakeClient(consume_password=False)
+    real, module, dummy = run(client, password=PASSWORD)
+    assert real["changed"] and real["status"] == "running"
+    container = client.containers.get("iris1")
+    assert c.PASSWORD_PATH not in container.files
+    assert (("rm", "-f", c.PASSWORD_PATH), "root", 5) in client.execs
+    assert module.warnings == []
+
+
+def test_password_file_that_cannot_be_removed_is_a_warning():
+    client = FakeClient(consume_password=False)
+    client.exec_results[("rm", "-f")] = (1, b"", b"rm: cannot remove")
+    real, module, dummy = run(client, password=PASSWORD)
+    assert real["status"] == "running"
+    assert "could not be removed" in module.warnings[0] and "docker exec -u root iris1 rm -f" in module.warnings[0]
+    assert PASSWORD not in module.warnings[0]
+
+
+def test_consumed_password_file_needs_no_exec():
+    client = FakeClient()
+    run(client, password=PASSWORD)
+    assert not [e for e in client.execs if e[0][0] == "rm"]
+
+
+def test_password_made_usable_and_checked_in_one_session():
+    """Audit F7: the change-on-first-login flag is cleared on each predefined account, then a real login is checked,
+    in the one %SYS session the start adds; the password enters the program only as a Secret literal."""
+    FakeTransport.programs[:] = []
+    client = FakeClient()
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    real, dummy, manager = run(client, password=PASSWORD, cpf_merge=merge, cpf_results={"a0": True})
+    assert len(FakeTransport.programs) == 1
+    program = FakeTransport.programs[0]
+    assert program.template_names == ["namespace_exists", "user_password_flags", "password_login"]
+    assert program.has_secrets and program.secret_values == [PASSWORD]
+    text = program.render("t" * 16)
+    for name in c.PREDEFINED_ACCOUNTS:
+        assert '##class(Security.Users).Exists("%s")' % name in text
+        assert '##class(Security.Users).Modify("%s",.idtP)' % name in text
+    assert 'set:1 idtP("ChangePassword")=0 set:0 idtP("PasswordNeverExpires")=1' in text
+    assert '$SYSTEM.Security.Login("_SYSTEM","%s")' % PASSWORD in text
+    assert "ChangePassword(" not in text and "SetPassword(" not in text
+    assert real["iris_sessions"] == 2  # the ping + one %SYS session
+    again, dummy, dummy = run(client, password=PASSWORD, cpf_merge=merge)
+    assert again["iris_sessions"] == 1 and len(FakeTransport.programs) == 1
+
+
+def test_password_never_expires_option():
+    FakeTransport.programs[:] = []
+    run(FakeClient(), password=PASSWORD, password_never_expires=True)
+    assert 'set:1 idtP("ChangePassword")=0 set:1 idtP("PasswordNeverExpires")=1' in FakeTransport.programs[0].render("t" * 16)
+
+
+def test_password_change_required_leaves_the_flag_and_checks_no_login():
+    FakeTransport.programs[:] = []
+    client = FakeClient()
+    client.login_ok = False  # IRIS refuses a password login while the flag is set [inf]
+    real, dummy, dummy = run(client, password=PASSWORD, password_change_required=True)
+    assert real["status"] == "running" and real["iris_sessions"] == 1
+    assert FakeTransport.programs == []
+
+
+def test_refused_password_login_fails_clearly_and_removes_the_container():
+    client = FakeClient()
+    client.login_ok = False
     with pytest.raises(IrisModuleError) as exc:
         run(client, password=PASSWORD)
-    assert exc.value.details["reason"] == "password_not_applied"
-    assert PASSWORD not in exc.value.msg
+    assert exc.value.details["reason"] == "password_login_refused"
+    assert exc.value.msg.startswith("IRIS refused a password login for _SYSTEM after the password was set")
+    assert "--password-file" in exc.value.hint
     assert "iris1" not in client.containers.items
+
+
+class EchoTransport(object):
+    """A real _transport.Transport whose session echoes the program and fails in the password step, with the
+    password in IRIS's error output: nothing the module reports may contain it."""
+
+    def __init__(self, namespace, kind):
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _transport
+
+        outer = self
+
+        class Echo(_transport.Transport):
+            def _execute(self, data):
+                text = data.decode("utf-8")
+                if kind == "frame":
+                    token = text.split('idtTok="', 1)[1].split('"', 1)[0]
+                    error = {"kind": "exception", "name": "<ILLEGAL VALUE>", "code": 1, "location": "x " + PASSWORD,
+                             "data": PASSWORD, "text": "<ILLEGAL VALUE> " + PASSWORD, "step": 9, "template": "password_login"}
+                    out = text + "\x02%s:E:%s\x03\n" % (token, json.dumps(error))
+                else:
+                    out = text + "<METHOD DOES NOT EXIST> *Login,%SYSTEM.Security " + PASSWORD + "\n"
+                return 0, out.encode("utf-8"), ("stderr " + PASSWORD).encode("utf-8")
+        self.inner = Echo(namespace=namespace)
+        outer.sessions = 0
+
+    @property
+    def sessions(self):
+        return self.inner.sessions
+
+    @sessions.setter
+    def sessions(self, value):
+        pass
+
+    def run(self, program):
+        if self.inner.namespace != "%SYS":
+            self.inner.sessions += 1
+            return {"version": "IRIS echo", "namespace": self.inner.namespace}
+        return self.inner.run(program)
+
+
+@pytest.mark.parametrize("kind", ["frame", "noframe"])
+def test_password_never_reaches_errors_with_a_canary(kind):
+    client = FakeClient()
+    module = FakeModule(password=PASSWORD)
+    clock = FakeClock()
+    manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: EchoTransport(ns, kind),
+                                 clock=clock, sleep=clock.sleep)
+    with pytest.raises(IrisModuleError) as exc:
+        manager.run()
+    error = exc.value
+    assert error.details["reason"] == "password_not_usable"
+    everything = json.dumps([error.msg, error.hint, error.details, manager.fail_results, module.warnings], default=str)
+    assert PASSWORD not in everything
+    assert "idtTok" not in everything and "Security.Users" not in everything  # no program text either
 
 
 # -- readiness and failures -------------------------------------------------------------------------------
