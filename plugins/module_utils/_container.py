@@ -32,6 +32,7 @@ import calendar
 import copy
 import hashlib
 import io
+import ipaddress
 import os
 import re
 import tarfile
@@ -78,11 +79,17 @@ IRIS_OWNER = "irisowner"  # exec user for `iris stop` (iris-api.md §5.1 S25: ow
 # Log lines that mean the start has failed, recognised while waiting (iris-ci-user-needs.md §2.1,
 # §2.2, §2.8; iris-api.md §5.2 --check-caps).  (name, pattern, message, hint)
 FATAL_LOG_PATTERNS = (
+    # Two causes give this line (audit F12): the image's time-limited Community licence has expired
+    # (iris-ci-user-needs.md §2.1), or the host has more than 20 CPU cores, the Community limit (public
+    # READMEs: "On a host with more than 20 CPU cores, IRIS Community stops at start-up with 'Invalid
+    # Community Edition license, may have exceeded core limit' ... --cpuset-cpus=0-19").
     ("expired_license",
      re.compile(r"Invalid Community Edition license", re.I),
-     "The image's Community Edition licence is invalid or has expired (IRIS logged "
-     "'Invalid Community Edition license, may have exceeded core limit'); this is not a CPU problem.",
-     "use a newer image tag (Community images carry a time-limited licence), or pass a valid key file with license_key"),
+     "IRIS refused the image's Community Edition licence (it logged 'Invalid Community Edition license, may have "
+     "exceeded core limit'): either the licence has expired, or the container sees more than 20 CPU cores, "
+     "the Community Edition limit.",
+     "on a host with more than 20 CPU cores, limit the container with cpuset_cpus (for example 0-19); otherwise use "
+     "a newer image tag (Community images carry a time-limited licence), or pass a valid key file with license_key"),
     ("license_limit",
      re.compile(r"LICENSE LIMIT EXCEEDED", re.I),
      "IRIS ran out of licence units while starting.",
@@ -110,6 +117,19 @@ _DOCKER_TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*$", re.I)
 _MEMORY_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 _ACTION_LINE = re.compile(r"^\s*([A-Za-z]+)\s*:(.*)$")
+
+# Addresses that publish on every interface of the Docker host; used only when the user wrote one (issue 11 item 1).
+ALL_INTERFACES = ("0.0.0.0", "::")
+# The password rule of the module and of the instance role (roles/instance/tasks/preflight.yml, same rule):
+# 3 to 128 characters (IRIS's default password pattern 3.128ANP, iris-api.md §5.4 S25), no control character
+# (C0, DEL, C1: the password file is read as one line, so CR/LF would cut it), not the documented default
+# password SYS in any letter case.
+PASSWORD_MIN = 3
+PASSWORD_MAX = 128
+DEFAULT_PASSWORD = "SYS"
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# docker run --cpuset-cpus: "0-3", "0,1", "0-2,5" (Docker reference, https://docs.docker.com/engine/containers/resource_constraints/).
+_CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,6 +162,61 @@ def parse_memory(value):
         raise IrisModuleError("memory %r is not a size." % (value,),
                               hint="write a number of bytes or a number with a unit: 512m, 2g")
     return int(float(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()])
+
+
+def parse_host_ip(value, option="host_ip"):
+    """An IP address as Docker should bind it, normalised (``ipaddress``); anything else fails.
+
+    Docker publishes on every interface when the address is empty or one it cannot use, so a host
+    name, blanks or quotes are refused here instead (issue 11 item 1).
+    """
+    text = value if isinstance(value, str) else str(value)
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise IrisModuleError("%s %r is not an IP address." % (option, value),
+                              hint="write an IPv4 or IPv6 address without blanks, for example 127.0.0.1 or ::1 (a host "
+                                   "name such as localhost is not accepted); 0.0.0.0 or :: publish on all interfaces")
+
+
+def check_password(password):
+    """Refuse a password the password file cannot carry or that IRIS documents as default.
+
+    None (not given) is fine: the container keeps the image's password.  The message never holds the value.
+    """
+    if password is None:
+        return
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append("it has fewer than %d characters" % PASSWORD_MIN)
+    if len(password) > PASSWORD_MAX:
+        problems.append("it has more than %d characters" % PASSWORD_MAX)
+    if _CONTROL.search(password):
+        problems.append("it contains a control character (a line break, tab, NUL or another one), which the "
+                        "password file cannot carry")
+    if password.upper() == DEFAULT_PASSWORD:
+        problems.append("it is SYS, the documented default password of the predefined accounts")
+    if problems:
+        raise IrisModuleError("password is not usable: %s." % "; ".join(problems),
+                              hint="give 3 to 128 characters without control characters, other than SYS")
+
+
+def parse_cpuset(value):
+    """``docker run --cpuset-cpus`` syntax (``0-3,5``) -> the same text; None/'' -> ''."""
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    ok = bool(_CPUSET.match(text))
+    if ok:
+        for part in text.split(","):
+            low, dummy, high = part.partition("-")
+            if high and int(high) < int(low):
+                ok = False
+    if not ok:
+        raise IrisModuleError("cpuset_cpus %r is not a CPU list." % (value,),
+                              hint="write CPU numbers and ranges separated by commas, without blanks, "
+                                   "for example 0-19 or 0-3,6")
+    return text
 
 
 def parse_volume(spec):
@@ -416,7 +491,8 @@ class WantedConfig(object):
     def __init__(self, params):
         self.name = params["name"]
         self.image = params.get("image")
-        self.host_ip = params.get("host_ip") or "127.0.0.1"
+        # An IP address only; Docker would publish an empty or unusable one on all interfaces (issue 11 item 1).
+        self.host_ip = parse_host_ip(params["host_ip"] if params.get("host_ip") is not None else "127.0.0.1")
         env = dict((str(k), "" if v is None else str(v)) for k, v in (params.get("env") or {}).items())
         labels = dict((str(k), "" if v is None else str(v)) for k, v in (params.get("labels") or {}).items())
         for key in labels:
@@ -465,12 +541,16 @@ class WantedConfig(object):
                                            "cpf_merge %s)" % (DURABLE_TARGET, KEY_TARGET, MERGE_TARGET))
 
         ports = {}
-        ports[SUPERSERVER_KEY] = (self.host_ip, params.get("superserver_port") or None)
+        ports[SUPERSERVER_KEY] = (self.host_ip, self._host_port(params.get("superserver_port"), "superserver_port"))
         if params.get("publish_web", True):
-            ports[WEB_KEY] = (self.host_ip, params.get("web_port") or None)
+            ports[WEB_KEY] = (self.host_ip, self._host_port(params.get("web_port"), "web_port"))
         for spec in params.get("published_ports") or []:
-            key, binding = self._parse_port(spec)
-            ports[key] = binding
+            for key, binding in self._parse_port(spec):
+                if key in ports:
+                    raise IrisModuleError("published port %r publishes container port %s a second time." % (spec, key),
+                                          hint="publish every container port once (1972 and 52773 are published by "
+                                               "superserver_port and web_port)")
+                ports[key] = binding
 
         self.env = env
         self.labels = labels
@@ -479,7 +559,10 @@ class WantedConfig(object):
         self.ports = ports
         self.memory = parse_memory(params.get("memory"))
         cpus = params.get("cpus")
+        if cpus is not None and cpus < 0:
+            raise IrisModuleError("cpus %r is negative." % (cpus,), hint="give a number of CPUs such as 2 or 1.5, or 0 for no limit")
         self.nano_cpus = int(round(float(cpus) * 1e9)) if cpus else 0
+        self.cpuset_cpus = parse_cpuset(params.get("cpuset_cpus"))
 
     @staticmethod
     def _reserve(env, key, value, option):
@@ -488,23 +571,48 @@ class WantedConfig(object):
                                   hint="remove %s from env" % key)
         env[key] = value
 
+    @staticmethod
+    def _host_port(value, option):
+        if value in (None, 0):
+            return None
+        if not 1 <= value <= 65535:
+            raise IrisModuleError("%s %r is not a port number." % (option, value),
+                                  hint="give a port from 1 to 65535, or leave %s unset so Docker picks a free one" % option)
+        return value
+
     def _parse_port(self, spec):
+        """``[host_ip:][host_port:]container_port[/proto]`` (ranges too) -> [(key, (host_ip, host_port))].
+
+        Parsed by the Docker SDK (``docker.utils.ports.split_port``, the ``docker run -p`` syntax); a missing
+        address is O(host_ip), never all interfaces; a written address must be an IP address.
+        """
+        from docker.utils.ports import split_port  # the SDK is present: the client was created first
         text = str(spec)
-        proto = "tcp"
-        if "/" in text:
-            text, proto = text.rsplit("/", 1)
-        parts = text.rsplit(":", 2)
+        bad = IrisModuleError("published port %r is not '[host_ip:][host_port:]container_port[/protocol]'." % (spec,),
+                              hint="for example '127.0.0.1:8080:8080', '8080:80' or '8080' (no blanks; IPv6 in brackets: "
+                                   "'[::1]:8080:80')")
         try:
-            if len(parts) == 3:
-                host_ip, host_port, container_port = parts[0], int(parts[1]) if parts[1] else None, int(parts[2])
-            elif len(parts) == 2:
-                host_ip, host_port, container_port = self.host_ip, int(parts[0]) if parts[0] else None, int(parts[1])
-            else:
-                host_ip, host_port, container_port = self.host_ip, None, int(parts[0])
+            internal, external = split_port(text)
         except ValueError:
-            raise IrisModuleError("published port %r is not '[host_ip:][host_port:]container_port[/proto]'." % (spec,),
-                                  hint="for example '127.0.0.1:8080:8080' or '8080'")
-        return "%d/%s" % (container_port, proto), (host_ip, host_port)
+            raise bad
+        if external is None:
+            external = [None] * len(internal)
+        if len(external) != len(internal):
+            raise bad
+        result = []
+        for container_port, binding in zip(internal, external):
+            number, dummy, proto = container_port.partition("/")
+            host_ip, host_port = binding if isinstance(binding, tuple) else (None, binding)
+            host_ip = self.host_ip if host_ip in (None, "") else parse_host_ip(host_ip, "published port %r: the address" % (spec,))
+            try:
+                number = int(number)
+                host_port = int(host_port) if host_port not in (None, "") else None
+            except ValueError:
+                raise bad
+            if not 1 <= number <= 65535 or (host_port is not None and not 1 <= host_port <= 65535):
+                raise bad
+            result.append(("%d/%s" % (number, proto or "tcp"), (host_ip, host_port)))
+        return result
 
     def view(self, running, image_id=None):
         """The diff view of this configuration (no secrets)."""
@@ -525,6 +633,7 @@ def config_view(config, running, image_id, cpf_merge):
         command=list(config.command),
         memory=config.memory,
         nano_cpus=config.nano_cpus,
+        cpuset_cpus=config.cpuset_cpus,
         cpf_merge=cpf_merge,
     )
 
@@ -566,6 +675,7 @@ class ActualConfig(object):
         self.mounts = sorted(mounts, key=lambda m: m["target"])
         self.memory = host.get("Memory") or 0
         self.nano_cpus = host.get("NanoCpus") or 0
+        self.cpuset_cpus = host.get("CpusetCpus") or ""
         self.published = {}
         for key, bindings in ((attrs.get("NetworkSettings") or {}).get("Ports") or {}).items():
             for binding in bindings or []:
@@ -578,32 +688,50 @@ class ActualConfig(object):
         return config_view(self, self.running, self.image_id, cpf_merge)
 
 
+# What each setting the module manages itself consists of, so a difference is named after the option the
+# user wrote (issue 11 item 5: "container would be recreated: cpf_merge changed"), not after a label or mount.
+_MANAGED_ENV = {"ISC_DATA_DIRECTORY": "durable_dir", "ISC_CPF_MERGE_FILE": "cpf_merge"}
+_MANAGED_TARGETS = {DURABLE_TARGET: "durable_dir", KEY_TARGET: "license_key", MERGE_TARGET: "cpf_merge"}
+
+
 def compare(wanted, wanted_image_id, actual):
-    """Names of the settings that differ (empty list: the container matches)."""
-    differences = []
+    """Names of the settings (options) that differ, in a fixed order (empty list: the container matches)."""
+    found = set()
     if wanted_image_id and actual.image_id != wanted_image_id:
-        differences.append("image")
-    if wanted.env != actual.env:
-        differences.append("env")
-    if wanted.labels != actual.labels:
-        differences.append("labels")
+        found.add("image")
+    for key in set(wanted.env) | set(actual.env):
+        if wanted.env.get(key) != actual.env.get(key):
+            found.add(_MANAGED_ENV.get(key, "env"))
+    for key in set(wanted.labels) | set(actual.labels):
+        if wanted.labels.get(key) != actual.labels.get(key):
+            found.add("cpf_merge" if key == CPF_SHA_LABEL else "labels")
     if set(wanted.ports) != set(actual.ports):
-        differences.append("ports")
+        found.add("ports")
     else:
         for key, (host_ip, host_port) in wanted.ports.items():
             actual_ip, actual_port = actual.ports[key]
             if host_ip != actual_ip or (host_port is not None and host_port != actual_port):
-                differences.append("ports")
+                found.add("ports")
                 break
-    if wanted.mounts != actual.mounts:
-        differences.append("mounts")
+    wanted_mounts = dict((m["target"], m) for m in wanted.mounts)
+    actual_mounts = dict((m["target"], m) for m in actual.mounts)
+    for target in set(wanted_mounts) | set(actual_mounts):
+        if wanted_mounts.get(target) != actual_mounts.get(target):
+            found.add(_MANAGED_TARGETS.get(target, "volumes"))
     if wanted.command != actual.command:
-        differences.append("command")
+        wanted_key, actual_key = "--key" in wanted.command, "--key" in actual.command
+        rest_differs = [a for a in wanted.command if a not in ("--key", KEY_TARGET)] != \
+            [a for a in actual.command if a not in ("--key", KEY_TARGET)]
+        found.add("command_args" if rest_differs or wanted_key == actual_key else "license_key")
     if wanted.memory != actual.memory:
-        differences.append("memory")
+        found.add("memory")
     if wanted.nano_cpus != actual.nano_cpus:
-        differences.append("cpus")
-    return differences
+        found.add("cpus")
+    if wanted.cpuset_cpus != actual.cpuset_cpus:
+        found.add("cpuset_cpus")
+    order = ("image", "env", "labels", "ports", "volumes", "durable_dir", "license_key", "cpf_merge", "command_args",
+             "memory", "cpus", "cpuset_cpus")
+    return [name for name in order if name in found]
 
 
 # --------------------------------------------------------------------------------------------
@@ -702,6 +830,7 @@ class ContainerManager(object):
         if state == "absent":
             return self._absent(container, actual)
 
+        check_password(params.get("password"))  # issue 11 item 1: one rule with the instance role
         wanted = WantedConfig(params)
         image = None
         if wanted.image:
@@ -755,10 +884,16 @@ class ContainerManager(object):
         if not want_running and was_running and not replace:
             self.actions.append("stop container %s" % params["name"])
         changed = bool(self.actions)
+        # A recreate loses the IRIS state outside durable_dir and volumes: say so as such, in check mode too
+        # (issue 11 item 5), with the options that differ.
+        recreate_note = None
+        if replace:
+            recreate_note = "container %s would be recreated (IRIS data outside durable_dir and volumes is lost): %s\n" % (
+                params["name"], ("%s changed" % ", ".join(differences)) if differences else "recreate=always")
         if self.module._diff:
-            self.fail_results["diff"] = self.tracker.as_diff()
+            self.fail_results["diff"] = self._diff_with(recreate_note)
 
-        result = dict(changed=changed, actions=list(self.actions))
+        result = dict(changed=changed, actions=list(self.actions), recreated=replace, differences=list(differences))
         ready = None
         if not self.check_mode:
             container, ready = self._apply(container, wanted, image, create, replace, will_start, want_running, was_running)
@@ -768,8 +903,15 @@ class ContainerManager(object):
         result.update(self._returns(container if not (self.check_mode and (create or replace)) else None,
                                     wanted, ready, want_running))
         if self.module._diff:
-            result["diff"] = self.tracker.as_diff()
+            result["diff"] = self._diff_with(recreate_note)
         return result
+
+    def _diff_with(self, note):
+        """The diff; ``note`` (a recreate) goes into ``prepared``, which Ansible prints after the before/after diff."""
+        diff = self.tracker.as_diff()
+        if note:
+            diff["prepared"] = note
+        return diff
 
     def _image_attrs_of(self, container):
         image_id = container.attrs.get("Image")
@@ -777,8 +919,12 @@ class ContainerManager(object):
             return None
         try:
             return self._docker().images.get(image_id).attrs
-        except Exception:  # pylint: disable=broad-except  # image removed under a container: no defaults
-            return None
+        except Exception as exc:  # pylint: disable=broad-except
+            if self._is_not_found(exc):  # image removed under a container: no defaults
+                return None
+            # Any other error must fail: without the image's defaults every setting would look changed, and
+            # recreate=on_change would destroy the container (issue 11 item 6).
+            raise self._translate(exc, "inspect image %s of container %s" % (image_id, self.params["name"]))
 
     def _cpf_text_of(self, actual):
         """The merge text an existing container uses (read from its host file; None if none)."""
@@ -860,16 +1006,33 @@ class ContainerManager(object):
                 ready = self._wait_ready(container, started, verify=verify,
                                          password_given=created_here and bool(self.params.get("password")))
         except IrisModuleError as error:
+            container_left = False
             if created_here and container is not None:
                 self.fail_results["container_id"] = container.id
+                container_left = True
                 if not self.params["keep_failed"]:
                     error.details.setdefault("cleanup", "removed container %s created by this run (keep_failed=false)" % name)
                     try:
                         container.remove(force=True, v=True)
+                        container_left = False
                     except Exception:  # pylint: disable=broad-except  # best effort; the original error matters
                         error.details["cleanup"] = "could not remove container %s; remove it by hand" % name
+            if (create or replace) and not container_left:
+                # No container uses the files this run wrote under state_dir: remove them (issue 11 item 6).
+                self._remove_written_files(error)
             raise
         return container, ready
+
+    def _remove_written_files(self, error):
+        files = module_files_dir(self.params)
+        if not os.path.isdir(files):
+            return
+        try:
+            for entry in os.listdir(files):
+                os.remove(os.path.join(files, entry))
+            os.rmdir(files)
+        except (IOError, OSError) as exc:  # best effort; the original error matters
+            error.details["cleanup_files"] = "could not remove the module files %s (%s); remove them by hand" % (files, exc)
 
     def _create(self, client, wanted, image):
         from docker.types import Mount  # the SDK is present: _docker() succeeded
@@ -893,6 +1056,8 @@ class ContainerManager(object):
             kwargs["mem_limit"] = wanted.memory
         if wanted.nano_cpus:
             kwargs["nano_cpus"] = wanted.nano_cpus
+        if wanted.cpuset_cpus:
+            kwargs["cpuset_cpus"] = wanted.cpuset_cpus
         # Created from the name the user gave (Config.Image shows it); the image ID is compared separately.
         container = self._call("create container %s" % name, client.containers.create, wanted.image, **kwargs)
         if password:
@@ -968,7 +1133,7 @@ class ContainerManager(object):
                     raise IrisModuleError("Cannot remove the module files %s: %s." % (files, exc),
                                           hint="check that no other task writes there at the same time (one container "
                                                "name, one task), then remove the directory and run again")
-        result = dict(changed=bool(self.actions), actions=list(self.actions), status="absent",
+        result = dict(changed=bool(self.actions), actions=list(self.actions), recreated=False, differences=[], status="absent",
                       container_id=None, container_name=self.params["name"], image_id=None,
                       host=None, superserver_port=None, web_port=None,
                       namespace=self.params["namespace"], instance=self.params["instance"], iris_version=None)
@@ -1054,6 +1219,7 @@ class ContainerManager(object):
                                 hint="create the namespace (for example with cpf_merge: [Actions] CreateDatabase and CreateNamespace) "
                                      "or set the namespace option to an existing one such as USER",
                                 reason="namespace_missing")
+                    self._fail_if_iris_down(container, error)
             if self.clock() >= deadline:
                 why = ("IRIS logged 'Enabling logons' but a session did not succeed: %s" % last_error) if logons else \
                     "IRIS did not log 'Enabling logons'"
@@ -1068,6 +1234,46 @@ class ContainerManager(object):
             # One %SYS session for the CPF read-back and the password steps (README: a change adds one session).
             self._verify_cpf(container, verify, password_given)
         return ping or {}
+
+    # Runs argv in the container -> (exit_code, stdout, stderr); None: the Docker SDK (tests replace it).
+    exec_func = None
+    DOWN_CHECK_INTERVAL = 1.0
+
+    def _fail_if_iris_down(self, container, error):
+        """A session failed although IRIS enabled logons: is the instance down inside a running container?
+
+        Decided by ``iris qlist <instance>`` field 4 ("running, since ..." / "down, last used ...", iris-api.md
+        §4.1 S31), not by the session's wording.  We fail at once with IRIS's own words instead of waiting for
+        wait_timeout; the module does not start IRIS itself - it did not stop it, and something may have
+        stopped it on purpose (issue 11 item 6).  At most one qlist per DOWN_CHECK_INTERVAL seconds.
+        """
+        now = self.clock()
+        if now < getattr(self, "_next_down_check", 0):
+            return
+        self._next_down_check = now + self.DOWN_CHECK_INTERVAL
+        instance = self.params["instance"]
+        argv = ["iris", "qlist", instance]
+        try:
+            if self.exec_func is not None:
+                code, out, dummy = self.exec_func(container, argv)
+            else:
+                from ansible_collections.iris_devtools.iris.plugins.module_utils._docker import exec_with_stdin
+                code, out, dummy = exec_with_stdin(self._docker(), container, argv, b"", self.params["timeout"])
+        except IrisModuleError:
+            return  # no verdict: keep waiting as before
+        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else (out or "")
+        fields = (text.strip().splitlines() or [""])[0].split("^")
+        if code != 0 or len(fields) < 4 or not fields[3].strip().lower().startswith("down"):
+            return
+        said = " | ".join([line.strip() for line in error.details.get("output_lines") or [] if line.strip()][-3:])
+        if said:
+            said = " The session said: %s%s" % (said, "" if said.endswith(".") else ".")
+        raise IrisModuleError(
+            "Container %s is running, but IRIS instance %s in it is down (iris qlist: '%s').%s" % (
+                self.params["name"], instance, fields[3].strip(), said),
+            hint="start IRIS in the container ('docker exec %s iris start %s'), or recreate the container "
+                 "(recreate=always); read log_lines for why it stopped" % (self.params["name"], instance),
+            reason="iris_down", log_lines=self._tail(container, None))
 
     def _remove_password_file(self, container):
         """Audit F6: no source says whether iris-main deletes, renames or keeps the password file, so its

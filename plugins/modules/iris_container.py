@@ -18,7 +18,9 @@ description:
   - With O(state=healthy) the module returns only once IRIS accepts logons - C(Enabling logons) in the container log
     since this start I(and) a real C(iris session) succeeds. An open port is not readiness.
   - Known start failures are recognised from the log within seconds instead of waiting for O(wait_timeout) - the
-    expired Community licence, a failed capability check, a durable %SYS directory IRIS cannot write.
+    Community licence refused (expired, or more than 20 CPU cores, see O(cpuset_cpus)), a failed capability check,
+    a durable %SYS directory IRIS cannot write. A running container whose IRIS instance is down (C(iris qlist) says
+    C(down)) fails at once with what IRIS says; the module does not start IRIS itself.
   - The module never pulls images. Build, load or pull the image on the Docker host first.
 author:
   - IRIS DevTools contributors (!UNKNOWN)
@@ -37,6 +39,9 @@ attributes:
     support: full
     details:
       - The diff shows the container configuration before and after. The password never appears in it.
+      - When the container is recreated, the diff also says so and names the settings that differ, for example
+        C(container iris-ci would be recreated (IRIS data outside durable_dir and volumes is lost): cpf_merge changed),
+        in check mode and in the real run alike.
   idempotent:
     support: partial
     details:
@@ -95,12 +100,16 @@ options:
   host_ip:
     description:
       - Host address the published ports bind to. The default keeps IRIS reachable only from the Docker host.
-      - Use V(0.0.0.0) to publish on all interfaces (then RV(host) is the O(docker_host) name, or V(127.0.0.1)).
+      - An IPv4 or IPv6 address, nothing else - a host name such as V(localhost), blanks or quotes are refused
+        (Docker would publish such a value on all interfaces). IPv6 addresses are normalised (V(0:0:0:0:0:0:0:1)
+        is V(::1)).
+      - Ports are published on all interfaces only when you write V(0.0.0.0) or V(::) (then RV(host) is the
+        O(docker_host) name, or V(127.0.0.1)).
     type: str
     default: 127.0.0.1
   superserver_port:
     description:
-      - Host port for the superserver (container port 1972, used by SQL, the Native SDK and DB-API).
+      - Host port for the superserver (container port 1972, used by SQL, the Native SDK and DB-API), 1 to 65535.
       - If not set, Docker picks a free host port; RV(superserver_port) returns it. A container whose port was
         picked that way is not recreated because of it.
     type: int
@@ -116,8 +125,12 @@ options:
     default: true
   published_ports:
     description:
-      - More ports to publish, each as C([host_ip:][host_port:]container_port[/protocol]). A missing host port means
-        a free port; a missing host address means O(host_ip).
+      - More ports to publish, each as C([host_ip:][host_port:]container_port[/protocol]) (the C(docker run -p)
+        syntax, ranges included; an IPv6 address in brackets, C([::1]:8080:80)). A missing host port means a free port;
+        a missing host address means O(host_ip), never all interfaces. A written host address must be an IP
+        address, as for O(host_ip).
+      - Each container port may be published once; 1972 and 52773 are published by O(superserver_port) and
+        O(web_port).
     type: list
     elements: str
   volumes:
@@ -166,6 +179,10 @@ options:
         password back, so the module cannot compare it. Changing O(password) later neither changes the password nor
         recreates the container; set it in IRIS (or recreate with O(recreate=always)) to change it.
       - With O(keep_failed=true), a container that never started may still hold the unread password file.
+      - 3 to 128 characters, without control characters (line breaks, tabs, NUL, DEL, ... - the password file is
+        read as one line), and not C(SYS) in any letter case (the documented default password). The
+        C(iris_devtools.iris.instance) role applies the same rule. If not set, the predefined accounts keep the
+        image's default password.
     type: str
   password_change_required:
     description:
@@ -213,8 +230,19 @@ options:
     type: str
   cpus:
     description:
-      - CPU limit as a number of CPUs (V(1.5)). V(0) or unset means no limit.
+      - CPU limit as a number of CPUs (V(1.5), Docker's C(--cpus)). V(0) or unset means no limit.
+      - This limits CPU time, not the number of cores IRIS sees; for the Community Edition core limit use
+        O(cpuset_cpus).
+      - A change recreates the container.
     type: float
+  cpuset_cpus:
+    description:
+      - CPUs the container may run on, in Docker's C(--cpuset-cpus) syntax - CPU numbers and ranges separated by
+        commas, without blanks (V(0-19), V(0-3,6)). Unset means all CPUs of the host.
+      - IRIS Community Edition refuses to start on more than 20 CPU cores (it logs C(Invalid Community Edition
+        license, may have exceeded core limit)); on such a host set V(0-19).
+      - A change recreates the container.
+    type: str
   command_args:
     description:
       - Extra arguments for the image's C(iris-main) entrypoint, for example V(['--check-caps', 'false']) or
@@ -287,6 +315,7 @@ EXAMPLES = r"""
     durable_dir: /srv/iris-app/durable
     memory: 4g
     cpus: 2
+    cpuset_cpus: 0-19  # IRIS Community runs on at most 20 cores
     cpf_merge: |
       [Actions]
       CreateDatabase:Name=APP,Directory=/durable/iris/mgr/app
@@ -327,6 +356,22 @@ iris_sessions:
   returned: always
   type: int
   sample: 1
+recreated:
+  description:
+    - Whether the module removed the existing container and created it again (in check mode - would do so). IRIS
+      state outside O(durable_dir) and O(volumes) is lost then.
+  returned: always
+  type: bool
+  sample: true
+differences:
+  description:
+    - The settings of an existing container that differ from the wanted ones, named after the options
+      (V(image), V(env), V(labels), V(ports), V(volumes), V(durable_dir), V(license_key), V(cpf_merge),
+      V(command_args), V(memory), V(cpus), V(cpuset_cpus)). With O(recreate=never) the container is kept anyway.
+  returned: always
+  type: list
+  elements: str
+  sample: [cpf_merge]
 actions:
   description: The steps the module took (or, in check mode, would take), in order.
   returned: always
@@ -414,6 +459,7 @@ def argument_spec():
         labels=dict(type="dict"),
         memory=dict(type="str"),
         cpus=dict(type="float"),
+        cpuset_cpus=dict(type="str"),
         command_args=dict(type="list", elements="str"),
         wait_timeout=dict(type="int", default=120),
         stop_timeout=dict(type="int", default=60),

@@ -220,8 +220,8 @@ def test_each_setting_is_compared():
     assert c.compare(c.WantedConfig(params(labels={"team": "qa"})), "sha256:img1", actual) == ["labels"]
     assert c.compare(c.WantedConfig(params(memory="1g")), "sha256:img1", actual) == ["memory"]
     assert c.compare(c.WantedConfig(params(cpus=1.5)), "sha256:img1", actual) == ["cpus"]
-    assert c.compare(c.WantedConfig(params(command_args=["--check-caps", "false"])), "sha256:img1", actual) == ["command"]
-    assert c.compare(c.WantedConfig(params(volumes=["v:/data"])), "sha256:img1", actual) == ["mounts"]
+    assert c.compare(c.WantedConfig(params(command_args=["--check-caps", "false"])), "sha256:img1", actual) == ["command_args"]
+    assert c.compare(c.WantedConfig(params(volumes=["v:/data"])), "sha256:img1", actual) == ["volumes"]
 
 
 def test_password_file_argument_does_not_count_as_command():
@@ -307,3 +307,120 @@ def test_password_change_required_adds_no_login(iris_sim):
     c.add_password_steps(program, _objectscript, CANARY, change_required=True, never_expires=True)
     assert program.template_names == ["user_password_flags"] and not program.has_secrets
     assert 'set:0 idtP("ChangePassword")=0 set:1 idtP("PasswordNeverExpires")=1' in program.render("k" * 16)
+# -- issue 11 / audit F12 hardening ----------------------------------------------------------------
+
+def test_differences_are_named_after_the_options():
+    """issue 11 item 5: a recreate names what changed as the user wrote it (cpf_merge, not labels/env/mounts)."""
+    actual = c.ActualConfig(actual_attrs(), IMAGE)
+    assert c.compare(c.WantedConfig(params(cpf_merge="[Actions]\n")), "sha256:img1", actual) == ["cpf_merge"]
+    assert c.compare(c.WantedConfig(params(durable_dir="/srv/d")), "sha256:img1", actual) == ["durable_dir"]
+    assert c.compare(c.WantedConfig(params(license_key="/k/iris.key")), "sha256:img1", actual) == ["license_key"]
+    with_merge = c.WantedConfig(params(cpf_merge="[Actions]\nA:Name=1\n"))
+    merged = c.ActualConfig(actual_attrs(
+        Config={"Env": ["PATH=/bin", "ISC_PACKAGE_INSTANCENAME=IRIS", "ISC_CPF_MERGE_FILE=" + c.MERGE_TARGET],
+                "Labels": dict(with_merge.labels)},
+        HostConfig={"Mounts": [dict(Type="bind", Source=with_merge.cpf_merge_file, Target=c.MERGE_TARGET, ReadOnly=True)]}),
+        IMAGE)
+    assert c.compare(with_merge, "sha256:img1", merged) == []
+    changed = c.WantedConfig(params(cpf_merge="[Actions]\nB:Name=2\n", labels={"team": "qa"}))
+    assert c.compare(changed, "sha256:img1", merged) == ["labels", "cpf_merge"]
+
+
+@pytest.mark.parametrize("value", ["localhost", "127.0.0.1 ", " 127.0.0.1", 'a"b', "", "0", "1.2.3", "::g", "127.0.0.1/32"])
+def test_host_ip_must_be_an_ip_address(value):
+    """issue 11 item 1: Docker published these on 0.0.0.0 and ::."""
+    with pytest.raises(IrisModuleError) as exc:
+        c.WantedConfig(params(host_ip=value))
+    assert exc.value.msg == "host_ip %r is not an IP address." % value
+    assert "localhost is not accepted" in exc.value.hint
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("127.0.0.1", "127.0.0.1"), ("0:0:0:0:0:0:0:1", "::1"), ("::", "::"), ("0.0.0.0", "0.0.0.0"), ("10.1.2.3", "10.1.2.3"),
+])
+def test_host_ip_is_normalised(value, expected):
+    wanted = c.WantedConfig(params(host_ip=value))
+    assert wanted.ports[c.SUPERSERVER_KEY] == (expected, None) and wanted.ports[c.WEB_KEY] == (expected, None)
+
+
+@pytest.mark.parametrize("spec", ["localhost:8080:80", "a\"b:8080:80", " 127.0.0.1:8080:80", "127.0.0.1 :8080:80",
+                                  "1:2:3:4", "8080:80:", "70000:80", "8080:0", "http", "::8000:8000"])
+def test_published_port_addresses_and_numbers_are_checked(spec):
+    with pytest.raises(IrisModuleError) as exc:
+        c.WantedConfig(params(published_ports=[spec]))
+    assert "published port %r" % spec in exc.value.msg
+
+
+def test_published_ports_never_default_to_all_interfaces():
+    wanted = c.WantedConfig(params(host_ip="10.0.0.5", published_ports=[
+        "8080", "9090:80", "[::1]:8443:443", "0:0:0:0:0:0:0:1:7000:7000", "[::]:8000:8000", "127.0.0.1::5000",
+        "6000-6001:6000-6001/udp"]))
+    assert wanted.ports["8080/tcp"] == ("10.0.0.5", None)
+    assert wanted.ports["80/tcp"] == ("10.0.0.5", 9090)
+    assert wanted.ports["443/tcp"] == ("::1", 8443)
+    assert wanted.ports["7000/tcp"] == ("::1", 7000)
+    assert wanted.ports["8000/tcp"] == ("::", 8000)  # written explicitly: all interfaces, as asked
+    assert wanted.ports["5000/tcp"] == ("127.0.0.1", None)
+    assert wanted.ports["6000/udp"] == ("10.0.0.5", 6000) and wanted.ports["6001/udp"] == ("10.0.0.5", 6001)
+    assert all(binding[0] not in ("", None) for binding in wanted.ports.values())
+
+
+def test_a_container_port_is_published_once():
+    with pytest.raises(IrisModuleError) as exc:
+        c.WantedConfig(params(published_ports=["0.0.0.0:1972:1972"]))
+    assert "a second time" in exc.value.msg
+
+
+@pytest.mark.parametrize("option", ["superserver_port", "web_port"])
+def test_fixed_ports_are_port_numbers(option):
+    with pytest.raises(IrisModuleError) as exc:
+        c.WantedConfig(params(**{option: 70000}))
+    assert exc.value.msg == "%s 70000 is not a port number." % option
+
+
+@pytest.mark.parametrize("password", ["", "ab", "SYS", "sys", "Sys", "x" * 129, "line1\nline2", "abc\r", "a\x00bcd",
+                                      "tab\there", "del\x7fx", "c1\x85xx"])
+def test_password_rule_refuses(password):
+    """issue 11 item 1: one rule with the instance role (3-128 characters, no control character, not SYS)."""
+    with pytest.raises(IrisModuleError) as exc:
+        c.check_password(password)
+    assert exc.value.msg.startswith("password is not usable: ")
+    if len(password) > 3 and password.upper() != "SYS":  # shorter ones are words of the message itself
+        assert password not in exc.value.msg and password not in (exc.value.hint or "")
+
+
+@pytest.mark.parametrize("password", [None, "abc", "x" * 128, "Pässwörd with spaces!", "SYS1", "sys-admin"])
+def test_password_rule_accepts(password):
+    c.check_password(password)
+
+
+@pytest.mark.parametrize("value, expected", [(None, ""), ("", ""), ("0", "0"), ("0-19", "0-19"), ("0-3,5,7-8", "0-3,5,7-8")])
+def test_cpuset_cpus(value, expected):
+    assert c.WantedConfig(params(cpuset_cpus=value)).cpuset_cpus == expected
+
+
+@pytest.mark.parametrize("value", ["0 - 3", "0-", "a", "3-1", "0,,1", " 0", "-1", "0-3;rm"])
+def test_cpuset_cpus_refuses(value):
+    with pytest.raises(IrisModuleError) as exc:
+        c.WantedConfig(params(cpuset_cpus=value))
+    assert exc.value.msg == "cpuset_cpus %r is not a CPU list." % value
+
+
+def test_cpuset_cpus_is_compared():
+    actual = c.ActualConfig(actual_attrs(), IMAGE)
+    assert c.compare(c.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", actual) == ["cpuset_cpus"]
+    pinned = c.ActualConfig(actual_attrs(HostConfig={"CpusetCpus": "0-1"}), IMAGE)
+    assert pinned.cpuset_cpus == "0-1"
+    assert c.compare(c.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", pinned) == []
+    assert c.compare(c.WantedConfig(params()), "sha256:img1", pinned) == ["cpuset_cpus"]
+    assert c.WantedConfig(params(cpuset_cpus="0-1")).view(True)["cpuset_cpus"] == "0-1"
+
+
+def test_community_licence_failure_names_both_causes():
+    """audit F12: an expired licence or more than 20 cores; the fix names cpuset_cpus."""
+    logons, fatal = c.scan_log(["Invalid Community Edition license, may have exceeded core limit"])
+    name, message, hint, dummy = fatal
+    assert name == "expired_license"
+    assert "expired" in message and "more than 20 CPU cores" in message
+    assert "not a CPU problem" not in message
+    assert "cpuset_cpus" in hint and "0-19" in hint and "newer image tag" in hint

@@ -56,7 +56,7 @@ class FakeContainer(object):
             "Id": self.id, "Name": "/" + name, "Image": image.id,
             "Config": {"Image": kwargs.get("image_ref"), "Env": env, "Labels": labels, "Cmd": command},
             "HostConfig": {"PortBindings": bindings, "Mounts": mounts, "Memory": kwargs.get("mem_limit", 0),
-                           "NanoCpus": kwargs.get("nano_cpus", 0)},
+                           "NanoCpus": kwargs.get("nano_cpus", 0), "CpusetCpus": kwargs.get("cpuset_cpus", "")},
             "State": {"Status": "created", "Running": False, "StartedAt": "0001-01-01T00:00:00Z", "ExitCode": 0},
             "NetworkSettings": {"Ports": {}},
         }
@@ -690,3 +690,172 @@ def test_group_module_defaults_keys_are_accepted(monkeypatch, run_module_main):
     result, failed = run_module_main(iris_container, {"container": "iris1", "name": "iris2", "state": "absent"})
     assert not failed and seen["name"] == "iris2"  # name wins; no alias warning
     assert not result.get("warnings")
+
+
+# -- issue 11 / audit F12 hardening ----------------------------------------------------------------
+
+def test_recreate_is_visible_in_check_mode_result_and_diff(tmp_path):
+    """issue 11 item 5: --check --diff must say that the container (and its data) is replaced, and why."""
+    client = FakeClient()
+    state_dir = str(tmp_path / "state")
+    first = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    created, dummy, dummy = run(client, cpf_merge=first, state_dir=state_dir, cpf_results={"a0": True})
+    assert created["recreated"] is False and created["differences"] == [] and "prepared" not in created["diff"]
+    second = first + "CreateNamespace:Name=APP2,Globals=USER,Routines=USER\n"
+    check, dummy, dummy = run(client, check_mode=True, cpf_merge=second, state_dir=state_dir)
+    real, dummy, dummy = run(client, cpf_merge=second, state_dir=state_dir, cpf_results={"a0": True, "a1": True})
+    assert_check_matches(check, real)
+    assert check["recreated"] is True and check["differences"] == ["cpf_merge"]
+    assert check["diff"]["prepared"] == ("container iris1 would be recreated (IRIS data outside durable_dir and volumes "
+                                         "is lost): cpf_merge changed\n")
+    assert check["actions"][0] == "remove container iris1 (configuration differs: cpf_merge)"
+    kept, module, dummy = run(client, recreate="never", cpf_merge=first, state_dir=state_dir)
+    assert kept["recreated"] is False and kept["differences"] == ["cpf_merge"] and "prepared" not in kept["diff"]
+    always, dummy, dummy = run(client, check_mode=True, recreate="always", cpf_merge=second, state_dir=state_dir)
+    assert always["recreated"] is True and always["diff"]["prepared"].endswith(": recreate=always\n")
+
+
+def test_cpuset_cpus_four_steps_and_change_recreates():
+    """audit F12: cpuset_cpus reaches the Docker create call, is compared, and a change is a shown recreate."""
+    client = FakeClient()
+    check, dummy, dummy = run(client, check_mode=True, cpuset_cpus="0-1", cpus=1.5)
+    real, dummy, dummy = run(client, cpuset_cpus="0-1", cpus=1.5)
+    assert_check_matches(check, real)
+    assert client.created[0]["cpuset_cpus"] == "0-1" and client.created[0]["nano_cpus"] == 1500000000
+    assert real["diff"]["after"]["cpuset_cpus"] == "0-1"
+    check2, dummy, dummy = run(client, check_mode=True, cpuset_cpus="0-1", cpus=1.5)
+    real2, dummy, dummy = run(client, cpuset_cpus="0-1", cpus=1.5)
+    assert not check2["changed"] and check2 == real2
+    change, dummy, dummy = run(client, check_mode=True, cpuset_cpus="0", cpus=1.5)
+    assert change["differences"] == ["cpuset_cpus"] and "cpuset_cpus changed" in change["diff"]["prepared"]
+    assert change["diff"]["before"]["cpuset_cpus"] == "0-1" and change["diff"]["after"]["cpuset_cpus"] == "0"
+    assert len(client.created) == 1
+
+
+def test_image_inspect_error_fails_and_keeps_the_container():
+    """issue 11 item 6: a transient image-inspect error once made recreate=on_change destroy the container."""
+    client = FakeClient()
+    run(client)
+    real_get = client.images.get
+
+    def flaky(ref):
+        if ref.startswith("sha256:"):
+            raise FakeAPIError("500 Server Error: Internal Server Error (\"context deadline exceeded\")")
+        return real_get(ref)
+    client.images.get = flaky
+    before = list(client.calls)
+    with pytest.raises(IrisModuleError) as exc:
+        run(client)
+    assert "inspect image sha256:img1 of container iris1" in exc.value.msg
+    assert client.calls == before  # nothing removed, created or started
+    assert "iris1" in client.containers.items
+
+
+def test_image_gone_under_a_container_still_compares():
+    client = FakeClient()
+    run(client)
+    del client.images.items["sha256:img1"]  # not found: no image defaults, not an error
+    real, dummy, dummy = run(client, image=None, state="started")
+    assert not real["changed"]
+
+
+def test_failed_create_removes_the_module_files(tmp_path):
+    """issue 11 item 6: the merge file written for a container that was then removed must go too."""
+    client = FakeClient()
+    client.port_taken = True
+    state_dir = tmp_path / "state"
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, cpf_merge=merge, state_dir=str(state_dir))
+    assert "already in use" in exc.value.msg
+    assert "iris1" not in client.containers.items
+    assert not (state_dir / "iris1").exists()
+
+
+def test_failed_create_kept_with_keep_failed_keeps_its_files(tmp_path):
+    client = FakeClient(start_log=("Starting", "boom"), exit_on_start=True)
+    state_dir = tmp_path / "state"
+    with pytest.raises(IrisModuleError):
+        run(client, cpf_merge="[Actions]\n", state_dir=str(state_dir), keep_failed=True)
+    assert "iris1" in client.containers.items
+    assert (state_dir / "iris1" / "merge.cpf").exists()
+
+
+class DownTransport(FakeTransport):
+    """A session into an instance that is down, as the simulator's `iris session` fails then."""
+
+    def run(self, program):
+        self.sessions += 1
+        raise IrisModuleError("The IRIS session produced no result (exit code 1)", exit_code=1,
+                              output_lines=["IRIS is not running."])
+
+
+def _manager(client, module, transport, exec_func):
+    clock = FakeClock()
+    manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: transport(ns, {}),
+                                 clock=clock, sleep=clock.sleep)
+    manager.exec_func = exec_func
+    return manager, clock
+
+
+def test_running_container_with_iris_down_fails_fast():
+    """issue 11 item 6: the module waited wait_timeout and then advised raising it."""
+    client = FakeClient()
+    run(client)
+    qlists = []
+
+    def qlist(container, argv):
+        qlists.append(argv)
+        return 0, b"IRIS^/usr/irissys/^2025.1.0.223.0^down, last used Sat Dec  5 09:00:00 2026^iris.cpf^1972^52773^0^ok^IRIS^^^/usr/irissys/\n", b""
+    for check_mode in (True, False):
+        manager, clock = _manager(client, FakeModule(check_mode=check_mode, wait_timeout=300), DownTransport, qlist)
+        with pytest.raises(IrisModuleError) as exc:
+            manager.run()
+        assert exc.value.details["reason"] == "iris_down"
+        assert exc.value.msg == ("Container iris1 is running, but IRIS instance IRIS in it is down (iris qlist: 'down, "
+                                 "last used Sat Dec  5 09:00:00 2026'). The session said: IRIS is not running.")
+        assert "iris start IRIS" in exc.value.hint and "wait_timeout" not in exc.value.hint
+        assert clock.now < 5
+    assert qlists[0] == ["iris", "qlist", "IRIS"]
+    assert client.containers.get("iris1").status == "running"
+
+
+def test_iris_running_but_session_failing_still_waits_for_the_timeout():
+    client = FakeClient()
+    run(client)
+
+    def qlist(container, argv):
+        return 0, "IRIS^/usr/irissys/^2025.1^running, since Sat Dec  5 09:00:00 2026^iris.cpf^1972^52773^0^ok^IRIS^^^/x/", ""
+    manager, clock = _manager(client, FakeModule(wait_timeout=3), DownTransport, qlist)
+    with pytest.raises(IrisModuleError) as exc:
+        manager.run()
+    assert exc.value.details["reason"] == "timeout"
+
+
+@pytest.mark.parametrize("host_ip", ["localhost", "127.0.0.1 ", 'a"b'])
+def test_module_refuses_host_names_before_docker_changes_anything(host_ip):
+    client = FakeClient()
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, host_ip=host_ip)
+    assert "is not an IP address" in exc.value.msg
+    assert client.mutating_calls() == []
+
+
+@pytest.mark.parametrize("password", ["", "SYS", "sys", "x" * 129, PASSWORD + "\nsecond", PASSWORD + "\r", PASSWORD + "\x00"])
+def test_module_refuses_unusable_passwords(password, run_module_main):
+    """issue 11 item 1: the role refused these; the module created the container (CR/LF cut the password)."""
+    result, failed = run_module_main(iris_container, {"name": "x", "image": "img:1", "password": password})
+    assert failed and result["msg"].startswith("password is not usable: ")
+    assert "Fix: give 3 to 128 characters" in result["msg"]
+    assert PASSWORD not in json.dumps(result)
+    client = FakeClient()
+    with pytest.raises(IrisModuleError):
+        run(client, password=password)
+    assert client.mutating_calls() == []
+
+
+def test_absent_needs_no_valid_password():
+    client = FakeClient()
+    run(client)
+    real, dummy, dummy = run(client, state="absent", password="")
+    assert real["actions"] == ["remove container iris1"] and real["recreated"] is False
