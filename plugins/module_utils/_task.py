@@ -77,6 +77,9 @@ _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 # -- reading ------------------------------------------------------------------------------------------
 
+LOCK_SECONDS = 30  # how long a create waits for another run that holds the same task name
+
+
 def add_read(program, key, name=None, task_id=None):
     """Append %SYS steps putting into result[key] what current_from needs (program already in %SYS)."""
     if task_id is not None:
@@ -390,6 +393,10 @@ def add_apply(program, current, desired, plan_, key):
     saved = False
     if "create" in plan_.actions or "update" in plan_.actions:
         if current is None:
+            # Serialize create-by-name inside IRIS (issue 11 item 3): lock the name, then make sure no other run
+            # created the task since this run read the instance; the lock ends with the session.
+            program.add("task_lock_name", name=plan_.task["name"], seconds=LOCK_SECONDS)
+            program.add("task_still_missing", name=plan_.task["name"])
             program.add("task_new", handle=HANDLE)  # iris-api.md §1.3 S8, S11
             values = []
             task = plan_.task

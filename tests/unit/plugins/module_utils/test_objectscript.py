@@ -226,7 +226,7 @@ REPRESENTATIVE = {
     "property": "Name", "properties": "Name,Suspended,TimePeriod", "name": "nightly", "handle": "t",
     "id": 1001, "label": "addprofile", "routine": "SystemPerformance", "area": "monitoring",
     "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
-    "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile", "limit": 500,
+    "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile", "limit": 500, "seconds": 30,
     "user": "_SYSTEM", "password": Secret("Pw-1"), "clear_change": True, "never_expires": False,
 }
 HOSTILE_VALUES = ['"; halt', "a\nb\r\nc", "\x00\x02\x03", "<<key>>", "}{ catch", "😀\u2028", "x" * 9000,

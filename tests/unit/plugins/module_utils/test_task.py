@@ -418,3 +418,29 @@ def test_every_emitted_program_parses_and_runs_on_the_simulator(iris_sim, label,
         assert "DOES NOT EXIST" not in json.dumps(out)
     if run_now:
         assert out is not None
+
+
+def test_create_by_name_rereads_under_a_lock_so_a_parallel_run_creates_no_duplicate(iris_sim):
+    """Issue 11 item 3: two runs read 'no task X' before either created it; the later create must not add a second
+    task X.  The apply session takes LOCK +^IrisDevTools("lock","task",X):timeout and reads the name again."""
+    opts = dict(name="idt-race", execute_code="quit", task_namespace="USER")
+    transport = iris_sim.transport("USER")
+    calls = []
+    original = transport._execute
+
+    def racing_execute(data):
+        calls.append(data)
+        if len(calls) == 2:  # between this run's read and its apply, another run creates the task
+            run(iris_sim, **opts)
+        return original(data)
+
+    transport._execute = racing_execute
+    with pytest.raises(IrisModuleError) as info:
+        t.TaskManager(FakeModule(**opts), transport=transport).run()
+    assert "created by another run" in str(info.value.msg) + str(info.value.details)
+    assert len(sim_tasks(iris_sim, "idt-race")) == 1 and len(sql_ids(iris_sim, "idt-race")) == 1
+    program = calls[1].decode("utf-8")
+    assert 'lock +^IrisDevTools("lock","task","idt-race"):30' in program
+    # The next run converges on the one task (no duplicate error).
+    again, dummy = run(iris_sim, **opts)
+    assert again["changed"] is False and len(sim_tasks(iris_sim, "idt-race")) == 1
