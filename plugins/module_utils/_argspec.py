@@ -103,7 +103,7 @@ def validate_common(params):
            "letter or digit", empty_is_unset=True)
     host = params.get("docker_host")
     if host not in (None, "") and (not isinstance(host, str) or not DOCKER_HOST_RE.match(host)
-                             or any(quote in host for quote in DOCKER_HOST_QUOTES)):
+                                   or any(quote in host for quote in DOCKER_HOST_QUOTES)):
         reason = _what_is_wrong(host if isinstance(host, str) else str(host), 1030)
         if reason.startswith("it contains a character"):
             reason = "it is not a Docker daemon URL"

@@ -39,9 +39,9 @@ attributes:
     support: full
     details:
       - The diff shows the container configuration before and after. The password never appears in it.
-      - When the container is recreated, the diff also says so and names the settings that differ, for example
+      - "When the container is recreated, the diff also says so and names the settings that differ, for example
         C(container iris-ci would be recreated (IRIS data outside durable_dir and volumes is lost): cpf_merge changed),
-        in check mode and in the real run alike.
+        in check mode and in the real run alike."
   idempotent:
     support: partial
     details:

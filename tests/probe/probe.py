@@ -189,8 +189,8 @@ class Result:
 class NoAnswer(Exception):
     def __init__(self, result, missing):
         self.result = result
-        super().__init__("no answer for %s%s" % (", ".join(missing),
-                                                  ("; IRIS errors: " + ", ".join(result.errors)) if result.errors else ""))
+        errors = ("; IRIS errors: " + ", ".join(result.errors)) if result.errors else ""
+        super().__init__("no answer for %s%s" % (", ".join(missing), errors))
 
 
 class Instance:
@@ -282,6 +282,13 @@ _DAILY = dict(NameSpace='"%SYS"', TaskClass='"%SYS.Task.RunLegacyTask"', TimePer
               DailyFrequency=0, DailyStartTime=3600, Description='"iris probe"')
 
 
+def _with(base, **changes):
+    """A copy of the property dict ``base`` with ``changes`` applied."""
+    merged = dict(base)
+    merged.update(changes)
+    return merged
+
+
 def _save(p, var, key):
     """Save a task; writes <key> = 1 or the error text, and <key>_id."""
     p.line("set sc=%s.%%Save()" % var)
@@ -331,9 +338,9 @@ def p_a3(inst, ctx):
 def p_b3(inst, ctx):
     name = '"iris-probe-dup-%s"' % secrets.token_hex(3)
     p = Program()
-    _task_lines(p, "t", **dict(_DAILY, Name=name))
+    _task_lines(p, "t", **_with(_DAILY, Name=name))
     _save(p, "t", "one")
-    _task_lines(p, "u", **dict(_DAILY, Name=name))
+    _task_lines(p, "u", **_with(_DAILY, Name=name))
     _save(p, "u", "two")
     res = inst.run(p)
     one, two = res.need("one", "two")
@@ -347,7 +354,7 @@ def p_b3(inst, ctx):
        "either (the collection refuses 8 before saving)", tolerant=True)
 def p_b8(inst, ctx):
     p = Program()
-    _task_lines(p, "t", **dict(_DAILY, Name='"iris-probe-b8"', TimePeriodEvery=8))
+    _task_lines(p, "t", **_with(_DAILY, Name='"iris-probe-b8"', TimePeriodEvery=8))
     _save(p, "t", "save")
     res = inst.run(p)
     (saved,) = res.need("save")
@@ -389,7 +396,7 @@ def p_b14_empty(inst, ctx):
 @probe("B24", "TaskListDetail 'Next Scheduled Date' is MM/DD/YYYY", "MM/DD/YYYY (other locales: next_run is wrong)")
 def p_b24(inst, ctx):
     p = Program()
-    _task_lines(p, "t", **dict(_DAILY, Name='"iris-probe-b24"'))
+    _task_lines(p, "t", **_with(_DAILY, Name='"iris-probe-b24"'))
     _save(p, "t", "save")
     p.line('set rs=##class(%ResultSet).%New("%SYS.Task:TaskListDetail"),found=""')
     p.line('do rs.Execute()')
@@ -404,7 +411,7 @@ def p_b24(inst, ctx):
 @probe("B25", "%Save of a task whose TaskClass does not exist", "an error status")
 def p_b25(inst, ctx):
     p = Program()
-    _task_lines(p, "t", **dict(_DAILY, Name='"iris-probe-b25"', TaskClass='"IrisProbe.NoSuchTask"'))
+    _task_lines(p, "t", **_with(_DAILY, Name='"iris-probe-b25"', TaskClass='"IrisProbe.NoSuchTask"'))
     _save(p, "t", "save")
     res = inst.run(p)
     (saved,) = res.need("save")
@@ -586,7 +593,7 @@ def _merge(inst, text):
        "either (a miss only delays the start failure)", tolerant=True)
 def p_f14(inst, ctx):
     rc, out = _merge(inst, "[Actions]\nCreateNamespace:Name=IRISPROBEBAD,Globals=IRISPROBE_NO_SUCH_DB,Routines=IRISPROBE_NO_SUCH_DB\n")
-    _, log = inst.shell(["sh", "-c", "tail -n 40 /usr/irissys/mgr/messages.log 2>/dev/null"])
+    dummy, log = inst.shell(["sh", "-c", "tail -n 40 /usr/irissys/mgr/messages.log 2>/dev/null"])
     match = FATAL_PATTERNS["cpf_merge_failed"].search(out + "\n" + log)
     if says_not_modelled(out) or re.search(r"unknown command|usage", out, re.I):
         raise NoAnswer(Result(out, {}, parse_errors(out) or ["iris merge: " + out.strip()[:80]], rc), ["merge"])
@@ -670,7 +677,7 @@ def run_probes(inst, probes=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("image")
     parser.add_argument("--out-dir", default=os.path.join(os.environ.get("WORK", "/tmp/iris-devtools"), "probe"))
     parser.add_argument("--timeout", type=int, default=int(os.environ.get("IRIS_PROBE_TIMEOUT", "300")))

@@ -307,6 +307,8 @@ def test_password_change_required_adds_no_login(iris_sim):
     c.add_password_steps(program, _objectscript, CANARY, change_required=True, never_expires=True)
     assert program.template_names == ["user_password_flags"] and not program.has_secrets
     assert 'set:0 idtP("ChangePassword")=0 set:1 idtP("PasswordNeverExpires")=1' in program.render("k" * 16)
+
+
 # -- issue 11 / audit F12 hardening ----------------------------------------------------------------
 
 def test_differences_are_named_after_the_options():

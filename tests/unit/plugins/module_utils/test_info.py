@@ -480,6 +480,8 @@ def test_tables_from_keeps_errors():
     result = {"tables": [{"name": "B.T", "row_count": 2}, {"name": "A.Broken", "error": "Table not found"}]}
     assert _info.tables_from(result) == [{"schema": "A", "name": "Broken", "rows": None, "error": "Table not found"},
                                          {"schema": "B", "name": "T", "rows": 2}]
+
+
 def test_metrics_url_with_credentials_is_refused_and_the_options_are_used(monkeypatch):
     pytest.importorskip("ansible_collections.iris_devtools.iris.plugins.module_utils._metrics")
     mgr = _info.InfoManager(FakeModule(gather=["metrics"], metrics_url="http://u:s3cret@iris:52773/api/monitor/metrics"),
