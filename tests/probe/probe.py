@@ -363,8 +363,8 @@ def p_b8(inst, ctx):
 
 
 def _several(end):
-    return dict(_DAILY, Name='"iris-probe-b14-%s"' % secrets.token_hex(3), DailyFrequency=1, DailyFrequencyTime=1,
-                DailyIncrement=1, DailyStartTime=0, DailyEndTime=end)
+    return _with(_DAILY, Name='"iris-probe-b14-%s"' % secrets.token_hex(3), DailyFrequency=1, DailyFrequencyTime=1,
+                 DailyIncrement=1, DailyStartTime=0, DailyEndTime=end)
 
 
 @probe("B14", "several times a day with DailyEndTime=86399 saves and reads back 86399", "saved, 86399",
