@@ -15,8 +15,8 @@ Checks, in plugins/, roles/ and playbooks/ (and the user-facing READMEs and docs
    in user-facing text (module DOCUMENTATION/EXAMPLES/RETURN, doc fragments, role argument specs, READMEs,
    docsite pages, string literals of plugins/ code, which may become messages) the finding says so.
 
-STRICT=0: findings are printed as warnings and the exit status is 0 (report-only until the comments are
-rewritten to the register syntax); STRICT=1 makes any finding fail (exit 1).
+STRICT=1 (the default since every comment cites the register): any finding fails (exit 1); STRICT=0 only
+prints them as warnings.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import re
 import sys
 import tokenize
 
-STRICT = 0
+STRICT = 1
 
 REGISTER = "docs/iris-sources.md"
 SCOPES = ("plugins", "roles", "playbooks")

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Check that every role's meta/argument_specs.yml is in step with its defaults/main.yml.
 
-Pattern of prometheus-community/ansible's lint_arguments_spec.sh (ansible-anchors.md §6), stricter:
+Pattern of prometheus-community/ansible's lint_arguments_spec.sh (iris-sources.md ANCHORS §6), stricter:
 
 * every role has ``meta/argument_specs.yml`` with a ``main`` entry point that has ``options``;
 * the options of ``main`` are exactly the keys of ``defaults/main.yml``, except options with

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-# Shape follows community.docker: plugins/doc_fragments/_attributes.py (ansible-anchors.md §3.2, §8 row 2).
+# Shape follows community.docker: plugins/doc_fragments/_attributes.py (iris-sources.md ANCHORS §3.2, §8 row 2).
 # Modules override the support level of an attribute in their own `attributes:` block
 # (e.g. idempotent: support: partial, details: ...).
 

@@ -6,7 +6,7 @@
 The argspec twin of the ``iris_devtools.iris._iris`` doc fragment: the options every
 IRIS module shares.  Keep both in step (ansible-test validate-modules checks it).
 Environment fallbacks use ``IRIS_*`` names so AWX credentials can inject them
-(ansible-anchors.md §7 rows 8-9).
+(iris-sources.md ANCHORS §7 rows 8-9).
 
 Two sets: ``iris_lifecycle_argument_spec()`` (fragment ``_iris``) for every module, including the
 ones that manage the container itself (``iris_container``, no transport choice), and
@@ -36,7 +36,7 @@ TRANSPORTS = ("docker", "local")
 # ("alphabetic"/"alphanumeric" read as ASCII here [inf]: the collection refuses what it cannot quote on a command line).
 NAMESPACE_RE = re.compile(r"\A[A-Za-z%][A-Za-z0-9_-]{0,63}\Z")
 # Instance names: letters, digits, _ and -, at most 64 characters.  IRIS containers always use IRIS
-# (iris-api.md S25); the exact installer rule is not sourced [inf], this is the safe subset.
+# (iris-sources.md S25); the exact installer rule is not sourced [inf], this is the safe subset.
 INSTANCE_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 # Container names as the Docker daemon accepts them ([a-zA-Z0-9][a-zA-Z0-9_.-]+, moby daemon/names
 # RestrictedNameChars; an ID is hex, which the same pattern covers).  Docker sets no length limit; 255 is ours [inf].

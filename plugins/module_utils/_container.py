@@ -4,9 +4,9 @@
 """PRIVATE to the collection: may change at any time.
 
 The manager behind ``iris_devtools.iris.iris_container``: read the container → compare the wanted
-configuration with the *actual* one → act unless check mode → report (ansible-anchors.md §3.7).
+configuration with the *actual* one → act unless check mode → report (iris-sources.md ANCHORS §3.7).
 
-Facts relied on (iris-api.md §5, S25 unless said otherwise):
+Facts relied on (iris-sources.md §5, S25 unless said otherwise):
 - the image runs ``iris-main`` as entrypoint; extra arguments (``--key``, ``--password-file``,
   ``--check-caps false``, ``-a``) are the container command; instance ``IRIS``; owner ``irisowner``
   UID 51773; superserver 1972, web server 52773 (S29);
@@ -14,11 +14,11 @@ Facts relied on (iris-api.md §5, S25 unless said otherwise):
   stay "configured to require a password change on first login" (ADOCK-AUTH, audit F5/F7); whether
   iris-main deletes, renames or keeps the file is not documented (audit F6);
 - ``ISC_CPF_MERGE_FILE`` (S27) and ``ISC_DATA_DIRECTORY`` (durable %SYS; the host directory must be
-  writable by UID 51773, iris-ci-user-needs.md §2.8);
-- readiness: ``Enabling logons`` in the log since this start, then a real session (iris-api.md §0
-  item 11, iris-devtester-lessons.md §0.4: an open port is not readiness);
+  writable by UID 51773, iris-sources.md NEEDS §2.8);
+- readiness: ``Enabling logons`` in the log since this start, then a real session (iris-sources.md §0
+  item 11, iris-sources.md LESSONS §0.4: an open port is not readiness);
 - the expired Community licence logs "Invalid Community Edition license, may have exceeded core
-  limit" (iris-ci-user-needs.md §2.1).
+  limit" (iris-sources.md NEEDS §2.1).
 
 Secrets: the password never enters env, labels, argv (only the in-container *path* of the file),
 logs, results or the diff.  It is written into the *created, not yet started* container with the
@@ -41,7 +41,7 @@ import time
 from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
-IRIS_UID = 51773  # irisowner (iris-api.md §5.1, S25)
+IRIS_UID = 51773  # irisowner (iris-sources.md §5.1, S25)
 SUPERSERVER_PORT = 1972
 WEB_PORT = 52773
 SUPERSERVER_KEY = "%d/tcp" % SUPERSERVER_PORT
@@ -68,19 +68,19 @@ LOG_TAIL = 25
 LOGONS_ENABLED = "Enabling logons"
 
 # The predefined accounts whose "change password on first login" flag the module clears after
-# --password-file (audit F7; ADOCK-AUTH names "the predefined accounts", iris-api.md §5.4 S25 and
-# iris-devtester-lessons.md §6 list these four).  An account that does not exist is skipped.
+# --password-file (audit F7; ADOCK-AUTH names "the predefined accounts", iris-sources.md §5.4 S25 and
+# iris-sources.md LESSONS §6 list these four).  An account that does not exist is skipped.
 PREDEFINED_ACCOUNTS = ("_SYSTEM", "SuperUser", "Admin", "CSPSystem")
 LOGIN_CHECK_USER = "_SYSTEM"  # the account whose password login proves the password usable (demo, README)
 LOGIN_KEY = "password_login"
 PASSWORD_TEMPLATES = ("user_password_flags", "password_login")
-IRIS_OWNER = "irisowner"  # exec user for `iris stop` (iris-api.md §5.1 S25: owner irisowner, OS authentication)
+IRIS_OWNER = "irisowner"  # exec user for `iris stop` (iris-sources.md §5.1 S25: owner irisowner, OS authentication)
 
-# Log lines that mean the start has failed, recognised while waiting (iris-ci-user-needs.md §2.1,
-# §2.2, §2.8; iris-api.md §5.2 --check-caps).  (name, pattern, message, hint)
+# Log lines that mean the start has failed, recognised while waiting (iris-sources.md NEEDS §2.1,
+# §2.2, §2.8; iris-sources.md §5.2 --check-caps).  (name, pattern, message, hint)
 FATAL_LOG_PATTERNS = (
     # Two causes give this line (audit F12): the image's time-limited Community licence has expired
-    # (iris-ci-user-needs.md §2.1), or the host has more than 20 CPU cores, the Community limit (public
+    # (iris-sources.md NEEDS §2.1), or the host has more than 20 CPU cores, the Community limit (public
     # READMEs: "On a host with more than 20 CPU cores, IRIS Community stops at start-up with 'Invalid
     # Community Edition license, may have exceeded core limit' ... --cpuset-cpus=0-19").
     ("expired_license",
@@ -121,7 +121,7 @@ _ACTION_LINE = re.compile(r"^\s*([A-Za-z]+)\s*:(.*)$")
 # Addresses that publish on every interface of the Docker host; used only when the user wrote one (issue 11 item 1).
 ALL_INTERFACES = ("0.0.0.0", "::")
 # The password rule of the module and of the instance role (roles/instance/tasks/preflight.yml, same rule):
-# 3 to 128 characters (IRIS's default password pattern 3.128ANP, iris-api.md §5.4 S25), no control character
+# 3 to 128 characters (IRIS's default password pattern 3.128ANP, iris-sources.md §5.4 S25), no control character
 # (C0, DEL, C1: the password file is read as one line, so CR/LF would cut it), not the documented default
 # password SYS in any letter case.
 PASSWORD_MIN = 3
@@ -261,7 +261,7 @@ def parse_cpf_actions(text):
 
     ``actions`` are ``(verb, {key: value})`` from the ``[Actions]`` section.  ``problems`` lists
     sections IRIS would silently ignore: a wrongly cased ``[actions]`` header
-    (iris-ci-user-needs.md §2.6).
+    (iris-sources.md NEEDS §2.6).
     """
     actions = []
     problems = []
@@ -321,7 +321,7 @@ def build_cpf_check_program(actions, objectscript):
     ``objectscript`` is the ``_objectscript`` module; the program is built from its vetted templates
     only, so every value enters through its ``literal()``.  Returns ``(program, expectations)``;
     ``expectations`` maps each result key to ``(description, expected)`` (None: nothing to check).
-    IRIS classes (all in %SYS, iris-api.md §0 item 2): ``Config.Databases.Exists`` (§3.1 S20, S9),
+    IRIS classes (all in %SYS, iris-sources.md §0.2): ``Config.Databases.Exists`` (§3.1 S20, S9),
     ``Config.Namespaces.Exists`` (§3.3 S9), ``Security.Users.Exists`` (§6 S10),
     ``Security.Services.Get(name, .p)`` with ``p("Enabled")``/``p("AutheEnabled")`` (§6 S23, S28).
     """
@@ -1086,10 +1086,10 @@ class ContainerManager(object):
     def _stop(self, container, stop_timeout):
         """Shut IRIS down inside the container first, then stop the container (issue 10 item 3).
 
-        Sources disagree on whether iris-main shuts IRIS down cleanly on SIGTERM (iris-api.md §5.2 S25 says
-        yes; iris-devtester 1.21 lost rows after a bare ``docker stop``, peers.md §2), so every path that
+        Sources disagree on whether iris-main shuts IRIS down cleanly on SIGTERM (iris-sources.md §5.2 S25 says
+        yes; iris-devtester 1.21 lost rows after a bare ``docker stop``, iris-sources.md PEERS §2), so every path that
         stops IRIS (state=stopped, absent, recreate) runs ``iris stop <instance> quietly`` first: the
-        ``iris`` command's stop function, ``quietly`` without prompts (iris-api.md §4.1 S36: GCLI
+        ``iris`` command's stop function, ``quietly`` without prompts (iris-sources.md §4.1 S36: GCLI
         https://docs.intersystems.com/csp/docbook/DocBook.UI.Page.cls?KEY=GCLI_intro and the ``iris help``
         text, https://juejin.cn/post/7147083052043223048; Dockerfiles run ``iris stop $ISC_PACKAGE_INSTANCENAME
         quietly``).  It runs as irisowner, bounded by stop_timeout; a failure is a warning, not fatal, because
@@ -1242,7 +1242,7 @@ class ContainerManager(object):
     def _fail_if_iris_down(self, container, error):
         """A session failed although IRIS enabled logons: is the instance down inside a running container?
 
-        Decided by ``iris qlist <instance>`` field 4 ("running, since ..." / "down, last used ...", iris-api.md
+        Decided by ``iris qlist <instance>`` field 4 ("running, since ..." / "down, last used ...", iris-sources.md
         §4.1 S31), not by the session's wording.  We fail at once with IRIS's own words instead of waiting for
         wait_timeout; the module does not start IRIS itself - it did not stop it, and something may have
         stopped it on purpose (issue 11 item 6).  At most one qlist per DOWN_CHECK_INTERVAL seconds.

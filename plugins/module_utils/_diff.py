@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE to the collection: may change at any time.
 
-Before/after tracking shared by every module (ansible-anchors.md §3.6, §8 row 7; the shape of
+Before/after tracking shared by every module (iris-sources.md ANCHORS §3.6, §8 row 7; the shape of
 community.docker's ``DifferenceTracker`` in ``plugins/module_utils/_util.py``).
 
 Secrets never enter a tracker: a key registered with :meth:`DiffTracker.secret` (or any key whose

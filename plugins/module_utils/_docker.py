@@ -311,7 +311,7 @@ def container_stats(container):
 # mid-copy, no space left, timeout.
 
 UPLOAD_PREFIX = ".iris-devtools-upload-"
-# iris-api.md §5.1 (S25): the instance owner in IRIS containers is irisowner, UID 51773; §3.4: a copied IRIS.DAT
+# iris-sources.md §5.1 (S25): the instance owner in IRIS containers is irisowner, UID 51773; §3.4: a copied IRIS.DAT
 # must be owned by it [inf for the ownership requirement].
 IRISOWNER_UID = 51773
 _TAR_BLOCK = 512
@@ -419,7 +419,7 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     mismatch it is removed and ``_files.checksum_error`` is raised, so ``dest_name`` never holds other bytes.
 
     The tar stream is generated while the file is read (constant memory, no temp tar on disk); the
-    member carries ``uid``/``gid`` and ``mode`` so the file is owned by irisowner (iris-api.md §3.4, S25).
+    member carries ``uid``/``gid`` and ``mode`` so the file is owned by irisowner (iris-sources.md §3.4, S25).
     The file lands under a temp name (``UPLOAD_PREFIX``) in ``dest_dir`` and is renamed onto
     ``dest_name`` by one ``mv`` in the container, so ``dest_name`` is either the old or the complete new
     file.  On failure the temp file is removed when the container still runs; when the container stopped

@@ -6,12 +6,12 @@
 The manager of ``iris_fixture``: validate, export, restore and remove ``IRIS.DAT`` fixtures.
 File work (manifest, hashing, atomic copies) is ``_manifest``/``_files``; moving files in and out
 of containers is ``_docker.upload_file``/``download_file``; everything inside IRIS is a program of
-``_objectscript`` templates (section ``_fixture.py``), run in ``%SYS`` (iris-api.md §0 item 2).
+``_objectscript`` templates (section ``_fixture.py``), run in ``%SYS`` (iris-sources.md §0.2).
 
-What the predecessor got wrong and how this file avoids it (iris-devtester-lessons.md §4):
+What the predecessor got wrong and how this file avoids it (iris-sources.md LESSONS §4):
 
 * Export never copies a mounted database: the globals database is dismounted, copied and mounted
-  again (iris-api.md §0 item 6, §3.4 S23); the mount is restored in a ``finally`` whatever failed.
+  again (iris-sources.md §0.6, §3.4 S23); the mount is restored in a ``finally`` whatever failed.
 * Restore always creates a NEW database and a NEW namespace whose globals AND routines database is the
   restored one (not USER), mounts it explicitly after ``Config.Databases.Create`` (which writes the
   configuration only, §0 item 5; the file is already there) and verifies every manifest table's row
@@ -39,7 +39,7 @@ Reload is NOT transactional (a choice by risk; documented in the ``reload`` opti
 prepare program removes the old fixture and the new one is restored under the same names; a failure
 after that leaves the namespace without a fixture.  Keeping the old one until the new one verifies would
 need a second database name or a live switch of a namespace's databases (``Config.Namespaces.Modify``
-while sessions use it), whose behaviour iris-api.md does not document.
+while sessions use it), whose behaviour the sources in docs/iris-sources.md do not document.
 
 Restore is three steps whose failure leaves a known state: (1) prepare - write the ``restoring``
 record and create the directory (a fresh restore: at the end of the read session; a reload or repair:
@@ -89,10 +89,10 @@ RELOAD = ("never", "on_change", "always")
 RECORD_AREA = "fixture"
 SYS_NAMESPACE = "%SYS"
 # Namespace and database names we create: letters, digits and "_" (no "%": system names; no "-"), at most 63
-# characters (SQL CREATE DATABASE name rules, iris-api.md §3.3 S24, as a safe common subset) [inf].  Every pattern
+# characters (SQL CREATE DATABASE name rules, iris-sources.md §3.3 S24, as a safe common subset) [inf].  Every pattern
 # here is applied with fullmatch: "$" alone would accept a trailing line feed.
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
-# iris-api.md §3.1 S20: these exist even when not listed; never export or replace them.
+# iris-sources.md §3.1 S20: these exist even when not listed; never export or replace them.
 SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")
 # Guards of the prepare program: when one of them fails, this run created nothing, so no rollback.
 _GUARDS = ("fixture_assert_free", "fixture_assert_no_dat")
@@ -123,7 +123,7 @@ def check_name(value, option):
 
 
 # Namespace names an export may read (an existing namespace; "%" and "-" occur in names IRIS ships, e.g. %SYS)
-# [inf: no length rule found in iris-api.md; 255 is a safe upper bound].
+# [inf: no length rule found in the sources; 255 is a safe upper bound].
 EXPORT_NAMESPACE_RE = re.compile(r"^[A-Za-z%][A-Za-z0-9_%-]{0,254}$")
 # Labels this module writes into a manifest (fixture_id, version): plain words, no spaces.
 FIXTURE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -131,7 +131,7 @@ VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
 # database_dir reaches a CPF line ([Databases] NAME=directory,...: a comma or a line break would add fields or lines,
 # issue 11 item 1), %File calls and the temp-file script's argv.  Letters, digits, space and "_ . - + @ /" only; no "." or
 # ".." component (NormalizeDirectory would resolve it outside the named place); at most 200 characters
-# [inf: IRIS's own limit on a directory name is not in iris-api.md; 200 stays well below PATH_MAX].
+# [inf: IRIS's own limit on a directory name is not in the sources; 200 stays well below PATH_MAX].
 DATABASE_DIR_RE = re.compile(r"^[A-Za-z0-9 _.+@/-]+$")
 DATABASE_DIR_LIMIT = 200
 PATH_LIMIT = 4096
@@ -583,12 +583,12 @@ class FixtureManager(object):
             self._copy_in(dat_path, directory, manifest["checksum"])
             apply = Program()
             apply.add("props_set", property="Directory", value=directory)
-            # iris-api.md §0 item 5, §3.1 S20/S9: Create writes the configuration only; the file is already there.
+            # iris-sources.md §0.5, §3.1 S20/S9: Create writes the configuration only; the file is already there.
             apply.add("call_props_status", **{"class": "Config.Databases", "method": "Create", "name": database})
-            # iris-api.md §3.2 S23: mount explicitly (lessons §4.8: a definition without a mount is unusable).
+            # iris-sources.md §3.2 S23: mount explicitly (lessons §4.8: a definition without a mount is unusable).
             apply.add("call_arg", value=directory)
             apply.add("call_status", **{"class": "SYS.Database", "method": "MountDatabase"})
-            # iris-api.md §3.3 S9: globals AND routines are the restored database (lessons §4.3/§4.8: not USER).
+            # iris-sources.md §3.3 S9: globals AND routines are the restored database (lessons §4.3/§4.8: not USER).
             apply.add("props_set", property="Globals", value=database)
             apply.add("props_set", property="Routines", value=database)
             apply.add("call_props_status", **{"class": "Config.Namespaces", "method": "Create", "name": namespace})
@@ -885,7 +885,7 @@ class FixtureManager(object):
             program = Program().add("namespace", namespace=namespace).add("fixture_tables", key="tables")
             program.add("namespace", namespace=SYS_NAMESPACE)
             if was_mounted:
-                # iris-api.md §0 item 6, §3.4 S23: dismount -> copy -> mount; never copy a mounted database.
+                # iris-sources.md §0.6, §3.4 S23: dismount -> copy -> mount; never copy a mounted database.
                 program.add("call_arg", value=directory)
                 program.add("call_status", **{"class": "SYS.Database", "method": "DismountDatabase"})
             tables = self._tables(self.run_program(program).get("tables"))

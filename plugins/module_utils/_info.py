@@ -10,13 +10,13 @@ The manager behind ``iris_devtools.iris.iris_info``: read-only facts about one I
   steps of the sections asked for.
 * ``version``: ``$ZVERSION`` (the ``ping`` template) parsed by ``parse_version``.
 * ``state``: the container's Docker state (docker transport) and whether a session works.
-* ``namespaces`` / ``databases``: the ``info_*`` templates of ``_objectscript.py`` (iris-api.md §3.1-§3.3).
+* ``namespaces`` / ``databases``: the ``info_*`` templates of ``_objectscript.py`` (iris-sources.md §3.1-§3.3).
 * ``tasks`` / ``monitoring``: the read steps of ``_task.py`` / ``_monitoring.py``.
 * ``tables``: the user tables of one namespace (``tables_namespace``, default ``namespace``) with their row
   counts: the ``info_tables_limit`` guard (at most ``TABLES_LIMIT`` tables) then the ``fixture_tables`` template
   that iris_fixture uses for the same job (INFORMATION_SCHEMA.TABLES BASE TABLEs, audit A21; SELECT COUNT(*) per
   table, audit D13), in the same session, after the %SYS sections.
-* ``metrics``: ``/api/monitor/metrics`` over HTTP (``_metrics.py``; iris-api.md §2.4 S16), no session.
+* ``metrics``: ``/api/monitor/metrics`` over HTTP (``_metrics.py``; iris-sources.md §2.4 S16), no session.
 * ``query``: a JMESPath expression applied to the facts (``query_result``).
 """
 
@@ -41,7 +41,7 @@ except ImportError:
     HAS_JMESPATH = False
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
-SYS_NAMESPACE = "%SYS"  # Config.* and SYS.Database run in %SYS (iris-api.md §0 item 2)
+SYS_NAMESPACE = "%SYS"  # Config.* and SYS.Database run in %SYS (iris-sources.md §0.2)
 
 # Sections in the order they are returned, and the result key of each.
 SECTIONS = ("version", "state", "namespaces", "databases", "tasks", "monitoring", "tables", "metrics")
@@ -104,7 +104,7 @@ def available_sections():
 # --------------------------------------------------------------------------------------------
 # Shape: "<product> for <os> (<platform>) <year.release[.maint]>[suffix] (Build <build>) <build date>", e.g.
 #   IRIS for UNIX (Ubuntu Server LTS for ARM64 Containers) 2023.2 (Build 227U) Mon Jul 31 2023 17:43:25 EDT
-# (iris-api.md S29, testcontainers-iris-python docstring; more real strings in tests/unit/.../test_info.py).
+# (iris-sources.md S29, testcontainers-iris-python docstring; more real strings in tests/unit/.../test_info.py).
 # The field layout is our reading of those strings [inf]; anything that does not match is returned unparsed.
 _ZV = re.compile(
     r"^\s*(?P<product>\S.*?) for (?P<os>[^()]+?) \((?P<platform>[^()]*)\) "
@@ -146,7 +146,7 @@ def build_program(sections, tables_namespace="USER"):
         return None
     program = Program()
     if "version" in sections or "state" in sections:
-        # Before switching: the session's own namespace proves it works (iris-api.md §4.1 S29/S32).
+        # Before switching: the session's own namespace proves it works (iris-sources.md §4.1 S29/S32).
         program.add("ping")
     program.add("namespace", namespace=SYS_NAMESPACE)
     if "namespaces" in sections:
@@ -177,7 +177,7 @@ def _text(value):
     return None if value in (None, "") else str(value)
 
 
-# Config.Namespaces Get array -> our keys (iris-api.md §3.3 S9).
+# Config.Namespaces Get array -> our keys (iris-sources.md §3.3 S9).
 _NAMESPACE_PROPS = (("Globals", "globals"), ("Routines", "routines"), ("Library", "library"), ("TempGlobals", "temp_globals"))
 
 
@@ -251,7 +251,7 @@ def container_state(container):
 
 def _clean_number(value):
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None  # NaN/Inf (iris-api.md §2.4: the parser must accept NaN) are not JSON
+        return None  # NaN/Inf (iris-sources.md §2.4: the parser must accept NaN) are not JSON
     return value
 
 

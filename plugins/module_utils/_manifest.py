@@ -16,7 +16,7 @@ API (used by ``_fixture.py`` / ``iris_fixture``; names are stable)::
     write(fixture_dir, manifest, force=False) -> str   # atomic; refuses to overwrite unless force; returns the path
     identity(manifest) -> dict           # fixture_id, version, checksum, tables (for diff and records)
 
-Schema (compatible with the predecessor, iris-devtester-lessons.md §4.2, so its fixtures load):
+Schema (compatible with the predecessor, iris-sources.md LESSONS §4.2, so its fixtures load):
 
 =================  ===========================  ==========================================================
 field              type                         rule
@@ -56,7 +56,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import 
 
 MANIFEST_FILE = "manifest.json"
 DAT_FILE = "IRIS.DAT"
-# iris-devtester-lessons.md §4.2: the predecessor writes schema_version "1.0".
+# iris-sources.md LESSONS §4.2: the predecessor writes schema_version "1.0".
 SCHEMA_VERSION = "1.0"
 _SCHEMA_MAJOR = "1"
 CREATED_BY = "iris_devtools.iris"

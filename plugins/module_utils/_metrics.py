@@ -5,22 +5,22 @@
 
 Live resource figures of an IRIS instance and the hysteresis rule that acts on them.
 
-* ``parse(text)``: the Prometheus/OpenMetrics text of ``/api/monitor/metrics`` (iris-api.md §2.4, S16;
+* ``parse(text)``: the Prometheus/OpenMetrics text of ``/api/monitor/metrics`` (iris-sources.md §2.4, S16;
   values such as ``.81`` and ``NaN`` and label sets that differ between versions, S17).
 * ``fetch(url, timeout, username, password)``: GET the metrics page with ``ansible.module_utils.urls.open_url``
   (the web application is unauthenticated by default, S16; HTTP basic authentication when a user name is given).
 * ``validate_metrics_url(url, option)``: a URL that carries a user name or password is refused before anything
   runs (it would show in the task's arguments): credentials go in ``metrics_username``/``metrics_password``.
 * ``metrics_url_for(...)``: where that page is - the host port Docker published for the container's
-  web server port 52773 (iris-api.md §5.1, S29), or ``http://127.0.0.1:52773`` on the IRIS host itself.
+  web server port 52773 (iris-sources.md §5.1, S29), or ``http://127.0.0.1:52773`` on the IRIS host itself.
 * ``usage_from_stats(stats, nano_cpus)``: CPU and memory percentages of a container from one Docker
-  stats sample (the Docker Engine API's ``/containers/{id}/stats``; iris-api.md §2.4 recommends Docker
+  stats sample (the Docker Engine API's ``/containers/{id}/stats``; iris-sources.md §2.4 recommends Docker
   stats for container pressure [inf]).
-* ``decide(...)``: the pure hysteresis decision (defaults from the seed; iris-devtester-lessons.md §5.3:
+* ``decide(...)``: the pure hysteresis decision (defaults from the seed; iris-sources.md LESSONS §5.3:
   disable when CPU > 90 % or memory > 95 %, enable when CPU < 85 % and memory < 90 %).
 
 Figures are always read live; nothing here has a built-in CPU or memory value
-(iris-devtester-lessons.md §5.4: the predecessor returned constants).
+(iris-sources.md LESSONS §5.4: the predecessor returned constants).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
-METRICS_PATH = "/api/monitor/metrics"  # iris-api.md §2.4 S16
-WEB_PORT = 52773  # the private web server port of IRIS containers (iris-api.md §5.1, S25/S29)
-CPU_METRIC = "iris_cpu_usage"  # whole-OS CPU %, iris-api.md §2.4 S16/S17
-MEMORY_METRIC = "iris_phys_mem_percent_used"  # physical memory %, iris-api.md §2.4 S16/S17
+METRICS_PATH = "/api/monitor/metrics"  # iris-sources.md §2.4 S16
+WEB_PORT = 52773  # the private web server port of IRIS containers (iris-sources.md §5.1, S25/S29)
+CPU_METRIC = "iris_cpu_usage"  # whole-OS CPU %, iris-sources.md §2.4 S16/S17
+MEMORY_METRIC = "iris_phys_mem_percent_used"  # physical memory %, iris-sources.md §2.4 S16/S17
 
 SOURCES = ("auto", "iris", "docker")
 THRESHOLD_DEFAULTS = dict(cpu_disable=90.0, memory_disable=95.0, cpu_enable=85.0, memory_enable=90.0)
@@ -77,7 +77,7 @@ def parse(text):
 
     Comments (``# HELP``, ``# TYPE``, ``# EOF``) and blank lines are skipped; a line that is not a
     sample (a truncated line, an unknown value) is skipped too, so one odd metric never hides the
-    others.  ``NaN`` becomes ``float('nan')``; ``.81`` is 0.81 (iris-api.md §2.4, S17).
+    others.  ``NaN`` becomes ``float('nan')``; ``.81`` is 0.81 (iris-sources.md §2.4, S17).
     """
     result = {}
     if isinstance(text, bytes):
@@ -211,7 +211,7 @@ def metrics_url_for(transport="docker", container_attrs=None, metrics_url=None, 
 
 
 def usage_from_metrics(metrics):
-    """``{"cpu": float|None, "memory": float|None}`` from parsed metrics (iris-api.md §2.4, S16)."""
+    """``{"cpu": float|None, "memory": float|None}`` from parsed metrics (iris-sources.md §2.4, S16)."""
     return dict(cpu=sample(metrics, CPU_METRIC), memory=sample(metrics, MEMORY_METRIC))
 
 

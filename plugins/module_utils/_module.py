@@ -6,7 +6,7 @@
 The tiny runner every module's ``main()`` calls: build the ``AnsibleModule`` from the module's own
 argspec plus the shared options, check the shared options' values (``_argspec.validate_common``), run the manager, and turn an ``IrisModuleError`` into the one
 ``fail_json`` call (``_errors.fail``).  Shape: community.crypto ``ModuleFailException.do_fail`` and
-community.docker ``AnsibleDockerClient`` (ansible-anchors.md §3.4, §3.8, §8 rows 5 and 15).
+community.docker ``AnsibleDockerClient`` (iris-sources.md ANCHORS §3.4, §3.8, §8 rows 5 and 15).
 
 A manager is any class ``Manager(module)`` with ``run() -> dict`` (the result for ``exit_json``).
 It may keep a ``fail_results`` dict (e.g. ``diff``, ``actions``, last log lines: never secrets)

@@ -5,15 +5,15 @@
 
 The manager behind ``iris_devtools.iris.iris_monitoring``: a ``^SystemPerformance`` profile, the Task
 Manager task that runs it, runs started/stopped/collected on demand, the HTML report copied out, and
-the resource thresholds that suspend and resume the task (iris-api.md §2; iris-devtester-lessons.md §5).
+the resource thresholds that suspend and resume the task (iris-sources.md §2; iris-sources.md LESSONS §5).
 
-Facts relied on (all calls run in %SYS, iris-api.md §0 item 2 and S13):
+Facts relied on (all calls run in %SYS, iris-sources.md §0.2 and S13):
 
 * ``$$addprofile^SystemPerformance(name, description, interval, count)`` creates a profile (1 or
   ``0^reason``; the name must be new and have no blanks; interval 1-300 s, 1 s only when the whole run
   takes at most one hour), ``$$editprofile`` (same arguments) changes one, ``$$delprofile(name)`` deletes
   one; the predefined ``test`` profile cannot be edited or deleted (S13 ch. 47-49).
-* There is NO documented way to read a profile back (iris-api.md §2.1).  So the module keeps what it
+* There is NO documented way to read a profile back (iris-sources.md §2.1).  So the module keeps what it
   applied in the collection's own record ``^IrisDevTools("monitoring", <profile>)`` (JSON, in %SYS) and
   compares the wanted profile with that record.  Consequences (documented in the module): a profile
   changed by hand outside the module is not noticed; a profile that exists without a record is adopted
@@ -34,7 +34,7 @@ Facts relied on (all calls run in %SYS, iris-api.md §0 item 2 and S13):
   name, or ``0^reason``, S13).  The report is ``<hostname>_<instance>_<runid>.html`` in the log directory
   ``$$getlogdir^SystemPerformance()`` (S13 ch. 47, S15 [code]).
 * Scheduling: a ``%SYS.Task.RunLegacyTask`` task with ``ExecuteCode`` ``do run^SystemPerformance("p")``
-  in %SYS (iris-api.md §2.3, S3; there is NO ``%SYS.Task.SystemPerformance`` class, §0 item 4), through
+  in %SYS (iris-sources.md §2.3, S3; there is NO ``%SYS.Task.SystemPerformance`` class, §0 item 4), through
   ``_task.py``.
 * Runs the module started are recorded in ``^IrisDevTools("monitoring.run", <runid>)`` (JSON: profile,
   log directory, start time) so that ``stop: latest`` means "the newest run this module started".
@@ -61,11 +61,11 @@ AREA = "monitoring"  # ^IrisDevTools("monitoring", <profile>): what the module a
 RUN_AREA = "monitoring.run"  # ^IrisDevTools("monitoring.run", <runid>): runs the module started
 STATES = ("present", "suspended", "absent")
 DEFAULT_PROFILE = "iris_devtools"
-DEFAULT_INTERVAL = 30  # seed: 30 s interval (iris-devtester-lessons.md §5.1)
-DEFAULT_DURATION = 3600  # seed: 1 hour (iris-devtester-lessons.md §5.1 retention_seconds)
+DEFAULT_INTERVAL = 30  # seed: 30 s interval (iris-sources.md LESSONS §5.1)
+DEFAULT_DURATION = 3600  # seed: 1 hour (iris-sources.md LESSONS §5.1 retention_seconds)
 DEFAULT_DESCRIPTION = "Collected by iris_devtools.iris.iris_monitoring"
 DEFAULT_SCHEDULE = {"period": "daily", "at": "00:00"}
-TASK_CLASS = "%SYS.Task.RunLegacyTask"  # iris-api.md §2.3, S3
+TASK_CLASS = "%SYS.Task.RunLegacyTask"  # iris-sources.md §2.3, S3
 TASK_NAME_PREFIX = "iris_devtools monitoring "
 MAX_INTERVAL = 300  # S13 ch. 47
 ONE_SECOND_LIMIT = 3600  # S13 ch. 47: 1 s interval only when the run takes at most one hour
@@ -88,7 +88,7 @@ def task_name_for(profile):
 
 
 def execute_code_for(profile):
-    """``ExecuteCode`` of the schedule task (iris-api.md §2.3: ``do run^SystemPerformance("24hours")``).
+    """``ExecuteCode`` of the schedule task (iris-sources.md §2.3: ``do run^SystemPerformance("24hours")``).
 
     The profile name is validated (``_PROFILE_NAME``) and written as a string literal; the double quote
     cannot occur in it.
@@ -126,15 +126,15 @@ def validate_profile(profile, interval, count=None, duration=None):
     if not isinstance(profile, str) or not _PROFILE_NAME.match(profile):
         raise IrisModuleError("Invalid profile name %r" % (profile,),
                               hint="use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit "
-                                   "(^SystemPerformance profile names have no blanks)")  # iris-api.md S13
+                                   "(^SystemPerformance profile names have no blanks)")  # iris-sources.md S13
     if profile == "test":
         raise IrisModuleError("The predefined profile 'test' cannot be managed: ^SystemPerformance refuses to edit or delete it",
-                              hint="choose another profile name")  # iris-api.md S13
+                              hint="choose another profile name")  # iris-sources.md S13
     if interval is None:
         interval = DEFAULT_INTERVAL
     if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= MAX_INTERVAL:
         raise IrisModuleError("Invalid interval %r: ^SystemPerformance samples every 1 to 300 seconds" % (interval,),
-                              hint="set interval between 1 and 300")  # iris-api.md S13
+                              hint="set interval between 1 and 300")  # iris-sources.md S13
     if count is not None and duration is not None:
         raise IrisModuleError("count and duration exclude each other", hint="set one of them")
     if count is None:
@@ -148,7 +148,7 @@ def validate_profile(profile, interval, count=None, duration=None):
     if interval == 1 and interval * count > ONE_SECOND_LIMIT:
         raise IrisModuleError(
             "An interval of 1 second is allowed only for runs of at most one hour; %d samples take %d seconds" % (count, count),
-            hint="use an interval of 2 seconds or more, or a duration of at most 1h")  # iris-api.md S13
+            hint="use an interval of 2 seconds or more, or a duration of at most 1h")  # iris-sources.md S13
     return interval, count
 
 
@@ -441,7 +441,7 @@ class MonitoringManager(object):
     def _own_tasks(self, result):
         """-> (the task to manage, the duplicates to delete).
 
-        Task names are not unique in IRIS (iris-api.md §0.1, S11), and parallel runs of this module could each create
+        Task names are not unique in IRIS (iris-sources.md §0.1, S11), and parallel runs of this module could each create
         the task (issue 11 item 3).  Tasks named ``iris_devtools monitoring <profile>`` that ALSO run this module's
         ExecuteCode with its task class are this module's own: the lowest ID is kept, the others are deleted (state
         present/suspended) or all are deleted (absent).  A same-named task with other code is not ours: the usual

@@ -16,7 +16,7 @@ ObjectScript program building.  Two rules hold everything together:
 Program protocol (consumed by ``_transport.py``):
 
 * The ``iris session`` shell runs stdin line by line, prints errors (``<SYNTAX>``,
-  ``<UNDEFINED>`` ...) and goes on with the next line (iris-devtester-lessons.md §2.3, §7C).
+  ``<UNDEFINED>`` ...) and goes on with the next line (iris-sources.md LESSONS §2.3, §7C).
   So each line is guarded: ``halt:$get(idtStep)'=N  try { BODY set idtStep=N+1 } catch ...``.
   A line that failed in any way (runtime error, ``<SYNTAX>`` the shell skipped, failed
   ``%Status``, SQL error) leaves ``idtStep`` at N, and the next line halts.
@@ -261,7 +261,7 @@ class Template(object):
     """A vetted piece of ObjectScript: one or more lines, each run as one guarded step.
 
     ``lines`` is a list of ``(text, check)``; ``check`` is None, CHECK_STATUS or CHECK_SQL.
-    ``source`` cites what the template relies on (iris-api.md keys or doc URLs).
+    ``source`` cites what the template relies on (docs/iris-sources.md keys or doc URLs).
     """
 
     def __init__(self, name, lines, source, doc):
@@ -285,13 +285,13 @@ def _t(name, lines, source, doc):
 #   ("Name: the name of the exception, such as <UNDEFINED>; Code: a numerical code; Location: routine
 #   and line; Data: extra data, e.g. the undefined variable").  DisplayString(): %Exception.StatusException
 #   / %Exception.CPPException class reference [doc] ("returns a string that represents the exception").
-# %Status checks: iris-api.md §1.4 (code-live S8-S11): $SYSTEM.Status.IsError / GetErrorText; GetErrorCodes (code,
+# %Status checks: iris-sources.md §1.4 (code-live S8-S11): $SYSTEM.Status.IsError / GetErrorText; GetErrorCodes (code,
 #   VistA/S10) because error text can be localised (§1.4 row 4).
 # %DynamicObject %New/%Set/%ToJSON(): GJSON_refapi_to-json [doc]
 #   https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GJSON_refapi_to-json
 #   (called via DO, %ToJSON writes to the current device, so the result is not bound by the string limit);
 #   %Set(key,value,"boolean") [doc, GJSON "Overriding a Default Datatype with %Set()"].
-# $CHAR(n,...) returns one character per argument [doc, RCOS $CHAR]; HALT ends the session (iris-api.md S36, S28).
+# $CHAR(n,...) returns one character per argument [doc, RCOS $CHAR]; HALT ends the session (iris-sources.md S36, S28).
 _NEW_OBJ = "##class(%DynamicObject).%New()"
 _WRITE_E = 'write !,$CHAR(2),idtTok,":E:" do idtE.%ToJSON() write $CHAR(3),! halt'
 _WRITE_R = 'write !,$CHAR(2),idtTok,":R:" do idtR.%ToJSON() write $CHAR(3),!'
@@ -314,59 +314,59 @@ TEMPLATES = dict([
     # -- framing / session ------------------------------------------------------------------
     _t("namespace", ["set $NAMESPACE=<<namespace>>"],
        "RCOS_vnamespace [doc] https://docs.intersystems.com/latestj/csp/docbook/DocBook.UI.Page.cls?KEY=RCOS_vnamespace "
-       "(SET $NAMESPACE switches; <NAMESPACE> if missing, <PROTECT> without access); iris-api.md §0.2 (%SYS for admin calls)",
+       "(SET $NAMESPACE switches; <NAMESPACE> if missing, <PROTECT> without access); iris-sources.md §0.2 (%SYS for admin calls)",
        "Switch the session to another namespace (e.g. %SYS) for the following steps."),
     _t("ping", ['do idtR.%Set("version",$ZVERSION),idtR.%Set("namespace",$NAMESPACE)'],
        "$ZVERSION [doc] https://docs.intersystems.com/latest/csp/docbook/DocBook.UI.Page.cls?KEY=RCOS_vzversion ; "
-       "$NAMESPACE [doc] RCOS_vnamespace; iris-api.md §4.1 S29/S32 (a trivial session as readiness check)",
+       "$NAMESPACE [doc] RCOS_vnamespace; iris-sources.md §4.1 S29/S32 (a trivial session as readiness check)",
        "Result keys 'version' ($ZV text) and 'namespace' (where the session runs)."),
     _t("result_value", ["do idtR.%Set(<<key>>,<<value>>)"],
        "%DynamicObject %Set [doc GJSON]", "Put a constant into the result (tests, markers)."),
     # -- generic, injection-proof building blocks --------------------------------------------
     # Class and method names are identifier placeholders (IDENTIFIER_PATTERNS): collection constants,
-    # validated and written as the cited direct form ##class(Cls).Method(...) (iris-api.md S8-S10, S23
+    # validated and written as the cited direct form ##class(Cls).Method(...) (iris-sources.md S8-S10, S23
     # show that form, incl. by-reference property arrays); property names travel as string literals
     # through $PROPERTY [doc GORIENT_object_functions].
     _t("call_arg", ["set idtArg($INCREMENT(idtArg))=<<value>>"],
        "variadic args... [doc GCOS 'Variable Number of Arguments']",
        "Append one argument for the next call_status / call_value."),
     _t("call_status", [("set idtSC=##class(<<class>>).<<method>>(idtArg...) kill idtArg set idtArg=0", CHECK_STATUS)],
-       "direct class-method call (iris-api.md S8-S10); variadic args... [doc]; iris-api.md §1.4 (%Status)",
+       "direct class-method call (iris-sources.md S8-S10); variadic args... [doc]; iris-sources.md §1.4 (%Status)",
        "Call a class method returning %Status with the call_arg arguments; fail on an error status."),
     _t("call_value", ["set idtV=##class(<<class>>).<<method>>(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
-       "direct class-method call (iris-api.md S8-S10); variadic args... [doc]",
+       "direct class-method call (iris-sources.md S8-S10); variadic args... [doc]",
        "Call a class method with the call_arg arguments; its return value goes to result key <<key>>."),
     _t("props_set", ["set idtP(<<property>>)=<<value>>"],
-       "iris-api.md §3.3 S9, §6 S10 (Create/Modify(Name,.Props) style)",
+       "iris-sources.md §3.3 S9, §6 S10 (Create/Modify(Name,.Props) style)",
        "Set one entry of the by-reference property array for call_props_status."),
     _t("call_props_status", [("set idtSC=##class(<<class>>).<<method>>(<<name>>,.idtP) kill idtP", CHECK_STATUS)],
-       "iris-api.md §3.3 S9 (Config.Namespaces.Create/Modify(Name,.Props)), §6 S10 (Security.Users.Modify), §1.4",
+       "iris-sources.md §3.3 S9 (Config.Namespaces.Create/Modify(Name,.Props)), §6 S10 (Security.Users.Modify), §1.4",
        "Call Class.Method(name,.props) with the props_set entries; fail on an error status."),
     _t("call_props_get", [
         ("kill idtP set idtSC=##class(<<class>>).<<method>>(<<name>>,.idtP)", CHECK_STATUS),
         'set idtD=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(idtP(idtK)) quit:idtK=""  '
         'do idtD.%Set(idtK,$GET(idtP(idtK))) } do idtR.%Set(<<key>>,idtD) kill idtP'],
-       "iris-api.md §3.3 S9 / §3.1 S20 / §6 S10 (Get(Name,.Props)); $ORDER [doc]",
+       "iris-sources.md §3.3 S9 / §3.1 S20 / §6 S10 (Get(Name,.Props)); $ORDER [doc]",
        "Call Class.Method(name,.props) (a Get); the top-level props become object <<key>> in the result."),
     _t("object_new", ["set idtO(<<handle>>)=##class(<<class>>).%New()"],
-       "iris-api.md §1.3 S8/S11 (%New, set properties, %Save)", "Create a new object under handle <<handle>>."),
+       "iris-sources.md §1.3 S8/S11 (%New, set properties, %Save)", "Create a new object under handle <<handle>>."),
     _t("object_open", ["set idtO(<<handle>>)=##class(<<class>>).%OpenId(<<id>>) "
                        "do idtR.%Set(<<key>>,$ISOBJECT(idtO(<<handle>>)),\"boolean\")"],
-       "iris-api.md §1.3 S8 (%OpenId returns the object or \"\"); $ISOBJECT [doc]",
+       "iris-sources.md §1.3 S8 (%OpenId returns the object or \"\"); $ISOBJECT [doc]",
        "Open object <<id>> of <<class>> under <<handle>>; result key <<key>> is true if it exists."),
     _t("object_get", ['set idtD=' + _NEW_OBJ + ',idtC=<<properties>> for idtI=1:1:$LENGTH(idtC,",") '
                       '{ do idtD.%Set($PIECE(idtC,",",idtI),$PROPERTY(idtO(<<handle>>),$PIECE(idtC,",",idtI))) } '
                       'do idtR.%Set(<<key>>,idtD)'],
-       "$PROPERTY [doc]; iris-api.md §1.2 (property names)",
+       "$PROPERTY [doc]; iris-sources.md §1.2 (property names)",
        "Read the comma-separated <<properties>> of <<handle>> into result object <<key>>."),
     _t("object_set", ["set $PROPERTY(idtO(<<handle>>),<<property>>)=<<value>>"],
-       "$PROPERTY [doc]; iris-api.md §1.2", "Set one property of <<handle>>."),
+       "$PROPERTY [doc]; iris-sources.md §1.2", "Set one property of <<handle>>."),
     _t("object_save", [("set idtSC=$METHOD(idtO(<<handle>>),\"%Save\")", CHECK_STATUS),
                        "do idtR.%Set(<<key>>,$METHOD(idtO(<<handle>>),\"%Id\"))"],
-       "iris-api.md §1.3 S8/S11 (%Save returns %Status; new ID via %Id()), §1.4",
+       "iris-sources.md §1.3 S8/S11 (%Save returns %Status; new ID via %Id()), §1.4",
        "Save <<handle>>; fail on an error status; its ID goes to result key <<key>>."),
     _t("object_delete", [("set idtSC=##class(<<class>>).%DeleteId(<<id>>)", CHECK_STATUS)],
-       "iris-api.md §1.3 S8 (%DeleteId returns %Status), §1.4", "Delete object <<id>> of <<class>>."),
+       "iris-sources.md §1.3 S8 (%DeleteId returns %Status), §1.4", "Delete object <<id>> of <<class>>."),
     _t("sql_param", ["set idtQ($INCREMENT(idtQ))=<<value>>"],
        "variadic args... [doc]", "Append one ? parameter for the next sql_rows."),
     _t("sql_rows", [
@@ -374,14 +374,14 @@ TEMPLATES = dict([
         'set idtA=##class(%DynamicArray).%New(),idtC=<<columns>> while idtRS.%Next() { set idtD=' + _NEW_OBJ + ' '
         'for idtI=1:1:$LENGTH(idtC,",") { do idtD.%Set($PIECE(idtC,",",idtI),idtRS.%Get($PIECE(idtC,",",idtI))) } '
         'do idtA.%Push(idtD) } do idtR.%Set(<<key>>,idtA)'],
-       "iris-api.md §4.3 (plain SQL via %SQL.Statement), §1.3 S11 (SELECT ... FROM %SYS.Task WHERE Name = ?); "
-       "%SQL.Statement %ExecDirect/%SQLCODE/%Message/%Next/%Get [inf: class reference not in iris-api.md]",
+       "iris-sources.md §4.3 (plain SQL via %SQL.Statement), §1.3 S11 (SELECT ... FROM %SYS.Task WHERE Name = ?); "
+       "%SQL.Statement %ExecDirect/%SQLCODE/%Message/%Next/%Get (iris-sources.md VSRC %SQL/Statement.cls, audit A19)",
        "Run <<sql>> with the sql_param values; rows (comma-separated <<columns>>) go to result array <<key>>."),
-    # -- Task Manager (run in %SYS: iris-api.md §0.2) ------------------------------------------
+    # -- Task Manager (run in %SYS: iris-sources.md §0.2) ------------------------------------------
     _t("task_ids_by_name", [
         ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task WHERE Name = ?",<<name>>)', CHECK_SQL),
         'set idtA=##class(%DynamicArray).%New() while idtRS.%Next() { do idtA.%Push(idtRS.%Get("ID")) } do idtR.%Set(<<key>>,idtA)'],
-       "iris-api.md §0.1 and §1.3 S11 (code-live): Name is not unique, look up by SQL in %SYS",
+       "iris-sources.md §0.1 and §1.3 S11 (code-live): Name is not unique, look up by SQL in %SYS",
        "IDs of all tasks named <<name>> (0, 1 or more) as result array <<key>>."),
     # LOCK +ref:timeout sets $TEST (1 = locked, 0 = timed out); a process's locks are released when it ends
     # (iris-sources.md LOCK: RCOS_clock, RCOS_clock_timeout, ALOCK).  Create-by-name takes the lock, then reads
@@ -399,44 +399,44 @@ TEMPLATES = dict([
        "Fail unless no task is named <<name>> (read under the task_lock_name lock)."),
     _t("task_open", ['set idtO(<<handle>>)=##class(%SYS.Task).%OpenId(<<id>>) '
                      'do idtR.%Set(<<key>>,$ISOBJECT(idtO(<<handle>>)),"boolean")'],
-       "iris-api.md §1.3 S8 (code-live): %SYS.Task %OpenId", "Open task <<id>> under <<handle>>; <<key>> true if found."),
+       "iris-sources.md §1.3 S8 (code-live): %SYS.Task %OpenId", "Open task <<id>> under <<handle>>; <<key>> true if found."),
     _t("task_new", ["set idtO(<<handle>>)=##class(%SYS.Task).%New()"],
-       "iris-api.md §1.3 S8, S11 (code-live): %SYS.Task %New", "New task object under <<handle>>."),
+       "iris-sources.md §1.3 S8, S11 (code-live): %SYS.Task %New", "New task object under <<handle>>."),
     _t("task_run_now", [("set idtSC=##class(%SYS.Task).RunNow(<<id>>)", CHECK_STATUS)],
-       "iris-api.md §1.3 S8 (code-live): RunNow(id) returns %Status, asynchronous (§0.3)", "Trigger a run of task <<id>>."),
+       "iris-sources.md §1.3 S8 (code-live): RunNow(id) returns %Status, asynchronous (§0.3)", "Trigger a run of task <<id>>."),
     _t("task_suspend", [("set idtSC=##class(%SYS.Task).Suspend(<<id>>)", CHECK_STATUS)],
-       "iris-api.md §1.3 (code-live, public Rust test): Suspend(id) returns %Status", "Suspend task <<id>>."),
+       "iris-sources.md §1.3 (code-live, public Rust test): Suspend(id) returns %Status", "Suspend task <<id>>."),
     _t("task_resume", [("set idtSC=##class(%SYS.Task).Resume(<<id>>)", CHECK_STATUS)],
-       "iris-api.md §1.3 (code-live; S2 lists Resume()): Resume(id) returns %Status", "Resume task <<id>>."),
+       "iris-sources.md §1.3 (code-live; S2 lists Resume()): Resume(id) returns %Status", "Resume task <<id>>."),
     _t("task_delete", [("set idtSC=##class(%SYS.Task).%DeleteId(<<id>>)", CHECK_STATUS)],
-       "iris-api.md §1.3 S8 (code-live): %DeleteId returns %Status", "Delete task <<id>>."),
+       "iris-sources.md §1.3 S8 (code-live): %DeleteId returns %Status", "Delete task <<id>>."),
     # -- Namespaces and databases (run in %SYS) --------------------------------------------------
     _t("namespace_exists", ['do idtR.%Set(<<key>>,##class(Config.Namespaces).Exists(<<namespace>>),"boolean")'],
-       "iris-api.md §3.3 S9 (code-live): Config.Namespaces.Exists(Name)", "Result key <<key>>: does <<namespace>> exist."),
+       "iris-sources.md §3.3 S9 (code-live): Config.Namespaces.Exists(Name)", "Result key <<key>>: does <<namespace>> exist."),
     _t("database_exists", ['do idtR.%Set(<<key>>,##class(Config.Databases).Exists(<<database>>),"boolean")'],
-       "iris-api.md §3.1 S20 (doc): Config.Databases.Exists(Name)", "Result key <<key>>: is database <<database>> defined."),
+       "iris-sources.md §3.1 S20 (doc): Config.Databases.Exists(Name)", "Result key <<key>>: is database <<database>> defined."),
     # -- Predefined accounts after iris-main --password-file (iris_container, run in %SYS; audit F7) ----------
     # ADOCK-AUTH https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=ADOCK_iris_images_password_auth :
     # the accounts are "configured to require a password change on first login".  Security.Users.Exists(Name) -> 1/0 and
-    # Modify(Name,.Props) with the BooleanYN keys ChangePassword / PasswordNeverExpires: iris-api.md §6 S10 (code-live),
-    # iris-devtester-lessons.md §2.4 (their live-verified form; ChangePassword()/SetPassword() methods do not exist).
-    # A missing account is skipped (idtSC=1 is an OK %Status, iris-api.md §1.4).
+    # Modify(Name,.Props) with the BooleanYN keys ChangePassword / PasswordNeverExpires: iris-sources.md §6 S10 (code-live),
+    # iris-sources.md LESSONS §2.4 (their live-verified form; ChangePassword()/SetPassword() methods do not exist).
+    # A missing account is skipped (idtSC=1 is an OK %Status, iris-sources.md §1.4).
     _t("user_password_flags", [(
         'kill idtP set idtV=##class(Security.Users).Exists(<<name>>) do idtR.%Set(<<key>>,idtV,"boolean") '
         'if idtV { set:<<clear_change>> idtP("ChangePassword")=0 set:<<never_expires>> idtP("PasswordNeverExpires")=1 '
         'set idtSC=##class(Security.Users).Modify(<<name>>,.idtP) } else { set idtSC=1 } kill idtP', CHECK_STATUS)],
-       "ADOCK-AUTH [doc]; iris-api.md §6 S10 (code-live) Security.Users.Exists/Modify; iris-devtester-lessons.md §2.4",
+       "ADOCK-AUTH [doc]; iris-sources.md §6 S10 (code-live) Security.Users.Exists/Modify; iris-sources.md LESSONS §2.4",
        "If user <<name>> exists (result key <<key>>), clear its change-password flag and/or set PasswordNeverExpires."),
     # $SYSTEM.Security.Login(Username,Password) returns 1 when the login succeeds and 0 when it fails, and switches
     # the process to that user: %SYSTEM.Security class reference [doc]
     # https://docs.intersystems.com/irislatest/csp/documatic/%25CSP.Documatic.cls?LIBRARY=%25SYS&CLASSNAME=%25SYSTEM.Security
     # (linked from the SQL GRANT/REVOKE pages) and public code that uses its 1/0 as a credential check [code].
-    # [inf] it refuses an account whose ChangePassword flag is set, as a DB-API login does (iris-devtester-lessons.md
+    # [inf] it refuses an account whose ChangePassword flag is set, as a DB-API login does (iris-sources.md LESSONS
     # §3 row 1); the probe kit checks it.  The LAST step of a program: everything after it would run as <<user>>.
     _t("password_login", ['do idtR.%Set(<<key>>,$SYSTEM.Security.Login(<<user>>,<<password>>),"boolean")'],
        "%SYSTEM.Security Login [doc]; [inf] refused while ChangePassword=1",
        "Result key <<key>>: does a password login of <<user>> with <<password>> (a Secret) succeed."),
-    # -- Routine entry points (e.g. ^SystemPerformance, iris-api.md §2.1 S13) ---------------------
+    # -- Routine entry points (e.g. ^SystemPerformance, iris-sources.md §2.1 S13) ---------------------
     _t("routine_value", ["set idtV=$$<<label>>^<<routine>>(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
        "extrinsic function call $$label^routine(args) [doc GCOS 'User-defined Code']; variadic args... [doc]",
        "Call $$<<label>>^<<routine>> with the call_arg arguments; its value goes to result key <<key>>."),
@@ -445,7 +445,7 @@ TEMPLATES = dict([
        "Call <<label>>^<<routine>> with the call_arg arguments, discarding any value."),
     # -- The collection's own records: ^IrisDevTools(area,name) in %SYS (IRISSYS) ------------------
     # Not an IRIS API: our bookkeeping (what a module created or applied, e.g. a ^SystemPerformance
-    # profile's settings, which has no documented read-back (iris-api.md §2.1), or the fixture a
+    # profile's settings, which has no documented read-back (iris-sources.md §2.1), or the fixture a
     # namespace holds).  Values are JSON text written and parsed by the collection.  Global
     # SET/KILL/$GET/$ORDER [doc GGBL_using]; run in %SYS so every namespace's records sit in one place.
     _t("state_get", ["do idtR.%Set(<<key>>,$GET(^IrisDevTools(<<area>>,<<name>>)))"],
@@ -459,27 +459,27 @@ TEMPLATES = dict([
        "$ORDER over global subscripts [doc RCOS_forder]", "Result object <<key>>: every record of <<area>> by name."),
     # == Task Manager templates of _task.py (iris_task, iris_monitoring's schedule) ==================
     # Selection of task IDs into the local idtT (then task_read_selected reads them in one step).  SQL lookup by
-    # Name (not unique: iris-api.md §0.1, §1.3 S11 code-live); SQLUPPER matches case-insensitively
-    # (iris-devtester-lessons.md §2.4 observed), so _task.py keeps only the exact names.
+    # Name (not unique: iris-sources.md §0.1, §1.3 S11 code-live); SQLUPPER matches case-insensitively
+    # (iris-sources.md LESSONS §2.4 observed), so _task.py keeps only the exact names.
     _t("task_select_by_name", [
         ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task WHERE Name = ?",<<name>>)', CHECK_SQL),
         'kill idtT while idtRS.%Next() { set idtT(idtRS.%Get("ID"))="" }'],
-       "iris-api.md §0.1, §1.3 S11 (code-live): SELECT ID FROM %SYS.Task WHERE Name = ? in %SYS; $ORDER/locals [doc]",
+       "iris-sources.md §0.1, §1.3 S11 (code-live): SELECT ID FROM %SYS.Task WHERE Name = ? in %SYS; $ORDER/locals [doc]",
        "Select the IDs of every task named <<name>> (case-insensitive SQL match) for task_read_selected."),
     _t("task_select_all", [
         ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task")', CHECK_SQL),
         'kill idtT while idtRS.%Next() { set idtT(idtRS.%Get("ID"))="" }'],
-       "iris-api.md §1.3 S11 (code-live): the class projects as table %SYS.Task (run in %SYS, §4.3)",
+       "iris-sources.md §1.3 S11 (code-live): the class projects as table %SYS.Task (run in %SYS, §4.3)",
        "Select the IDs of every task for task_read_selected."),
     _t("task_select_id", ['kill idtT set idtT(<<id>>)=""'],
-       "local array [doc GCOS]; the task is opened by task_read_selected (iris-api.md §1.3 S8 %OpenId)",
+       "local array [doc GCOS]; the task is opened by task_read_selected (iris-sources.md §1.3 S8 %OpenId)",
        "Select task <<id>> for task_read_selected (a missing ID reads as no task)."),
     _t("task_select_saved", ['kill idtT set idtT($METHOD(idtO(<<handle>>),"%Id"))=""'],
-       "iris-api.md §1.3 S8/S11 (%Id() after %Save); $METHOD [doc]",
+       "iris-sources.md §1.3 S8/S11 (%Id() after %Save); $METHOD [doc]",
        "Select the task saved under <<handle>> in this program for task_read_selected."),
-    # Reads each selected task: the comma-separated <<properties>> (iris-api.md §1.2 names) with $PROPERTY, the
-    # Settings $LB(name,value,...) pairs (iris-api.md §1.1/§1.2: VistA code, S37) with $LISTLENGTH/$LISTGET [doc],
-    # then the run information from the TaskListDetail query (iris-api.md §1.3 S8 code-live: %ResultSet on
+    # Reads each selected task: the comma-separated <<properties>> (iris-sources.md §1.2 names) with $PROPERTY, the
+    # Settings $LB(name,value,...) pairs (iris-sources.md §1.1/§1.2: VistA code, S37) with $LISTLENGTH/$LISTGET [doc],
+    # then the run information from the TaskListDetail query (iris-sources.md §1.3 S8 code-live: %ResultSet on
     # %SYS.Task:TaskListDetail, columns "ID", "Last Started", "Last Finished", "Last Status", "Last Result",
     # "Next Scheduled Date", "Next Scheduled Time").  A selected ID that %OpenId does not find is skipped.
     _t("task_read_selected", [
@@ -496,40 +496,40 @@ TEMPLATES = dict([
         'do idtD.%Set("LastStatus",idtRL.Get("Last Status")),idtD.%Set("LastResult",idtRL.Get("Last Result")) '
         'do idtD.%Set("NextDate",idtRL.Get("Next Scheduled Date")),idtD.%Set("NextTime",idtRL.Get("Next Scheduled Time")) } } '
         'do idtR.%Set(<<key>>,idtA) kill idtT,idtX'],
-       "iris-api.md §1.3 S8 (%OpenId; TaskListDetail columns), §1.2 (property names, Settings as $LB pairs); "
+       "iris-sources.md §1.3 S8 (%OpenId; TaskListDetail columns), §1.2 (property names, Settings as $LB pairs); "
        "$PROPERTY, $LISTLENGTH, $LISTGET [doc]",
        "Result array <<key>>: one object per selected task (ID, <<properties>>, Settings object, run information)."),
-    # Settings are written as $LB(name,value,...) (iris-api.md §1.1 VistA code, §1.2 S37); concatenated $LISTBUILD
+    # Settings are written as $LB(name,value,...) (iris-sources.md §1.1 VistA code, §1.2 S37); concatenated $LISTBUILD
     # results form one list [doc RCOS_flistbuild].
     _t("task_setting", ["set idtSL=$GET(idtSL)_$LISTBUILD(<<name>>,<<value>>)"],
-       "iris-api.md §1.1/§1.2: Settings $LB(name,value,...) (VistA code, S37); $LISTBUILD [doc]",
+       "iris-sources.md §1.1/§1.2: Settings $LB(name,value,...) (VistA code, S37); $LISTBUILD [doc]",
        "Append one name/value pair to the settings list for task_settings_set."),
     _t("task_settings_set", ["set idtW=idtO(<<handle>>),idtW.Settings=$GET(idtSL) kill idtSL"],
-       "iris-api.md §1.2 Settings ($LB pairs)",
+       "iris-sources.md §1.2 Settings ($LB pairs)",
        "Set the Settings of the task under <<handle>> to the task_setting pairs."),
-    # One setter per %SYS.Task property _task.py writes (names: iris-api.md §1.2; a constant in the template text,
+    # One setter per %SYS.Task property _task.py writes (names: iris-sources.md §1.2; a constant in the template text,
     # the value through the placeholder).  SET oref.Property on a local copy of the handle [doc GOBJ_propmethods].
     *[_t("task_set_" + _prop, ["set idtW=idtO(<<handle>>),idtW." + _prop + "=<<value>>"],
-         "iris-api.md §1.2 (%SYS.Task property " + _prop + ")", "Set " + _prop + " of the task under <<handle>>.")
+         "iris-sources.md §1.2 (%SYS.Task property " + _prop + ")", "Set " + _prop + " of the task under <<handle>>.")
       for _prop in ("Name", "Description", "TaskClass", "NameSpace", "RunAsUser", "Priority", "TimePeriod",
                     "TimePeriodEvery", "TimePeriodDay", "DailyFrequency", "DailyFrequencyTime", "DailyIncrement",
                     "DailyStartTime", "DailyEndTime", "StartDate", "EndDate")],
     _t("task_suspend_saved", [('set idtSC=##class(%SYS.Task).Suspend($METHOD(idtO(<<handle>>),"%Id"))', CHECK_STATUS)],
-       "iris-api.md §1.3 (code-live, public Rust test): Suspend(id) returns %Status; %Id() (S8)",
+       "iris-sources.md §1.3 (code-live, public Rust test): Suspend(id) returns %Status; %Id() (S8)",
        "Suspend the task saved under <<handle>> in this program."),
     _t("task_resume_saved", [('set idtSC=##class(%SYS.Task).Resume($METHOD(idtO(<<handle>>),"%Id"))', CHECK_STATUS)],
-       "iris-api.md §1.3 (code-live; S2 lists Resume()): Resume(id) returns %Status; %Id() (S8)",
+       "iris-sources.md §1.3 (code-live; S2 lists Resume()): Resume(id) returns %Status; %Id() (S8)",
        "Resume the task saved under <<handle>> in this program."),
     _t("task_run_now_saved", [
         ('set idtSC=##class(%SYS.Task).RunNow($METHOD(idtO(<<handle>>),"%Id"))', CHECK_STATUS),
         'do idtR.%Set(<<key>>,$METHOD(idtO(<<handle>>),"%Id"))'],
-       "iris-api.md §1.3 S8 (code-live): RunNow(id) returns %Status, asynchronous (§0.3)",
+       "iris-sources.md §1.3 S8 (code-live): RunNow(id) returns %Status, asynchronous (§0.3)",
        "Trigger a run of the task saved under <<handle>>; its ID goes to result key <<key>>."),
     # == ^SystemPerformance templates of _monitoring.py =============================================
     # ^SystemPerformance entry points return values, not %Status: 1 / "1^file" / a run id / "a:b:c:d_a:b:c:d" on
-    # success and "0^reason" (or 0 for $$run) on failure (iris-api.md §2.1, S13 doc).  sp_call turns a failure into an
+    # success and "0^reason" (or 0 for $$run) on failure (iris-sources.md §2.1, S13 doc).  sp_call turns a failure into an
     # error %Status (ERROR #5001 with the reason; %SYSTEM.Status.Error(code,text) [inf: %SYSTEM.Status class reference,
-    # not in iris-api.md]) so the program stops at that step and nothing after it runs.  Run in %SYS (S13, §0 item 2).
+    # not in the sources]) so the program stops at that step and nothing after it runs.  Run in %SYS (S13, §0 item 2).
     # Audit C14 (MCP live report): $$run and $$waittime switch the current device, so a WRITE after them (our result
     # frame) would land on SystemPerformance's device.  Every call is therefore wrapped by _sp_guarded: $IO is saved
     # before it and USEd again after it, also when the call throws (then the error frame reaches the terminal).
@@ -538,14 +538,14 @@ TEMPLATES = dict([
                     'do idtR.%Set(<<key>>,idtV) '
                     'set idtSC=$SELECT($PIECE(idtV,"^")="0":$SYSTEM.Status.Error(5001,<<name>>_$SELECT($LENGTH(idtV,"^")>1:'
                     '": "_$PIECE(idtV,"^",2,$LENGTH(idtV,"^")),1:" failed")),1:1)', CHECK_STATUS)],
-       "iris-api.md §2.1 S13 (doc): addprofile/editprofile/delprofile -> 1 or 0^reason; run -> run id or 0; "
+       "iris-sources.md §2.1 S13 (doc): addprofile/editprofile/delprofile -> 1 or 0^reason; run -> run id or 0; "
        "Collect -> 1 plus file or 0^reason; Stop -> a:b:c:d_a:b:c:d or 0^reason; $PIECE/$SELECT/$LENGTH [doc]; "
        "audit C14: $IO saved and USEd again",
        "Call $$<<label>>^SystemPerformance with the call_arg arguments; its value goes to result key <<key>>; "
        "a value whose first ^-piece is 0 fails the step with '<<name>>: reason' (<<name>> says what was called)."),
     _t("sp_value", [_sp_guarded("set idtV=$$<<label>>^SystemPerformance(idtArg...)") +
                     " kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
-       "extrinsic $$label^SystemPerformance(args) (iris-api.md §2.1 S13: getlogdir, version, addprofile, delprofile); "
+       "extrinsic $$label^SystemPerformance(args) (iris-sources.md §2.1 S13: getlogdir, version, addprofile, delprofile); "
        "audit C14: $IO saved and USEd again",
        "Call $$<<label>>^SystemPerformance with the call_arg arguments; its value (unchecked) goes to result key <<key>>."),
     # Start a collection and record it in the collection's own bookkeeping ^IrisDevTools(<<area>>,runid) in the
@@ -553,7 +553,7 @@ TEMPLATES = dict([
     _t("sp_run", [(_sp_guarded("set idtV=$$run^SystemPerformance(<<name>>)") + " do idtR.%Set(<<key>>,idtV) "
                    'set idtSC=$SELECT(idtV=0:$SYSTEM.Status.Error(5001,"$$run^SystemPerformance("_<<name>>_") returned 0"),1:1)', CHECK_STATUS),
                   "set ^IrisDevTools(<<area>>,idtV)=<<value>>"],
-       "iris-api.md §2.1 S13 (doc): $$run^SystemPerformance(profile) returns the run id, or 0 on failure; "
+       "iris-sources.md §2.1 S13 (doc): $$run^SystemPerformance(profile) returns the run id, or 0 on failure; "
        "global SET [doc RCOS_cset]; audit C14: $IO saved and USEd again",
        "Start profile <<name>>; the run id goes to result key <<key>> and its record <<area>>/<runid> is <<value>>."),
     # The state of runs (audit C8).  $$waittime^SystemPerformance(runid) is TEXT such as "7 minutes" (MCP live), kept
@@ -577,9 +577,9 @@ TEMPLATES = dict([
        "as sp_run_waits (audit C8/C11/C14), for one run id in the current log directory",
        "Result object <<key>>: the report path and (no report) $$waittime of run <<name>>."),
     # == Read-only templates of _info.py ============================================================
-    # Config.Namespaces:List / Config.Databases:List through %ResultSet with Execute("*") (iris-api.md §3.3, §3.1:
+    # Config.Namespaces:List / Config.Databases:List through %ResultSet with Execute("*") (iris-sources.md §3.3, §3.1:
     # S9 code-live; columns Namespace / Name), then Get(Name,.Props) per row (S9 code-live, S20 doc).  A failed Get is
-    # recorded in that row ("error") instead of failing the whole read.  Run in %SYS (iris-api.md §0 item 2).
+    # recorded in that row ("error") instead of failing the whole read.  Run in %SYS (iris-sources.md §0.2).
     _t("info_namespaces", [
         ('set idtRS=##class(%ResultSet).%New("Config.Namespaces:List"),idtSC=idtRS.Execute("*")', CHECK_STATUS),
         'set idtA=##class(%DynamicArray).%New() while idtRS.Next() { set idtN=idtRS.Get("Namespace"),idtD=' + _NEW_OBJ + ' '
@@ -588,12 +588,12 @@ TEMPLATES = dict([
         'else { set idtC=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(idtP(idtK)) quit:idtK=""  '
         'do idtC.%Set(idtK,$GET(idtP(idtK))) } do idtD.%Set("props",idtC) } do idtA.%Push(idtD) } '
         'kill idtP do idtR.%Set(<<key>>,idtA)'],
-       "iris-api.md §3.3 S9 (code-live): query Config.Namespaces:List(\"*\") via %ResultSet, column Namespace; "
+       "iris-sources.md §3.3 S9 (code-live): query Config.Namespaces:List(\"*\") via %ResultSet, column Namespace; "
        "Config.Namespaces.Get(Name,.Props) -> Globals, Routines, Library, TempGlobals; §1.3 S8 (%ResultSet Execute/Next/Get); "
        "§1.4 (%Status checks); $ORDER [doc]",
        "Result array <<key>>: one object per namespace with 'name' and 'props' (the Get array) or 'error'."),
     # Physical facts: SYS.Database %OpenId(Directory) and its properties Mounted, ReadOnly, ReadOnlyMounted, Size,
-    # MaxSize, ExpansionSize (MB), BlockSize, ResourceName (iris-api.md §3.2 S19 doc; MB: S9).  Remote databases (a
+    # MaxSize, ExpansionSize (MB), BlockSize, ResourceName (iris-sources.md §3.2 S19 doc; MB: S9).  Remote databases (a
     # Server in the Config entry, §3.1 S20/S9) have no local file and are skipped [inf].  An error while opening one
     # database's file is recorded in that row ("physical_error") [inf: %OpenId of an unusual database may throw].
     _t("info_databases", [
@@ -608,7 +608,7 @@ TEMPLATES = dict([
         'for idtI=1:1:$LENGTH(idtF,",") { do idtC.%Set($PIECE(idtF,",",idtI),$PROPERTY(idtB,$PIECE(idtF,",",idtI))) } '
         'do idtD.%Set("physical",idtC) } } catch idtX { do idtD.%Set("physical_error",idtX.DisplayString()) } } } '
         'do idtA.%Push(idtD) } kill idtP,idtB do idtR.%Set(<<key>>,idtA)'],
-       "iris-api.md §3.1 S9 (code-live): query Config.Databases:List(\"*\") via %ResultSet, column Name; S20 (doc): "
+       "iris-sources.md §3.1 S9 (code-live): query Config.Databases:List(\"*\") via %ResultSet, column Name; S20 (doc): "
        "Config.Databases.Get(Name,.Props) -> Directory, Server, MountRequired, MountAtStartup, Resource ...; "
        "§3.2 S19 (doc): SYS.Database keyed by directory, %OpenId(dir), read-only Mounted/ReadOnlyMounted, "
        "Size/MaxSize/ExpansionSize/BlockSize/ReadOnly/ResourceName; $PROPERTY [doc]",
@@ -623,7 +623,7 @@ TEMPLATES = dict([
         'do idtRS.%Next() set idtV=+idtRS.%GetData(1) do idtR.%Set(<<key>>,idtV) '
         'if idtV><<limit>> { throw ##class(%Exception.General).%New("IrisDevToolsInfo",5001,"",'
         '"namespace "_$NAMESPACE_" has "_idtV_" tables, more than "_<<limit>>) }'],
-       "audit A21 (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE'); iris-api.md §4.3 (%SQL.Statement; %GetData [inf]); "
+       "audit A21 (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE'); iris-sources.md §4.3 (%SQL.Statement; %GetData [inf]); "
        "THROW + %Exception.General [doc RCOS_cthrow]; $NAMESPACE [doc RCOS_vnamespace]",
        "Result key <<key>>: the number of user tables of the current namespace; fail if it is more than <<limit>>."),
     # == Database/namespace/file templates of _fixture.py ===========================================
@@ -638,7 +638,7 @@ TEMPLATES = dict([
     # and a directory it created before rethrowing, so the step is all or nothing.
     # %FromJSON(string) [doc GJSON_refapi_from-json; inf: the simulator models it from the same page]; %ToJSON() as an
     # expression returns the text [doc GJSON_refapi_to-json]; %File.CreateDirectoryChain returns a boolean and
-    # RemoveDirectoryTree removes a tree (iris-api.md §3.4 S9); THROW of a caught exception object [doc RCOS_cthrow].
+    # RemoveDirectoryTree removes a tree (iris-sources.md §3.4 S9); THROW of a caught exception object [doc RCOS_cthrow].
     _t("fixture_prepare_fresh", [
         'set idtN=<<namespace>>,idtF=##class(%File).NormalizeDirectory(<<directory>>) '
         'if \'$DATA(^IrisDevTools(<<area>>,idtN)),\'##class(Config.Namespaces).Exists(idtN),'
@@ -650,16 +650,16 @@ TEMPLATES = dict([
         '"cannot create directory "_idtF) } } '
         'catch idtX { kill ^IrisDevTools(<<area>>,idtN) do:idtC ##class(%File).RemoveDirectoryTree(idtF) throw idtX } '
         'do idtR.%Set(<<key>>,idtD) }'],
-       "iris-api.md §3.3 S9 (Config.Namespaces.Exists), §3.1 S20 (Config.Databases.Exists), §3.2 S23 (SYS.Database.%ExistsId), "
+       "iris-sources.md §3.3 S9 (Config.Namespaces.Exists), §3.1 S20 (Config.Databases.Exists), §3.2 S23 (SYS.Database.%ExistsId), "
        "§3.4 S9 (%File.NormalizeDirectory, DirectoryExists, CreateDirectoryChain, RemoveDirectoryTree); %FromJSON "
        "[doc GJSON_refapi_from-json, inf], %ToJSON [doc GJSON_refapi_to-json]; $DATA/SET/KILL of a global node "
        "[doc RCOS_fdata, RCOS_cset, RCOS_ckill]; THROW [doc RCOS_cthrow]",
        "If namespace <<namespace>> is entirely free: write the restoring record and create <<directory>>; result <<key>>."),
-    # Every template here runs in %SYS (iris-api.md §0 item 2) unless it says otherwise.  Failures that the
+    # Every template here runs in %SYS (iris-sources.md §0.2) unless it says otherwise.  Failures that the
     # collection detects inside IRIS are thrown as %Exception.General("IrisDevToolsFixture",5001,"",text)
     # [doc RCOS_cthrow: THROW oref; %Exception.General %New(Name,Code,Location,Data)], caught by the program's
     # guard (Program docstring) and reported as an error frame; _fixture.py reads the text from 'data'.
-    # What a restore target looks like now: namespace (Config.Namespaces.Exists/Get: Globals, Routines; iris-api.md
+    # What a restore target looks like now: namespace (Config.Namespaces.Exists/Get: Globals, Routines; iris-sources.md
     # §3.3 S9 code-live), database definition (Config.Databases.Exists/Get: Directory; §3.1 S20 doc, S9), the
     # directory (%File.NormalizeDirectory / DirectoryExists, §3.4 S9 code-live; a relative name is resolved under the
     # session's current directory, mgr/ in %SYS [inf]), whether it holds a database file (SYS.Database.%ExistsId(dir),
@@ -676,12 +676,12 @@ TEMPLATES = dict([
         'do idtD.%Set("database_directory",$GET(idtP("Directory"))) } kill idtP '
         'set idtO="" set:##class(SYS.Database).%ExistsId(idtF) idtO=##class(SYS.Database).%OpenId(idtF) '
         'do idtD.%Set("mounted",$SELECT($ISOBJECT(idtO):idtO.Mounted,1:0),"boolean") do idtR.%Set(<<key>>,idtD)'],
-       "iris-api.md §3.3 S9 (Config.Namespaces.Exists/Get), §3.1 S20/S9 (Config.Databases.Exists/Get -> Directory), "
+       "iris-sources.md §3.3 S9 (Config.Namespaces.Exists/Get), §3.1 S20/S9 (Config.Databases.Exists/Get -> Directory), "
        "§3.4 S9 (%File.NormalizeDirectory, DirectoryExists), §3.2 S23 (SYS.Database.%ExistsId), S19 (%OpenId, Mounted)",
        "Result object <<key>>: directory, namespace_exists, globals, routines, database_exists, database_directory, "
        "dir_exists, dat_exists, mounted."),
-    # The source of an export: the namespace's Globals and Routines databases (iris-api.md §3.3 S9), the globals
-    # database's Directory (§3.1 S20/S9; iris-devtester-lessons §4.3 step 3 reads it the same way), its mount state
+    # The source of an export: the namespace's Globals and Routines databases (iris-sources.md §3.3 S9), the globals
+    # database's Directory (§3.1 S20/S9; iris-sources.md LESSONS §4.3 step 3 reads it the same way), its mount state
     # (§3.2 S19) and the IRIS version ($ZVERSION [doc RCOS_vzversion]; the manifest's iris_version, lessons §4.2).
     _t("fixture_source_read", [
         'set idtN=<<namespace>>,idtD=' + _NEW_OBJ + ' do idtD.%Set("iris_version",$ZVERSION),'
@@ -692,12 +692,12 @@ TEMPLATES = dict([
         'set idtF=$GET(idtP("Directory")) do idtD.%Set("directory",idtF) set idtO="" '
         'set:##class(SYS.Database).%ExistsId(idtF) idtO=##class(SYS.Database).%OpenId(idtF) '
         'do idtD.%Set("mounted",$SELECT($ISOBJECT(idtO):idtO.Mounted,1:0),"boolean") } } kill idtP do idtR.%Set(<<key>>,idtD)'],
-       "iris-api.md §3.3 S9 (Config.Namespaces.Get -> Globals/Routines), §3.1 S20/S9 (Config.Databases.Get -> Directory), "
-       "§3.2 S23/S19 (%ExistsId, %OpenId, Mounted); $ZVERSION [doc RCOS_vzversion]; iris-devtester-lessons §4.3",
+       "iris-sources.md §3.3 S9 (Config.Namespaces.Get -> Globals/Routines), §3.1 S20/S9 (Config.Databases.Get -> Directory), "
+       "§3.2 S23/S19 (%ExistsId, %OpenId, Mounted); $ZVERSION [doc RCOS_vzversion]; iris-sources.md LESSONS §4.3",
        "Result object <<key>>: namespace_exists, globals, routines, directory, mounted, iris_version."),
     # Tables of the CURRENT namespace with their row counts (switch with the namespace template first):
-    # INFORMATION_SCHEMA.TABLES (TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE='BASE TABLE': iris-devtester-lessons §4.6, §2.4),
-    # then SELECT COUNT(*) per table through %SQL.Statement (iris-api.md §4.3; %GetData [inf]).  Schemas starting with
+    # INFORMATION_SCHEMA.TABLES (TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE='BASE TABLE': iris-sources.md LESSONS §4.6, §2.4),
+    # then SELECT COUNT(*) per table through %SQL.Statement (iris-sources.md §4.3; %GetData [inf]).  Schemas starting with
     # "%" and INFORMATION_SCHEMA itself are system tables, not fixture data [inf].  A table whose count fails gets
     # 'error' (the SQL message) instead of 'row_count'.
     _t("fixture_tables", [
@@ -708,7 +708,7 @@ TEMPLATES = dict([
         'do idtD.%Set("name",idtT) set idtQS=##class(%SQL.Statement).%ExecDirect(,"SELECT COUNT(*) FROM "_idtT) '
         'if idtQS.%SQLCODE<0 { do idtD.%Set("error",idtQS.%Message) } else { do idtQS.%Next() do idtD.%Set("row_count",+idtQS.%GetData(1)) } '
         'do idtA.%Push(idtD) } } do idtR.%Set(<<key>>,idtA)'],
-       "iris-devtester-lessons §4.6/§2.4 (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE'); iris-api.md §4.3 "
+       "iris-sources.md LESSONS §4.6/§2.4 (INFORMATION_SCHEMA.TABLES, TABLE_TYPE='BASE TABLE'); iris-sources.md §4.3 "
        "(%SQL.Statement); %ExecDirect/%SQLCODE/%Message/%Next/%Get/%GetData [inf]",
        "Result array <<key>>: {name, row_count} (or {name, error}) per user table of the current namespace."),
     # Row count check of one manifest table in the CURRENT namespace (the restore's verification): the count goes to
@@ -719,7 +719,7 @@ TEMPLATES = dict([
         'do idtRS.%Next() set idtV=+idtRS.%GetData(1) do idtR.%Set(<<key>>,idtV) '
         'if idtV\'=<<expected>> { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
         '"table "_<<table>>_" has "_idtV_" rows, the manifest says "_<<expected>>) }'],
-       "iris-api.md §4.3 (%SQL.Statement; %GetData [inf]); THROW + %Exception.General [doc RCOS_cthrow]",
+       "iris-sources.md §4.3 (%SQL.Statement; %GetData [inf]); THROW + %Exception.General [doc RCOS_cthrow]",
        "Count the rows of <<table>>; result key <<key>>; fail unless it equals <<expected>>."),
     # Guards of the apply programs (they fail the program BEFORE it changes anything when the target is taken).
     _t("fixture_assert_free", [
@@ -727,19 +727,19 @@ TEMPLATES = dict([
         '"namespace "_<<namespace>>_" exists already") } '
         'if ##class(Config.Databases).Exists(<<database>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
         '"database "_<<database>>_" is defined already") }'],
-       "iris-api.md §3.3 S9 (Config.Namespaces.Exists), §3.1 S20 (Config.Databases.Exists); THROW [doc RCOS_cthrow]",
+       "iris-sources.md §3.3 S9 (Config.Namespaces.Exists), §3.1 S20 (Config.Databases.Exists); THROW [doc RCOS_cthrow]",
        "Fail unless neither namespace <<namespace>> nor database <<database>> exists."),
     _t("fixture_assert_no_dat", [
         'if ##class(SYS.Database).%ExistsId(<<directory>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
         '"a database file exists already in "_<<directory>>) }'],
-       "iris-api.md §3.2 S23 (SYS.Database.%ExistsId(dir)); THROW [doc RCOS_cthrow]",
+       "iris-sources.md §3.2 S23 (SYS.Database.%ExistsId(dir)); THROW [doc RCOS_cthrow]",
        "Fail if <<directory>> holds an IRIS.DAT."),
     # The directory for the restored database (before the file is copied in; created by the instance, so it is owned
-    # by the instance user, irisowner in containers: iris-api.md §5.1 S25).
+    # by the instance user, irisowner in containers: iris-sources.md §5.1 S25).
     _t("fixture_mkdir", [
         'if \'##class(%File).CreateDirectoryChain(<<directory>>) { throw ##class(%Exception.General).%New("IrisDevToolsFixture",5001,"",'
         '"cannot create directory "_<<directory>>) }'],
-       "iris-api.md §3.4 S9 (%File.CreateDirectoryChain returns a boolean); THROW [doc RCOS_cthrow]",
+       "iris-sources.md §3.4 S9 (%File.CreateDirectoryChain returns a boolean); THROW [doc RCOS_cthrow]",
        "Create <<directory>> (and its parents); fail if that is not possible."),
     # Put a dismounted source database back (the export's finally step): mount only if it is not mounted now, so the
     # step is safe whatever state a failed dismount or copy left (SYS.Database %OpenId(dir).Mounted §3.2 S19;
@@ -747,7 +747,7 @@ TEMPLATES = dict([
     _t("fixture_ensure_mounted", [
         ('set idtO=##class(SYS.Database).%OpenId(<<directory>>),idtSC=1 '
          'if $ISOBJECT(idtO),\'idtO.Mounted { set idtSC=##class(SYS.Database).MountDatabase(<<directory>>) } set idtO=""', CHECK_STATUS)],
-       "iris-api.md §3.2 S19 (%OpenId, Mounted), S23 (MountDatabase returns %Status), §0 item 6 (dismount -> copy -> mount)",
+       "iris-sources.md §3.2 S19 (%OpenId, Mounted), S23 (MountDatabase returns %Status), §0 item 6 (dismount -> copy -> mount)",
        "Mount <<directory>> unless it is mounted; fail on an error status."),
     # Best-effort removal of what a restore created, in reverse order (namespace, database definition, mount, file or
     # directory), then a listing of what is left; the record ^IrisDevTools("fixture",<<namespace>>) is killed only when
@@ -774,7 +774,7 @@ TEMPLATES = dict([
         'if \'##class(Config.Namespaces).Exists(idtN),\'##class(Config.Databases).Exists(idtB),\'##class(SYS.Database).%ExistsId(idtF),'
         '(\'<<remove_dir>>)||(\'##class(%File).DirectoryExists(idtF)) { kill ^IrisDevTools(<<area>>,idtN) } '
         'do idtD.%Set("record_exists",$DATA(^IrisDevTools(<<area>>,idtN))>0,"boolean") do idtR.%Set(<<key>>,idtD)'],
-       "iris-api.md §3.3 S9 (Config.Namespaces.Exists/Delete), §3.1 S20 (Config.Databases.Exists/Delete: config only), "
+       "iris-sources.md §3.3 S9 (Config.Namespaces.Exists/Delete), §3.1 S20 (Config.Databases.Exists/Delete: config only), "
        "§3.2 S23 (%ExistsId, DismountDatabase), S19 (%OpenId, Mounted, DeleteDatabase removes IRIS.DAT), §3.4 S9 "
        "(%File.DirectoryExists, RemoveDirectoryTree); KILL/$DATA of a global node [doc RCOS_ckill, RCOS_fdata]",
        "Remove namespace, database definition, mount, file (and directory if <<remove_dir>>); result <<key>> says what is left."),

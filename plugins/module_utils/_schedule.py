@@ -18,7 +18,7 @@ User vocabulary (the canonical form ``normalise()`` returns and ``from_propertie
                           end "23:59:59" when not given; None only when read back from an empty DailyEndTime)
      "start_date": "YYYY-MM-DD"|None, "end_date": "YYYY-MM-DD"|None}
 
-Encodings (iris-api.md §1.2; the tags are the document's):
+Encodings (iris-sources.md §1.2; the tags are the document's):
 
 * ``TimePeriod``: 0 daily, 1 weekly (code-live S11, S12), 2 monthly ([inf] S12 lists the order
   "daily, weekly, monthly, monthly-special, run-after, on-demand"), 5 on demand (code-live S12, S37).
@@ -52,17 +52,17 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import 
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import int_or_none
 
 PERIODS = ("daily", "weekly", "monthly", "on_demand")
-# iris-api.md §1.2 TimePeriod: 0/1 code-live S11, 5 code-live S12/S37, 2 [inf] (S12's order of names).
+# iris-sources.md §1.2 TimePeriod: 0/1 code-live S11, 5 code-live S12/S37, 2 [inf] (S12's order of names).
 TIME_PERIOD = {"daily": 0, "weekly": 1, "monthly": 2, "on_demand": 5}
 TIME_PERIOD_NAMES = dict((number, name) for name, number in TIME_PERIOD.items())
-# iris-api.md §1.2 TimePeriodDay (weekly): Sunday = 1 (code-live S11); Monday = 2 ... Saturday = 7 follow [inf].
+# iris-sources.md §1.2 TimePeriodDay (weekly): Sunday = 1 (code-live S11); Monday = 2 ... Saturday = 7 follow [inf].
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 WEEKDAY_DIGIT = dict((day, str(index + 1)) for index, day in enumerate(WEEKDAYS))
 DIGIT_WEEKDAY = dict((digit, day) for day, digit in WEEKDAY_DIGIT.items())
 # Canonical order of days in the user vocabulary: Monday first (ISO 8601), so diffs read naturally.
 DAY_ORDER = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = dict([(day, day) for day in WEEKDAYS] + [(day[:3], day) for day in WEEKDAYS])
-# iris-api.md §1.2 DailyFrequencyTime: 0 minutes (doc S4), 1 hours [inf].
+# iris-sources.md §1.2 DailyFrequencyTime: 0 minutes (doc S4), 1 hours [inf].
 UNIT_MINUTES = 0
 # TimePeriodEvery per period: "every x days, 1-7" / "every x weeks, 1-5" / "every x months, 1-12" (audit B8: OCU quoting
 # the property description; VSRC TASKMGR.int:148/151/158 NUMOPTION ranges).
@@ -71,13 +71,13 @@ _INTERVAL_UNIT = {"daily": "days", "weekly": "weeks", "monthly": "months"}
 # Several times a day without an end: 23:59:59, the last second of the day (audit B14: Argus code writes 86399).
 DEFAULT_END = 86399
 UNIT_HOURS = 1
-# $HOROLOG day 0 is 31 December 1840 [doc RCOS_vhorolog]; iris-api.md §1.2 StartDate (S12).
+# $HOROLOG day 0 is 31 December 1840 [doc RCOS_vhorolog]; iris-sources.md §1.2 StartDate (S12).
 HOROLOG_EPOCH = datetime.date(1840, 12, 31)
 SECONDS_PER_DAY = 86400
 
 SUBOPTIONS = ("period", "interval", "days", "day_of_month", "at", "every_minutes", "every_hours", "start", "end",
               "start_date", "end_date")
-# The %SYS.Task properties this module writes and reads (iris-api.md §1.2).
+# The %SYS.Task properties this module writes and reads (iris-sources.md §1.2).
 PROPERTIES = ("TimePeriod", "TimePeriodEvery", "TimePeriodDay", "DailyFrequency", "DailyFrequencyTime",
               "DailyIncrement", "DailyStartTime", "DailyEndTime", "StartDate", "EndDate")
 
@@ -167,7 +167,7 @@ def parse_date(text, option):
 
 
 def to_horolog(day):
-    """``datetime.date`` -> ``$HOROLOG`` day number (iris-api.md §1.2 StartDate, S12)."""
+    """``datetime.date`` -> ``$HOROLOG`` day number (iris-sources.md §1.2 StartDate, S12)."""
     return (day - HOROLOG_EPOCH).days
 
 
@@ -294,7 +294,7 @@ def normalise(spec):
 # -- canonical form <-> %SYS.Task properties -------------------------------------------------------------
 
 def to_properties(schedule):
-    """Canonical schedule -> ``{property: value}`` for ``%SYS.Task`` (iris-api.md §1.2).
+    """Canonical schedule -> ``{property: value}`` for ``%SYS.Task`` (iris-sources.md §1.2).
 
     ``StartDate`` is left out when ``start_date`` is None (not managed; IRIS sets it).  On demand
     writes only ``TimePeriod`` = 5 and neutral values for the rest.

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE to the collection: may change at any time.
 
-The Task Manager domain (``%SYS.Task``, iris-api.md §1): read one task (or all), compare it with
+The Task Manager domain (``%SYS.Task``, iris-sources.md §1): read one task (or all), compare it with
 what the user wants, and apply the difference.  Used by ``iris_task``, ``iris_monitoring`` (its
 schedule task) and ``iris_info`` (the ``tasks`` section).
 
@@ -31,7 +31,7 @@ API (other modules code against exactly these names)::
         existing); with a change the task is read back into result[key + "_task"] (same session).
     add_run_now(program, key, task_id=None)
         RunNow on task_id, or (task_id None) on the task add_apply just created/saved in this program.
-        RunNow is asynchronous (iris-api.md §0 item 3, S1, S8): the run starts at the Task Manager's
+        RunNow is asynchronous (iris-sources.md §0.3, S1, S8): the run starts at the Task Manager's
         next poll.  result[key] = the task ID.
     add_read_all(program, key) / all_from(result, key)
         Every task (iris_info): a list of task dicts shaped like current_from's.
@@ -40,7 +40,7 @@ API (other modules code against exactly these names)::
     applied_task(result, key, plan)
         After add_apply ran: the read-back task (falls back to plan.task).
 
-One program reads (one IRIS session); one more applies (a second session): iris-api.md §1.6.
+One program reads (one IRIS session); one more applies (a second session): iris-sources.md §1.6.
 """
 
 from __future__ import annotations
@@ -54,21 +54,21 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript i
 
 STATES = ("present", "absent", "suspended", "resumed")
 PRIORITIES = ("normal", "low", "high")
-# iris-api.md §1.2 Priority: wizard choices Normal/Low/High (doc S1); numbers 0/1/2 [inf] (VistA code sets 0 = normal).
+# iris-sources.md §1.2 Priority: wizard choices Normal/Low/High (doc S1); numbers 0/1/2 [inf] (VistA code sets 0 = normal).
 PRIORITY_NUMBER = {"normal": 0, "low": 1, "high": 2}
 PRIORITY_NAME = dict((number, name) for name, number in PRIORITY_NUMBER.items())
-DEFAULT_TASK_CLASS = "%SYS.Task.RunLegacyTask"  # iris-api.md §1.1 S3: one setting, ExecuteCode
+DEFAULT_TASK_CLASS = "%SYS.Task.RunLegacyTask"  # iris-sources.md §1.1 S3: one setting, ExecuteCode
 LEGACY_SETTING = "ExecuteCode"  # S3
 HANDLE = "task"
 
 # The keys of a task in the user's vocabulary (what the modules return), in this order.
 TASK_KEYS = ("id", "name", "task_class", "settings", "task_namespace", "description", "run_as_user", "priority",
              "schedule", "suspended", "last_run", "next_run")
-# Keys the user can manage (desired_from) and the %SYS.Task property each maps to (iris-api.md §1.2).
+# Keys the user can manage (desired_from) and the %SYS.Task property each maps to (iris-sources.md §1.2).
 SIMPLE_PROPERTIES = (("name", "Name"), ("task_class", "TaskClass"), ("task_namespace", "NameSpace"),
                      ("description", "Description"), ("run_as_user", "RunAsUser"), ("priority", "Priority"))
 MANAGED_KEYS = ("name", "task_class", "settings", "task_namespace", "description", "run_as_user", "priority", "schedule")
-# Properties read for every task (iris-api.md §1.2: names code-live S8, S11, S12 / schema S37).
+# Properties read for every task (iris-sources.md §1.2: names code-live S8, S11, S12 / schema S37).
 READ_PROPERTIES = ("Name", "Description", "TaskClass", "NameSpace", "RunAsUser", "Suspended", "Priority") + _schedule.PROPERTIES
 
 _CLASS_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+$")
@@ -152,9 +152,9 @@ def task_from_row(row):
         # Priority 0/1/2 = normal/low/high [inf]; an unknown number is shown as it is.
         "priority": PRIORITY_NAME.get(_int(row.get("Priority")), _text(row.get("Priority"))),
         "schedule": _schedule.from_properties(row),
-        # Suspended: non-empty/1 = suspended (iris-api.md §1.2, S8 code-live).
+        # Suspended: non-empty/1 = suspended (iris-sources.md §1.2, S8 code-live).
         "suspended": _text(row.get("Suspended")).strip() not in ("", "0"),
-        # TaskListDetail columns (iris-api.md §1.3 S8): the last run and the next scheduled one.
+        # TaskListDetail columns (iris-sources.md §1.3 S8): the last run and the next scheduled one.
         "last_run": None,
         "next_run": _run_time(row.get("NextDate"), row.get("NextTime")),
         # Not returned: the raw StartDate, needed to predict a schedule that leaves start_date unmanaged.
@@ -180,7 +180,7 @@ def current_from(result, key, name=None, task_id=None, missing_ok=False):
                 hint="check task_id (the ID iris_task returned, or iris_info's tasks section), or leave task_id out "
                      "to find or create the task by name")
         return tasks[0]
-    # iris-api.md §0.1 / S11: Name is not unique; the SQL match is case-insensitive, names are compared exactly.
+    # iris-sources.md §0.1 / S11: Name is not unique; the SQL match is case-insensitive, names are compared exactly.
     tasks = [task for task in tasks if task["name"] == name]
     if len(tasks) > 1:
         ids = sorted(task["id"] for task in tasks)
@@ -259,7 +259,7 @@ def desired_from(spec):
                 raise IrisModuleError(
                     "Setting name %r is not a property name of a task class" % (name,),
                     hint="settings are the public properties of the task class (letters and digits, not starting "
-                         "with %%), for example ExecuteCode of %s (iris-api.md S3)" % DEFAULT_TASK_CLASS)
+                         "with %%), for example ExecuteCode of %s (iris-sources.md S3)" % DEFAULT_TASK_CLASS)
             settings[str(name)] = _setting_value(name, value)
         desired["settings"] = settings
     if spec.get("schedule") is not None:
@@ -366,7 +366,7 @@ def plan(current, desired, state):
 # -- applying --------------------------------------------------------------------------------------------
 
 def _property_values(key, value):
-    """User-vocabulary key/value -> [(property, value)] (iris-api.md §1.2)."""
+    """User-vocabulary key/value -> [(property, value)] (iris-sources.md §1.2)."""
     if key == "priority":
         return [("Priority", PRIORITY_NUMBER[value])]  # 0/1/2 [inf]
     if key == "schedule":
@@ -378,8 +378,8 @@ def add_apply(program, current, desired, plan_, key):
     """Append the write steps of ``plan_``; result[key] = the task ID; result[key + '_task'] = the task read back.
 
     An unknown task class (or namespace, or user) is refused by ``%Save`` with an error status
-    (iris-api.md §1.3: %Save returns %Status and runs the class's validation [inf for what it
-    checks]); iris-api.md cites no other way to test that a class exists.  The save is therefore
+    (iris-sources.md §1.3: %Save returns %Status and runs the class's validation [inf for what it
+    checks]); the sources cite no other way to test that a class exists.  The save is therefore
     the first write step of the program and the only one that sets properties: when it fails, the
     program stops there (a failed step ends the program, _objectscript.py) and nothing is applied.
     Suspend/Resume/RunNow come after it.
@@ -387,7 +387,7 @@ def add_apply(program, current, desired, plan_, key):
     if not plan_.changed:
         return program
     if "delete" in plan_.actions:
-        program.add("task_delete", id=current["id"])  # iris-api.md §1.3 S8
+        program.add("task_delete", id=current["id"])  # iris-sources.md §1.3 S8
         program.add("result_value", key=key, value=current["id"])
         return program
     saved = False
@@ -397,7 +397,7 @@ def add_apply(program, current, desired, plan_, key):
             # created the task since this run read the instance; the lock ends with the session.
             program.add("task_lock_name", name=plan_.task["name"], seconds=LOCK_SECONDS)
             program.add("task_still_missing", name=plan_.task["name"])
-            program.add("task_new", handle=HANDLE)  # iris-api.md §1.3 S8, S11
+            program.add("task_new", handle=HANDLE)  # iris-sources.md §1.3 S8, S11
             values = []
             task = plan_.task
             for name in ("name", "task_class", "task_namespace", "description", "run_as_user", "priority", "schedule"):
@@ -442,7 +442,7 @@ def add_run_now(program, key, task_id=None):
     """RunNow on ``task_id``, or on the task add_apply saved in this program (task_id None).
 
     Asynchronous: IRIS only marks the task; the Task Manager starts it at its next poll, up to a
-    minute later (iris-api.md §0 item 3, S1; RunNow returns $$$OK at once, S8 code-live).
+    minute later (iris-sources.md §0.3, S1; RunNow returns $$$OK at once, S8 code-live).
     """
     if task_id is None:
         program.add("task_run_now_saved", handle=HANDLE, key=key)
@@ -476,7 +476,7 @@ class TaskManager(object):
 
     def _transport(self):
         if self.transport is None:
-            # The session starts in %SYS (iris-api.md §0.2): O(namespace) is only where a new task runs.
+            # The session starts in %SYS (iris-sources.md §0.2): O(namespace) is only where a new task runs.
             self.transport = _connect.transport_from_module(self.module, namespace="%SYS")
         return self.transport
 
@@ -508,13 +508,13 @@ class TaskManager(object):
         desired = desired_from(self._spec()) if state != "absent" else {}
         namespace_to_check = desired.get("task_namespace") or _text(params.get("namespace")).upper()
 
-        # One session reads everything the decision needs (iris-api.md §1.6).
-        program = Program().add("namespace", namespace="%SYS")  # iris-api.md §0.2: Task Manager calls run in %SYS
+        # One session reads everything the decision needs (iris-sources.md §1.6).
+        program = Program().add("namespace", namespace="%SYS")  # iris-sources.md §0.2: Task Manager calls run in %SYS
         add_read(program, "task", name=name, task_id=task_id)
         if state != "absent":
             program.add("namespace_exists", key="namespace_exists", namespace=namespace_to_check)  # S9
             if desired.get("run_as_user"):
-                # iris-api.md §6 S10 (code-live): Security.Users.Exists(Name)
+                # iris-sources.md §6 S10 (code-live): Security.Users.Exists(Name)
                 program.add("call_arg", value=desired["run_as_user"])
                 program.add("call_value", key="user_exists", **{"class": "Security.Users", "method": "Exists"})
         transport = self._transport()

@@ -6,14 +6,14 @@
 Runs an ``_objectscript.Program`` in an IRIS instance and returns its JSON result.
 
 * ``DockerTransport``: ``docker exec <container> iris session <instance> -U <namespace>`` through
-  the Docker SDK, program on stdin (iris-api.md §4.1 S36/S28; docker exec runs as the image's
+  the Docker SDK, program on stdin (iris-sources.md §4.1 S36/S28; docker exec runs as the image's
   default user irisowner with OS authentication, S25).
 * ``LocalTransport``: the same command on the target host via ``module.run_command(data=...)``.
 
 The program only ever travels on stdin; it never appears in argv, the environment, labels, results
 or error messages (it may carry secrets).  Success is the result frame of *this* run's random
 token, parsed as JSON; exit codes and output text are never taken as success
-(iris-devtester-lessons.md §0.10, §7C; iris-api.md §0.7).
+(iris-sources.md LESSONS §0.10, §7C; iris-sources.md §0.7).
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ class DockerTransport(Transport):
 class LocalTransport(Transport):
     """``iris session`` on the target host itself (``module.run_command`` with the program as stdin)."""
 
-    # The `iris` command's usual place when it is not on PATH (iris-api.md S25: /usr/irissys).
+    # The `iris` command's usual place when it is not on PATH (iris-sources.md S25: /usr/irissys).
     IRIS_DIRS = ["/usr/irissys/bin", "/usr/bin", "/usr/local/bin"]
 
     def __init__(self, module, instance="IRIS", namespace="USER", timeout=60):

@@ -5,7 +5,7 @@
 #
 # Offline, idempotent build of the IRIS *simulator* image (it is NOT IRIS).
 #   (a) base image iris-devtools/sim-base:bookworm from a debootstrap rootfs (skipped when present);
-#   (b) wheels for the image's Python 3.11 downloaded on the host (cached) - toolchain.md §5b:
+#   (b) wheels for the image's Python 3.11 downloaded on the host (cached) - iris-sources.md TOOLCHAIN §5b:
 #       inside a debootstrap image PyPI's TLS chain is not trusted, so no network in `docker build`;
 #   (c) docker build of image/Dockerfile -> iris-devtools/iris-sim:<VERSION> and :latest.
 # Usage: tests/simulator/image/build.sh

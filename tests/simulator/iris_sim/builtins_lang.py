@@ -5,8 +5,8 @@
 
 * ``%Library.DynamicObject`` / ``%Library.DynamicArray`` (+ iterators): JSON literals, ``%Set`` ...
   [inf] behaviour from the ObjectScript JSON documentation as recalled; not verified live.
-* ``%SYSTEM.Status`` (iris-api.md §1.4, S8-S11, S10), ``%SYSTEM.Process`` (§4.1),
-  ``%SYSTEM.Version`` and the ``$ZVERSION`` string (iris-devtester-lessons.md §6: 2025.1 Build 223U).
+* ``%SYSTEM.Status`` (iris-sources.md §1.4, S8-S11, S10), ``%SYSTEM.Process`` (§4.1),
+  ``%SYSTEM.Version`` and the ``$ZVERSION`` string (iris-sources.md LESSONS §6: 2025.1 Build 223U).
 * ``%Exception.*``: the objects a ``catch`` receives.  [inf] property layout (Name, Code, Location,
   Data, InnerException) and ``DisplayString``/``AsStatus`` from the class reference as recalled.
 """
@@ -29,7 +29,7 @@ from iris_sim.objects import ByRef, Prop, SimClass, SimObject, class_method, met
 PRINCIPAL = "/dev/pts/0"
 
 # Shape of $ZVERSION: "IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2025.1 (Build 223U) <date>"
-# [inf]; version/build from iris-devtester-lessons.md §6.  It says it is the simulator.
+# [inf]; version/build from iris-sources.md LESSONS §6.  It says it is the simulator.
 SIM_VERSION = "2025.1"
 SIM_BUILD = "223U"
 ZVERSION = (f"IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) {SIM_VERSION} (Build {SIM_BUILD}) "
@@ -383,15 +383,15 @@ class DynamicIterator(SimClass):
 
 
 # =============================================================================================
-# %SYSTEM.Status (iris-api.md §1.4, S8-S11, S10)
+# %SYSTEM.Status (iris-sources.md §1.4, S8-S11, S10)
 # =============================================================================================
 
 @register
 class SystemStatus(SimClass):
-    """``%SYSTEM.Status``: tests and texts of ``%Status`` values (iris-api.md §1.4)."""
+    """``%SYSTEM.Status``: tests and texts of ``%Status`` values (iris-sources.md §1.4)."""
 
     name = "%SYSTEM.Status"
-    source = "iris-api.md §1.4, S8-S11, S10"
+    source = "iris-sources.md §1.4, S8-S11, S10"
     instantiable = False
 
     @class_method("IsOK", source="S8-S11")
@@ -462,7 +462,7 @@ def _one_entry(sc, index, with_code: bool) -> str:
 
 
 # =============================================================================================
-# %SYSTEM.Process (iris-api.md §4.1) and %SYSTEM.Version
+# %SYSTEM.Process (iris-sources.md §4.1) and %SYSTEM.Version
 # =============================================================================================
 
 def current_directory(proc) -> str:
@@ -480,10 +480,10 @@ class SystemProcess(SimClass):
     """``%SYSTEM.Process``."""
 
     name = "%SYSTEM.Process"
-    source = "iris-api.md §4.1"
+    source = "iris-sources.md §4.1"
     instantiable = False
 
-    @class_method("Terminate", source="iris-api.md §4.1 (S23/S28 Dockerfiles, S31)")
+    @class_method("Terminate", source="iris-sources.md §4.1 (S23/S28 Dockerfiles, S31)")
     def terminate(cls, proc, pid=None, exit_code=0):  # pylint: disable=unused-argument
         """``Terminate(,code)``: ends this process; the ``iris session`` exit code becomes ``code``.
 
@@ -507,10 +507,10 @@ class SystemProcess(SimClass):
 
 @register
 class SystemVersion(SimClass):
-    """``%SYSTEM.Version`` (values from iris-devtester-lessons.md §6: 2025.1 Build 223U) [inf]."""
+    """``%SYSTEM.Version`` (values from iris-sources.md LESSONS §6: 2025.1 Build 223U) [inf]."""
 
     name = "%SYSTEM.Version"
-    source = "iris-devtester-lessons.md §6 [inf]"
+    source = "iris-sources.md LESSONS §6 [inf]"
     instantiable = False
 
     @class_method("GetVersion", source="[inf]")

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The simulator's ``iris`` command (``/usr/irissys/bin/iris``) and the ``iris-sim`` test helper.
 
-It is NOT IRIS.  Modelled (iris-api.md §4.1; S25, S29, S31, S36):
+It is NOT IRIS.  Modelled (iris-sources.md §4.1; S25, S29, S31, S36):
 
 - ``iris session|terminal <INST> [-U <NS>] ["entryref"]``: stdin lines or one entry reference;
 - ``iris qlist [INST]``: one line of 13 ``^``-separated fields (S31);

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``iris.cpf`` and configuration merge (iris-api.md §3.1 S20, §5.5 S27/S28; user-needs §2.6).
+"""``iris.cpf`` and configuration merge (iris-sources.md §3.1 S20, §5.5 S27/S28; user-needs §2.6).
 
 The CPF is INI-like: ``[Section]`` headers and ``Name=Value`` lines; section and parameter names are
 kept with their case.  Modelled sections:
@@ -146,7 +146,7 @@ def default_cpf(dirs: dict, version: str = "2025.1") -> Cpf:
         "DefaultPort": "1972",
         "WebServerPort": "52773",
         "SystemMode": "",
-        "SystemPerformanceDailyReportsOn": "0",  # iris-api.md §2.3 S14 (2025.3+; default 0)
+        "SystemPerformanceDailyReportsOn": "0",  # iris-sources.md §2.3 S14 (2025.3+; default 0)
         "SystemPerformanceDailyReportsRetentionDays": "60",  # S14
     })
     cpf.section("config").update({"globals": "0,0,0,0,0,0", "routines": "0", "gmheap": "37568", "locksiz": "16777216"})
@@ -158,7 +158,7 @@ def default_cpf(dirs: dict, version: str = "2025.1") -> Cpf:
 
 
 # ---------------------------------------------------------------------------------------------
-# configuration merge (iris-api.md §5.5)
+# configuration merge (iris-sources.md §5.5)
 # ---------------------------------------------------------------------------------------------
 
 def parse_action(line: str) -> tuple[str, dict]:

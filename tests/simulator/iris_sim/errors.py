@@ -1,9 +1,9 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""IRIS runtime errors and ``%Status`` values (DESIGN.md Contract 1; iris-api.md §1.4, S8-S11).
+"""IRIS runtime errors and ``%Status`` values (DESIGN.md Contract 1; iris-sources.md §1.4, S8-S11).
 
-A ``%Status`` is ``1`` when OK (iris-api.md §1.4, S8-S11).  An error status is a string starting with
+A ``%Status`` is ``1`` when OK (iris-sources.md §1.4, S8-S11).  An error status is a string starting with
 ``"0 "`` followed by a ``$ListBuild`` of one ``$ListBuild(code, text, param1, ...)`` per error.  Real
 IRIS also starts error statuses with ``"0 "`` and a ``$ListBuild``; the inner layout here is our own
 format [inf].
@@ -37,7 +37,7 @@ ERROR_CODES = {
 }
 
 # Texts of the %Status codes the simulator produces.  [inf] wording modelled on IRIS's messages;
-# match on codes, never on text (iris-api.md §1.4, S10).
+# match on codes, never on text (iris-sources.md §1.4, S10).
 STATUS_MESSAGES = {
     5001: "%1",
     5002: "ObjectScript error: %1",
@@ -92,7 +92,7 @@ class IrisError(Exception):
 # ---------------------------------------------------------------------------------------------
 
 def status_ok() -> int:
-    """The OK status: ``1`` (iris-api.md §1.4, S8-S11)."""
+    """The OK status: ``1`` (iris-sources.md §1.4, S8-S11)."""
     return 1
 
 
@@ -165,7 +165,7 @@ def status_codes(sc) -> str:
 
 
 class SessionEnd(Exception):
-    """The process ends: ``halt`` (code 0) or ``%SYSTEM.Process.Terminate(,code)`` (iris-api.md §4.1)."""
+    """The process ends: ``halt`` (code 0) or ``%SYSTEM.Process.Terminate(,code)`` (iris-sources.md §4.1)."""
 
     def __init__(self, exit_code: int = 0):
         self.exit_code = int(exit_code)

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """On-disk state of one simulated instance (DESIGN.md Contract 3).
 
-Where things live (modelled on IRIS; iris-api.md §5.1/§5.3 S25):
+Where things live (modelled on IRIS; iris-sources.md §5.1/§5.3 S25):
 
 * ``install_dir`` (``ISC_PACKAGE_INSTALLDIR``, default ``/usr/irissys``) holds IRISLIB
   (``<install>/mgr/irislib/``).
@@ -37,10 +37,10 @@ LOCK_FILE = "sim-session.lock"
 FROZEN_DIR = "sim-frozen"
 
 PREDEFINED_USERS = ("_SYSTEM", "SuperUser", "Admin", "CSPSystem", "UnknownUser", "irisowner")  # S25
-DEFAULT_PASSWORD = "SYS"  # iris-api.md §5.4 S25
-PBKDF2_ITERATIONS = 10000  # PasswordHash default work factor (iris-api.md §5.4 S26)
+DEFAULT_PASSWORD = "SYS"  # iris-sources.md §5.4 S25
+PBKDF2_ITERATIONS = 10000  # PasswordHash default work factor (iris-sources.md §5.4 S26)
 
-# System tasks created at install get IDs < 1000 (iris-api.md §1.1 S5, S11).  A few of S5's list;
+# System tasks created at install get IDs < 1000 (iris-sources.md §1.1 S5, S11).  A few of S5's list;
 # their schedules are inferred.
 SYSTEM_TASKS = (
     (1, "Switch Journal", "%SYS.Task.SwitchJournal", 0, 0),
@@ -52,7 +52,7 @@ SYSTEM_TASKS = (
     (7, "Feature Tracker", "%SYS.Task.FeatureTracker", 0, 4500),
 )
 
-# Predefined ^SystemPerformance profiles (iris-api.md §2.2 S13 (test), S15 (rest)):
+# Predefined ^SystemPerformance profiles (iris-sources.md §2.2 S13 (test), S15 (rest)):
 # name -> (description, interval seconds, count)
 SP_PROFILES = {
     "test": ("A 5 minute run sampling every 30 seconds. Used for testing purposes.", 30, 10),
@@ -189,7 +189,7 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
     @classmethod
     def open(cls, install_dir: str | None = None, data_dir: str | None = None) -> "Instance":
         """Paths from the environment (S25): ``ISC_PACKAGE_INSTALLDIR`` (``/usr/irissys``) and
-        ``ISC_DATA_DIRECTORY`` (durable %SYS, iris-api.md §5.3) else the install dir."""
+        ``ISC_DATA_DIRECTORY`` (durable %SYS, iris-sources.md §5.3) else the install dir."""
         install_dir = install_dir or os.environ.get("ISC_PACKAGE_INSTALLDIR") or "/usr/irissys"
         data_dir = data_dir or os.environ.get("ISC_DATA_DIRECTORY") or install_dir
         name = os.environ.get("ISC_PACKAGE_INSTANCENAME") or "IRIS"
@@ -245,7 +245,7 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
                 "Password": hash_password(DEFAULT_PASSWORD), "DefaultPassword": 1,
             }
         services = {
-            # iris-api.md §6 (S23/S28/S12/S35); default Enabled/AutheEnabled values are inferred.
+            # iris-sources.md §6 (S23/S28/S12/S35); default Enabled/AutheEnabled values are inferred.
             "%Service_Bindings": {"Enabled": 1, "AutheEnabled": 32, "Description": "Superserver clients (SQL, Native)"},
             "%Service_CallIn": {"Enabled": 0, "AutheEnabled": 48, "Description": "CallIn interface"},
             "%Service_Monitor": {"Enabled": 0, "AutheEnabled": 0, "Description": "SNMP/OpenTelemetry monitor"},
@@ -391,7 +391,7 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
         return int(self._read_runtime().get("monitor_state", 0))
 
     def set_monitor_state(self, state: int) -> None:
-        """``$SYSTEM.Monitor.SetState`` (iris-devtester-lessons §2.4)."""
+        """``$SYSTEM.Monitor.SetState`` (iris-sources.md LESSONS §2.4)."""
         self.runtime["monitor_state"] = int(state)
         self._persist_runtime()
 
@@ -521,7 +521,7 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
         """Mount ``directory``: validate the file and its mount mark, then write our mark.
 
         ``storage.DatError`` when the file is missing/corrupt/truncated or carries another
-        mount's mark (a copy taken while mounted — iris-api.md §0 item 6, S21/S23).  A mark made
+        mount's mark (a copy taken while mounted — iris-sources.md §0.6, S21/S23).  A mark made
         while frozen (``ExternalFreeze``, S21) is a consistent snapshot and mounts [inf].
         """
         directory = norm_dir(directory, self.mgr_dir)
@@ -578,7 +578,7 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
 
         A mark left by this instance's previous run (killed, not stopped) is recovered and the
         System Monitor goes to alert (2), as after "Previous system shutdown was abnormal"
-        (iris-api.md §0 item 12, §5.3 S32).  A foreign mark or a damaged file fails that mount.
+        (iris-sources.md §0.12, §5.3 S32).  A foreign mark or a damaged file fails that mount.
         """
         self.config = cpf_mod.Cpf.read(self.cpf_path)
         self.config.check_startup()
@@ -647,7 +647,7 @@ class Instance:  # pylint: disable=too-many-instance-attributes,too-many-public-
         """Password login check for PLATFORM (web/superserver): ``(ok, reason)``.
 
         Reasons: ``no such user``, ``disabled``, ``bad password``, ``password change required``
-        (the SQLCODE -853 case of iris-devtester-lessons §3 row 1).
+        (the SQLCODE -853 case of iris-sources.md LESSONS §3 row 1).
         """
         user = self.system.get("users", {}).get(values.to_str(username).upper())
         if user is None:

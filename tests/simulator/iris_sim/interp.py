@@ -865,7 +865,7 @@ class Process:
             raise IrisError("SYNTAX") from exc
 
     def eval_macro(self, node: PNode):
-        """``$$$MACRO``: not expanded in direct mode (iris-devtester-lessons.md §2.3) → <SYNTAX>."""
+        """``$$$MACRO``: not expanded in direct mode (iris-sources.md LESSONS §2.3) → <SYNTAX>."""
         raise IrisError("SYNTAX", node.text)
 
     def eval_relative(self, node: PNode):

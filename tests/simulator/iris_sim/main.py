@@ -1,23 +1,23 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``iris-main``: the simulator's emulation of the IRIS container entrypoint (iris-api.md §5.2, S25).
+"""``iris-main``: the simulator's emulation of the IRIS container entrypoint (iris-sources.md §5.2, S25).
 
 It is NOT IRIS.  What it models, with the source of each behaviour:
 
 - options ``--password-file``, ``--key``, ``-a/--after``, ``-b/--before``, ``--check-caps``, ``-l``
-  (iris-api.md §5.2; S25, S29, S30);
-- durable %SYS through ``ISC_DATA_DIRECTORY`` and its two failure messages (iris-devtester-lessons.md §6,
-  iris-api.md §5.3);
+  (iris-sources.md §5.2; S25, S29, S30);
+- durable %SYS through ``ISC_DATA_DIRECTORY`` and its two failure messages (iris-sources.md LESSONS §6,
+  iris-sources.md §5.3);
 - ``ISC_CPF_MERGE_FILE`` applied at every start (S27, S28);
-- ``qlist`` says ``running`` before ``Enabling logons`` (S29, S32; iris-api.md §0 item 11);
-- an expired licence key stops the start with the message users hit most (iris-ci-user-needs.md §2.1);
-- an abnormal previous shutdown leaves the System Monitor in state alert (S32; iris-api.md §0 item 12);
+- ``qlist`` says ``running`` before ``Enabling logons`` (S29, S32; iris-sources.md §0.11);
+- an expired licence key stops the start with the message users hit most (iris-sources.md NEEDS §2.1);
+- an abnormal previous shutdown leaves the System Monitor in state alert (S32; iris-sources.md §0.12);
 - SIGTERM (``docker stop``) shuts down cleanly (S25) and keeps the state for the next start.  Sources
   disagree here (iris-devtester 1.21 reports lost rows after a bare ``docker stop`` and says iris-main
-  does not trap SIGTERM, peers.md §2): ``IRIS_SIM_SIGTERM=abrupt`` models that report [inf] - a running
+  does not trap SIGTERM, iris-sources.md PEERS §2): ``IRIS_SIM_SIGTERM=abrupt`` models that report [inf] - a running
   instance then ends like a killed one (abnormal shutdown at the next start); ``iris stop`` first
-  (``iris stop IRIS quietly``, iris-api.md §4.1 S36) still shuts it down cleanly.
+  (``iris stop IRIS quietly``, iris-sources.md §4.1 S36) still shuts it down cleanly.
 
 The platform state (status, since/last-used, logons, monitor state, pid) lives in
 ``<mgr>/sim-platform.json``; ``cli.py`` reads it for ``qlist`` and writes control requests to
@@ -48,11 +48,11 @@ LOAD_FILE = "sim-load.json"
 MESSAGES_LOG = "messages.log"
 
 # Real message texts.  Sources beside each.
-# iris-devtester-lessons.md §6 / §3 row 12 (observed text, grammar as quoted there):
+# iris-sources.md LESSONS §6 / §3 row 12 (observed text, grammar as quoted there):
 MSG_DURABLE_MISSING = "Durable folder: {dir} does not exists, or cannot be created"
-# iris-api.md §5.3 (root-owned mount point):
+# iris-sources.md §5.3 (root-owned mount point):
 MSG_CANNOT_CREATE_TARGET = "ERROR #5001: Cannot create target: {dir}"
-# iris-ci-user-needs.md §2.1 (the licence failure users hit most):
+# iris-sources.md NEEDS §2.1 (the licence failure users hit most):
 MSG_LICENSE_EXPIRED = "Invalid Community Edition license, may have exceeded core limit"
 # [inf] wording of the capability check failure (S25 documents the check, not its text):
 MSG_CAPS = "Required Linux capabilities are missing: CAP_SETUID CAP_SETGID (use --check-caps false to skip this check)"
@@ -178,7 +178,7 @@ def read_runtime(mgr: str | None = None) -> dict:
 def effective_system_state(state: dict, mgr: str | None = None) -> int:
     """System Monitor state (``%SYSTEM.Monitor.State``, kept by the instance model; 2 after an
     abnormal shutdown, S32).  IRIS_SIM_MONITOR_WARN_SECS models 'warning for the first minutes of a
-    new container' (iris-devtester-lessons.md §3 row 11)."""
+    new container' (iris-sources.md LESSONS §3 row 11)."""
     try:
         code = int(read_runtime(mgr).get("monitor_state", 0) or 0)
     except (TypeError, ValueError):
@@ -352,14 +352,14 @@ class IrisMain:
             except OSError:
                 return self.fail(MSG_DURABLE_MISSING.format(dir=durable))
         if not os.access(durable, os.W_OK | os.X_OK):
-            # iris-api.md §5.3: a root-owned mount point gives ERROR #5001 Cannot create target.
+            # iris-sources.md §5.3: a root-owned mount point gives ERROR #5001 Cannot create target.
             return self.fail(MSG_CANNOT_CREATE_TARGET.format(dir=os.path.join(durable, "mgr") + "/"))
         return 0
 
     def check_license(self) -> int:
         """Licence key: ``--key`` copies it to mgr/iris.key (S25); a key whose content contains
         ``EXPIRED`` (or IRIS_SIM_LICENSE=expired, modelling an old image's built-in licence) fails the
-        start like an expired Community licence (iris-ci-user-needs.md §2.1)."""
+        start like an expired Community licence (iris-sources.md NEEDS §2.1)."""
         key = self.args.key
         target = os.path.join(self.mgr, "iris.key")
         if key:
@@ -419,7 +419,7 @@ class IrisMain:
         for dbname, reason in sorted((report.get("failed") or {}).items()):
             self.msg("Failed to mount database %s: %s" % (dbname, reason), 2, "Generic.Event")
         if report.get("abnormal"):
-            # S32 / iris-api.md §0 item 12: the instance model put the System Monitor in alert, so
+            # S32 / iris-sources.md §0.12: the instance model put the System Monitor in alert, so
             # /irisHealth.sh fails although the instance recovered.
             self.msg("Previous system shutdown was abnormal, system forced down or crashed", 2,
                      "Generic.Event")
@@ -509,7 +509,7 @@ class IrisMain:
     def _apply_password_file(self) -> int:
         """S25: --password-file sets the password of all predefined accounts, CSPSystem included.
 
-        What happens to the file afterwards is NOT sourced (audit F6/S6: iris-api.md §5.4 says
+        What happens to the file afterwards is NOT sourced (audit F6/S6: iris-sources.md §5.4 says
         "consumed", but no public text describes deletion, renaming or timing).  IRIS_SIM_PASSWORD_FILE
         chooses: ``delete`` (default [inf]), ``keep`` or ``rename`` (to ``<file>.done`` [inf]), so the
         collection can be tested against each; if deleting fails the log says so."""
@@ -723,7 +723,7 @@ def run(argv=None, out=None) -> int:
     except OSError:
         return main.fail(MSG_CANNOT_CREATE_TARGET.format(dir=main.mgr + "/"))
     if mode == "entrypoint":
-        # iris-main shows messages.log in the container log; -l adds further files (iris-api.md §5.2).
+        # iris-main shows messages.log in the container log; -l adds further files (iris-sources.md §5.2).
         main._start_tail(messages_log_path(main.mgr))
         for extra in args.log:
             if os.path.abspath(extra) != os.path.abspath(messages_log_path(main.mgr)):

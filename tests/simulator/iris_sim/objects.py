@@ -8,7 +8,7 @@ Models declare IRIS classes as ``SimClass`` subclasses::
     @register
     class Task(SimClass):
         name = "%SYS.Task"
-        source = "iris-api.md S2, S8, S11"
+        source = "iris-sources.md S2, S8, S11"
         properties = {"Name": Prop("", source="S11")}
 
         @class_method("%OpenId", source="S8")

@@ -4,7 +4,7 @@
 """The Task Manager's scheduler thread, started by ``iris-main`` once logons are enabled.
 
 IRIS's Task Manager polls once every 60 seconds, so a "run now" task may start up to a minute later
-(iris-api.md §0 item 3; S1).  The simulator polls every IRIS_SIM_TASK_POLL seconds (default 1) so that
+(iris-sources.md §0.3; S1).  The simulator polls every IRIS_SIM_TASK_POLL seconds (default 1) so that
 tests do not wait a minute; callers must still treat RunNow as asynchronous (S1, S8).
 
 Each poll takes the instance's session lock (one mutator at a time, DESIGN.md Contract 3), reloads the

@@ -1,16 +1,16 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The ``iris session`` shell with piped stdin (DESIGN.md Contract 4; iris-api.md §4.1, S36).
+"""The ``iris session`` shell with piped stdin (DESIGN.md Contract 4; iris-sources.md §4.1, S36).
 
 * The prompt ``NS>`` (``%SYS>`` in %SYS) is written before each line is read (S36: the prompt is the
   namespace name; S28/S12: piped sessions print prompts around the output).  [inf] a prompt starts
   on a fresh line: when the previous output left the cursor mid-line, CR LF comes first.
 * Each line runs on its own (a ``{`` block must close on the same line).
 * An uncaught error is printed as the terminal does (``<UNDEFINED> *x`` on its own line) and the
-  session goes on with the next line (iris-devtester-lessons.md §2.3).
+  session goes on with the next line (iris-sources.md LESSONS §2.3).
 * ``halt`` ends the session at once (remaining input is ignored); EOF ends it too.
-* The exit code is 0 unless ``##class(%SYSTEM.Process).Terminate(,n)`` ran (iris-api.md §4.1).
+* The exit code is 0 unless ``##class(%SYSTEM.Process).Terminate(,n)`` ran (iris-sources.md §4.1).
 * Unknown namespace for ``-U``: ``<NAMESPACE>`` message and exit code 1 [inf].
 """
 
@@ -80,7 +80,7 @@ def report_error(proc: Process, exc: Exception) -> None:
 
 
 def run_command(instance, namespace, line, out) -> int:
-    """The single-command form ``iris session IRIS -U NS "entry"`` (iris-api.md §4.1, S29/S23).
+    """The single-command form ``iris session IRIS -U NS "entry"`` (iris-sources.md §4.1, S29/S23).
 
     Runs one line without prompts; nothing is printed unless the code writes (or an error occurs).
     Returns the exit code (``Terminate(,n)`` → n).

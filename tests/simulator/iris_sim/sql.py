@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The SQL subset behind ``%SQL.Statement`` (iris-api.md §1.3, §3.3, §4.3).
+"""The SQL subset behind ``%SQL.Statement`` (iris-sources.md §1.3, §3.3, §4.3).
 
 Statements: ``SELECT [TOP n] cols|*|COUNT(*) FROM t [WHERE c op v [AND ...]] [ORDER BY c [ASC|DESC], ...]``,
 ``CREATE TABLE t (col type, ...)``, ``INSERT INTO t [(cols)] VALUES (...)``, ``UPDATE t SET c=v, ... [WHERE]``,
@@ -10,7 +10,7 @@ Statements: ``SELECT [TOP n] cols|*|COUNT(*) FROM t [WHERE c op v [AND ...]] [OR
 Tables:
 
 * user tables, kept in the namespace's globals database (``Database.tables``), schema-qualified;
-  an unqualified name is in schema ``SQLUser`` (iris-devtester-lessons §2.4: "A table created with
+  an unqualified name is in schema ``SQLUser`` (iris-sources.md LESSONS §2.4: "A table created with
   no schema shows up as SQLUser.<Name>");
 * ``%SYS.Task`` (columns = property names, S11 code-live; ``UPDATE`` accepted, §1.3);
 * ``INFORMATION_SCHEMA.TABLES`` (lessons §2.4) and ``%SYS.Namespace_List()`` (§3.3: column ``Nsp``).
@@ -447,7 +447,7 @@ def _coerce(ctype: str, value):
 def _insert(src: _Source, plan: dict, params) -> SqlResult:
     if src.table is None:
         raise SqlError(-400, f"simulator: INSERT into {src.name} is not modelled "
-                             "(iris-api.md §1.3: use %SYS.Task %New/%Save)")
+                             "(iris-sources.md §1.3: use %SYS.Task %New/%Save)")
     table = src.table
     names = [c["name"] for c in table["columns"]]
     cols = [src.column(c) for c in plan["cols"]] if plan["cols"] else names

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The simulator's ``IRIS.DAT`` format (own format; DESIGN.md Contract 3).
 
-A real IRIS database is one ``IRIS.DAT`` file per directory (iris-api.md §3.4, GORIENT); its block
+A real IRIS database is one ``IRIS.DAT`` file per directory (iris-sources.md §3.4, GORIENT); its block
 layout is not public (S22), so this format is our own and deliberately opaque to the collection:
 
 * bytes ``0..4095`` — header block: ``IRIS-SIM-DAT 001\\n`` + a JSON object (space padded,
@@ -16,9 +16,9 @@ layout is not public (S22), so this format is our own and deliberately opaque to
 
 The mount mark is written at mount and cleared at a clean dismount, so a copy taken while mounted
 carries it and the simulator refuses to mount that copy cleanly (models "never copy a mounted
-database", iris-api.md §0 item 6, S21, S23).  The header records nothing about the directory the
+database", iris-sources.md §0.6, S21, S23).  The header records nothing about the directory the
 file lives in: a file restored into another directory mounts there (inferred; this is one of the
-untested hypotheses for iris-devtester's ``<DIRECTORY>`` failure, iris-devtester-lessons.md §4.8 —
+untested hypotheses for iris-devtester's ``<DIRECTORY>`` failure, iris-sources.md LESSONS §4.8 —
 "the restored DAT still recording its original directory" — which the simulator therefore does NOT
 reproduce; a torn copy of a mounted DAT, another hypothesis there, it does).
 """
@@ -57,10 +57,10 @@ def dat_path(directory: str) -> str:
 
 def new_header(size_mb: int = 1, block_size: int = 8192, max_size_mb: int = 0, expansion_mb: int = 0,
                resource: str = "", read_only: int = 0) -> dict:
-    """A fresh header.  Sizes in MB (iris-api.md §3.2 S9: Size/MaxSize/ExpansionSize are MB)."""
+    """A fresh header.  Sizes in MB (iris-sources.md §3.2 S9: Size/MaxSize/ExpansionSize are MB)."""
     return {
         "format": FORMAT_VERSION,
-        "block_size": int(block_size),  # 8192 default (iris-api.md §3.4 S22)
+        "block_size": int(block_size),  # 8192 default (iris-sources.md §3.4 S22)
         "size_mb": max(1, int(size_mb)),
         "max_size_mb": int(max_size_mb),  # 0 = unlimited [inf]
         "expansion_mb": int(expansion_mb),  # 0 = system default growth [inf]

@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Network side of the simulator (DESIGN.md Contract 5).  It is NOT IRIS.
 
-- HTTP on 52773 (the private web server of Community images, iris-api.md §5.1, S29):
-  ``/api/monitor/metrics`` in Prometheus text with the metric names of iris-api.md §2.4 (S16, S17),
+- HTTP on 52773 (the private web server of Community images, iris-sources.md §5.1, S29):
+  ``/api/monitor/metrics`` in Prometheus text with the metric names of iris-sources.md §2.4 (S16, S17),
   ``/api/monitor/alerts`` (``[]``; S16), and a stub Management Portal page.  The simulated load comes
   from ``<mgr>/sim-load.json``, written by ``iris-sim load`` (defaults: cpu 5 %, memory 20 %).
 - TCP on 1972: a placeholder superserver that accepts and closes each connection.  The superserver
@@ -88,7 +88,7 @@ def _disk_percent(directory: str, load: dict) -> float:
 
 
 def metrics_text(mgr: str) -> str:
-    """Prometheus text of /api/monitor/metrics (names: iris-api.md §2.4, S16/S17).  Values are the
+    """Prometheus text of /api/monitor/metrics (names: iris-sources.md §2.4, S16/S17).  Values are the
     simulated load (``iris-sim load``) or plausible constants; ``set`` in the load file overrides any
     unlabelled metric."""
     load = read_load(mgr)

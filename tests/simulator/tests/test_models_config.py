@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Config.*, SYS.Database, Security.*, %File and CPF merge (iris-api.md §3, §5.5, §6)."""
+"""Config.*, SYS.Database, Security.*, %File and CPF merge (iris-sources.md §3, §5.5, §6)."""
 
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ def _attach(sim, name, directory):
 
 
 def test_copy_of_mounted_dat_is_refused_cold_copy_mounts(sim):
-    """iris-api.md §0 item 6: never copy a mounted database; dismount -> copy -> mount is consistent."""
+    """iris-sources.md §0.6: never copy a mounted database; dismount -> copy -> mount is consistent."""
     _make_table(sim, "USER")
     user_dir = sim.inst.db_dir("USER")
     hot = os.path.join(sim.root, "hot")

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Predefined accounts after --password-file, Security.Users.Modify and $SYSTEM.Security.Login
-(audit F7, S5; ADOCK-AUTH; iris-api.md §6 S10; iris-devtester-lessons.md §2.4, §3 row 1)."""
+(audit F7, S5; ADOCK-AUTH; iris-sources.md §6 S10; iris-sources.md LESSONS §2.4, §3 row 1)."""
 
 from __future__ import annotations
 

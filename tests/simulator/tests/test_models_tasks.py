@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""%SYS.Task, definitions, TaskListDetail, run_due_tasks (iris-api.md §1)."""
+"""%SYS.Task, definitions, TaskListDetail, run_due_tasks (iris-sources.md §1)."""
 
 from __future__ import annotations
 

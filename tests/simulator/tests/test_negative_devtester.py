@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The wrong calls of iris-devtester (iris-devtester-lessons.md §2-§5, iris-api.md §8) must fail here."""
+"""The wrong calls of iris-devtester (iris-sources.md LESSONS §2-§5, iris-sources.md §8) must fail here."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from test_models_support import fixture_sim  # noqa: F401  pylint: disable=unuse
 
 
 def test_systemperformance_task_class_does_not_exist(sim):
-    """iris-api.md §0 item 4 / §8 item 1: %SYS.Task.SystemPerformance is not a class."""
+    """iris-sources.md §0.4 / §8 item 1: %SYS.Task.SystemPerformance is not a class."""
     assert "<CLASS DOES NOT EXIST> *%SYS.Task.SystemPerformance" in sim.run(
         "%SYS", "set d=##class(%SYS.Task.SystemPerformance).%New()")
     out = sim.run("%SYS", 'set t=##class(%SYS.Task).%New(),t.Name="iris-devtools-monitor",t.TaskClass="%SYS.Task.SystemPerformance"',
@@ -44,7 +44,7 @@ def test_security_users_password_methods_do_not_exist(sim):
 
 
 def test_changepassword_property_must_be_boolean(sim):
-    """iris-api.md §6 S10: ChangePassword="newpass" via Modify fails with #5001; nothing changes."""
+    """iris-sources.md §6 S10: ChangePassword="newpass" via Modify fails with #5001; nothing changes."""
     out = sim.run("%SYS", 'set p("ChangePassword")="newpass",p("Password")="newpass"',
                   'set sc=##class(Security.Users).Modify("SuperUser",.p) write $system.Status.GetErrorCodes(sc)')
     assert out == "5001"

@@ -240,7 +240,7 @@ def test_unknown_password_file_mode_is_loud(tmp_path):
 
 def test_abrupt_sigterm_mode_and_iris_stop_first(tmp_path):
     """IRIS_SIM_SIGTERM=abrupt models iris-devtester's report [inf]: a bare SIGTERM leaves an abnormal shutdown;
-    `iris stop IRIS quietly` first (iris-api.md §4.1 S36) shuts IRIS down cleanly."""
+    `iris stop IRIS quietly` first (iris-sources.md §4.1 S36) shuts IRIS down cleanly."""
     env = sim_env(tmp_path, IRIS_SIM_SIGTERM="abrupt")
     proc = _wait_started(env)
     rc, dummy = _stop(proc)

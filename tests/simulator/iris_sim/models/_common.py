@@ -35,7 +35,7 @@ def as_status(fn, *args, **kwargs):
 
 def require_sys(proc, class_name: str) -> None:
     """Classes without a ``%`` package (``Config.*``, ``SYS.*``, ``Security.*``, ``Backup.*``) live in
-    %SYS and are not visible elsewhere (iris-api.md §0 item 2, S8-S10): ``<CLASS DOES NOT EXIST>``."""
+    %SYS and are not visible elsewhere (iris-sources.md §0.2, S8-S10): ``<CLASS DOES NOT EXIST>``."""
     namespace = getattr(proc, "namespace", "%SYS")
     if values.to_str(namespace).upper() != "%SYS":
         raise IrisError("CLASS DOES NOT EXIST", class_name)
@@ -48,7 +48,7 @@ def instance_of(proc):
 
 def to_boolean(value, prop: str) -> int:
     """%Boolean validation: 0 or 1 (numbers or their strings); else #5001 "not a valid boolean"
-    (iris-api.md §6 S10: ``ChangePassword="newpass"`` fails with #5001)."""
+    (iris-sources.md §6 S10: ``ChangePassword="newpass"`` fails with #5001)."""
     text = values.to_str(value).strip()
     if text in ("0", "1"):
         return int(text)
@@ -70,7 +70,7 @@ def to_integer(value, prop: str, minimum=None, maximum=None) -> int:
 def byref_props(ref) -> dict:
     """First-level subscripts of a by-ref array ``.p`` as ``{name: value}``.
 
-    A non-ByRef argument (e.g. a %Status passed by value, iris-devtester-lessons §4.7) or an
+    A non-ByRef argument (e.g. a %Status passed by value, iris-sources.md LESSONS §4.7) or an
     undefined array gives ``{}``.
     """
     if not isinstance(ref, ByRef):

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``Backup.General`` external freeze/thaw (iris-api.md §3.4 S21) and ``%SYSTEM.Monitor``.
+"""``Backup.General`` external freeze/thaw (iris-sources.md §3.4 S21) and ``%SYSTEM.Monitor``.
 
 Freeze model: physical database writes are suspended — sessions keep working, their changes go to
 ``mgr/sim-frozen/`` and reach the ``IRIS.DAT`` files at ``ExternalThaw`` (S21: "processes keep
@@ -22,7 +22,7 @@ class BackupGeneral(SimClass):
     """``Backup.General`` (S21)."""
 
     name = "Backup.General"
-    source = "iris-api.md §3.4 S21"
+    source = "iris-sources.md §3.4 S21"
 
     @class_method("ExternalFreeze", source="S21")
     def freeze(cls, proc, log_file=None, text=None, switch_journal=None, timeout=None, *rest):  # pylint: disable=unused-argument
@@ -64,18 +64,18 @@ class BackupGeneral(SimClass):
 @register
 class Monitor(SimClass):
     """``%SYSTEM.Monitor``: ``State()`` 0 OK, 1 warning, 2 alert; iris-devtester also saw -1
-    ("monitoring not configured") and 3 fatal (iris-devtester-lessons §1 readiness rows, §2.4).
-    The simulator reports 0 normally and 2 after an abnormal shutdown (iris-api.md §0 item 12, S32)."""
+    ("monitoring not configured") and 3 fatal (iris-sources.md LESSONS §1 readiness rows, §2.4).
+    The simulator reports 0 normally and 2 after an abnormal shutdown (iris-sources.md §0.12, S32)."""
 
     name = "%SYSTEM.Monitor"
-    source = "iris-devtester-lessons §1, §2.4; iris-api.md §0 item 12 (S32)"
+    source = "iris-sources.md LESSONS §1, §2.4; iris-sources.md §0.12 (S32)"
 
-    @class_method("State", source="iris-devtester-lessons §2.4 [IT]")
+    @class_method("State", source="iris-sources.md LESSONS §2.4 [IT]")
     def state(cls, proc):
         """The System Monitor state of the instance."""
         return proc.instance.monitor_state
 
-    @class_method("SetState", source="iris-devtester-lessons §2.4 [DOC]")
+    @class_method("SetState", source="iris-sources.md LESSONS §2.4 [DOC]")
     def set_state(cls, proc, value=0):
         """Reset/clear alerts → %Status."""
         proc.instance.set_monitor_state(int(value or 0))

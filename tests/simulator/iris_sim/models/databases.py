@@ -1,15 +1,15 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``Config.Databases``, ``Config.Namespaces`` and ``SYS.Database`` (iris-api.md §3.1-§3.3).
+"""``Config.Databases``, ``Config.Namespaces`` and ``SYS.Database`` (iris-sources.md §3.1-§3.3).
 
 * ``Config.Databases`` writes the CPF ``[Databases]`` entry only — no ``IRIS.DAT``, no
-  ``Size``/``MaxSize``/``ExpansionSize`` (iris-api.md §0 item 5, S9 code-live, S20).
+  ``Size``/``MaxSize``/``ExpansionSize`` (iris-sources.md §0.5, S9 code-live, S20).
 * ``SYS.Database`` is the physical file, keyed by directory (S19, S23, S9).
 * Mount state: configured databases are mounted at startup; ``MountDatabase``/``DismountDatabase``
   change it until the next restart (GSA_manage_databases_details).  A database that is configured
   but not mounted gives ``<DIRECTORY>`` on use [inf] — e.g. a ``Config.Databases.Create`` over a
-  copied ``IRIS.DAT`` without ``MountDatabase`` (one hypothesis of iris-devtester-lessons §4.8).
+  copied ``IRIS.DAT`` without ``MountDatabase`` (one hypothesis of iris-sources.md LESSONS §4.8).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class ConfigDatabases(SimClass):
     """``Config.Databases`` (S20 doc, S9 code-live)."""
 
     name = "Config.Databases"
-    source = "iris-api.md §3.1 S20, S9"
+    source = "iris-sources.md §3.1 S20, S9"
     properties = {key: Prop("", source="S20") for key in ("Name",) + CONFIG_DB_PROPS}
 
     @class_method("Create", source="S20, S9")
@@ -127,7 +127,7 @@ class ConfigDatabases(SimClass):
         require_sys(proc, cls.name)
         return as_status(config_db_modify, proc.instance, name, byref_props(props))
 
-    @class_method("Get", source="S20, iris-devtester-lessons §2.4")
+    @class_method("Get", source="S20, iris-sources.md LESSONS §2.4")
     def get(cls, proc, name, props=None, cpf_file=None, flags=None):  # pylint: disable=unused-argument
         """``Get(Name, .Properties)``."""
         require_sys(proc, cls.name)
@@ -145,7 +145,7 @@ class ConfigDatabases(SimClass):
             return faults.fault_status("Config.Databases.Delete")
         return as_status(config_db_delete, proc.instance, name)
 
-    @class_method("Exists", source="S20; iris-devtester-lessons §2.4")
+    @class_method("Exists", source="S20; iris-sources.md LESSONS §2.4")
     def exists(cls, proc, name, obj=None, status=None):
         """``Exists(Name, .Obj, .Status)`` → 1/0; ``Obj.Directory`` etc."""
         require_sys(proc, cls.name)
@@ -231,7 +231,7 @@ class ConfigNamespaces(SimClass):
     """``Config.Namespaces`` (S9 code-live)."""
 
     name = "Config.Namespaces"
-    source = "iris-api.md §3.3 S9"
+    source = "iris-sources.md §3.3 S9"
     properties = {key: Prop("", source="S9") for key in ("Name",) + NS_PROPS}
 
     @class_method("Create", source="S9")
@@ -258,7 +258,7 @@ class ConfigNamespaces(SimClass):
             return exc.status()
         return status_ok()
 
-    @class_method("Delete", source="S9; iris-devtester-lessons §2.4")
+    @class_method("Delete", source="S9; iris-sources.md LESSONS §2.4")
     def delete(cls, proc, name, cpf_file=None, flags=None):  # pylint: disable=unused-argument
         """``Delete(Name)``."""
         require_sys(proc, cls.name)
@@ -266,7 +266,7 @@ class ConfigNamespaces(SimClass):
             return faults.fault_status("Config.Namespaces.Delete")
         return as_status(ns_delete, proc.instance, name)
 
-    @class_method("Exists", source="S9; iris-devtester-lessons §2.4")
+    @class_method("Exists", source="S9; iris-sources.md LESSONS §2.4")
     def exists(cls, proc, name, obj=None, status=None):
         """``Exists(Name, .Obj, .Status)`` → 1/0."""
         require_sys(proc, cls.name)
@@ -325,7 +325,7 @@ def sysdb_mount(inst, directory) -> None:
         inst.mount(directory)
     except storage.DatError as exc:
         if exc.kind == "mounted":
-            # [inf] wording; models "never copy a mounted database" (iris-api.md §0 item 6, S21/S23)
+            # [inf] wording; models "never copy a mounted database" (iris-sources.md §0.6, S21/S23)
             raise OpError(f"Cannot mount database {directory}: it is marked as mounted by another system "
                           "(IRIS.DAT copied while mounted; dismount or ExternalFreeze before copying)") from exc
         raise OpError(f"Cannot mount database {directory}: {exc.reason}") from exc
@@ -410,7 +410,7 @@ class SysDatabase(SimClass):
     """``SYS.Database``: the physical database, keyed by directory (S19 doc, S9/S23 code)."""
 
     name = "SYS.Database"
-    source = "iris-api.md §3.2 S19, S23, S9"
+    source = "iris-sources.md §3.2 S19, S23, S9"
     properties = {
         "Directory": Prop("", source="S19"), "Size": Prop(1, source="S19"), "MaxSize": Prop(0, source="S19"),
         "ExpansionSize": Prop(0, source="S19"), "BlockSize": Prop(8192, source="S19"), "ReadOnly": Prop(0, source="S19"),

@@ -1,10 +1,10 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``%Library.File`` (``%File``): the file utilities of iris-api.md §3.4 (S9 code-live, S23).
+"""``%Library.File`` (``%File``): the file utilities of iris-sources.md §3.4 (S9 code-live, S23).
 
 Boolean-returning methods return 1/0 as in IRIS.  ``CopyFile`` copies bytes as they are, so copying
-a mounted ``IRIS.DAT`` copies its mount mark (iris-api.md §0 item 6).
+a mounted ``IRIS.DAT`` copies its mount mark (iris-sources.md §0.6).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class File(SimClass):
 
     name = "%Library.File"
     aliases = ("%File",)
-    source = "iris-api.md §3.4 S9, S23"
+    source = "iris-sources.md §3.4 S9, S23"
 
     @class_method("CopyFile", source="S9, S23")
     def copy_file(cls, proc, src, dst, delete_before=None, ret=None):  # pylint: disable=unused-argument

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Merge-file sections and ``[Actions]`` (iris-api.md §5.5 S27/S28; user-needs §2.6), used by ``cpf.merge``.
+"""Merge-file sections and ``[Actions]`` (iris-sources.md §5.5 S27/S28; user-needs §2.6), used by ``cpf.merge``.
 
 Actions are idempotent (S28: re-run at every start): an action whose effect is already there reports
 ``unchanged``.  Each action maps to the class method of the same area (S27), here the model

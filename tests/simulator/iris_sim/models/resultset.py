@@ -5,7 +5,7 @@
 
 ``set rs=##class(%ResultSet).%New("%SYS.Task:TaskListDetail")``, ``rs.Execute(args...)``,
 ``rs.Next()``, ``rs.Get("Task Name")``, ``rs.Data("ID")``, ``rs.GetData(n)`` — the pattern of
-iris-api.md §1.3 (S8, code-live) and §3.1/§3.3 (``Config.*:List``, S9).  ``rs.Data("ID")`` is a
+iris-sources.md §1.3 (S8, code-live) and §3.1/§3.3 (``Config.*:List``, S9).  ``rs.Data("ID")`` is a
 multidimensional property in IRIS; the simulator serves it as a method with the same call syntax
 [inf: depends on the interpreter dispatching ``obj.Data(x)`` as a call].
 
@@ -88,11 +88,11 @@ class Rows:
 
 @register
 class ResultSet(SimClass):
-    """``%Library.ResultSet`` over a registered class query (iris-api.md §1.3 S8; §3.1 S9)."""
+    """``%Library.ResultSet`` over a registered class query (iris-sources.md §1.3 S8; §3.1 S9)."""
 
     name = "%Library.ResultSet"
     aliases = ("%ResultSet",)
-    source = "iris-api.md §1.3 S8 (code-live), §3.1 S9"
+    source = "iris-sources.md §1.3 S8 (code-live), §3.1 S9"
     properties = {
         "ClassName": Prop("", source="inferred", readonly=True),
         "QueryName": Prop("", source="inferred", readonly=True),

@@ -1,9 +1,9 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``Security.Users`` and ``Security.Services`` (iris-api.md §6, S10 code-live, S23, S28, S29).
+"""``Security.Users`` and ``Security.Services`` (iris-sources.md §6, S10 code-live, S23, S28, S29).
 
-Deliberately absent (iris-devtester-lessons §0.2, §2.4): ``Security.Users.ChangePassword()`` and
+Deliberately absent (iris-sources.md LESSONS §0.2, §2.4): ``Security.Users.ChangePassword()`` and
 ``SetPassword()`` → ``<METHOD DOES NOT EXIST>``.  Unknown property keys in ``Create``/``Modify``
 arrays (e.g. ``ChangePasswordAtNextLogin``) are silently ignored (lessons §2.4 [DOC]).
 """
@@ -101,12 +101,12 @@ def _user_object(user: dict) -> SimObject:
 
 @register
 class Users(SimClass):
-    """``Security.Users`` (iris-api.md §6, S10 code-live)."""
+    """``Security.Users`` (iris-sources.md §6, S10 code-live)."""
 
     name = "Security.Users"
-    source = "iris-api.md §6 S10 (code-live), S29, S30"
+    source = "iris-sources.md §6 S10 (code-live), S29, S30"
     properties = {key: Prop("", source="S10") for key in USER_GET}
-    properties["PasswordExternal"] = Prop("", source="iris-devtester-lessons §2.4 [DOC]")
+    properties["PasswordExternal"] = Prop("", source="iris-sources.md LESSONS §2.4 [DOC]")
 
     @class_method("Create", source="S10, S29 (positional)")
     def create(cls, proc, name, roles=None, password=None, full_name=None, namespace=None, *rest):
@@ -138,7 +138,7 @@ class Users(SimClass):
         fill_byref(props, user_props(user))
         return status_ok()
 
-    @class_method("Exists", source="S10; iris-devtester-lessons §2.4")
+    @class_method("Exists", source="S10; iris-sources.md LESSONS §2.4")
     def exists(cls, proc, name, obj=None, status=None):
         """``Exists(Name, .User, .Status)`` → 1/0; fills an object handle."""
         require_sys(proc, cls.name)
@@ -171,7 +171,7 @@ class Users(SimClass):
                 user["ExpirationDate"] = ""
         return status_ok()
 
-    @method("%Save", source="iris-devtester-lessons §2.4 (v1.5 object style)")
+    @method("%Save", source="iris-sources.md LESSONS §2.4 (v1.5 object style)")
     def save(self, proc):
         """Save an object from ``Exists``; ``Password`` set on the object is stored literally (lessons §2.4 [DOC])."""
         require_sys(proc, Users.name)
@@ -204,7 +204,7 @@ def _list_users(proc, pattern="*"):
 
 register_query("Security.Users", "List",
                ["Name", "FullName", "Enabled", "NameSpace", "Roles", "Comment", "ExpirationDate", "ChangePassword"],
-               _list_users, sys_only=True)  # iris-api.md §6 S10
+               _list_users, sys_only=True)  # iris-sources.md §6 S10
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,10 +238,10 @@ def modify_service(inst, name, props: dict) -> None:
 
 @register
 class Services(SimClass):
-    """``Security.Services`` (iris-api.md §6, S23, S28; services of §0 item 9)."""
+    """``Security.Services`` (iris-sources.md §6, S23, S28; services of §0 item 9)."""
 
     name = "Security.Services"
-    source = "iris-api.md §6 S23, S28"
+    source = "iris-sources.md §6 S23, S28"
     properties = {"Name": Prop("", source="S23"), "Enabled": Prop(0, source="S23"),
                   "AutheEnabled": Prop(0, source="S28"), "Description": Prop("", source="inferred")}
 
@@ -299,7 +299,7 @@ class SystemSecurity(SimClass):
         0 for an unknown or disabled user, a wrong password, and [inf] while the account's
         ChangePassword flag is set: ADOCK-AUTH says the predefined accounts "require a password change on
         first login", and iris-devtester saw a DB-API login refused with "password change required"
-        (iris-devtester-lessons.md §3 row 1); that Login refuses it the same way is inferred (the probe kit
+        (iris-sources.md LESSONS §3 row 1); that Login refuses it the same way is inferred (the probe kit
         checks it).  Login without a password (a privileged process switching user) is not modelled."""
         if password is None or rest:
             raise IrisError("PARAMETER", "%SYSTEM.Security.Login without exactly (Username, Password) is not modelled")

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``%SQL.Statement`` and ``%SQL.StatementResult`` over ``iris_sim.sql`` (iris-api.md §1.3, §4.3).
+"""``%SQL.Statement`` and ``%SQL.StatementResult`` over ``iris_sim.sql`` (iris-sources.md §1.3, §4.3).
 
 ``%Prepare`` returns a %Status; an SQL error gives ``ERROR #5540: SQLCODE: <n> Message: <text>``
 [inf: wording recollected].  ``%Execute``/``%ExecDirect`` always return a result object whose
@@ -26,7 +26,7 @@ class Statement(SimClass):
     """``%SQL.Statement``."""
 
     name = "%SQL.Statement"
-    source = "iris-api.md §1.3 (S11 SQL lookup), §4.3"
+    source = "iris-sources.md §1.3 (S11 SQL lookup), §4.3"
     properties = {"%SelectMode": Prop(0, source="inferred")}
 
     @method("%Prepare", source="S11")
@@ -43,7 +43,7 @@ class Statement(SimClass):
         self.state.pop("query", None)
         return status_ok()
 
-    @method("%PrepareClassQuery", source="iris-api.md §4.3 [inf]")
+    @method("%PrepareClassQuery", source="iris-sources.md §4.3 [inf]")
     def prepare_query(self, proc, class_name="", query=""):
         """Prepare a registered class query (``Config.Databases:List`` …)."""
         find_query(proc, f"{values.to_str(class_name)}:{values.to_str(query)}")
@@ -66,7 +66,7 @@ class Statement(SimClass):
             outcome = sql.SqlResult(sqlcode=exc.sqlcode, message=exc.message)
         return _result(outcome)
 
-    @class_method("%ExecDirect", source="iris-api.md §4.3 [inf signature: (.stmt, sql, args...)]")
+    @class_method("%ExecDirect", source="iris-sources.md §4.3 [inf signature: (.stmt, sql, args...)]")
     def exec_direct(cls, proc, stmt=None, text="", *params):
         """Prepare and execute in one call; errors come back in ``%SQLCODE``/``%Message``."""
         obj = SimObject(cls)
@@ -99,7 +99,7 @@ class StatementResult(SimClass):
     """``%SQL.StatementResult``."""
 
     name = "%SQL.StatementResult"
-    source = "iris-api.md §4.3 [inf]"
+    source = "iris-sources.md §4.3 [inf]"
     instantiable = False
     properties = {
         "%SQLCODE": Prop(0, compute=lambda o: _outcome(o).sqlcode, source="inferred"),

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``^SystemPerformance`` (iris-api.md §2.1-§2.2, S13 doc, S15 code).
+"""``^SystemPerformance`` (iris-sources.md §2.1-§2.2, S13 doc, S15 code).
 
 Profiles live in the IRISSYS system state (``system["sp"]``; the real global is undocumented, §2.1).
 Runs are time based: a run started at ``t0`` with interval ``i`` and count ``n`` produces its

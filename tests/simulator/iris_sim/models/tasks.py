@@ -4,7 +4,7 @@
 """Task Manager: ``%SYS.Task`` (+ ``%SYS.TaskSuper`` properties), ``%SYS.Task.Definition``,
 ``%SYS.Task.RunLegacyTask``, the ``TaskListDetail``/history queries and ``run_due_tasks``.
 
-Sources: iris-api.md §1 (S1-S12, S37).  Property names are exactly those of §1.2; names that are not
+Sources: iris-sources.md §1 (S1-S12, S37).  Property names are exactly those of §1.2; names that are not
 there (``DailyIncrementUnit``, ``StartTime`` — iris-devtester, §8 item 1) raise
 ``<PROPERTY DOES NOT EXIST>``.  ``Name`` is not unique (S11).  User tasks get IDs from 1000 (S11).
 
@@ -36,7 +36,7 @@ EVERY_RANGE = {0: (1, 7), 1: (1, 5), 2: (1, 12)}
 # 31=last day of month)").
 LAST_DAY_OF_MONTH = 31
 
-# iris-api.md §1.2: property -> (default, source).  Names must match IRIS exactly.
+# iris-sources.md §1.2: property -> (default, source).  Names must match IRIS exactly.
 TASK_PROPS = {
     "Name": ("", "S11"), "Description": ("", "S8"), "TaskClass": ("", "S8"), "NameSpace": ("", "S8, S11"),
     "RunAsUser": ("", "S1, S12"), "Suspended": (0, "S8"), "TimePeriod": (0, "S11, S12"),
@@ -261,10 +261,10 @@ def _ro(name: str):
 
 @register
 class TaskSuper(SimClass):
-    """``%SYS.TaskSuper``: the schedule properties (iris-api.md §1.2)."""
+    """``%SYS.TaskSuper``: the schedule properties (iris-sources.md §1.2)."""
 
     name = "%SYS.TaskSuper"
-    source = "iris-api.md §1.2 (S2, S8, S11, S12, S37)"
+    source = "iris-sources.md §1.2 (S2, S8, S11, S12, S37)"
     properties = {key: Prop(default, source=src) for key, (default, src) in TASK_PROPS.items()}
     properties.update({key: _ro(key) for key in TASK_RO})
 
@@ -281,11 +281,11 @@ def _task_object(cls, tid: str, stored: dict) -> SimObject:
 
 @register
 class Task(SimClass):
-    """``%SYS.Task`` (iris-api.md §1.1-§1.3, S2, S8, S11)."""
+    """``%SYS.Task`` (iris-sources.md §1.1-§1.3, S2, S8, S11)."""
 
     name = "%SYS.Task"
     superclass = "%SYS.TaskSuper"
-    source = "iris-api.md §1 S2, S8, S11"
+    source = "iris-sources.md §1 S2, S8, S11"
 
     @class_method("%OpenId", source="S8")
     def open_id(cls, proc, tid, concurrency=None, status=None):  # pylint: disable=unused-argument
@@ -297,7 +297,7 @@ class Task(SimClass):
             return ""
         return _task_object(cls, tid, stored)
 
-    @class_method("%ExistsId", source="iris-api.md §1.3 (portal README)")
+    @class_method("%ExistsId", source="iris-sources.md §1.3 (portal README)")
     def exists_id(cls, proc, tid):  # pylint: disable=unused-argument
         """1/0."""
         return 1 if values.to_str(tid) in _tasks(proc.instance) else 0
@@ -319,7 +319,7 @@ class Task(SimClass):
         task["_run_requested"] = _ts(datetime.datetime.now())
         return status_ok()
 
-    @class_method("Suspend", source="iris-api.md §1.3 (Rust test, VistA); audit B20/S10: VSRC TASKMGR.int Suspend(ID,Flag)")
+    @class_method("Suspend", source="iris-sources.md §1.3 (Rust test, VistA); audit B20/S10: VSRC TASKMGR.int Suspend(ID,Flag)")
     def suspend(cls, proc, tid, flag=None, *rest):  # pylint: disable=unused-argument
         """Set ``Suspended``; %Status.  ``flag``: 1 = do not reschedule, 2 = "Reschedule task when task is supposed
         to run" (VSRC TASKMGR.int TASKSUSPEND: the prompt's yes -> 2, no -> 1).  Omitted: the live-tested default
@@ -396,7 +396,7 @@ class Definition(SimClass):
     """``%SYS.Task.Definition``: ``OnTask()`` not overridden → #5003 Not Implemented (S3, S7)."""
 
     name = "%SYS.Task.Definition"
-    source = "iris-api.md §1.1 S3, S7"
+    source = "iris-sources.md §1.1 S3, S7"
 
     @method("OnTask", source="S3, S7")
     def on_task(self, proc):  # pylint: disable=unused-argument
@@ -410,7 +410,7 @@ class RunLegacyTask(SimClass):
 
     name = "%SYS.Task.RunLegacyTask"
     superclass = "%SYS.Task.Definition"
-    source = "iris-api.md §1.1 S3"
+    source = "iris-sources.md §1.1 S3"
     properties = {"ExecuteCode": Prop("", source="S3")}
 
     @method("OnTask", source="S3")
@@ -431,7 +431,7 @@ def _system_definition(class_name: str):
     def on_task(self, proc):  # pylint: disable=unused-argument
         return status_ok()
     on_task = method("OnTask", source="S5 (work not simulated)")(on_task)
-    attrs = {"name": class_name, "superclass": "%SYS.Task.Definition", "source": "iris-api.md §1.1 S5",
+    attrs = {"name": class_name, "superclass": "%SYS.Task.Definition", "source": "iris-sources.md §1.1 S5",
              "on_task": on_task}
     return register(type(class_name.replace(".", "_").replace("%", ""), (SimClass,), attrs))
 
@@ -548,7 +548,7 @@ def run_interval(task: dict) -> str:
 
 TASKLIST_COLUMNS = ["ID", "Task Name", "Description", "TaskClass", "Namespace", "Suspended", "Priority", "Run Interval",
                     "Next Scheduled Date", "Next Scheduled Time", "Last Started", "Last Finished", "Last Status",
-                    "Last Result"]  # iris-api.md §1.3 S8 (code-live)
+                    "Last Result"]  # iris-sources.md §1.3 S8 (code-live)
 
 
 def _task_list(proc, *args):  # pylint: disable=unused-argument
@@ -602,7 +602,7 @@ def sql_rows(inst) -> dict:
 
 
 def sql_update(inst, tid: int, changes: dict) -> None:
-    """``UPDATE %SYS.Task SET ... WHERE ...`` (accepted per iris-api.md §1.3, Rust test)."""
+    """``UPDATE %SYS.Task SET ... WHERE ...`` (accepted per iris-sources.md §1.3, Rust test)."""
     task = _tasks(inst)[str(tid)]
     props = {key: task.get(key, default) for key, (default, dummy) in TASK_PROPS.items()}
     props.update(changes)
@@ -610,5 +610,5 @@ def sql_update(inst, tid: int, changes: dict) -> None:
 
 
 def sql_delete(inst, tid: int) -> None:
-    """``DELETE FROM %SYS.Task WHERE ID=?`` (iris-devtester-lessons §2.4)."""
+    """``DELETE FROM %SYS.Task WHERE ID=?`` (iris-sources.md LESSONS §2.4)."""
     _tasks(inst).pop(str(tid), None)

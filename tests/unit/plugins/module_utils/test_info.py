@@ -21,12 +21,12 @@ SESSION_SECTIONS = [s for s in _info.available_sections() if s != "metrics"]
 # $ZVERSION strings seen in the wild
 # --------------------------------------------------------------------------------------------
 ZV_CASES = [
-    # iris-api.md S29: caretdev/testcontainers-iris-python, testcontainers/iris/__init__.py docstring
+    # iris-sources.md S29: caretdev/testcontainers-iris-python, testcontainers/iris/__init__.py docstring
     ("IRIS for UNIX (Ubuntu Server LTS for ARM64 Containers) 2023.2 (Build 227U) Mon Jul 31 2023 17:43:25 EDT",
      dict(product="IRIS", os="UNIX", platform="Ubuntu Server LTS for ARM64 Containers", version="2023.2",
           version_info=[2023, 2], suffix=None, build="227U", build_number=227, build_date="Mon Jul 31 2023 17:43:25 EDT",
           container=True)),
-    # the release/build of iris-devtester-lessons.md §6 (Community 2025.1 Build 223U) in the container shape above
+    # the release/build of iris-sources.md LESSONS §6 (Community 2025.1 Build 223U) in the container shape above
     ("IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2025.1 (Build 223U) Tue Mar 11 2025 18:14:42 EDT",
      dict(product="IRIS", os="UNIX", platform="Ubuntu Server LTS for x86-64 Containers", version="2025.1",
           version_info=[2025, 1], build="223U", build_number=223, container=True)),
@@ -185,7 +185,7 @@ def _written(iris_sim, namespace, expression, setup=""):
 
 
 def test_default_gather_one_session_and_true_facts(iris_sim, tmp_path):
-    # An extra database and namespace made through plain ObjectScript (iris-api.md §3.2 S9/S23, §3.1 S20, §3.3 S9);
+    # An extra database and namespace made through plain ObjectScript (iris-sources.md §3.2 S9/S23, §3.1 S20, §3.3 S9);
     # one more database configured but dismounted.
     app_dir = str(tmp_path / "appdb") + "/"
     old_dir = str(tmp_path / "olddb") + "/"
@@ -242,14 +242,14 @@ def test_default_gather_one_session_and_true_facts(iris_sim, tmp_path):
         assert db["size_mb"] == int(size)
         assert db["block_size"] == 8192
 
-    # tasks: the same IDs and names plain SQL sees (iris-api.md §1.3 S11: SELECT ... FROM %SYS.Task in %SYS)
+    # tasks: the same IDs and names plain SQL sees (iris-sources.md §1.3 S11: SELECT ... FROM %SYS.Task in %SYS)
     if "tasks" in result:
         out = iris_sim.run("%SYS", 'set rs=##class(%SQL.Statement).%ExecDirect(,"SELECT ID, Name FROM %SYS.Task") '
                                    'while rs.%Next() { write "<",rs.%Get("ID"),"|",rs.%Get("Name"),">",! }', "halt")
         expected = sorted((int(i), n) for i, n in re.findall(r"<(\d+)\|([^>]*)>", out))
         assert expected and sorted((t["id"], t["name"]) for t in result["tasks"]) == expected
 
-    # monitoring: where ^SystemPerformance writes, as an independent session asks it (iris-api.md §2.1 S13)
+    # monitoring: where ^SystemPerformance writes, as an independent session asks it (iris-sources.md §2.1 S13)
     if "monitoring" in result:
         assert result["monitoring"]["log_dir"] == _written(iris_sim, "%SYS", "$$getlogdir^SystemPerformance()")
         assert result["monitoring"]["profiles"] == [] and result["monitoring"]["runs"] == []

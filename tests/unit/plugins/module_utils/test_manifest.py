@@ -16,7 +16,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import 
 
 CHECKSUM = "sha256:" + "ab" * 32
 
-# The shape of iris-devtester's real example (iris-devtester-lessons.md §4.2): tests/fixtures/static-test-fixture,
+# The shape of iris-devtester's real example (iris-sources.md LESSONS §4.2): tests/fixtures/static-test-fixture,
 # created 2025-11-04, namespace STATIC_FIXTURE_02E0CBC3, one table SQLUser.PluginTestData with 2 rows,
 # features and known_queries null, created_at = datetime.utcnow().isoformat() + "Z", iris_version "unknown".
 PREDECESSOR = {

@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _metrics
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
-# Shaped like live captures of /api/monitor/metrics (iris-api.md §2.4, S16/S17): values without a leading
+# Shaped like live captures of /api/monitor/metrics (iris-sources.md §2.4, S16/S17): values without a leading
 # zero, NaN, label sets that differ between versions ({id} vs {id,dir}), escaped label values, comments.
 CAPTURE_2024 = """\
 # HELP iris_cpu_usage Percent of CPU usage by all processes

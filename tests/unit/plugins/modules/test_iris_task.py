@@ -68,7 +68,7 @@ def test_check_mode_predicts_and_diff_uses_user_words(main):
     check = main(args, check=True)
     assert not check["failed"] and check["changed"] and check["actions"] == ["create", "suspend"]
     assert check["sessions"] == 1 and check["task"]["id"] is None
-    assert check["transports"] == ["%SYS"]  # one transport a run, opened in %SYS (iris-api.md §0.2)
+    assert check["transports"] == ["%SYS"]  # one transport a run, opened in %SYS (iris-sources.md §0.2)
     assert check["diff"]["before"] == {"exists": False}
     assert check["diff"]["after"]["schedule"]["days"] == ["wednesday", "sunday"]
     assert check["diff"]["after"]["suspended"] is True
