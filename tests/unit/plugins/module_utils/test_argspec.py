@@ -125,6 +125,10 @@ def test_every_module_refuses_before_anything_runs(module, base, option, kind, v
         args = dict(base)
         args[option] = value
     result, failed = run_module_main(module, args)
+    if "\x00" in str(value) and "embedded null character" in str(result):
+        # ansible-core 2.21 itself refuses a NUL in the arguments (logging the invocation) before main() goes on.
+        assert nothing_may_run == []
+        return
     assert failed, result
     assert result["msg"].startswith("%s " % option), result["msg"]
     assert ". Fix: " in result["msg"], result["msg"]
