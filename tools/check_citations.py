@@ -200,7 +200,7 @@ def main(argv):
         by_kind[finding[2]] = by_kind.get(finding[2], 0) + 1
     summary = ", ".join("%s %d" % item for item in sorted(by_kind.items())) or "none"
     if findings and not strict:
-        print("check_citations: %d findings (%s); report-only (STRICT=0 in tools/check_citations.py)" % (len(findings), summary))
+        print("check_citations: %d findings (%s); report-only (STRICT_CITATIONS=0)" % (len(findings), summary))
         return 0
     print("check_citations: %d findings (%s)" % (len(findings), summary))
     return 1 if findings else 0

@@ -33,12 +33,12 @@ def test_keys_ranges_and_note_sections():
 
 def test_findings(tmp_path):
     repo = _repo(tmp_path, {
-        "plugins/module_utils/_x.py": ('"""Doc: iris-sources.md S13."""\n'
+        "plugins/module_utils/_x.py": ('"""Doc: iris-api.md S13."""\n'
                                        'A = 1  # iris-sources.md S13, S99: fine and unknown; audit C8, Z1\n'
-                                       'B = 2  # iris-sources.md S13\n'
-                                       'raise Exception("x", hint="see iris-sources.md S13")\n'),
-        "plugins/modules/iris_x.py": 'DOCUMENTATION = r"""\ndescription: see iris-sources.md TOOLCHAIN\n"""\n',
-        "roles/r/meta/argument_specs.yml": "# iris-sources.md TOOLCHAIN comment is fine\ndescription: from iris-api.md\n",
+                                       'B = 2  # iris-api.md S13\n'
+                                       'raise Exception("x", hint="see iris-api.md S13")\n'),
+        "plugins/modules/iris_x.py": 'DOCUMENTATION = r"""\ndescription: see toolchain.md\n"""\n',
+        "roles/r/meta/argument_specs.yml": "# toolchain.md comment is fine\ndescription: from iris-api.md\n",
     })
     found = {(rel, line, kind) for rel, line, kind, dummy in cc.check(repo)}
     assert ("plugins/module_utils/_x.py", 2, "unknown-key") in found  # S99
@@ -53,10 +53,10 @@ def test_findings(tmp_path):
 
 
 def test_strict_switch(tmp_path, monkeypatch, capsys):
-    repo = _repo(tmp_path, {"plugins/a.py": "# iris-sources.md S13\n"})
-    monkeypatch.delenv("STRICT_CITATIONS", raising=False)
+    repo = _repo(tmp_path, {"plugins/a.py": "# iris-api.md S13\n"})
+    monkeypatch.setenv("STRICT_CITATIONS", "0")
     assert cc.main(["x", repo]) == 0
-    monkeypatch.setenv("STRICT_CITATIONS", "1")
-    assert cc.main(["x", repo]) == 1
+    monkeypatch.delenv("STRICT_CITATIONS", raising=False)
+    assert cc.main(["x", repo]) == 1  # strict by default
     clean = _repo(tmp_path / "c", {"plugins/a.py": "# iris-sources.md S13: ok\n"})
     assert cc.main(["x", clean]) == 0
