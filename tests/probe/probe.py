@@ -457,7 +457,11 @@ def p_c8(inst, ctx):
 
 @probe("C8-unknown", "$$waittime^SystemPerformance of an unknown run id", "-2^... (no such run)", sim_required=True)
 def p_c8_unknown(inst, ctx):
-    (wait,) = inst.run(Program().emit("wait", '$$waittime^SystemPerformance("20000101_000000_nosuchrun")')).need("wait")
+    p = Program()
+    # $IO saved and restored around the call: the routine may switch the device (audit C14).
+    p.line('set io=$IO,w=$$waittime^SystemPerformance("20000101_000000_nosuchrun")')
+    p.line("use io")
+    (wait,) = inst.run(p.emit("wait", "w")).need("wait")
     return repr(wait), wait.startswith("-2^")
 
 
