@@ -103,18 +103,21 @@ def test_metrics_url_for():
     assert _metrics.metrics_url_for("local", metrics_url="http://h:1/custom") == "http://h:1/custom"
 
 
-def test_fetch_reads_a_real_http_server_and_fails_clearly():
+def _metrics_server(body, seen=None):
+    """A real HTTP server on 127.0.0.1 that answers every GET with ``body`` (the Authorization headers go to ``seen``)."""
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
-            body = CAPTURE_2024.encode("utf-8")
+            if seen is not None:
+                seen.append(self.headers.get("Authorization"))
+            data = body.encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(data)
 
         def log_message(self, *args):
             return
@@ -123,14 +126,22 @@ def test_fetch_reads_a_real_http_server_and_fails_clearly():
     thread = threading.Thread(target=server.serve_forever)
     thread.daemon = True
     thread.start()
+    return server, "http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1]
+
+
+def _stop(server):
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_reads_a_real_http_server_and_fails_clearly():
+    server, url = _metrics_server(CAPTURE_2024)
     try:
-        url = "http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1]
         assert _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(url, 5))) == {"cpu": 7.0, "memory": 48.5}
     finally:
-        server.shutdown()
-        server.server_close()
+        _stop(server)
     with pytest.raises(IrisModuleError) as info:
-        _metrics.fetch("http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1], 2)
+        _metrics.fetch(url, 2)
     assert "Cannot read the IRIS metrics" in info.value.msg and "metrics_url" in info.value.hint
 
 
@@ -243,31 +254,11 @@ def test_validate_metrics_url_accepts_plain_urls():
 
 def test_fetch_sends_basic_auth_from_the_username_and_password_options():
     import base64
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
     seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            seen.append(self.headers.get("Authorization"))
-            body = b"iris_cpu_usage 3\n"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.daemon = True
-    thread.start()
+    server, url = _metrics_server("iris_cpu_usage 3\n", seen)
     try:
-        url = "http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1]
         assert "iris_cpu_usage 3" in _metrics.fetch(url, 5, "monitor", "s3cret")
         assert "iris_cpu_usage 3" in _metrics.fetch(url, 5)
     finally:
-        server.shutdown()
-        server.server_close()
+        _stop(server)
     assert seen == ["Basic " + base64.b64encode(b"monitor:s3cret").decode("ascii"), None]
