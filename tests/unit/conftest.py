@@ -273,3 +273,41 @@ def iris_sim_connect(iris_sim, monkeypatch):
     connect = SimConnect(iris_sim)
     monkeypatch.setattr(_connect, "transport_from_module", connect.transport_from_module)
     return connect
+
+
+@pytest.fixture
+def mutating_source(monkeypatch):
+    """``mutating_source(offset=None)``: every source ``_files.open_source`` opens then rewrites part of its own file
+    (same size) right after it returned its first chunk - at ``offset``, or just after that chunk - so the bytes read
+    next differ from any hash an earlier read took (issue 11 item 2)."""
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
+    real_open = _files.open_source
+
+    class MutatingReader(object):
+        def __init__(self, path, offset):
+            self._handle = real_open(path)
+            self._path = path
+            self._offset = offset
+            self.reads = 0
+
+        def read(self, size=-1):
+            data = self._handle.read(size)
+            self.reads += 1
+            if self.reads == 1:
+                with open(self._path, "r+b") as other:
+                    other.seek(len(data) if self._offset is None else self._offset)
+                    other.write(b"\xff" * 64)
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self._handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._handle.close()
+
+    def install(offset=None):
+        monkeypatch.setattr(_files, "open_source", lambda path: MutatingReader(path, offset))
+    return install

@@ -506,14 +506,13 @@ def test_upload_with_checksum_hashes_what_it_sends(fake, tmp_path):
     assert list(api.files) == ["/usr/irissys/mgr/IRIS.DAT"] and api.files["/usr/irissys/mgr/IRIS.DAT"]["data"] == data
 
 
-def test_upload_refuses_a_source_that_changes_after_the_first_chunk(fake, tmp_path, monkeypatch):
+def test_upload_refuses_a_source_that_changes_after_the_first_chunk(fake, tmp_path, mutating_source):
     """One read: the bytes sent are the bytes hashed; a change after the first chunk (same size) is never renamed onto
     IRIS.DAT, and the temp file is removed."""
-    from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_files import _mutating_open
     client, api = fake
     src, data = _src(tmp_path, 9 * MIB + 5)
     expected = "sha256:" + hashlib.sha256(data).hexdigest()
-    _mutating_open(monkeypatch)
+    mutating_source()
     with pytest.raises(IrisModuleError) as err:
         _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected)
     with open(src, "rb") as handle:

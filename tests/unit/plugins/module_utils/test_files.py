@@ -337,37 +337,7 @@ def test_sha256_file_cancelled_before_start_reads_nothing(tmp_path):
 
 
 # -- hash the bytes as they are copied (issue 11 item 2) ----------------------------------------------------------------
-class MutatingReader(object):
-    """A source that rewrites the rest of its file (same size) after it returned the first chunk: the bytes copied then
-    differ from any hash taken by an earlier read."""
-
-    def __init__(self, path, real_open):
-        self._handle = real_open(path)
-        self._path = path
-        self.reads = 0
-
-    def read(self, size=-1):
-        data = self._handle.read(size)
-        self.reads += 1
-        if self.reads == 1:
-            with open(self._path, "r+b") as other:
-                other.seek(len(data))
-                other.write(b"\xff" * 64)
-        return data
-
-    def __getattr__(self, name):
-        return getattr(self._handle, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._handle.close()
-
-
-def _mutating_open(monkeypatch):
-    real_open = _files.open_source
-    monkeypatch.setattr(_files, "open_source", lambda path: MutatingReader(path, real_open))
+# The reader that changes its file while it is read is the shared fixture ``mutating_source`` (tests/unit/conftest.py).
 
 
 def test_verified_copy_installs_matching_bytes(tmp_path, monkeypatch):
@@ -380,7 +350,7 @@ def test_verified_copy_installs_matching_bytes(tmp_path, monkeypatch):
     assert dest.read_bytes() == src.read_bytes() and stat.S_IMODE(os.stat(str(dest)).st_mode) == 0o660
 
 
-def test_verified_copy_refuses_a_source_that_changes_after_the_first_chunk(tmp_path, monkeypatch):
+def test_verified_copy_refuses_a_source_that_changes_after_the_first_chunk(tmp_path, monkeypatch, mutating_source):
     """The old copy_atomic copied (sendfile) whatever the second read found, with no check."""
     monkeypatch.setattr(_files, "CHUNK_SIZE", 4096)
     src = tmp_path / "src.DAT"
@@ -388,7 +358,7 @@ def test_verified_copy_refuses_a_source_that_changes_after_the_first_chunk(tmp_p
     expected = _files.sha256_file(str(src))  # the hash an earlier read saw
     dest = tmp_path / "out" / "IRIS.DAT"
     dest.parent.mkdir()
-    _mutating_open(monkeypatch)
+    mutating_source()
     with pytest.raises(IrisModuleError) as err:
         _files.copy_atomic(str(src), str(dest), expected_checksum=expected)
     assert "Checksum mismatch" in err.value.msg and "nothing was installed" in err.value.msg

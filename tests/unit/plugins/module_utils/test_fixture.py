@@ -627,37 +627,12 @@ def test_file_changed_between_reads_is_not_restored(iris_sim, exported, monkeypa
     assert snapshot(iris_sim) == before  # no IRIS.DAT, directory, database, namespace or record of FIX1
 
 
-def test_source_that_changes_after_the_first_chunk_is_caught(iris_sim, exported, monkeypatch):
+def test_source_that_changes_after_the_first_chunk_is_caught(iris_sim, exported, monkeypatch, mutating_source):
     """The same through a reader that rewrites the rest of the source after the first chunk it returned."""
     path, dummy = exported
     before = snapshot(iris_sim)
     monkeypatch.setattr(_files, "CHUNK_SIZE", 4096)
-    real_open = _files.open_source
-
-    class Mutating(object):
-        def __init__(self, name):
-            self._handle = real_open(name)
-            self._name = name
-            self._reads = 0
-
-        def read(self, size=-1):
-            data = self._handle.read(size)
-            self._reads += 1
-            if self._reads == 1:
-                with open(self._name, "r+b") as other:
-                    other.seek(4096 * 2)
-                    other.write(b"Y" * 16)
-            return data
-
-        def __getattr__(self, name):
-            return getattr(self._handle, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self._handle.close()
-    monkeypatch.setattr(_files, "open_source", Mutating)
+    mutating_source(offset=4096 * 2)
     with pytest.raises(IrisModuleError) as err:
         run(iris_sim, state="present", namespace="FIX1", path=path)
     assert "Checksum mismatch" in err.value.msg and snapshot(iris_sim) == before
