@@ -90,6 +90,18 @@ def validate_namespace(value, option="namespace"):
            "(for example USER, %SYS or APP_TEST)")
 
 
+def validate_container_name(value, option="container"):
+    """IrisModuleError unless ``value`` (None or "" passes) is a Docker container name or ID; names ``option``."""
+    _check({option: value}, option, CONTAINER_RE, 256,
+           "give the container's name or ID as docker ps shows it: letters, digits, '_', '.' and '-', starting with a "
+           "letter or digit", empty_is_unset=True)
+
+
+def has_control_character(value):
+    """True when ``value`` holds a C0 control character, DEL or a C1 control character (newline, NUL, ...)."""
+    return bool(_CONTROL.search(value))
+
+
 def validate_common(params):
     """Check the shared options present in ``params``; IrisModuleError on the first bad one.
 
@@ -98,9 +110,7 @@ def validate_common(params):
     _check(params, "instance", INSTANCE_RE, 64,
            "give the IRIS instance name: letters, digits, '_' and '-', at most 64 characters (containers use IRIS)")
     validate_namespace(params.get("namespace"), "namespace")
-    _check(params, "container", CONTAINER_RE, 256,
-           "give the container's name or ID as docker ps shows it: letters, digits, '_', '.' and '-', starting with a "
-           "letter or digit", empty_is_unset=True)
+    validate_container_name(params.get("container"), "container")
     host = params.get("docker_host")
     if host not in (None, "") and (not isinstance(host, str) or not DOCKER_HOST_RE.match(host)
                                    or any(quote in host for quote in DOCKER_HOST_QUOTES)):

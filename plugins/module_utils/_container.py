@@ -38,6 +38,7 @@ import re
 import tarfile
 import time
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec
 from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
@@ -821,6 +822,8 @@ class ContainerManager(object):
 
     def _run(self):
         params = self.params
+        # The name becomes a directory under state_dir and a Docker name: refuse '../x', newlines, quotes first.
+        _argspec.validate_container_name(params.get("name"), "name")
         state = params["state"]
         container = self._get_container()
         actual = None

@@ -48,7 +48,7 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _connect, _schedule
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _connect, _schedule
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, int_or_none
 
@@ -230,6 +230,11 @@ def desired_from(spec):
             desired[key] = _text(spec[key])
     if "name" in desired and not desired["name"].strip():
         raise IrisModuleError("The task name is empty", hint="give the task a name")
+    for key in ("name", "description", "run_as_user"):
+        if key in desired and _argspec.has_control_character(desired[key]):
+            raise IrisModuleError("The task %s %r contains a control character (newline, carriage return, NUL, ...)."
+                                  % (key.replace("_", " "), desired[key][:80]),
+                                  hint="write %s on one line, without control characters" % key)
     if spec.get("task_class") is not None:
         task_class = _text(spec["task_class"]).strip()
         if not _CLASS_NAME.match(task_class):
@@ -241,6 +246,7 @@ def desired_from(spec):
         namespace = _text(spec["task_namespace"]).strip()
         if not namespace:
             raise IrisModuleError("task_namespace is empty", hint="name the namespace the task runs in, for example USER")
+        _argspec.validate_namespace(namespace, "task_namespace")
         # Namespace names are not case-sensitive and IRIS keeps them upper case [inf: CPF [Namespaces] convention].
         desired["task_namespace"] = namespace.upper()
     if spec.get("priority") is not None:

@@ -99,6 +99,10 @@ def test_plan_new_task_defaults_and_needs_a_name():
     ({"settings": {"A": {"nested": 1}}}, "task settings are single values"),
     ({"name": "  "}, "The task name is empty"),
     ({"task_namespace": " "}, "task_namespace is empty"),
+    ({"task_namespace": "US\x00ER"}, "task_namespace .* is not valid: it contains a control character"),
+    ({"task_namespace": "A'B"}, "is not valid: it contains a quote"),
+    ({"name": "nightly\nrun"}, "The task name .* contains a control character"),
+    ({"description": "a\rb"}, "The task description .* contains a control character"),
     ({"schedule": {"period": "weekly"}}, "period weekly needs days"),
     ({"bogus": 1}, "Unknown task keys bogus"),
 ])

@@ -859,3 +859,14 @@ def test_absent_needs_no_valid_password():
     run(client)
     real, dummy, dummy = run(client, state="absent", password="")
     assert real["actions"] == ["remove container iris1"] and real["recreated"] is False
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "iris\n1", "iris\x001", "a'b", "x" * 300, "-dash"])
+def test_module_refuses_a_container_name_that_is_not_a_docker_name(name, tmp_path):
+    """issue 11 item 1: the name is a directory under state_dir (module files) and a Docker name; '../escape' used to
+    put the module files outside state_dir, a newline reached the Docker API."""
+    client = FakeClient()
+    with pytest.raises(IrisModuleError) as exc:
+        run(client, name=name, state_dir=str(tmp_path / "state"))
+    assert exc.value.msg.startswith("name ") and "is not valid" in exc.value.msg
+    assert client.mutating_calls() == [] and not (tmp_path / "state").exists() and not (tmp_path / "escape").exists()
