@@ -378,25 +378,23 @@ TEMPLATES = dict([
        "%SQL.Statement %ExecDirect/%SQLCODE/%Message/%Next/%Get (iris-sources.md VSRC %SQL/Statement.cls, audit A19)",
        "Run <<sql>> with the sql_param values; rows (comma-separated <<columns>>) go to result array <<key>>."),
     # -- Task Manager (run in %SYS: iris-sources.md §0.2) ------------------------------------------
-    _t("task_ids_by_name", [
-        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task WHERE Name = ?",<<name>>)', CHECK_SQL),
-        'set idtA=##class(%DynamicArray).%New() while idtRS.%Next() { do idtA.%Push(idtRS.%Get("ID")) } do idtR.%Set(<<key>>,idtA)'],
-       "iris-sources.md §0.1 and §1.3 S11 (code-live): Name is not unique, look up by SQL in %SYS",
-       "IDs of all tasks named <<name>> (0, 1 or more) as result array <<key>>."),
     # LOCK +ref:timeout sets $TEST (1 = locked, 0 = timed out); a process's locks are released when it ends
     # (iris-sources.md LOCK: RCOS_clock, RCOS_clock_timeout, ALOCK).  Create-by-name takes the lock, then reads
-    # the name again: a task another run created since this run read the instance stops the program (issue 11 item 3).
+    # the name again (task_select_by_name, then task_still_missing keeps the exact name as _task.current_from does): a task
+    # another run created since this run read the instance stops the program (issue 11 item 3).
     _t("task_lock_name", [('lock +^IrisDevTools("lock","task",<<name>>):<<seconds>> set idtSC=$SELECT($TEST:1,'
                            '1:$SYSTEM.Status.Error(5001,"another run holds the lock on task "_<<name>>_" (waited "_<<seconds>>_" s)"))',
                            CHECK_STATUS)],
        "iris-sources.md LOCK (RCOS_clock_timeout: $TEST after a timed LOCK), ALOCK (released when the process halts)",
        "Lock task name <<name>> for this session, waiting at most <<seconds>> s; fail on timeout."),
     _t("task_still_missing", [
-        ('set idtRS=##class(%SQL.Statement).%ExecDirect(,"SELECT ID FROM %SYS.Task WHERE Name = ?",<<name>>)', CHECK_SQL),
-        ('set idtSC=$SELECT(idtRS.%Next():$SYSTEM.Status.Error(5001,"task "_<<name>>_'
+        ('set idtK="",idtN=0 for { set idtK=$ORDER(idtT(idtK)) quit:idtK=""  set idtW=##class(%SYS.Task).%OpenId(idtK) '
+         'if $ISOBJECT(idtW)&&($PROPERTY(idtW,"Name")=<<name>>) { set idtN=idtN+1 } } kill idtT '
+         'set idtSC=$SELECT(idtN:$SYSTEM.Status.Error(5001,"task "_<<name>>_'
          '" was created by another run after this run read the instance"),1:1)', CHECK_STATUS)],
-       "iris-sources.md S11 (SELECT ... FROM %SYS.Task WHERE Name = ?, code-live)",
-       "Fail unless no task is named <<name>> (read under the task_lock_name lock)."),
+       "iris-sources.md §1.3 S8 (%OpenId), §1.2 (Name); ObjectScript = compares strings exactly, $ORDER/$PROPERTY [doc]",
+       "After task_select_by_name: fail if a selected task is named exactly <<name>> (read under the task_lock_name "
+       "lock; the SQL match also finds names differing in case, which are other tasks)."),
     _t("task_open", ['set idtO(<<handle>>)=##class(%SYS.Task).%OpenId(<<id>>) '
                      'do idtR.%Set(<<key>>,$ISOBJECT(idtO(<<handle>>)),"boolean")'],
        "iris-sources.md §1.3 S8 (code-live): %SYS.Task %OpenId", "Open task <<id>> under <<handle>>; <<key>> true if found."),

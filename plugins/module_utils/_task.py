@@ -60,6 +60,11 @@ PRIORITY_NAME = dict((number, name) for name, number in PRIORITY_NUMBER.items())
 DEFAULT_TASK_CLASS = "%SYS.Task.RunLegacyTask"  # iris-sources.md §1.1 S3: one setting, ExecuteCode
 LEGACY_SETTING = "ExecuteCode"  # S3
 HANDLE = "task"
+# The create-by-name steps that fail when runs race (add_apply): the hint for each, by the step that failed.
+APPLY_HINTS = {
+    "task_lock_name": "another run is changing this task; run again or raise timeout",
+    "task_still_missing": "another run created the task; run again: it converges",
+}
 
 # The keys of a task in the user's vocabulary (what the modules return), in this order.
 TASK_KEYS = ("id", "name", "task_class", "settings", "task_namespace", "description", "run_as_user", "priority",
@@ -77,7 +82,12 @@ _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 # -- reading ------------------------------------------------------------------------------------------
 
-LOCK_SECONDS = 30  # how long a create waits for another run that holds the same task name
+LOCK_SECONDS = 30  # how long a create waits (at most) for another run that holds the same task name
+
+
+def lock_seconds_for(timeout):
+    """The create lock's wait within the module's ``timeout`` (seconds): half of it, at least 1, at most LOCK_SECONDS."""
+    return min(LOCK_SECONDS, max(1, int(timeout or 0) // 2))
 
 
 def add_read(program, key, name=None, task_id=None):
@@ -232,8 +242,8 @@ def desired_from(spec):
         raise IrisModuleError("The task name is empty", hint="give the task a name")
     for key in ("name", "description", "run_as_user"):
         if key in desired and _argspec.has_control_character(desired[key]):
-            raise IrisModuleError("The task %s %r contains a control character (newline, carriage return, NUL, ...)."
-                                  % (key.replace("_", " "), desired[key][:80]),
+            raise IrisModuleError("The task %s %s contains a control character (newline, carriage return, NUL, ...)."
+                                  % (key.replace("_", " "), _argspec.shown(desired[key])),
                                   hint="write %s on one line, without control characters" % key)
     if spec.get("task_class") is not None:
         task_class = _text(spec["task_class"]).strip()
@@ -380,8 +390,10 @@ def _property_values(key, value):
     return [(dict(SIMPLE_PROPERTIES)[key], value)]
 
 
-def add_apply(program, current, desired, plan_, key):
+def add_apply(program, current, desired, plan_, key, lock_seconds=LOCK_SECONDS):
     """Append the write steps of ``plan_``; result[key] = the task ID; result[key + '_task'] = the task read back.
+
+    A create waits at most ``lock_seconds`` for another run creating a task of the same name (lock_seconds_for).
 
     An unknown task class (or namespace, or user) is refused by ``%Save`` with an error status
     (iris-sources.md §1.3: %Save returns %Status and runs the class's validation [inf for what it
@@ -401,7 +413,8 @@ def add_apply(program, current, desired, plan_, key):
         if current is None:
             # Serialize create-by-name inside IRIS (issue 11 item 3): lock the name, then make sure no other run
             # created the task since this run read the instance; the lock ends with the session.
-            program.add("task_lock_name", name=plan_.task["name"], seconds=LOCK_SECONDS)
+            program.add("task_lock_name", name=plan_.task["name"], seconds=lock_seconds)
+            program.add("task_select_by_name", name=plan_.task["name"])
             program.add("task_still_missing", name=plan_.task["name"])
             program.add("task_new", handle=HANDLE)  # iris-sources.md §1.3 S8, S11
             values = []
@@ -540,7 +553,7 @@ class TaskManager(object):
         if changed and not self.module.check_mode:
             # The second (and last) session: the change, RunNow, and the task read back.
             program = Program().add("namespace", namespace="%SYS")
-            add_apply(program, current, desired, task_plan, "applied")
+            add_apply(program, current, desired, task_plan, "applied", lock_seconds=lock_seconds_for(params.get("timeout")))
             if params.get("run_now"):
                 saved = "create" in task_plan.actions or "update" in task_plan.actions
                 add_run_now(program, "ran", task_id=None if saved else current["id"])
@@ -550,11 +563,14 @@ class TaskManager(object):
             try:
                 applied = transport.run(program)
             except IrisModuleError as error:
-                if error.details.get("iris_step") == "object_save":
+                step = error.details.get("iris_step")
+                if step == "object_save":
                     # %Save refused the task; it is the first write step, so nothing was changed (add_apply).
                     error.hint = ("IRIS did not save the task, and nothing was changed; check task_class (an existing "
                                   "%%SYS.Task.Definition subclass visible in the task's namespace), settings, task_namespace "
                                   "and run_as_user (IRIS error codes %s)" % (error.details.get("iris_error_codes") or "?"))
+                elif step in APPLY_HINTS:
+                    error.hint = APPLY_HINTS[step]
                 raise
             task = applied_task(applied, "applied", task_plan)
         out = dict(changed=changed, actions=actions, task=returned_task(task), iris_sessions=transport.sessions)

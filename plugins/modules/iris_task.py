@@ -122,6 +122,9 @@ notes:
     authentication, which has it in the official containers.
   - Task names are not unique in IRIS. Tasks created outside the module with the same name make the module fail
     until you choose one with O(task_id).
+  - Parallel runs that create the same task O(name) do not create duplicates - one run creates the task, the others
+    fail with a message saying so, and running them again converges on that task. A run waits at most 30 seconds
+    (and never more than half of O(timeout)) for another run creating the same name.
 seealso:
   - name: Task Manager
     description: Using the Task Manager.

@@ -279,7 +279,7 @@ def test_identifier_placeholders_write_the_direct_call():
 
 
 def test_guard_structure():
-    program = Program().add("namespace", namespace="%SYS").add("task_ids_by_name", name="n", key="ids")
+    program = Program().add("namespace", namespace="%SYS").add("task_select_by_name", name="n")
     lines = program.lines(TOKEN)
     assert lines[0].startswith("set idtStep=1,idtTok=%s," % literal(TOKEN))
     assert lines[-1] == "halt"

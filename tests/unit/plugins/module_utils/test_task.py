@@ -103,6 +103,7 @@ def test_plan_new_task_defaults_and_needs_a_name():
     ({"task_namespace": "A'B"}, "is not valid: it contains a quote"),
     ({"name": "nightly\nrun"}, "The task name .* contains a control character"),
     ({"description": "a\rb"}, "The task description .* contains a control character"),
+    ({"description": "a\rb" + "x" * 100}, r"The task description 'a\\rbx+'\.\.\. \(103 characters\) contains a control"),
     ({"schedule": {"period": "weekly"}}, "period weekly needs days"),
     ({"bogus": 1}, "Unknown task keys bogus"),
 ])
@@ -442,9 +443,63 @@ def test_create_by_name_rereads_under_a_lock_so_a_parallel_run_creates_no_duplic
     with pytest.raises(IrisModuleError) as info:
         t.TaskManager(FakeModule(**opts), transport=transport).run()
     assert "created by another run" in str(info.value.msg) + str(info.value.details)
+    assert info.value.hint == "another run created the task; run again: it converges"
     assert len(sim_tasks(iris_sim, "idt-race")) == 1 and len(sql_ids(iris_sim, "idt-race")) == 1
     program = calls[1].decode("utf-8")
     assert 'lock +^IrisDevTools("lock","task","idt-race"):30' in program
     # The next run converges on the one task (no duplicate error).
     again, dummy = run(iris_sim, **opts)
     assert again["changed"] is False and len(sim_tasks(iris_sim, "idt-race")) == 1
+
+
+def test_create_is_not_refused_by_a_task_whose_name_differs_only_in_case(iris_sim):
+    """The SQL match is case-insensitive (SQLUPPER); the check under the lock keeps the exact name, like current_from,
+    so 'backup' is created next to 'Backup' and check mode's prediction (create) holds."""
+    first, dummy = run(iris_sim, name="Backup", execute_code="quit", task_namespace="USER")
+    check, dummy = run(iris_sim, check_mode=True, name="backup", execute_code="quit", task_namespace="USER")
+    real, dummy = run(iris_sim, name="backup", execute_code="quit", task_namespace="USER")
+    assert check["actions"] == real["actions"] == ["create"]
+    assert real["task"]["id"] != first["task"]["id"]
+    assert len(sim_tasks(iris_sim, "Backup")) == 1 and len(sim_tasks(iris_sim, "backup")) == 1
+    again, dummy = run(iris_sim, name="backup", execute_code="quit", task_namespace="USER")
+    assert again["changed"] is False and again["task"]["id"] == real["task"]["id"]
+
+
+def test_lock_wait_follows_the_module_timeout():
+    assert [t.lock_seconds_for(timeout) for timeout in (1, 2, 9, 60, 61, 600)] == [1, 1, 4, 30, 30, 30]
+
+
+def test_create_fails_with_a_hint_while_another_process_holds_the_name_lock(iris_sim):
+    """Another IRIS process holding LOCK ^IrisDevTools("lock","task",X) (a second OS process, as a parallel run's
+    session would be): the create waits min(30, timeout/2) s, then fails with the lock hint and creates nothing."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    import time
+    sim_dir = os.path.dirname(os.path.dirname(sys.modules["iris_sim"].__file__))
+    script = textwrap.dedent("""
+        import io, sys, time
+        from iris_sim.instance import Instance
+        from iris_sim.interp import Process
+        proc = Process(instance=Instance(sys.argv[1], sys.argv[2]), namespace="%SYS", out=io.StringIO())
+        proc.execute('lock +^IrisDevTools("lock","task","idt-held"):1')
+        print("held", flush=True)
+        sys.stdin.read()
+    """)
+    holder = subprocess.Popen([sys.executable, "-c", script, iris_sim.root + "/install", iris_sim.root + "/data"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env=dict(os.environ, PYTHONPATH=sim_dir))
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(IrisModuleError) as info:
+            run(iris_sim, name="idt-held", execute_code="quit", task_namespace="USER", timeout=4)
+        assert time.monotonic() - started < 15  # waited timeout/2 = 2 s, not LOCK_SECONDS
+    finally:
+        holder.communicate("")
+    assert info.value.details.get("iris_step") == "task_lock_name"
+    assert info.value.hint == "another run is changing this task; run again or raise timeout"
+    assert sim_tasks(iris_sim, "idt-held") == {}
+    done, dummy = run(iris_sim, name="idt-held", execute_code="quit", task_namespace="USER", timeout=4)
+    assert done["actions"] == ["create"]
