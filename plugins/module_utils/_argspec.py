@@ -15,8 +15,7 @@ programs in a running instance.
 
 ``validate_common(params)`` checks the values of those shared options for what they are (an instance
 name, a namespace name, a container name or ID, a Docker daemon URL, a number of seconds) before
-anything runs: ``_module.run_module`` calls it for every module, ``_connect.transport_from_module``
-again for callers that build a transport themselves.  A hostile value (a newline, a NUL, a quote, a
+anything runs: ``_module.run_module`` calls it for every module, before the manager runs.  A hostile value (a newline, a NUL, a quote, a
 10 kB string) then fails with a message that says what is wrong instead of reaching argv or IRIS.
 """
 

@@ -16,7 +16,6 @@ transport, container, instance, namespace, timeout, docker_host) into a ``_trans
 from __future__ import annotations
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
-from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_common
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import DockerTransport, LocalTransport
 
@@ -53,10 +52,10 @@ def transport_from_module(module, namespace=None, client=None):
 
     ``namespace`` overrides O(namespace) (for example ``%SYS``); ``client`` is an already connected
     Docker client (tests, or a caller that has one).  Raises IrisModuleError with a hint on every
-    failure (an invalid shared option, Docker SDK missing, daemon unreachable, container missing or stopped).
+    failure (Docker SDK missing, daemon unreachable, container missing or stopped).  The shared options
+    were validated by ``_module.run_module`` (``_argspec.validate_common``) before the manager ran.
     """
     params = module.params
-    validate_common(params)  # also when a caller builds a transport without run_module (cheap, idempotent)
     instance = params.get("instance") or "IRIS"
     namespace = namespace or params.get("namespace") or "USER"
     timeout = params.get("timeout") or 60
