@@ -20,7 +20,8 @@ options:
   instance:
     description:
       - Name of the IRIS instance. Official containers always use V(IRIS).
-      - Letters, digits, V(_) and V(-), at most 64 characters. Other values fail the task before anything runs.
+      - Letters, digits, V(_) and V(-), starting with a letter or digit, at most 64 characters. Other values fail the
+        task before anything runs.
       - If not set, the value of the E(IRIS_INSTANCE) environment variable is used.
     type: str
     default: IRIS
@@ -49,7 +50,8 @@ options:
       - URL of the Docker daemon, for example V(unix:///var/run/docker.sock) or V(tcp://127.0.0.1:2375).
       - If not set, the value of the E(DOCKER_HOST) environment variable is used, then the Docker SDK default.
       - "The URL must start with V(unix://), V(tcp://), V(http://), V(https://), V(ssh://) or V(npipe://) and contain no
-        spaces, quotes or control characters."
+        spaces, quotes or control characters. An address without a scheme (V(host:2375), which the Docker SDK reads as
+        TCP) is refused: write V(tcp://host:2375)."
     type: str
 
 notes:
@@ -77,8 +79,8 @@ options:
   container:
     description:
       - Name or ID of the container that runs IRIS. Required when O(transport=docker).
-      - A container name as Docker accepts it (letters, digits, V(_), V(.) and V(-), starting with a letter or digit) or
-        an ID, at most 255 characters.
+      - A container name as C(docker ps) shows it (letters, digits, V(_), V(.) and V(-), starting with a letter or
+        digit; not the V(/name) form of C(docker inspect)) or an ID, at most 255 characters.
       - If not set, the value of the E(IRIS_CONTAINER) environment variable is used.
     type: str
 """

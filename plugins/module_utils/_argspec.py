@@ -39,7 +39,9 @@ NAMESPACE_RE = re.compile(r"\A[A-Za-z%][A-Za-z0-9_-]{0,63}\Z")
 INSTANCE_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 # Container names as the Docker daemon accepts them ([a-zA-Z0-9][a-zA-Z0-9_.-]+, moby daemon/names
 # RestrictedNameChars; an ID is hex, which the same pattern covers).  Docker sets no length limit; 255 is ours [inf].
-CONTAINER_RE = re.compile(r"\A/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}\Z")
+# The leading "/" of Docker's inspect Name is refused: docker ps shows names without it, and iris_container's name is
+# also a directory under state_dir (os.path.join would make "/x" an absolute path outside it).
+CONTAINER_RE = re.compile(r"\A[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}\Z")
 # Docker daemon addresses as the Docker SDK parses them (docker.utils.parse_host schemes).
 DOCKER_HOST_RE = re.compile(r"\A(?:unix|tcp|http|https|ssh|npipe)://[!-~]{1,1024}\Z")
 DOCKER_HOST_QUOTES = "\"'`\\"
@@ -107,7 +109,8 @@ def validate_common(params):
     Nothing has run when this fails: it is called before any Docker call or IRIS session.
     """
     _check(params, "instance", INSTANCE_RE, 64,
-           "give the IRIS instance name: letters, digits, '_' and '-', at most 64 characters (containers use IRIS)")
+           "give the IRIS instance name: letters, digits, '_' and '-', starting with a letter or digit, at most 64 "
+           "characters (containers use IRIS)")
     validate_namespace(params.get("namespace"), "namespace")
     validate_container_name(params.get("container"), "container")
     host = params.get("docker_host")

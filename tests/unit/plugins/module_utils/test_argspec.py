@@ -72,10 +72,31 @@ def test_the_message_says_what_is_wrong(value, reason):
     assert reason in info.value.msg, info.value.msg
 
 
-@pytest.mark.parametrize("value", ["/var/run/docker.sock", "docker.sock", "unix://", "http://a b"])
+@pytest.mark.parametrize("value", ["/var/run/docker.sock", "docker.sock", "unix://", "http://a b", "host:2375"])
 def test_docker_host_must_be_a_url(value):
     with pytest.raises(IrisModuleError):
         validate_common(dict(docker_host=value))
+
+
+@pytest.mark.parametrize("option", ["instance", "namespace", "container", "docker_host"])
+def test_a_nul_is_refused_by_validate_common_itself(option):
+    """ansible-core 2.21 refuses a NUL in module arguments before main(); validate_common must refuse it on its own."""
+    value = "unix:///var/run/docker\x00.sock" if option == "docker_host" else "IRIS\x00x"
+    params = dict(GOOD[0])
+    params[option] = value
+    with pytest.raises(IrisModuleError) as info:
+        validate_common(params)
+    assert info.value.msg.startswith("%s " % option) and "control character" in info.value.msg
+    assert "\x00" not in info.value.msg and info.value.hint
+
+
+@pytest.mark.parametrize("option, value", [("container", "/iris-1"), ("container", "-iris"), ("instance", "_IRIS")])
+def test_the_first_character_is_a_letter_or_digit(option, value):
+    """The documented rule (doc fragment _iris): no leading '/' (docker inspect's form, an absolute state_dir path for
+    iris_container's name), '-' or '_'."""
+    with pytest.raises(IrisModuleError, match="starts with one that is not allowed") as info:
+        validate_common({option: value})
+    assert "starting with a letter or digit" in info.value.hint
 
 
 @pytest.mark.parametrize("value", [0, -1, 86401, 10 ** 9, True])
