@@ -110,9 +110,17 @@ def test_the_scan_finds_the_messages():
     assert any(text.startswith("The IRIS session produced no result") for _where, text in literals)
 
 
-def test_every_message_literal_reads_as_a_sentence_before_fix():
-    """Whatever a literal ends with, what the user reads has ". Fix:" (or ! / ?) between message and hint."""
-    for where, text in _message_literals():
-        shown = full_message(text, "do this")
-        before = shown.rsplit(" Fix: ", 1)[0]
-        assert before.rstrip('"\')]').endswith((".", "!", "?")), "%s: %r" % (where, shown)
+def _composes_badly(literals):
+    """The literals whose composed message is wrong: one writing its own "Fix:" shows two (full_message adds the one
+    from hint=), one ending with ':', ';' or ',' loses what should follow when end_sentence closes it."""
+    return [(where, text) for where, text in literals
+            if full_message(text, "h").count("Fix:") != 1 or text.rstrip().endswith((":", ";", ","))]
+
+
+def test_the_composition_check_finds_bad_literals():
+    bad = [("a", "It broke. Fix: restart it"), ("b", "IRIS said:"), ("c", "Cannot read %s,")]
+    assert _composes_badly(bad + [("d", "It broke"), ("e", "Cannot read %s: %s")]) == bad
+
+
+def test_every_message_literal_composes_into_one_sentence_and_one_fix():
+    assert _composes_badly(_message_literals()) == []
