@@ -558,7 +558,7 @@ class Process:
         """``lock +^g(subs):timeout`` / ``lock -^g(subs)`` / argumentless ``lock`` (iris_sim/locks.py cites the docs).
 
         ``$TEST``: 1/0 after a lock with a timeout (RCOS_clock_timeout); untouched otherwise [inf].  Other forms
-        (lock types, parenthesised lists, no +/-, local names) raise ``<COMMAND>`` "not modelled"."""
+        (lock types, parenthesised lists, no +/-, local names, any namespace but %SYS) raise ``<COMMAND>`` "not modelled"."""
         table = self.lock_table()
         arguments = node.children_of("command_lock_argument")
         if not arguments:
@@ -577,6 +577,10 @@ class Process:
             variable = target.child("gvn")
             if variable is None:
                 locks.not_modelled("LOCK of a local (non-^) lock name")
+            if self.namespace.upper() != "%SYS":
+                # IRIS keys a global lock by the database the global maps to (iris-sources.md LOCK: ALOCK) [inf]; the
+                # model has no mapping for locks, and the collection locks only in %SYS (iris_task's create).
+                locks.not_modelled("LOCK outside %SYS (lock names by mapped database)")
             name = self.namespace.upper() + "|" + self.reference(variable).text()
             timeout_node = argument.child("timeout")
             if signs[0] == "-":

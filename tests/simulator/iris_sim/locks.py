@@ -16,13 +16,16 @@ Sources (InterSystems documentation):
   system releases every lock it owns.
 
 Model: an exclusive ``fcntl.flock`` on ``<mgr>/sim-locks/<sha256 of the lock name>.lock``.  flock locks belong to
-an open file description, so two simulator processes conflict whether they run in two OS processes (``iris
-session`` in the container) or in one (tests), and the OS drops them when the process exits (ALOCK).  The lock
-name is the namespace plus the evaluated reference [inf: IRIS keys global locks by the database the global maps to;
-every caller of this model locks in one namespace].  Only what the sources above give is modelled; every other
-form (a lock without a timeout, which would wait indefinitely;
-lock types ``#"S"``..., several names in parentheses, a LOCK without ``+``/``-``, local lock names,
-unlocking a name this process does not hold) raises ``<COMMAND>`` with "not modelled".
+an open file description, so two simulator processes (``iris_sim.interp.Process``) conflict whether they run in two
+OS processes or in one (tests), and the OS drops them when the process exits (ALOCK).  What this models is two
+processes that hold or wait for a lock at the same time, as the tests drive them; it is not reached through ``iris
+session`` in the container: ``cli.py`` holds the instance's ``session_lock`` for a whole session, so two sessions
+never overlap and a session's locks are gone (released at its end, ALOCK) before the next one starts.  The lock
+name is the namespace plus the evaluated reference, and LOCK outside ``%SYS`` is not modelled [inf: IRIS keys global
+locks by the database the global maps to; the collection locks only in %SYS].  Only what the sources above give
+is modelled; every other form (a lock without a timeout, which would wait indefinitely; lock types ``#"S"``...,
+several names in parentheses, a LOCK without ``+``/``-``, local lock names, unlocking a name this process does not
+hold) raises ``<COMMAND>`` with "not modelled".
 """
 
 from __future__ import annotations

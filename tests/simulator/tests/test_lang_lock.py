@@ -110,6 +110,14 @@ def test_other_lock_forms_are_not_modelled(sim, line):
     assert info.value.name == "COMMAND" and "not modelled" in info.value.detail
 
 
+def test_a_lock_outside_sys_is_not_modelled(sim):
+    """Lock names by mapped database are not modelled; the collection locks only in %SYS."""
+    proc = Process(instance=sim.inst, namespace="USER", out=io.StringIO())
+    with pytest.raises(IrisError) as info:
+        proc.execute(f"lock +{REF}:0")
+    assert info.value.name == "COMMAND" and "LOCK outside %SYS" in info.value.detail
+
+
 def test_argumentless_lock_releases_everything(sim):
     owner = _proc(sim)
     _run(owner, f"lock +{REF}:1 lock +{REF}:1 lock")
