@@ -272,6 +272,9 @@ def normalise(spec):
         out["start"] = format_time(start)
         # No end given: 23:59:59 is written (DEFAULT_END, audit B14), and the canonical form says so.
         end = parse_time(spec["end"], "end") if _given(spec, "end") else DEFAULT_END
+        if end <= start and not _given(spec, "end"):
+            _fail("start (%s) leaves no time to run: without end, the runs stop at %s" % (format_time(start), format_time(end)),
+                  hint="set start earlier than %s" % format_time(end))
         if end <= start:
             _fail("end (%s) must be later than start (%s)" % (format_time(end), format_time(start)))
         out["end"] = format_time(end)
@@ -319,8 +322,8 @@ def to_properties(schedule):
         else:
             props["DailyFrequencyTime"], props["DailyIncrement"] = UNIT_HOURS, schedule["every_hours"]  # 1 = hours [inf]
         props["DailyStartTime"] = parse_time(schedule["start"], "start")
-        # Always an explicit end (audit B14): the canonical form has one; DEFAULT_END covers a hand-made dict.
-        props["DailyEndTime"] = parse_time(schedule["end"], "end") if schedule.get("end") is not None else DEFAULT_END
+        # Always an explicit end (audit B14): normalise gives every several-times-a-day schedule one (DEFAULT_END).
+        props["DailyEndTime"] = parse_time(schedule["end"], "end")
     if schedule.get("start_date") is not None:
         props["StartDate"] = to_horolog(parse_date(schedule["start_date"], "start_date"))
     if schedule.get("end_date") is not None:

@@ -129,6 +129,9 @@ INVALID = [
     ({"period": "daily", "end": "08:00"}, "needs every_minutes or every_hours"),
     ({"period": "daily", "every_hours": 1, "start": "10:00", "end": "09:00"}, "end (09:00) must be later than start (10:00)"),
     ({"period": "daily", "every_hours": 1, "start": "10:00", "end": "10:00"}, "must be later than start"),
+    # no end written: the message names the default end, not an "end (23:59:59)" the user never wrote
+    ({"period": "daily", "every_hours": 1, "start": "23:59:59"},
+     "start (23:59:59) leaves no time to run: without end, the runs stop at 23:59:59"),
     ({"period": "daily", "at": "24:00"}, "is not a time of day"),
     ({"period": "daily", "at": "12:60"}, "is not a time of day"),
     ({"period": "daily", "at": "noon"}, "at must be a time 'HH:MM'"),
@@ -194,7 +197,7 @@ def test_no_end_is_explicit_and_an_old_empty_end_converges():
     """B14: 'end' left out -> 23:59:59 written; a task with DailyEndTime "" (earlier versions) differs, 86399 does not."""
     wanted = s.normalise({"period": "daily", "every_minutes": 30})
     assert wanted["end"] == "23:59:59"
-    assert s.to_properties(wanted)["DailyEndTime"] == 86399
+    assert s.to_properties(wanted)["DailyEndTime"] == 86399  # from the canonical end normalise wrote
     common = dict(TimePeriod=0, TimePeriodEvery=1, DailyFrequency=1, DailyFrequencyTime=0, DailyIncrement=30,
                   DailyStartTime=0, StartDate="", EndDate="")
     old = s.from_properties(dict(common, DailyEndTime=""))
