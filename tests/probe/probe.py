@@ -289,10 +289,16 @@ def _with(base, **changes):
     return merged
 
 
+def _status_expr(var="sc", error_prefix=""):
+    """ObjectScript: 1 when the %Status in ``var`` is OK, else ``error_prefix`` and its error text."""
+    prefix = '"%s"_' % error_prefix if error_prefix else ""
+    return "$select($SYSTEM.Status.IsError(%s):%s$SYSTEM.Status.GetErrorText(%s),1:1)" % (var, prefix, var)
+
+
 def _save(p, var, key):
     """Save a task; writes <key> = 1 or the error text, and <key>_id."""
     p.line("set sc=%s.%%Save()" % var)
-    p.emit(key, '$select($SYSTEM.Status.IsError(sc):"error: "_$SYSTEM.Status.GetErrorText(sc),1:1)')
+    p.emit(key, _status_expr(error_prefix="error: "))
     p.emit(key + "_id", "%s.%%Id()" % var)
 
 
@@ -480,10 +486,10 @@ def p_d7(inst, ctx):
     p = Program()
     p.line("set d=%s,ok=##class(%%File).CreateDirectoryChain(d),sc=##class(SYS.Database).CreateDatabase(d)" % d)
     p.line('kill q set q("Directory")=d,sc=##class(Config.Databases).Create("IRISPROBED7",.q)')
-    p.emit("create", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    p.emit("create", _status_expr())
     p.emit("mounted", "##class(SYS.Database).%OpenId(d).Mounted")
     p.line("set sc=##class(SYS.Database).MountDatabase(d)")
-    p.emit("mount", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    p.emit("mount", _status_expr())
     create, mounted, mount = inst.run(p).need("create", "mounted", "mount")
     return "Create %s; mounted after Create: %s; MountDatabase: %s" % (create, mounted, mount), create == "1" and mount == "1"
 
@@ -508,7 +514,7 @@ def p_d13(inst, ctx):
     p.line('set r=##class(%SQL.Statement).%ExecDirect(,"INSERT INTO Probe.Fixture (n) VALUES (2)")')
     p.line('set $namespace="%SYS"')
     p.line("set sc=##class(SYS.Database).DismountDatabase(d)")
-    p.emit("dismount", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
+    p.emit("dismount", _status_expr())
     (dis,) = inst.run(p).need("dismount")
     rc, out = inst.shell(["sh", "-c", "mkdir -p %s && cp %sIRIS.DAT %sIRIS.DAT" % (dst, src, dst)])
     if rc != 0:
@@ -545,29 +551,37 @@ def _login(inst, password):
     return res
 
 
+def _login_text(mark):
+    """How a row shows $SYSTEM.Security.Login's answer."""
+    return "accepted" if mark == "1" else "refused (%s)" % mark
+
+
+def _users_call_then_login(inst, line, key, expr):
+    """Run ``line`` (a Security.Users call) and emit ``expr`` as ``key``, then log in with the instance's password in a
+    separate session: -> (the value of key, Login's answer)."""
+    p = Program()
+    p.line(line)
+    p.emit(key, expr)
+    (value,) = inst.run(p).need(key)
+    return value, _login(inst, inst.password).marks["login"]
+
+
 @probe("F7", "_SYSTEM after --password-file: ChangePassword; password login before it is cleared",
        "either (the source says: change required; the collection clears it)", tolerant=True, sim_required=True)
 def p_f7(inst, ctx):
-    p = Program()
-    p.line('kill q set sc=##class(Security.Users).Get("_SYSTEM",.q)')
-    p.emit("flag", '$get(q("ChangePassword"),"(none)")')
-    (flag,) = inst.run(p).need("flag")
-    login = _login(inst, inst.password).marks["login"]
-    return "ChangePassword=%s; $SYSTEM.Security.Login before: %s" % (flag, "accepted" if login == "1" else "refused (%s)" % login), True
+    flag, login = _users_call_then_login(inst, 'kill q set sc=##class(Security.Users).Get("_SYSTEM",.q)', "flag",
+                                         '$get(q("ChangePassword"),"(none)")')
+    return "ChangePassword=%s; $SYSTEM.Security.Login before: %s" % (flag, _login_text(login)), True
 
 
 @probe("F7-login", "Security.Users.Modify(\"_SYSTEM\") with ChangePassword=0, then $SYSTEM.Security.Login with the password",
        "Modify returns 1, Login accepted", sim_required=True)
 def p_f7_login(inst, ctx):
-    p = Program()
-    p.line('kill q set q("ChangePassword")=0,sc=##class(Security.Users).Modify("_SYSTEM",.q)')
-    p.emit("modify", '$select($SYSTEM.Status.IsError(sc):$SYSTEM.Status.GetErrorText(sc),1:1)')
-    (modify,) = inst.run(p).need("modify")
-    login = _login(inst, inst.password).marks["login"]
+    modify, login = _users_call_then_login(
+        inst, 'kill q set q("ChangePassword")=0,sc=##class(Security.Users).Modify("_SYSTEM",.q)', "modify", _status_expr())
     wrong = _login(inst, inst.password + "x").marks["login"]
     ctx["login_after"] = login == "1"
-    return "Modify %s; Login %s; a wrong password %s" % (
-        modify, "accepted" if login == "1" else "refused (%s)" % login, "refused" if wrong != "1" else "ACCEPTED"), \
+    return "Modify %s; Login %s; a wrong password %s" % (modify, _login_text(login), "refused" if wrong != "1" else "ACCEPTED"), \
         modify == "1" and login == "1" and wrong != "1"
 
 
