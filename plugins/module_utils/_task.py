@@ -26,9 +26,10 @@ API (other modules code against exactly these names)::
         ['update', 'resume'], ['delete'], ...), .before / .after (user-vocabulary dicts of the managed
         keys plus ``exists`` (and ``suspended`` when the state manages it), for the diff) and .task (the
         predicted task dict after the change, None when absent).
-    add_apply(program, current, desired, plan, key)
+    add_apply(program, current, desired, plan, key, lock_seconds=LOCK_SECONDS)
         Append the write steps (nothing when not plan.changed); result[key] = the task ID (new or
         existing); with a change the task is read back into result[key + "_task"] (same session).
+        A create waits at most lock_seconds for the name lock (lock_seconds_for(timeout)).
     add_run_now(program, key, task_id=None)
         RunNow on task_id, or (task_id None) on the task add_apply just created/saved in this program.
         RunNow is asynchronous (iris-sources.md §0.3, S1, S8): the run starts at the Task Manager's
