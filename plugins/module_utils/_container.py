@@ -17,13 +17,17 @@ Facts relied on (iris-sources.md §5, S25 unless said otherwise):
   writable by UID 51773, iris-sources.md NEEDS §2.8);
 - readiness: ``Enabling logons`` in the log since this start, then a real session (iris-sources.md §0
   item 11, iris-sources.md LESSONS §0.4: an open port is not readiness);
-- the expired Community licence logs "Invalid Community Edition license, may have exceeded core
-  limit" (iris-sources.md NEEDS §2.1).
+- "Invalid Community Edition license, may have exceeded core limit" in the log has two causes (audit F12):
+  the image's time-limited Community licence has expired (iris-sources.md NEEDS §2.1), or the container
+  sees more than 20 CPU cores, the Community limit (see FATAL_LOG_PATTERNS).
 
 Secrets: the password never enters env, labels, argv (only the in-container *path* of the file),
 logs, results or the diff.  It is written into the *created, not yet started* container with the
-Docker archive API (``put_archive``, mode 0600, owner 51773), so it never touches the Docker host's
-disk, and there is no bind mount whose host source could vanish and block a later ``docker start``.
+Docker archive API (``put_archive``: a private directory PASSWORD_DIR, mode 0700, holding the file,
+mode 0600, both owner 51773), so it never touches the Docker host's disk, and there is no bind mount
+whose host source could vanish and block a later ``docker start``.  After a healthy first start the
+whole directory is removed with one ``rm -rf`` (whatever iris-main did with the file, audit F6); it is
+never read back.
 """
 
 from __future__ import annotations
