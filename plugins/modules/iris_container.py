@@ -181,7 +181,7 @@ options:
         succeeds, in the same IRIS session; it fails if IRIS refuses the login. See O(password_change_required).
       - With O(state=started), O(state=present) or O(state=stopped) the module does not wait for IRIS, so it neither
         removes the password directory, nor clears the flag, nor checks the login. These steps run only in the run
-        that creates the container with O(state=healthy): a container created with another state and started later
+        that creates the container with O(state=healthy); a container created with another state and started later
         with O(state=healthy) keeps the flag set (and the password directory, if C(iris-main) left the file). The
         module does not catch up later, because it cannot know whether the password has been changed since; create
         the container with O(state=healthy), or recreate it (O(recreate=always)) with O(state=healthy).
