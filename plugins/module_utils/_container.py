@@ -17,13 +17,17 @@ Facts relied on (iris-sources.md §5, S25 unless said otherwise):
   writable by UID 51773, iris-sources.md NEEDS §2.8);
 - readiness: ``Enabling logons`` in the log since this start, then a real session (iris-sources.md §0
   item 11, iris-sources.md LESSONS §0.4: an open port is not readiness);
-- the expired Community licence logs "Invalid Community Edition license, may have exceeded core
-  limit" (iris-sources.md NEEDS §2.1).
+- "Invalid Community Edition license, may have exceeded core limit" in the log has two causes (audit F12):
+  the image's time-limited Community licence has expired (iris-sources.md NEEDS §2.1), or the container
+  sees more than 20 CPU cores, the Community limit (see FATAL_LOG_PATTERNS).
 
 Secrets: the password never enters env, labels, argv (only the in-container *path* of the file),
 logs, results or the diff.  It is written into the *created, not yet started* container with the
-Docker archive API (``put_archive``, mode 0600, owner 51773), so it never touches the Docker host's
-disk, and there is no bind mount whose host source could vanish and block a later ``docker start``.
+Docker archive API (``put_archive``: a private directory PASSWORD_DIR, mode 0700, holding the file,
+mode 0600, both owner 51773), so it never touches the Docker host's disk, and there is no bind mount
+whose host source could vanish and block a later ``docker start``.  After a healthy first start the
+whole directory is removed with one ``rm -rf`` (whatever iris-main did with the file, audit F6); it is
+never read back.
 """
 
 from __future__ import annotations
@@ -55,9 +59,14 @@ DURABLE_TARGET = "/durable"
 DURABLE_DATA_DIR = "/durable/iris"  # a sub-directory iris-main creates itself (avoids #5001 on the mount point)
 KEY_TARGET = "/iris-devtools/key/iris.key"
 MERGE_TARGET = "/iris-devtools/merge/merge.cpf"
-PASSWORD_DIR = "/tmp"
 DEFAULT_STATE_DIR = "~/.cache/iris_devtools/containers"
-PASSWORD_NAME = "iris-devtools.password"
+# The password file lives in a private directory of its own (owner 51773, mode 0700), created with the file by one
+# put_archive into PASSWORD_PARENT.  Whatever iris-main does with the file (delete, rename, keep: not documented,
+# audit F6), removing the whole directory after the start removes every copy.
+PASSWORD_PARENT = "/tmp"
+PASSWORD_DIR_NAME = "iris-devtools-pw"
+PASSWORD_DIR = PASSWORD_PARENT + "/" + PASSWORD_DIR_NAME
+PASSWORD_NAME = "password"
 PASSWORD_PATH = PASSWORD_DIR + "/" + PASSWORD_NAME
 
 STATES = ("present", "started", "stopped", "absent", "healthy")
@@ -75,6 +84,8 @@ PREDEFINED_ACCOUNTS = ("_SYSTEM", "SuperUser", "Admin", "CSPSystem")
 LOGIN_CHECK_USER = "_SYSTEM"  # the account whose password login proves the password usable (demo, README)
 LOGIN_KEY = "password_login"
 PASSWORD_TEMPLATES = ("user_password_flags", "password_login")
+# The templates build_cpf_check_program uses (an error in one of them is the cpf_merge read-back's).
+CPF_CHECK_TEMPLATES = ("database_exists", "namespace_exists", "call_arg", "call_value", "call_props_get")
 IRIS_OWNER = "irisowner"  # exec user for `iris stop` (iris-sources.md §5.1 S25: owner irisowner, OS authentication)
 
 # Log lines that mean the start has failed, recognised while waiting (iris-sources.md NEEDS §2.1,
@@ -119,8 +130,6 @@ _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*$", re.I)
 _MEMORY_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 _ACTION_LINE = re.compile(r"^\s*([A-Za-z]+)\s*:(.*)$")
 
-# Addresses that publish on every interface of the Docker host; used only when the user wrote one (issue 11 item 1).
-ALL_INTERFACES = ("0.0.0.0", "::")
 # The password rule of the module and of the instance role (roles/instance/tasks/preflight.yml, same rule):
 # 3 to 128 characters (IRIS's default password pattern 3.128ANP, iris-sources.md §5.4 S25), no control character
 # (C0, DEL, C1: the password file is read as one line, so CR/LF would cut it), not the documented default
@@ -128,7 +137,6 @@ ALL_INTERFACES = ("0.0.0.0", "::")
 PASSWORD_MIN = 3
 PASSWORD_MAX = 128
 DEFAULT_PASSWORD = "SYS"
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # docker run --cpuset-cpus: "0-3", "0,1", "0-2,5" (Docker reference, https://docs.docker.com/engine/containers/resource_constraints/).
 _CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
 
@@ -192,7 +200,7 @@ def check_password(password):
         problems.append("it has fewer than %d characters" % PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
         problems.append("it has more than %d characters" % PASSWORD_MAX)
-    if _CONTROL.search(password):
+    if _argspec.has_control_character(password):
         problems.append("it contains a control character (a line break, tab, NUL or another one), which the "
                         "password file cannot carry")
     if password.upper() == DEFAULT_PASSWORD:
@@ -434,11 +442,19 @@ def add_password_steps(program, objectscript, password, change_required=False, n
 
 
 def password_archive(password):
-    """An in-memory tar holding the password file (0600, owner 51773): never written to disk."""
+    """An in-memory tar, extracted into PASSWORD_PARENT: the private directory PASSWORD_DIR_NAME (0700) holding the
+    password file (0600), both owned by 51773.  Never written to disk."""
     data = password.encode("utf-8")
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo(PASSWORD_NAME)
+        folder = tarfile.TarInfo(PASSWORD_DIR_NAME)
+        folder.type = tarfile.DIRTYPE
+        folder.mode = 0o700
+        folder.uid = folder.gid = IRIS_UID
+        folder.uname = folder.gname = "irisowner"
+        folder.mtime = int(time.time())
+        tar.addfile(folder)
+        info = tarfile.TarInfo(PASSWORD_DIR_NAME + "/" + PASSWORD_NAME)
         info.size = len(data)
         info.mode = 0o600
         info.uid = info.gid = IRIS_UID
@@ -847,7 +863,8 @@ class ContainerManager(object):
         if container is not None and wanted.image:
             differences = compare(wanted, image.id, actual)
             cpf_label = actual.labels.get(CPF_SHA_LABEL)
-            if cpf_label and wanted.cpf_merge_file and not os.path.exists(wanted.cpf_merge_file):
+            if cpf_label and wanted.cpf_merge_file and not os.path.exists(wanted.cpf_merge_file) \
+                    and "cpf_merge" not in differences:
                 differences.append("cpf_merge")
 
         recreate = params["recreate"]
@@ -1065,14 +1082,14 @@ class ContainerManager(object):
         container = self._call("create container %s" % name, client.containers.create, wanted.image, **kwargs)
         if password:
             try:
-                ok = container.put_archive(PASSWORD_DIR, password_archive(password))
+                ok = container.put_archive(PASSWORD_PARENT, password_archive(password))
             except Exception as exc:  # pylint: disable=broad-except
                 container.remove(force=True, v=True)
                 raise self._translate(exc, "copy the password file into container %s" % name)
             if not ok:
                 container.remove(force=True, v=True)
                 raise IrisModuleError("Docker refused to copy the password file into container %s." % name,
-                                      hint="check that the image has a %s directory" % PASSWORD_DIR)
+                                      hint="check that the image has a %s directory" % PASSWORD_PARENT)
         return container
 
     def _remove(self, container, stop_timeout):
@@ -1238,8 +1255,6 @@ class ContainerManager(object):
             self._verify_cpf(container, verify, password_given)
         return ping or {}
 
-    # Runs argv in the container -> (exit_code, stdout, stderr); None: the Docker SDK (tests replace it).
-    exec_func = None
     DOWN_CHECK_INTERVAL = 1.0
 
     def _fail_if_iris_down(self, container, error):
@@ -1257,11 +1272,7 @@ class ContainerManager(object):
         instance = self.params["instance"]
         argv = ["iris", "qlist", instance]
         try:
-            if self.exec_func is not None:
-                code, out, dummy = self.exec_func(container, argv)
-            else:
-                from ansible_collections.iris_devtools.iris.plugins.module_utils._docker import exec_with_stdin
-                code, out, dummy = exec_with_stdin(self._docker(), container, argv, b"", self.params["timeout"])
+            code, out, dummy = self._exec(container, argv, None, self.params["timeout"])
         except IrisModuleError:
             return  # no verdict: keep waiting as before
         text = out.decode("utf-8", "replace") if isinstance(out, bytes) else (out or "")
@@ -1279,26 +1290,22 @@ class ContainerManager(object):
             reason="iris_down", log_lines=self._tail(container, None))
 
     def _remove_password_file(self, container):
-        """Audit F6: no source says whether iris-main deletes, renames or keeps the password file, so its
-        presence proves nothing; the password is checked by a real login instead (_verify_cpf).  A file
-        still there holds the secret: remove it (as root; it is irisowner's, mode 0600) and go on."""
+        """Audit F6: no source says whether iris-main deletes, renames or keeps the password file, so nothing is
+        read back (no get_archive: the secret would cross the Docker API); the password is checked by a real
+        login instead (_verify_cpf).  The file lives in its own private directory, so ONE ``rm -rf`` of that
+        directory (as root) removes it under any name iris-main left it; a failure is a warning."""
         name = self.params["name"]
-        try:
-            container.get_archive(PASSWORD_PATH)
-        except Exception as exc:  # pylint: disable=broad-except
-            if self._is_not_found(exc):
-                return
         why = None
         try:
-            code, dummy, dummy2 = self._exec(container, ["rm", "-f", PASSWORD_PATH], "root", self.params["timeout"])
+            code, dummy, dummy2 = self._exec(container, ["rm", "-rf", PASSWORD_DIR], "root", self.params["timeout"])
             if code not in (0, None):
                 why = "rm exited with code %s" % code
         except IrisModuleError as error:
             why = error.msg.rstrip(".")
         if why:
-            self.module.warn("The password file %s is still in container %s and could not be removed (%s); it holds the "
-                             "password in clear text: remove it with 'docker exec -u root %s rm -f %s'."
-                             % (PASSWORD_PATH, name, why, name, PASSWORD_PATH))
+            self.module.warn("The password directory %s in container %s could not be removed (%s); a password file "
+                             "left there by iris-main holds the password in clear text: remove it with "
+                             "'docker exec -u root %s rm -rf %s'." % (PASSWORD_DIR, name, why, name, PASSWORD_DIR))
 
     def _verify_cpf(self, container, wanted, password_given=False):
         """After readiness, in ONE %SYS session: read back the CPF merge [Actions] (if any), then make the
@@ -1325,18 +1332,27 @@ class ContainerManager(object):
         except IrisModuleError as error:
             details = dict((k, v) for k, v in error.details.items() if k != "exception")
             step = error.details.get("iris_step")
-            if step in PASSWORD_TEMPLATES or (step is None and password_given and not expectations):
+            # Attributed by the step IRIS failed in only; without one (e.g. the session itself failed) nothing
+            # says which check it was.
+            if step in PASSWORD_TEMPLATES:
                 raise IrisModuleError(
                     "Making the password of the predefined accounts usable in container %s failed: %s" % (name, error.msg),
                     hint="check that the image is an InterSystems IRIS image whose iris-main supports --password-file; "
                          "or set password_change_required: true to leave the accounts as IRIS sets them up. "
                          + (error.hint or ""),
                     reason="password_not_usable", **details)
+            if step in CPF_CHECK_TEMPLATES:
+                raise IrisModuleError(
+                    "cpf_merge: reading back its [Actions] in container %s failed: %s" % (name, error.msg),
+                    hint="an action did not take effect (e.g. ModifyService of a service that does not exist); "
+                         "check the [Actions] lines against the CPF reference. " + (error.hint or ""),
+                    reason="cpf_merge_not_applied", **details)
             raise IrisModuleError(
-                "cpf_merge: reading back its [Actions] in container %s failed: %s" % (name, error.msg),
-                hint="an action did not take effect (e.g. ModifyService of a service that does not exist); "
-                     "check the [Actions] lines against the CPF reference. " + (error.hint or ""),
-                reason="cpf_merge_not_applied", **details)
+                "The checks after the start of container %s (%s) failed: %s" % (
+                    name, " and ".join(([] if not expectations else ["cpf_merge read-back"]) +
+                                       ([] if not password_given else ["password steps"])), error.msg),
+                hint="read the IRIS output (output_lines) for the cause. " + (error.hint or ""),
+                reason="post_start_checks_failed", **details)
         missing = check_cpf_results(result, expectations)
         if missing:
             raise IrisModuleError(

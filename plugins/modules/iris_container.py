@@ -80,6 +80,10 @@ options:
       - V(healthy) - like V(started), then waits (at most O(wait_timeout) seconds) until IRIS accepts logons and one
         C(iris session) in O(namespace) succeeds, and returns the connection details. This is what a test run wants,
         hence the default (unlike M(community.docker.docker_container), whose default is V(started)).
+      - The O(password) steps after the first start (removing the password file, clearing the change-password flag,
+        checking the login, O(password_never_expires)) run only in the run that B(creates) the container with
+        V(healthy). A container created with V(present), V(started) or V(stopped) and started later with V(healthy)
+        never gets them; create it with V(healthy) (or recreate it with O(recreate=always)).
       - V(stopped) - the container exists with the wanted configuration and does not run (IRIS is shut down
         with C(iris stop IRIS quietly) inside the container, then the container is stopped; see O(stop_timeout)). A
         missing container is created and not started.
@@ -166,15 +170,21 @@ options:
       - The module writes the file into the created, not yet started container through the Docker archive API (mode
         0600, owner UID 51773), so the password is never written to the Docker host's disk and never appears in the
         environment, labels, command line, logs, results or diff. Only the in-container path of the file is on the
-        command line. C(iris-main) reads the file when IRIS starts; with O(state=healthy), if the file is still in
-        the container once IRIS accepts logons, the module removes it (it holds the password in clear text).
+        command line. The file lives in a directory of its own, C(/tmp/iris-devtools-pw) (mode 0700, owner UID
+        51773). C(iris-main) reads the file when IRIS starts; with O(state=healthy), once IRIS accepts logons, the
+        module removes that whole directory, so no copy is left whether C(iris-main) deleted, renamed or kept the
+        file (a failure to remove it is a warning).
       - IRIS leaves the predefined accounts "configured to require a password change on first login", so a client
         that logs in with the password (DB-API, JDBC, the Native SDK) would be refused. With O(state=healthy) the
         module therefore clears that flag on each predefined account that exists (C(_SYSTEM), C(SuperUser),
         C(Admin), C(CSPSystem)) and then checks that a password login of C(_SYSTEM) with the password really
         succeeds, in the same IRIS session; it fails if IRIS refuses the login. See O(password_change_required).
-      - With O(state=started) or O(state=present) the module does not wait for IRIS, so it neither clears the flag
-        nor checks the login.
+      - With O(state=started), O(state=present) or O(state=stopped) the module does not wait for IRIS, so it neither
+        removes the password directory, nor clears the flag, nor checks the login. These steps run only in the run
+        that creates the container with O(state=healthy); a container created with another state and started later
+        with O(state=healthy) keeps the flag set (and the password directory, if C(iris-main) left the file). The
+        module does not catch up later, because it cannot know whether the password has been changed since; create
+        the container with O(state=healthy), or recreate it (O(recreate=always)) with O(state=healthy).
       - Applied at creation only (like C(update_password=on_create) elsewhere) - IRIS does not let anyone read a
         password back, so the module cannot compare it. Changing O(password) later neither changes the password nor
         recreates the container; set it in IRIS (or recreate with O(recreate=always)) to change it.
@@ -192,14 +202,17 @@ options:
       - V(true) - the module leaves the flag as IRIS sets it, so the first password login of each account must change
         the password (clients that cannot change a password, such as DB-API, are refused until then). The module
         cannot check the password by a login in this case.
-      - Applied when the container is created (like O(password)); changing it later has no effect on an existing
-        container.
+      - Applied when the container is created with O(state=healthy) (like the password steps of O(password));
+        changing it later has no effect on an existing container. A container created with O(state=present),
+        O(state=started) or O(state=stopped) keeps the flag as IRIS sets it whatever this option says, also after a
+        later start with O(state=healthy).
     type: bool
     default: false
   password_never_expires:
     description:
       - If V(true), the module also sets "password never expires" on the predefined accounts that exist, when it
-        creates the container with O(password) and O(state=healthy).
+        creates the container with O(password) and O(state=healthy) (not when a container created with another
+        state is started later).
       - If V(false), the accounts keep the instance's password expiry policy.
     type: bool
     default: false
@@ -351,8 +364,11 @@ RETURN = r"""
 iris_sessions:
   description:
     - How many IRIS sessions the module opened - 1 for an unchanged running instance (one readiness check), more while
-      it waits for a new one to accept logons, plus 1 after a new start with O(password) or O(cpf_merge) (the password
-      steps and the C(cpf_merge) read-back share it), 0 when it did not talk to IRIS (for example O(state=absent)).
+      it waits for a new one to accept logons, 0 when it did not talk to IRIS (for example O(state=absent)).
+    - Plus 1 (the password steps and the C(cpf_merge) read-back share it) when O(state=healthy) creates the container
+      with O(password) or O(cpf_merge), or starts an existing container with O(cpf_merge) again. O(password) with
+      O(password_change_required=true) adds none (nothing to check), unless O(cpf_merge) or
+      O(password_never_expires=true) is set.
   returned: always
   type: int
   sample: 1

@@ -534,7 +534,7 @@ class IrisMain:
             try:
                 with self.inst.session_lock():
                     self.inst.reload()
-                    set_predefined_passwords(self.inst, password)
+                    self.inst.set_predefined_passwords(password)  # S25; ADOCK-AUTH
                     self.inst.save()
             except Exception as exc:
                 return self.fail("Cannot set the password from %s: %s" % (path, exc))
@@ -655,24 +655,6 @@ def merge_result_lines(result) -> list[str]:
             lines.append("ERROR: %s" % error)
         return lines
     return [str(result)]
-
-
-def set_predefined_passwords(inst, password: str) -> None:
-    """S25: all predefined accounts including CSPSystem get the password; they stay "configured to
-    require a password change on first login" (ADOCK-AUTH; audit F7/S5), so ChangePassword is 1."""
-    fn = getattr(inst, "set_predefined_passwords", None)
-    if callable(fn):
-        fn(password)
-        return
-    from iris_sim import instance as inst_mod
-    users = inst.system.setdefault("users", {})
-    for uname in inst_mod.PREDEFINED_USERS:
-        record = users.get(uname.upper())
-        if record is None:
-            continue
-        record["Password"] = inst_mod.hash_password(password)
-        record["ChangePassword"] = 1
-        record["DefaultPassword"] = 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from iris_sim import main as sim_main
 from iris_sim.instance import PREDEFINED_USERS, check_password
 
 from test_models_support import fixture_sim  # noqa: F401  pylint: disable=unused-import
@@ -20,7 +19,7 @@ ACCOUNTS = ("_SYSTEM", "SuperUser", "Admin", "CSPSystem")
 def _set_file_password(sim):
     with sim.inst.session_lock():
         sim.inst.reload()
-        sim_main.set_predefined_passwords(sim.inst, PW)
+        sim.inst.set_predefined_passwords(PW)
         sim.inst.save()
 
 

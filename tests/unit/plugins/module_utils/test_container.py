@@ -155,16 +155,20 @@ def test_password_archive_is_private_to_irisowner():
     data = c.password_archive("s3cr3t-Pw")
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         members = tar.getmembers()
-        assert [m.name for m in members] == [c.PASSWORD_NAME]
-        member = members[0]
-        assert (member.mode, member.uid, member.gid) == (0o600, 51773, 51773)
+        # extracted into /tmp: a private directory of its own (0700), then the file in it (0600)
+        assert [m.name for m in members] == ["iris-devtools-pw", "iris-devtools-pw/password"]
+        folder, member = members
+        assert folder.isdir() and (folder.mode, folder.uid, folder.gid) == (0o700, 51773, 51773)
+        assert member.isfile() and (member.mode, member.uid, member.gid) == (0o600, 51773, 51773)
         assert tar.extractfile(member).read() == b"s3cr3t-Pw"
+    assert c.PASSWORD_PARENT + "/" + members[1].name == c.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
 
 
 def test_strip_password_args():
     assert c.strip_password_args(["--check-caps", "false", "--password-file", "/tmp/x", "-a", "y"]) == \
         ["--check-caps", "false", "-a", "y"]
     assert c.strip_password_args(["--password-file=/x"]) == []
+    assert c.strip_password_args(["--password-file", c.PASSWORD_PATH]) == []
     assert c.strip_password_args(None) == []
 
 

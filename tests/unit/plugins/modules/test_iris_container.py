@@ -98,13 +98,12 @@ class FakeContainer(object):
         self.client.calls.append(("put_archive", self.name, path))
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             for member in tar.getmembers():
-                self.files[path + "/" + member.name] = (tar.extractfile(member).read(), member.mode, member.uid)
+                content = None if member.isdir() else tar.extractfile(member).read()
+                self.files[path + "/" + member.name] = (content, member.mode, member.uid)
         return True
 
     def get_archive(self, path):
-        if path not in self.files:
-            raise NotFound(path)
-        return iter([b""]), {}
+        raise AssertionError("get_archive(%s): the module must not read container files back" % path)
 
 
 class FakeAPIError(Exception):
@@ -146,9 +145,10 @@ class FakeImages(object):
 
 
 class FakeClient(object):
-    """Behaves like the simulator: logs 'Enabling logons' and consumes the password file at start."""
+    """Behaves like the simulator: logs 'Enabling logons' and, at start, deletes the password file (or renames or
+    keeps it: IRIS_SIM_PASSWORD_FILE of the simulator)."""
 
-    def __init__(self, start_log=("Starting IRIS", "Enabling logons"), consume_password=True, exit_on_start=False):
+    def __init__(self, start_log=("Starting IRIS", "Enabling logons"), password_file="delete", exit_on_start=False):
         self.calls = []
         self.execs = []
         self.exec_results = {}  # argv[0:2] tuple -> (exit_code, stdout, stderr) or an exception
@@ -157,27 +157,30 @@ class FakeClient(object):
         self.containers = FakeContainers(self)
         self.images = FakeImages()
         self.start_log = start_log
-        self.consume_password = consume_password
+        self.password_file = password_file
         self.exit_on_start = exit_on_start
         self.port_taken = False
 
     def on_start(self, container, now):
         for offset, line in enumerate(self.start_log):
             container.log.append((now + 0.001 * (offset + 1), line))
-        if self.consume_password:
-            container.files.pop(c.PASSWORD_PATH, None)
+        if c.PASSWORD_PATH in container.files and self.password_file != "keep":
+            content = container.files.pop(c.PASSWORD_PATH)
+            if self.password_file == "rename":
+                container.files[c.PASSWORD_PATH + ".done"] = content
         if self.exit_on_start:
             container.attrs["State"].update(Status="exited", Running=False, ExitCode=1)
 
     def exec_in(self, container, argv, user, timeout):
-        """ContainerManager._exec of this fake Docker: records the call; `rm -f` removes a container file."""
+        """ContainerManager._exec of this fake Docker: records the call; `rm -rf` removes a container path."""
         self.calls.append(("exec", container.name, " ".join(argv), user))
         self.execs.append((tuple(argv), user, timeout))
         outcome = self.exec_results.get(tuple(argv[:2]), (0, b"", b""))
         if isinstance(outcome, Exception):
             raise outcome
-        if argv[:2] == ["rm", "-f"] and outcome[0] == 0:
-            container.files.pop(argv[2], None)
+        if argv[:2] == ["rm", "-rf"] and outcome[0] == 0:
+            for path in [p for p in container.files if p == argv[2] or p.startswith(argv[2] + "/")]:
+                del container.files[path]
         return outcome
 
     def mutating_calls(self):
@@ -387,7 +390,7 @@ def test_present_does_not_start():
 # -- secrets ---------------------------------------------------------------------------------------------
 
 def test_password_goes_only_into_the_container_file():
-    client = FakeClient(consume_password=False)
+    client = FakeClient(password_file="keep")
     container_files = {}
 
     def keep_files(container, now):
@@ -399,6 +402,10 @@ def test_password_goes_only_into_the_container_file():
     real, dummy, manager = run(client, password=PASSWORD)
     content, mode, uid = container_files[c.PASSWORD_PATH]
     assert (content, mode, uid) == (PASSWORD.encode(), 0o600, 51773)
+    # in a private directory of its own, created by the same archive
+    assert c.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
+    assert container_files["/tmp/iris-devtools-pw"] == (None, 0o700, 51773)
+    assert sorted(container_files) == ["/tmp/iris-devtools-pw", c.PASSWORD_PATH]
     created = client.created[0]
     assert created["command"] == ["--password-file", c.PASSWORD_PATH]
     assert PASSWORD not in repr(created)
@@ -416,30 +423,27 @@ def test_password_change_later_does_not_recreate():
     assert not real["changed"]
 
 
-def test_password_file_kept_by_iris_main_is_removed_and_the_start_succeeds():
-    """Audit F6: a kept (or renamed) password file is no failure; the file is removed as root, the login decides."""
-    client = FakeClient(consume_password=False)
+@pytest.mark.parametrize("mode", ["keep", "rename", "delete"])
+def test_password_directory_is_removed_whatever_iris_main_did_with_the_file(mode):
+    """Audit F6: kept, renamed or deleted, no copy of the password file is left and the start succeeds; the
+    directory goes with ONE `rm -rf` as root, and nothing is read back from the container (no get_archive)."""
+    client = FakeClient(password_file=mode)
     real, module, dummy = run(client, password=PASSWORD)
     assert real["changed"] and real["status"] == "running"
     container = client.containers.get("iris1")
-    assert c.PASSWORD_PATH not in container.files
-    assert (("rm", "-f", c.PASSWORD_PATH), "root", 5) in client.execs
+    assert container.files == {}
+    assert [e for e in client.execs if e[0][0] == "rm"] == [(("rm", "-rf", "/tmp/iris-devtools-pw"), "root", 5)]
     assert module.warnings == []
 
 
-def test_password_file_that_cannot_be_removed_is_a_warning():
-    client = FakeClient(consume_password=False)
-    client.exec_results[("rm", "-f")] = (1, b"", b"rm: cannot remove")
+def test_password_directory_that_cannot_be_removed_is_a_warning():
+    client = FakeClient(password_file="rename")
+    client.exec_results[("rm", "-rf")] = (1, b"", b"rm: cannot remove")
     real, module, dummy = run(client, password=PASSWORD)
     assert real["status"] == "running"
-    assert "could not be removed" in module.warnings[0] and "docker exec -u root iris1 rm -f" in module.warnings[0]
+    assert "could not be removed" in module.warnings[0]
+    assert "docker exec -u root iris1 rm -rf /tmp/iris-devtools-pw" in module.warnings[0]
     assert PASSWORD not in module.warnings[0]
-
-
-def test_consumed_password_file_needs_no_exec():
-    client = FakeClient()
-    run(client, password=PASSWORD)
-    assert not [e for e in client.execs if e[0][0] == "rm"]
 
 
 def test_password_made_usable_and_checked_in_one_session():
@@ -539,7 +543,8 @@ def test_password_never_reaches_errors_with_a_canary(kind):
     with pytest.raises(IrisModuleError) as exc:
         manager.run()
     error = exc.value
-    assert error.details["reason"] == "password_not_usable"
+    # a known failing step names the password steps; without one the attribution stays neutral
+    assert error.details["reason"] == ("password_not_usable" if kind == "frame" else "post_start_checks_failed")
     everything = json.dumps([error.msg, error.hint, error.details, manager.fail_results, module.warnings], default=str)
     assert PASSWORD not in everything
     assert "idtTok" not in everything and "Security.Users" not in everything  # no program text either
@@ -790,11 +795,10 @@ class DownTransport(FakeTransport):
                               output_lines=["IRIS is not running."])
 
 
-def _manager(client, module, transport, exec_func):
+def _manager(client, module, transport):
     clock = FakeClock()
     manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: transport(ns, {}),
                                  clock=clock, sleep=clock.sleep)
-    manager.exec_func = exec_func
     return manager, clock
 
 
@@ -802,13 +806,10 @@ def test_running_container_with_iris_down_fails_fast():
     """issue 11 item 6: the module waited wait_timeout and then advised raising it."""
     client = FakeClient()
     run(client)
-    qlists = []
-
-    def qlist(container, argv):
-        qlists.append(argv)
-        return 0, b"IRIS^/usr/irissys/^2025.1.0.223.0^down, last used Sat Dec  5 09:00:00 2026^iris.cpf^1972^52773^0^ok^IRIS^^^/usr/irissys/\n", b""
+    client.exec_results[("iris", "qlist")] = (
+        0, b"IRIS^/usr/irissys/^2025.1.0.223.0^down, last used Sat Dec  5 09:00:00 2026^iris.cpf^1972^52773^0^ok^IRIS^^^/usr/irissys/\n", b"")
     for check_mode in (True, False):
-        manager, clock = _manager(client, FakeModule(check_mode=check_mode, wait_timeout=300), DownTransport, qlist)
+        manager, clock = _manager(client, FakeModule(check_mode=check_mode, wait_timeout=300), DownTransport)
         with pytest.raises(IrisModuleError) as exc:
             manager.run()
         assert exc.value.details["reason"] == "iris_down"
@@ -816,17 +817,17 @@ def test_running_container_with_iris_down_fails_fast():
                                  "last used Sat Dec  5 09:00:00 2026'). The session said: IRIS is not running.")
         assert "iris start IRIS" in exc.value.hint and "wait_timeout" not in exc.value.hint
         assert clock.now < 5
-    assert qlists[0] == ["iris", "qlist", "IRIS"]
+    qlists = [e for e in client.execs if e[0][:2] == ("iris", "qlist")]
+    assert qlists[0] == (("iris", "qlist", "IRIS"), None, 5)  # through _exec, the one exec path
     assert client.containers.get("iris1").status == "running"
 
 
 def test_iris_running_but_session_failing_still_waits_for_the_timeout():
     client = FakeClient()
     run(client)
-
-    def qlist(container, argv):
-        return 0, "IRIS^/usr/irissys/^2025.1^running, since Sat Dec  5 09:00:00 2026^iris.cpf^1972^52773^0^ok^IRIS^^^/x/", ""
-    manager, clock = _manager(client, FakeModule(wait_timeout=3), DownTransport, qlist)
+    client.exec_results[("iris", "qlist")] = (
+        0, b"IRIS^/usr/irissys/^2025.1^running, since Sat Dec  5 09:00:00 2026^iris.cpf^1972^52773^0^ok^IRIS^^^/x/", b"")
+    manager, clock = _manager(client, FakeModule(wait_timeout=3), DownTransport)
     with pytest.raises(IrisModuleError) as exc:
         manager.run()
     assert exc.value.details["reason"] == "timeout"
@@ -870,3 +871,49 @@ def test_module_refuses_a_container_name_that_is_not_a_docker_name(name, tmp_pat
         run(client, name=name, state_dir=str(tmp_path / "state"))
     assert exc.value.msg.startswith("name ") and "is not valid" in exc.value.msg
     assert client.mutating_calls() == [] and not (tmp_path / "state").exists() and not (tmp_path / "escape").exists()
+
+
+def test_missing_merge_file_and_changed_merge_name_cpf_merge_once(tmp_path):
+    """compare() already names cpf_merge; the missing host file must not add it a second time."""
+    client = FakeClient()
+    state_dir = str(tmp_path / "state")
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    run(client, cpf_merge=merge, state_dir=state_dir, cpf_results={"a0": True})
+    os.remove(os.path.join(state_dir, "iris1", "merge.cpf"))
+    check, dummy, dummy = run(client, check_mode=True, cpf_merge=merge.replace("APP", "APP2"), state_dir=state_dir)
+    assert check["differences"] == ["cpf_merge"]
+    assert check["diff"]["prepared"].endswith(": cpf_merge changed\n")
+
+
+class FailingSysTransport(FakeTransport):
+    """The %SYS session after readiness fails; ``step`` is the template IRIS failed in (None: no step known)."""
+    step = None
+
+    def run(self, program):
+        if self.namespace != "%SYS":
+            return FakeTransport.run(self, program)
+        self.sessions += 1
+        raise IrisModuleError("The IRIS session produced no result (exit code 1)", exit_code=1,
+                              iris_step=FailingSysTransport.step)
+
+
+@pytest.mark.parametrize("step, cpf, reason", [
+    (None, False, "post_start_checks_failed"),
+    (None, True, "post_start_checks_failed"),
+    ("password_login", False, "password_not_usable"),
+    ("user_password_flags", True, "password_not_usable"),
+    ("namespace_exists", True, "cpf_merge_not_applied"),
+])
+def test_post_start_failure_is_attributed_by_the_failing_step_only(step, cpf, reason, tmp_path, monkeypatch):
+    monkeypatch.setattr(FailingSysTransport, "step", step)
+    client = FakeClient()
+    module = FakeModule(password=PASSWORD, state_dir=str(tmp_path),
+                        cpf_merge="[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n" if cpf else None)
+    clock = FakeClock()
+    manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: FailingSysTransport(ns, {}),
+                                 clock=clock, sleep=clock.sleep)
+    with pytest.raises(IrisModuleError) as exc:
+        manager.run()
+    assert exc.value.details["reason"] == reason
+    assert exc.value.as_result()["msg"].count(" Fix: ") == 1
+    assert ". Fix: " in exc.value.as_result()["msg"]
