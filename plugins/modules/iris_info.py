@@ -288,8 +288,9 @@ monitoring:
       C(running), C(report_path) and C(wait_time).
     - A run has ended (C(running=false)) when its report C(<host>_<instance>_<run_id>.html) is in its log directory
       (IRIS writes it when the run ends); C(report_path) is then its path. Otherwise C(wait_time) is what
-      C($$waittime^SystemPerformance) answered, text such as V(7 minutes), exactly as IRIS wrote it; an answer of
-      the form V(-2^no such runid) means IRIS does not know the run (C(known_to_iris=false)).
+      C($$waittime^SystemPerformance) answered, text such as V(7 minutes), exactly as IRIS wrote it; an answer with
+      a negative number before C(^) (IRIS gives V(-2^no such runid)) means IRIS does not know the run
+      (C(known_to_iris=false)).
   returned: when V(monitoring) is in O(gather)
   type: dict
   sample:
