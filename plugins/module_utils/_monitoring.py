@@ -31,8 +31,9 @@ Facts relied on (all calls run in %SYS, iris-sources.md §0.2 and S13):
   ``run_state``).  ``$$run`` and ``$$waittime`` switch the current device: every call saves ``$IO`` and
   USEs it again (audit C14, the ``sp_*`` templates).  ``$$Stop(runid, 0)`` stops a run,
   keeps its logs and writes the report.  ``$$Collect(runid)`` (builds the HTML report, S13) is never called: a run
-  that has ended has its report already, so the ``collect`` option only checks that the report exists.  The report is ``<hostname>_<instance>_<runid>.html`` in the log directory
-  ``$$getlogdir^SystemPerformance()`` (S13 ch. 47, S15 [code]).
+  that has ended has its report already, so the ``collect`` option only checks that the report exists.  The report
+  is ``<hostname>_<instance>_<runid>.html`` in the log directory ``$$getlogdir^SystemPerformance()`` (S13 ch. 47,
+  S15 [code]).
 * Scheduling: a ``%SYS.Task.RunLegacyTask`` task with ``ExecuteCode`` ``do run^SystemPerformance("p")``
   in %SYS (iris-sources.md §2.3, S3; there is NO ``%SYS.Task.SystemPerformance`` class, §0 item 4), through
   ``_task.py``.

@@ -74,7 +74,7 @@ options:
   metrics_username:
     description:
       - User name for HTTP basic authentication at O(metrics_url) (or the found metrics URL), for O(gather=metrics).
-      - With a user name a redirect is not followed (the login would go to the new address, perhaps another host): the
+      - With a user name a redirect is not followed (the login would go to the new address, perhaps another host) - the
         task fails and names the address; give that final URL as O(metrics_url).
     type: str
   metrics_password:

@@ -193,7 +193,7 @@ options:
       metrics_username:
         description:
           - User name for HTTP basic authentication at the metrics page.
-          - With a user name a redirect is not followed (the login would go to the new address, perhaps another host):
+          - With a user name a redirect is not followed (the login would go to the new address, perhaps another host) -
             the task fails and names the address; give that final URL as O(thresholds.metrics_url).
         type: str
       metrics_password:
