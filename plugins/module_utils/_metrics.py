@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
 from ansible.module_utils.urls import open_url
@@ -111,12 +112,14 @@ def sample(metrics, name, labels=None):
     return matching[0]["value"] if matching else None
 
 
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", re.S)
 
 
 def shown_url(url):
-    """``url`` as results and messages show it: a user name and password in it are replaced by ``********``."""
-    return _USERINFO.sub(r"\1********@", url) if url else url
+    """``url`` as results and messages show it: everything between the scheme and the LAST ``@`` is replaced by
+    ``********`` - a user name and password, also in a URL without a scheme (``admin:pw@host:52773/x``) or with an
+    unencoded ``@`` or ``/`` in the password.  An ``@`` in a path or query masks more than needed: safe, never less."""
+    return _USERINFO.sub(lambda match: (match.group(1) or "") + "********@", url) if url else url
 
 
 def validate_metrics_url(url, option="metrics_url", credentials_option="metrics_username/metrics_password"):
@@ -127,15 +130,15 @@ def validate_metrics_url(url, option="metrics_url", credentials_option="metrics_
     try:
         parts = urlsplit(url)
         parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port that is not a number
-    except ValueError as exc:
-        raise IrisModuleError("%s %r is not a valid URL (%s)." % (option, shown_url(url), exc),
+    except ValueError:  # its text may quote a part of the password (a port "pw/x" that is not a number): not shown
+        raise IrisModuleError("%s %r is not a valid URL: its host or port cannot be read." % (option, shown_url(url)),
                               hint="give a URL such as http://127.0.0.1:52773/api/monitor/metrics")
     if "@" in (parts.netloc or ""):
         raise IrisModuleError("%s must not contain a user name or password (%s); the URL is a task argument and would "
                               "show in logs." % (option, shown_url(url)),
                               hint="use %s, and give the URL without them" % credentials_option)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise IrisModuleError("%s %r is not an http:// or https:// URL with a host." % (option, url),
+        raise IrisModuleError("%s %r is not an http:// or https:// URL with a host." % (option, shown_url(url)),
                               hint="give a URL such as http://127.0.0.1:52773/api/monitor/metrics")
     return url
 
@@ -145,26 +148,43 @@ def fetch(url, timeout=10, username=None, password=None):
 
     With ``username``, HTTP basic authentication (``open_url`` url_username/url_password, sent at once with
     force_basic_auth): ``/api/monitor`` is unauthenticated by default (S16), but an administrator may require a login.
+    Then redirects are NOT followed: ansible-core's redirect handler copies the request headers, Authorization
+    included, to the new URL, which may be another host.  A redirect fails with the address it pointed to.
     """
     auth = {}
+    follow = "safe"
     if username:
         auth = dict(url_username=username, url_password=password or "", force_basic_auth=True)
+        follow = "none"
     try:
-        response = open_url(url, method="GET", timeout=timeout, follow_redirects="safe",
+        response = open_url(url, method="GET", timeout=timeout, follow_redirects=follow,
                             headers={"Accept": "text/plain; version=0.0.4, application/openmetrics-text; q=0.5"}, **auth)
         data = response.read()
-    except Exception as exc:  # pylint: disable=broad-except  # open_url raises many types (URLError, HTTPError, OSError, ...)
-        raise IrisModuleError(
-            "Cannot read the IRIS metrics at %s: %s." % (shown_url(url), str(exc).rstrip(".")),
-            hint="check that the instance's web server is reachable from where the module runs (for a container, "
-                 "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default) "
-                 "and, if it needs a login, that the user name and password are right, or set metrics_url "
-                 "(thresholds.metrics_url of iris_monitoring); "
-                 "thresholds.source=docker reads Docker stats instead"
-                 % WEB_PORT, metrics_url=shown_url(url))
+    except HTTPError as exc:
+        if username and 300 <= exc.code < 400:
+            target = (exc.headers or {}).get("Location") or exc.filename or "another address"
+            raise IrisModuleError(
+                "The metrics endpoint %s redirected (HTTP %d) to %s; with a user name the module does not follow "
+                "redirects, so that the password is never sent to another address." % (shown_url(url), exc.code, shown_url(target)),
+                hint="give the final URL of the metrics page as metrics_url (thresholds.metrics_url of iris_monitoring)",
+                metrics_url=shown_url(url))
+        raise _unreadable(url, exc)
+    except Exception as exc:  # pylint: disable=broad-except  # open_url raises many types (URLError, OSError, ...)
+        raise _unreadable(url, exc)
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")
     return data
+
+
+def _unreadable(url, exc):
+    return IrisModuleError(
+        "Cannot read the IRIS metrics at %s: %s." % (shown_url(url), str(exc).rstrip(".")),
+        hint="check that the instance's web server is reachable from where the module runs (for a container, "
+             "publish port %d - iris_container does by default), that /api/monitor is enabled (it is by default) "
+             "and, if it needs a login, that the user name and password are right, or set metrics_url "
+             "(thresholds.metrics_url of iris_monitoring); "
+             "thresholds.source=docker reads Docker stats instead"
+             % WEB_PORT, metrics_url=shown_url(url))
 
 
 def _host_of_docker_url(docker_host):

@@ -30,9 +30,10 @@ Facts relied on (all calls run in %SYS, iris-sources.md §0.2 and S13):
   A run has ended when its report exists (audit C11: written automatically when a run ends; see
   ``run_state``).  ``$$run`` and ``$$waittime`` switch the current device: every call saves ``$IO`` and
   USEs it again (audit C14, the ``sp_*`` templates).  ``$$Stop(runid, 0)`` stops a run,
-  keeps its logs and writes the report; ``$$Collect(runid)`` builds the HTML report (``1`` plus the file
-  name, or ``0^reason``, S13).  The report is ``<hostname>_<instance>_<runid>.html`` in the log directory
-  ``$$getlogdir^SystemPerformance()`` (S13 ch. 47, S15 [code]).
+  keeps its logs and writes the report.  ``$$Collect(runid)`` (builds the HTML report, S13) is never called: a run
+  that has ended has its report already, so the ``collect`` option only checks that the report exists.  The report
+  is ``<hostname>_<instance>_<runid>.html`` in the log directory ``$$getlogdir^SystemPerformance()`` (S13 ch. 47,
+  S15 [code]).
 * Scheduling: a ``%SYS.Task.RunLegacyTask`` task with ``ExecuteCode`` ``do run^SystemPerformance("p")``
   in %SYS (iris-sources.md §2.3, S3; there is NO ``%SYS.Task.SystemPerformance`` class, §0 item 4), through
   ``_task.py``.
@@ -198,8 +199,8 @@ def add_read_info(program, key):
     ``$$waittime``), ``<key>_logdir`` and ``<key>_version`` (S13).
     """
     program.add("state_list", area=AREA, key=key + "_profiles")
+    program.add("sp_logdir", key=key + "_logdir")  # asked once; sp_run_waits reuses it
     program.add("sp_run_waits", area=RUN_AREA, key=key + "_runs")
-    program.add("sp_value", label="getlogdir", key=key + "_logdir")
     program.add("sp_value", label="version", key=key + "_version")
 
 
@@ -242,9 +243,6 @@ class LocalFiles(object):
     def hostname(self):
         return socket.gethostname()  # S15: <hostname>_<instance>_<runid>.html [inf: the short host name]
 
-    def exists(self, path):
-        return os.path.isfile(path)
-
     def read(self, path):
         try:
             with open(path, "rb") as handle:
@@ -264,15 +262,6 @@ class DockerFiles(object):
         attrs = getattr(self.container, "attrs", None) or {}
         return (attrs.get("Config") or {}).get("Hostname") or ""
 
-    def exists(self, path):
-        try:
-            _docker.read_file_from_container(self.container, path)
-        except IrisModuleError as exc:
-            if exc.details.get("missing_file"):
-                return False
-            raise
-        return True
-
     def read(self, path):
         return _docker.read_file_from_container(self.container, path)
 
@@ -289,21 +278,19 @@ def _dest_path(dest, name):
 
 
 def _check_dest_dir(dest):
-    """fetch_report's directory must exist, checked before anything runs, in check mode too (issue 11 item 7:
-    check mode predicted a change where the real run failed).  Like ansible.builtin.get_url, the module does not
-    create it."""
+    """fetch_report's directory must exist -> that directory.  Checked before anything runs, in check mode too (issue
+    11 item 7: check mode predicted a change where the real run failed), and again just before the write.  Like
+    ansible.builtin.get_url, the module does not create it."""
     dest = os.path.expanduser(dest)
     directory = dest if dest.endswith(os.sep) else os.path.dirname(os.path.abspath(dest))
     if not os.path.isdir(directory):
         raise IrisModuleError("Cannot write the report to %s: the directory %s does not exist." % (dest, directory),
                               hint="create the directory first (ansible.builtin.file state=directory)")
+    return directory
 
 
 def _write_atomic(path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise IrisModuleError("Cannot write the report to %s: the directory %s does not exist." % (path, directory),
-                              hint="create the directory first (ansible.builtin.file state=directory)")
+    directory = _check_dest_dir(path)
     handle, temp = tempfile.mkstemp(prefix=".iris_monitoring.", dir=directory)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -339,7 +326,7 @@ class MonitoringManager(object):
         self.fail_results = {}
         self.actions = []
         self.notes = []
-        self.stop_run = self.collect_run = None
+        self.stop_run = None
         self.stopped = self.collected = self.report = None
         self.pressure = None
         self.duplicates = []  # own tasks beyond the first (_own_tasks)
@@ -415,8 +402,8 @@ class MonitoringManager(object):
         program.add("namespace", namespace=SYS_NAMESPACE)
         program.add("state_get", area=AREA, name=self.profile, key="record")
         _task.add_read(program, "task", name=self.task_name)
+        program.add("sp_logdir", key="logdir")  # asked once; sp_run_waits and sp_run_state reuse it
         program.add("sp_run_waits", area=RUN_AREA, key="runs")
-        program.add("sp_value", label="getlogdir", key="logdir")
         explicit = sorted(set(r for r in (self.stop, self.collect, self.report_run if self.fetch_report else None)
                               if r not in (None, LATEST)))
         for index, run_id in enumerate(explicit):
@@ -444,8 +431,9 @@ class MonitoringManager(object):
         Task names are not unique in IRIS (iris-sources.md §0.1, S11), and parallel runs of this module could each create
         the task (issue 11 item 3).  Tasks named ``iris_devtools monitoring <profile>`` that ALSO run this module's
         ExecuteCode with its task class are this module's own: the lowest ID is kept, the others are deleted (state
-        present/suspended) or all are deleted (absent).  A same-named task with other code is not ours: the usual
-        "several tasks are named ..." error (``_task.current_from``) says so, and nothing is deleted.
+        present/suspended) or all are deleted (absent).  A same-named task with other code is not ours: an error names
+        it (iris_monitoring has no task_id option, so the hint points to iris_task or another profile name), and
+        nothing is deleted.
         """
         tasks = [_task.task_from_row(row) for row in (result.get("task") or []) if isinstance(row, dict)]
         tasks = [task for task in tasks if task["name"] == self.task_name]
@@ -454,7 +442,17 @@ class MonitoringManager(object):
         code = execute_code_for(self.profile)
         own = [task for task in tasks if task["task_class"] == TASK_CLASS and (task["settings"] or {}).get("ExecuteCode") == code]
         if len(own) != len(tasks):
-            _task.current_from(result, "task", name=self.task_name)  # raises: a same-named task that is not ours
+            foreign = sorted(task["id"] for task in tasks if task not in own)
+            ids = sorted(task["id"] for task in tasks)
+            raise IrisModuleError(
+                "%d Task Manager tasks are named %r (IDs %s), and %s not run this module's code (%s); the module "
+                "manages only its own task and deletes nothing it did not create."
+                % (len(tasks), self.task_name, ", ".join(str(i) for i in ids),
+                   "task %s does" % foreign[0] if len(foreign) == 1 else "tasks %s do" % ", ".join(str(i) for i in foreign),
+                   execute_code_for(self.profile)),
+                hint="delete the other task (iris_devtools.iris.iris_task with state=absent and task_id=%s) if it is not "
+                     "needed, or choose another profile name (the task is named after the profile)" % foreign[0],
+                task_ids=ids)
         own.sort(key=lambda task: task["id"] or 0)
         return own[0], own[1:]
 
@@ -526,12 +524,13 @@ class MonitoringManager(object):
                                   hint="check the run id (run_now returns it; iris_info lists the runs this collection started)")
         return run
 
-    def _report_path(self, run_id, file_name=None):
+    def _report_path(self, run_id):
         run = self.runs.get(run_id) or {}
-        if run.get("report_path") and not file_name:
+        if run.get("report_path"):
             return run["report_path"]  # found in the log directory by the read (sp_run_waits / sp_run_state)
+        # a run the same task stops: Stop(runid, 0) writes the report under the S15 name
         directory = run.get("log_dir") or self.logdir
-        name = file_name or "%s_%s_%s.html" % (self.files.hostname(), self.params.get("instance") or "IRIS", run_id)  # S15
+        name = "%s_%s_%s.html" % (self.files.hostname(), self.params.get("instance") or "IRIS", run_id)  # S15
         if not directory.endswith("/"):
             directory += "/"
         return directory + name
@@ -584,50 +583,56 @@ class MonitoringManager(object):
 
     def _predict_latest(self, option):
         """Check mode, ``latest`` and no run recorded yet: an earlier task's run_now was not started in check mode, so
-        the real run would act on the run it starts.  Predict that (changed) instead of failing (issue 11 item 7)."""
+        the real run would act on the run it starts.  Predict that instead of failing (issue 11 item 7), and warn that
+        the prediction rests on that assumption."""
         self.predicted.append(option)
         self.notes.append("%s=latest: no run of profile %s recorded yet; in check mode a run_now before this task is not "
                           "started, so this predicts acting on the run it would start" % (option, self.profile))
+        warn = getattr(self.module, "warn", None)
+        if warn is not None:
+            warn("%s=latest: profile %s has no recorded run yet. Check mode predicts the result for a run that a run_now "
+                 "earlier in the play starts; without such a run the real task fails." % (option, self.profile))
 
     def plan_actions(self):
-        """Check the run actions against what IRIS says (nothing applied yet)."""
-        if self.stop and self._resolve(self.stop, "stop") is None:
+        """Check the run actions against what IRIS says (nothing applied yet).
+
+        A run has ended exactly when its report exists (``run_state``), and ``collect`` refuses a run that is still
+        collecting unless ``stop`` stops it in the same task (``Stop(runid, 0)`` writes the report, S13).  So ``collect``
+        always names a run whose report exists or is written by the stop: it never builds one, never calls
+        ``$$Collect`` and never changes anything - check mode predicts the same.
+        """
+        stop = self._resolve(self.stop, "stop") if self.stop else None
+        if self.stop and stop is None:
             self._predict_latest("stop")
             self.stopped = dict(run_id=None, changed=True, wait_time=None)
         elif self.stop:
-            run_id = self._resolve(self.stop, "stop")
-            run = self._run_info(run_id, "stop")
+            run = self._run_info(stop, "stop")
             if run["running"]:
-                self.stop_run = run_id
+                self.stop_run = stop
             else:
-                self.notes.append("run %s has already ended; nothing to stop" % run_id)
-            self.stopped = dict(run_id=run_id, changed=bool(self.stop_run), wait_time=run.get("wait_time"))
-        if self.collect and self._resolve(self.collect, "collect") is None:
+                self.notes.append("run %s has already ended; nothing to stop" % stop)
+            self.stopped = dict(run_id=stop, changed=bool(self.stop_run), wait_time=run.get("wait_time"))
+        collect = self._resolve(self.collect, "collect") if self.collect else None
+        if self.collect and collect is None:
             self._predict_latest("collect")
-            self.collected = dict(run_id=None, changed=True, wait_time=None)
+            self.collected = dict(run_id=None, changed=False, wait_time=None)
         elif self.collect:
-            run_id = self._resolve(self.collect, "collect")
-            run = self._run_info(run_id, "collect")
-            if run["running"] and self.stop_run != run_id:
-                raise IrisModuleError("collect: run %s is still collecting data (time left: %s)." % (run_id, run["wait_time"]),
-                                      hint="collect after the run has ended, or stop it first (stop: %s)" % run_id)
-            if self.stop_run == run_id or self.files.exists(self._report_path(run_id)):
-                # Stop(runid, 0) writes the report itself (S13); an existing report needs no Collect.
-                self.collected = dict(run_id=run_id, changed=False, wait_time=run.get("wait_time"))
-            else:
-                self.collect_run = run_id
-                self.collected = dict(run_id=run_id, changed=True, wait_time=run.get("wait_time"))
-        if self.fetch_report and self._resolve(self.report_run, "report_run") is None:
+            run = self._run_info(collect, "collect")
+            if run["running"] and self.stop_run != collect:
+                raise IrisModuleError("collect: run %s is still collecting data (time left: %s)." % (collect, run["wait_time"]),
+                                      hint="collect after the run has ended, or stop it first (stop: %s)" % collect)
+            self.collected = dict(run_id=collect, changed=False, wait_time=run.get("wait_time"))
+        report_run = self._resolve(self.report_run, "report_run") if self.fetch_report else None
+        if self.fetch_report and report_run is None:
             self._predict_latest("report_run")
             self.report = dict(run_id=None)
         elif self.fetch_report:
-            run_id = self._resolve(self.report_run, "report_run")
-            run = self._run_info(run_id, "report_run")
-            if run["running"] and self.stop_run != run_id:
+            run = self._run_info(report_run, "report_run")
+            if run["running"] and self.stop_run != report_run:
                 raise IrisModuleError("fetch_report: run %s is still collecting data (time left: %s); its report does not exist yet."
-                                      % (run_id, run["wait_time"]),
-                                      hint="fetch the report after the run has ended, or stop it first (stop: %s)" % run_id)
-            self.report = dict(run_id=run_id)
+                                      % (report_run, run["wait_time"]),
+                                      hint="fetch the report after the run has ended, or stop it first (stop: %s)" % report_run)
+            self.report = dict(run_id=report_run)
 
     # -- apply ------------------------------------------------------------------------------------
     def apply_program(self):
@@ -663,9 +668,6 @@ class MonitoringManager(object):
             program.add("call_arg", value=self.stop_run)
             program.add("call_arg", value=0)  # keep the logs and write the report (S13)
             program.add("sp_call", label="Stop", key="stop", name="Stop %s" % self.stop_run)
-        if self.collect_run:
-            program.add("call_arg", value=self.collect_run)
-            program.add("sp_call", label="Collect", key="collect", name="Collect %s" % self.collect_run)
         if self.run_now:
             mine = sorted((r for r in self.runs.values() if r.get("profile") == self.profile),
                           key=lambda r: (r.get("started") or 0, r["run_id"]))
@@ -707,16 +709,12 @@ class MonitoringManager(object):
         if self.state != "absent":
             if self.stop_run:
                 self.actions.append("stop run %s" % self.stop_run)
-            if self.collect_run:
-                self.actions.append("collect run %s" % self.collect_run)
             if self.run_now:
                 self.actions.append("start a run of %s" % self.profile)
-            for option in self.predicted:
-                if option != "report_run":
-                    self.actions.append("%s the latest run of %s" % (option, self.profile))
+            if "stop" in self.predicted:
+                self.actions.append("stop the latest run of %s" % self.profile)
         iris_changed = bool(profile_changed or record_changed or self.task_plan.changed or duplicate_ids or
-                            (self.state != "absent" and (self.stop_run or self.collect_run or self.run_now or
-                                                         [o for o in self.predicted if o != "report_run"])))
+                            (self.state != "absent" and (self.stop_run or self.run_now or "stop" in self.predicted)))
         self.fail_results = dict(actions=list(self.actions))
         result = {}
         if iris_changed and not self.check_mode:
@@ -763,14 +761,10 @@ class MonitoringManager(object):
             dest = None if (dest.endswith(os.sep) or os.path.isdir(os.path.expanduser(dest))) else os.path.expanduser(dest)
             self.actions.append("fetch the report of the latest run of %s" % self.profile)
             return dict(run_id=None, path=None, dest=dest, changed=True, size=None, sha256=None), True
-        file_name = None
-        collected = str(result.get("collect") or "")
-        if self.collect_run == run_id and "^" in collected and collected.split("^", 1)[1].endswith(".html"):
-            file_name = os.path.basename(collected.split("^", 1)[1])  # S13: Collect returns 1 plus the file name
-        source = self._report_path(run_id, file_name)
+        source = self._report_path(run_id)
         dest = _dest_path(self.fetch_report, os.path.basename(source))
         out = dict(run_id=run_id, path=source, dest=dest)
-        pending = (self.collect_run == run_id or self.stop_run == run_id) and self.check_mode
+        pending = self.stop_run == run_id and self.check_mode  # the stop writes the report (S13)
         if pending:
             out.update(changed=True, size=None, sha256=None)
             self.actions.append("fetch report of %s to %s" % (run_id, dest))
@@ -780,7 +774,8 @@ class MonitoringManager(object):
         except IrisModuleError as exc:
             if exc.details.get("missing_file"):
                 raise IrisModuleError("The report of run %s is not at %s" % (run_id, source),
-                                      hint="collect it first (collect: %s); a run writes its report when it ends" % run_id,
+                                      hint="a run writes its report when it ends: wait for that, or stop the run "
+                                           "(stop: %s), which writes it" % run_id,
                                       report_path=source)
             raise
         digest = _sha256(data)

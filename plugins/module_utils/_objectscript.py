@@ -251,7 +251,6 @@ IDENTIFIER_PATTERNS = {
     "class": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)*$"),
     "method": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$"),
     "label": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$"),
-    "routine": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$"),
 }
 CHECK_STATUS = "status"   # after the body: fail if idtSC is an error %Status
 CHECK_SQL = "sql"         # after the body: fail if idtRS.%SQLCODE < 0
@@ -434,13 +433,6 @@ TEMPLATES = dict([
     _t("password_login", ['do idtR.%Set(<<key>>,$SYSTEM.Security.Login(<<user>>,<<password>>),"boolean")'],
        "%SYSTEM.Security Login [doc]; [inf] refused while ChangePassword=1",
        "Result key <<key>>: does a password login of <<user>> with <<password>> (a Secret) succeed."),
-    # -- Routine entry points (e.g. ^SystemPerformance, iris-sources.md §2.1 S13) ---------------------
-    _t("routine_value", ["set idtV=$$<<label>>^<<routine>>(idtArg...) kill idtArg set idtArg=0 do idtR.%Set(<<key>>,idtV)"],
-       "extrinsic function call $$label^routine(args) [doc GCOS 'User-defined Code']; variadic args... [doc]",
-       "Call $$<<label>>^<<routine>> with the call_arg arguments; its value goes to result key <<key>>."),
-    _t("routine_do", ["do <<label>>^<<routine>>(idtArg...) kill idtArg set idtArg=0"],
-       "DO label^routine(args) [doc RCOS_cdo]; variadic args... [doc]",
-       "Call <<label>>^<<routine>> with the call_arg arguments, discarding any value."),
     # -- The collection's own records: ^IrisDevTools(area,name) in %SYS (IRISSYS) ------------------
     # Not an IRIS API: our bookkeeping (what a module created or applied, e.g. a ^SystemPerformance
     # profile's settings, which has no documented read-back (iris-sources.md §2.1), or the fixture a
@@ -560,20 +552,25 @@ TEMPLATES = dict([
     # MCP live: "a run still collecting has no report yet").  It is looked up with $ZSEARCH(dir*_<runid>.html)
     # [doc RCOS_fzsearch], so the host name need not be known.  $$waittime is asked only for runs without a report:
     # what it returns for an ended run is not sourced.  "report" = the report's full path or "".
+    # The log directory is asked ONCE per program (sp_logdir, into idtLD); sp_run_waits and sp_run_state come after it.
+    _t("sp_logdir", [_sp_guarded("set idtLD=$$getlogdir^SystemPerformance()") + " do idtR.%Set(<<key>>,idtLD)"],
+       "iris-sources.md §2.1 S13 (doc): $$getlogdir^SystemPerformance() is the output directory; audit C14",
+       "The log directory goes to result key <<key>> and to idtLD for sp_run_waits and sp_run_state after it."),
     _t("sp_run_waits", [
-        'set idtD=' + _NEW_OBJ + ',idtK="" ' + _sp_guarded("set idtG=$$getlogdir^SystemPerformance()") + ' '
+        'set idtD=' + _NEW_OBJ + ',idtK="" '
         'for { set idtK=$ORDER(^IrisDevTools(<<area>>,idtK)) quit:idtK=""  set idtJ=$GET(^IrisDevTools(<<area>>,idtK)),idtL="" '
         'if idtJ\'="" { set idtL=##class(%DynamicObject).%FromJSON(idtJ).%Get("log_dir") } '
-        'set:idtL="" idtL=idtG ' + _SP_RUN_STATE + ' do idtC.%Set("record",idtJ),idtD.%Set(idtK,idtC) } '
+        'set:idtL="" idtL=idtLD ' + _SP_RUN_STATE + ' do idtC.%Set("record",idtJ),idtD.%Set(idtK,idtC) } '
         'do idtR.%Set(<<key>>,idtD)'],
        "audit C8/C11 (MCP live: waittime text, -2^no such runid, report written when a run ends); $ZSEARCH "
        "[doc RCOS_fzsearch]; %FromJSON [doc GJSON]; $ORDER over global subscripts [doc RCOS_forder]; audit C14",
-       "Result object <<key>>: for every run recorded under <<area>>, its record, its report path and (no report) $$waittime."),
+       "Result object <<key>>: for every run recorded under <<area>>, its record, its report path and (no report) "
+       "$$waittime; needs sp_logdir earlier in the program."),
     _t("sp_run_state", [
-        'set idtK=<<name>> ' + _sp_guarded("set idtL=$$getlogdir^SystemPerformance()") + ' ' + _SP_RUN_STATE + ' '
+        'set idtK=<<name>>,idtL=idtLD ' + _SP_RUN_STATE + ' '
         'do idtR.%Set(<<key>>,idtC)'],
        "as sp_run_waits (audit C8/C11/C14), for one run id in the current log directory",
-       "Result object <<key>>: the report path and (no report) $$waittime of run <<name>>."),
+       "Result object <<key>>: the report path and (no report) $$waittime of run <<name>>; needs sp_logdir earlier."),
     # == Read-only templates of _info.py ============================================================
     # Config.Namespaces:List / Config.Databases:List through %ResultSet with Execute("*") (iris-sources.md §3.3, §3.1:
     # S9 code-live; columns Namespace / Name), then Get(Name,.Props) per row (S9 code-live, S20 doc).  A failed Get is

@@ -74,6 +74,8 @@ options:
   metrics_username:
     description:
       - User name for HTTP basic authentication at O(metrics_url) (or the found metrics URL), for O(gather=metrics).
+      - With a user name a redirect is not followed (the login would go to the new address, perhaps another host) - the
+        task fails and names the address; give that final URL as O(metrics_url).
     type: str
   metrics_password:
     description:
@@ -288,8 +290,9 @@ monitoring:
       C(running), C(report_path) and C(wait_time).
     - A run has ended (C(running=false)) when its report C(<host>_<instance>_<run_id>.html) is in its log directory
       (IRIS writes it when the run ends); C(report_path) is then its path. Otherwise C(wait_time) is what
-      C($$waittime^SystemPerformance) answered, text such as V(7 minutes), exactly as IRIS wrote it; an answer of
-      the form V(-2^no such runid) means IRIS does not know the run (C(known_to_iris=false)).
+      C($$waittime^SystemPerformance) answered, text such as V(7 minutes), exactly as IRIS wrote it; an answer with
+      a negative number before C(^) (IRIS gives V(-2^no such runid)) means IRIS does not know the run
+      (C(known_to_iris=false)).
   returned: when V(monitoring) is in O(gather)
   type: dict
   sample:

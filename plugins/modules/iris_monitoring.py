@@ -15,8 +15,8 @@ description:
     C($$delprofile) of C(^SystemPerformance) in C(%SYS).
   - With no options at all it sets up a sensible default - profile V(iris_devtools) sampling every 30 seconds for one
     hour, run daily at midnight by the task C(iris_devtools monitoring iris_devtools) - and RV(msg) says what it did.
-  - Starts a run now (O(run_now)), stops a run (O(stop)), builds a run's HTML report (O(collect)) and copies the report
-    out of the instance (O(fetch_report)).
+  - Starts a run now (O(run_now)), stops a run (O(stop)), checks that a run's HTML report exists (O(collect)) and copies
+    the report out of the instance (O(fetch_report)).
   - With O(thresholds.enabled) it reads the live CPU and memory figures of the instance (its C(/api/monitor/metrics)
     page) or of its container (Docker stats), suspends the monitoring task under pressure and resumes it when the
     pressure is gone, with hysteresis. Run it periodically (for example from a scheduled job) to keep the task in step
@@ -40,8 +40,9 @@ attributes:
       - Check mode reads the instance (one session) and the live figures and predicts the real run. The run id of
         O(run_now) is V(null) in check mode.
       - When O(stop), O(collect) or O(report_run) is V(latest) and no run of the profile has been recorded yet (for
-        example because a O(run_now) task before it ran in check mode too), check mode predicts the change for the run
-        that would be started instead of failing.
+        example because a O(run_now) task before it ran in check mode too), check mode predicts the result for the run
+        that would be started instead of failing, and warns that the prediction assumes a O(run_now) earlier in the
+        play.
   diff_mode:
     support: full
     details:
@@ -90,15 +91,19 @@ options:
     type: str
   schedule:
     description:
-      - When the Task Manager starts a run of the profile, in plain words; the module translates it into the task's
-        C(TimePeriod), C(TimePeriodEvery), C(TimePeriodDay), C(DailyFrequency), C(DailyIncrement), C(DailyStartTime),
-        C(StartDate) and C(EndDate) properties. The whole schedule is managed - suboptions left out take their defaults
-        (only O(schedule.start_date) is left as it is when omitted).
+      - When the Task Manager starts a run of the profile, as a dictionary of the suboptions below (for example
+        O(schedule.period=weekly) with O(schedule.days) and O(schedule.at)), not as a sentence; the module translates it
+        into the task's C(TimePeriod), C(TimePeriodEvery), C(TimePeriodDay), C(DailyFrequency), C(DailyFrequencyTime),
+        C(DailyIncrement), C(DailyStartTime), C(DailyEndTime), C(StartDate) and C(EndDate) properties. The whole schedule
+        is managed - suboptions left out take their defaults (only O(schedule.start_date) is left as it is when omitted).
       - If not set, the task runs daily at midnight (O(schedule.period=daily), O(schedule.at=00:00)), and that schedule
         is managed like a given one.
       - The task is named C(iris_devtools monitoring <profile>), runs in C(%SYS) with the class
         C(%SYS.Task.RunLegacyTask) and the code C(do run^SystemPerformance("<profile>")).
-      - Write times as quoted strings (V('02:30')). The Task Manager checks its schedule once a minute.
+      - Write times as quoted strings (V("12:30")). Ansible reads YAML 1.1, where an unquoted time whose first digit
+        is not V(0) is a base-60 number - V(12:30) becomes V(750) and V(8:00) becomes V(480) - while V(02:30) stays
+        text. The module refuses such a number and names the time to quote.
+      - The Task Manager checks its schedule once a minute, so a run may start up to a minute after its time.
   run_now:
     description:
       - Start a run of the profile now (C($$run^SystemPerformance)) and return its RV(run_id). Not idempotent.
@@ -110,12 +115,16 @@ options:
         kept and its report is written. A run that has already ended is left alone (not changed).
       - A run has ended when its HTML report C(<host>_<instance>_<run id>.html) is in its log directory (IRIS writes it
         when the run ends). Otherwise the module asks C($$waittime^SystemPerformance), whose answer is text such as
-        V(7 minutes) and is returned as it is (C(wait_time) in RV(stopped)); V(-2^no such runid) means IRIS does not know the run.
+        V(7 minutes) and is returned as it is (C(wait_time) in RV(stopped)); an answer with a negative number before C(^)
+        (IRIS gives V(-2^no such runid)) means IRIS does not know the run.
     type: str
   collect:
     description:
-      - Build the HTML report of a run - a run id, or V(latest). A run writes its report when it ends, so this changes
-        something only when the report is missing. A run that is still collecting is refused (stop it first).
+      - Check that the HTML report of a run exists - a run id, or V(latest) - and select that run for O(fetch_report)
+        (O(report_run) defaults to it).
+      - IRIS writes the report when a run ends, and O(stop) writes it, so there is nothing left to build - the module
+        never calls C($$Collect^SystemPerformance) and O(collect) never changes anything. A run that is still
+        collecting is refused, unless O(stop) stops it in the same task.
     type: str
   fetch_report:
     description:
@@ -184,6 +193,8 @@ options:
       metrics_username:
         description:
           - User name for HTTP basic authentication at the metrics page.
+          - With a user name a redirect is not followed (the login would go to the new address, perhaps another host) -
+            the task fails and names the address; give that final URL as O(thresholds.metrics_url).
         type: str
       metrics_password:
         description:
@@ -286,7 +297,9 @@ stopped:
   type: dict
   sample: {"run_id": "20260417_011706_iris_devtools", "changed": true, "wait_time": "7 minutes"}
 collected:
-  description: The run O(collect) named, whether its report was built now, and C(wait_time) as in RV(stopped).
+  description:
+    - The run O(collect) named, C(changed) (always V(false) - the report exists once a run has ended), and C(wait_time)
+      as in RV(stopped).
   returned: always
   type: dict
   sample: {"run_id": "20260417_011706_iris_devtools", "changed": false, "wait_time": null}

@@ -860,17 +860,17 @@ def fn_zsearch(proc, args):  # pylint: disable=unused-argument
     character, in the last path element), "" if none [doc RCOS_fzsearch; zh translation
     https://juejin.cn/post/6905910158585495560].  Which match is "first" is platform dependent (doc): the simulator
     takes the first in sorted order [inf].  The continuation form ``$ZSEARCH("")`` (next match), relative targets
-    and %ENV% names are not modelled: <FUNCTION>.
+    and %ENV% names are not modelled: <FUNCTION>.  Nor is a target whose directory does not exist: the doc says
+    nothing about it ("" or an error), so that raises <FUNCTION> "not modelled" instead of inventing "".
     """
     _need(args, 1)
     target = values.to_str(args[0])
     if not target.startswith("/") or "%" in target:
         raise IrisError("FUNCTION")  # not modelled (see the docstring)
     directory, pattern = target.rsplit("/", 1)
-    try:
-        names = sorted(os.listdir(directory or "/"))
-    except OSError:
-        return ""
+    if not os.path.isdir(directory or "/"):
+        raise IrisError("FUNCTION", "simulator: $ZSEARCH in a directory that does not exist is not modelled")
+    names = sorted(os.listdir(directory or "/"))
     for name in names:
         if fnmatch.fnmatchcase(name, pattern):
             return (directory or "") + "/" + name

@@ -134,4 +134,6 @@ def test_zsearch_and_use(sim, tmp_path):
     assert sim.write("%SYS", f'$ZSEARCH("{tmp_path}/*_20260101_000000_p.html")') == f"{tmp_path}/host_IRIS_20260101_000000_p.html"
     assert sim.write("%SYS", f'$ZSEARCH("{tmp_path}/*_nothing.html")') == ""
     assert "<FUNCTION>" in sim.write("%SYS", '$ZSEARCH("")')
+    # a missing directory: not in the doc, so not modelled (never an invented "")
+    assert "not modelled" in sim.write("%SYS", f'$ZSEARCH("{tmp_path}/missing/*.html")')
     assert "<COMMAND>" in sim.run("%SYS", 'use "/dev/tty9"')

@@ -14,11 +14,12 @@ at the end of a run].  To keep long profiles cheap there are at most 10 log file
 The routine exists only in %SYS (a routine without ``%`` is not mapped elsewhere; S13 says run it
 from %SYS): elsewhere ``<NOROUTINE>``.
 
-Current device (audit C14, S4; MCP live report: "run^SystemPerformance and waittime^SystemPerformance
-switch the current device ... the Write after the call landed on SystemPerformance's device"): ``run``,
-``literun`` and ``waittime`` leave ``SP_DEVICE`` current, so a program that does not ``use`` its saved
-``$IO`` again loses its output.  The device's name and what it does with the text are not sourced
-[inf: the name]; the text is dropped.
+Current device (audit S4/C14; iris-sources.md MCP, live report: "run^SystemPerformance and
+waittime^SystemPerformance switch the current device ... the Write after the call landed on SystemPerformance's
+device"): ``run`` and ``waittime`` leave ``SP_DEVICE`` current, so a program that does not ``use`` its saved ``$IO``
+again loses its output.  ``literun`` does the same [inf: only run and waittime are reported; literun is assumed to
+start a run like run].  The device's name and what it does with the text are not sourced [inf: the name]; the
+text is dropped.
 """
 
 from __future__ import annotations
@@ -124,12 +125,12 @@ def addprofile(proc, name="", description="", interval="", count=""):
     """``$$addprofile^SystemPerformance(name, description, interval, count)`` → 1 or ``0^reason``."""
     state = _sp(proc)
     name = values.to_str(name)
-    # Audit S2 (MCP, measured live): addprofile accepts "bad name", returns 1 and stores the profile as "badname".
+    # Audit S2 (iris-sources.md MCP, measured live): addprofile accepts "bad name", returns 1 and stores the profile as "badname".
     name = name.replace(" ", "")
     if not _valid_name(name):
         return _bad("profile name is required and may not contain blanks")  # [inf] reason text not sourced
     if name in state["profiles"]:
-        return _bad("profile name exists already")  # audit S3 / C1 (MCP): IRIS's own reason text
+        return _bad("profile name exists already")  # audit S3/C1 (iris-sources.md MCP): IRIS's own reason text
     interval_n, count_n = values.to_int(interval), values.to_int(count)
     problem = _check_interval(interval_n, count_n)
     if problem:
@@ -211,7 +212,9 @@ def _start(proc, profile, lite: bool):
     state = _sp(proc)
     profile = values.to_str(profile)
     prof = state["profiles"].get(profile)
-    proc.device = SP_DEVICE  # audit C14 (MCP live report): run switches the current device [inf: also on failure]
+    # audit S4/C14 (iris-sources.md MCP, live report): run switches the current device [inf: also on failure, and
+    # for literun, which the report does not name]
+    proc.device = SP_DEVICE
     if prof is None:
         return 0  # S13: run id, or 0 on failure
     now = time.time()
@@ -244,27 +247,26 @@ def literun(proc, profile=None):
 
 
 def _run_of(proc, runid):
-    state = _sp(proc)
-    observe(proc.instance, state)
-    return state["runs"].get(values.to_str(runid))
+    return _sp(proc)["runs"].get(values.to_str(runid))  # _sp observes (materialises due files) once
 
 
-@routine_label("SystemPerformance", "waittime", source="audit C8/S1 (MCP live: text such as '7 minutes'; -2^no such runid)",
+@routine_label("SystemPerformance", "waittime", source="audit S1/C8, iris-sources.md MCP (live: text such as '7 minutes'; "
+               "-2^no such runid)",
                extrinsic=True)
 def waittime(proc, runid=""):
     """``$$waittime^SystemPerformance(runid)``: TEXT, the time left of a running run, e.g. ``7 minutes``.
 
-    Sourced (audit C8/S1, MCP live): the value is text such as ``"7 minutes"``; an unknown run id gives
+    Sourced (audit S1/C8; iris-sources.md MCP, live): the value is text such as ``"7 minutes"``; an unknown run id gives
     ``-2^no such runid``; the call switches the current device (audit C14).  Modelled for a running run as
     ``"<n> minutes"`` with n = the minutes left rounded up [inf: rounding, and the plural for every n; only
     "7 minutes" is sourced].  What it returns once the run has ended (report written, or stopped) is NOT
     sourced: that raises <FUNCTION> "not modelled" instead of inventing a value.  It does not materialise
     files (observe()), so a caller that looked for the report first sees the same state.
     """
-    proc.device = SP_DEVICE  # audit C14 (MCP live report): waittime switches the current device
+    proc.device = SP_DEVICE  # audit S4/C14 (iris-sources.md MCP, live report): waittime switches the current device
     entry = _sp(proc, observe_runs=False)["runs"].get(values.to_str(runid))
     if entry is None:
-        return "-2^no such runid"  # audit C8 (MCP live test)
+        return "-2^no such runid"  # audit S1/C8 (iris-sources.md MCP, live test)
     if entry.get("html") or entry.get("stopped"):
         raise IrisError("FUNCTION", "simulator: $$waittime^SystemPerformance of an ended run is not modelled")
     end = entry["start"] + int(entry["count"]) * int(entry["interval"])

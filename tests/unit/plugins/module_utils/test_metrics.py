@@ -216,7 +216,10 @@ def test_validate_thresholds():
     ("http://user:s3cret@iris:52773/api/monitor/metrics", "http://********@iris:52773/api/monitor/metrics"),
     ("https://token@iris/api/monitor/metrics", "https://********@iris/api/monitor/metrics"),
     ("http://127.0.0.1:32768/api/monitor/metrics", "http://127.0.0.1:32768/api/monitor/metrics"),
-    ("http://iris/api/monitor/metrics?x=a@b", "http://iris/api/monitor/metrics?x=a@b"),
+    ("http://iris/api/monitor/metrics?x=a@b", "http://********@b"),  # over-masked: safe
+    ("admin:Canary-9x@iris:52773/x", "********@iris:52773/x"),  # no scheme
+    ("http://u:Canary@9x@iris/x", "http://********@iris/x"),  # unencoded @ in the password
+    ("http://u:Canary/9x@iris/x", "http://********@iris/x"),  # unencoded / in the password
     (None, None),
 ])
 def test_shown_url_hides_credentials(url, shown):
@@ -262,3 +265,51 @@ def test_fetch_sends_basic_auth_from_the_username_and_password_options():
     finally:
         _stop(server)
     assert seen == ["Basic " + base64.b64encode(b"monitor:s3cret").decode("ascii"), None]
+
+
+@pytest.mark.parametrize("url", ["admin:Canary-9x@iris:52773/api/monitor/metrics", "ftp://admin:Canary-9x@iris/x",
+                                 "http://admin:Canary/9x@iris/x"])
+def test_validate_metrics_url_never_echoes_credentials(url):
+    with pytest.raises(IrisModuleError) as info:
+        _metrics.validate_metrics_url(url)
+    assert "Canary" not in str(info.value.as_result())
+
+
+def _redirect_server(target):
+    """A real HTTP server that answers every GET with 302 to ``target``."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.daemon = True
+    thread.start()
+    return server, "http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1]
+
+
+def test_fetch_with_a_password_never_follows_a_redirect_to_another_address():
+    seen = []
+    other, other_url = _metrics_server("iris_cpu_usage 3\n", seen)
+    redirector, url = _redirect_server(other_url)
+    try:
+        with pytest.raises(IrisModuleError) as info:
+            _metrics.fetch(url, 5, "monitor", "Canary-s3cret")
+        # without a user name a redirect is still followed (nothing secret is sent)
+        assert "iris_cpu_usage 3" in _metrics.fetch(url, 5)
+    finally:
+        _stop(redirector)
+        _stop(other)
+    assert seen == [None]  # the Authorization header never reached the other port
+    text = info.value.as_result()["msg"]
+    assert "redirected (HTTP 302) to %s" % other_url in text and "Fix: give the final URL" in text
+    assert "Canary" not in str(info.value.as_result())

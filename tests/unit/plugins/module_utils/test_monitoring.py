@@ -34,12 +34,19 @@ class FakeModule(object):
         self.params = base
         self.check_mode = check_mode
         self._diff = diff
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
 
 
 RECORDED = []
 
 
-def run(sim, check_mode=False, figures=None, **params):
+WARNINGS = []
+
+
+def run(sim, check_mode=False, figures=None, files=None, **params):
     transport = sim.transport("%SYS")
     original = transport.run
 
@@ -47,9 +54,11 @@ def run(sim, check_mode=False, figures=None, **params):
         RECORDED.append(program)
         return original(program)
     transport.run = recording
-    manager = MonitoringManager(FakeModule(check_mode=check_mode, **params), transport=transport,
-                                files=_monitoring.LocalFiles(), figures=figures)
+    module = FakeModule(check_mode=check_mode, **params)
+    manager = MonitoringManager(module, transport=transport, files=files or _monitoring.LocalFiles(), figures=figures)
+    del WARNINGS[:]
     result = manager.run()
+    WARNINGS.extend(module.warnings)
     assert result["iris_sessions"] == transport.sessions
     return result
 
@@ -381,7 +390,7 @@ def test_every_systemperformance_call_saves_and_restores_io():
                 save = text.rfind("set idtIO=$IO try { ", 0, match.start())
                 assert save >= 0 and "}" not in text[save:match.start()], (name, text)
                 assert text[match.end():].split("}", 1)[1].startswith(" catch idtSPE { use idtIO throw idtSPE } use idtIO"), (name, text)
-    assert calls >= 7  # sp_call, sp_value, sp_run, sp_run_waits (getlogdir, waittime), sp_run_state (getlogdir, waittime)
+    assert calls >= 6  # sp_call, sp_value, sp_run, sp_logdir (getlogdir), sp_run_waits and sp_run_state (waittime)
 
 
 def test_results_reach_the_terminal_although_run_and_waittime_switch_the_device(iris_sim):
@@ -411,10 +420,17 @@ def test_fetch_report_into_a_missing_directory_fails_the_same_in_check_mode_and_
 
 def test_check_mode_run_then_collect_latest_predicts_instead_of_failing(iris_sim, tmp_path):
     check = run(iris_sim, check_mode=True, run_now=True)
-    assert check["changed"] and check["run_id"] is None
+    assert check["changed"] and check["run_id"] is None and WARNINGS == []
     predicted = run(iris_sim, check_mode=True, collect="latest", fetch_report=str(tmp_path) + "/")
-    assert predicted["changed"] and predicted["collected"] == {"run_id": None, "changed": True, "wait_time": None}
-    assert predicted["report"]["changed"] and "collect the latest run of iris_devtools" in predicted["actions"]
+    # collect never changes anything in a real run (the report exists, or the run is refused): neither does the prediction
+    assert predicted["changed"] and predicted["collected"] == {"run_id": None, "changed": False, "wait_time": None}
+    assert predicted["report"]["changed"] and not [a for a in predicted["actions"] if a.startswith("collect")]
+    # the prediction rests on a run_now earlier in the play: a warning says so
+    assert len(WARNINGS) == 2 and all("run_now earlier in the play" in w for w in WARNINGS)
+    assert "collect=latest" in WARNINGS[0] and "report_run=latest" in WARNINGS[1]
+    stop = run(iris_sim, check_mode=True, stop="latest")
+    assert stop["changed"] and stop["stopped"]["changed"] and "stop the latest run of iris_devtools" in stop["actions"]
+    assert len(WARNINGS) == 1 and "stop=latest" in WARNINGS[0]
     assert "sp" not in iris_sim.inst.system or not iris_sim.inst.system["sp"].get("runs")
     with pytest.raises(IrisModuleError, match="no run of profile iris_devtools was started"):
         run(iris_sim, collect="latest")  # the real run without a run still fails
@@ -462,9 +478,15 @@ def test_a_same_named_task_with_other_code_is_not_deleted(iris_sim):
     iris_sim.inst.reload()
     iris_sim.inst.system["tasks"][str(foreign)]["TaskClass"] = "%SYS.Task.PurgeJournal"
     iris_sim.inst.save()
-    with pytest.raises(IrisModuleError, match="2 Task Manager tasks are named"):
-        run(iris_sim, state="absent")
-    assert len(tasks_named(iris_sim, name)) == 2
+    for state in ("absent", "present"):
+        with pytest.raises(IrisModuleError) as info:
+            run(iris_sim, state=state)
+        text = info.value.as_result()["msg"]
+        assert "2 Task Manager tasks are named" in text and "task %d does not run this module's code" % foreign in text
+        # iris_monitoring has no task_id option: the hint names what the user can do instead
+        assert "Fix: delete the other task (iris_devtools.iris.iris_task with state=absent and task_id=%d)" % foreign in text
+        assert "or choose another profile name" in text and "set task_id" not in text
+        assert len(tasks_named(iris_sim, name)) == 2
 
 
 def test_metrics_url_with_credentials_is_refused_before_anything_runs(iris_sim):
@@ -492,3 +514,50 @@ def test_thresholds_fetch_with_the_username_and_password_options(iris_sim, monke
     result = run(iris_sim, thresholds=thresholds)
     assert asked == [("http://127.0.0.1:9/api/monitor/metrics", "monitor", "s3cret")]
     assert result["pressure"]["cpu"] == 10.0 and "s3cret" not in json.dumps(result)
+
+
+# -- work done once per read -----------------------------------------------------------------------------------------
+
+def test_the_log_directory_is_asked_once_per_program(iris_sim):
+    manager = MonitoringManager(FakeModule(stop="20260101_000000_a", collect="20260101_000000_b", report_run="20260101_000000_c",
+                                           fetch_report="/tmp/"), transport=iris_sim.transport("%SYS"))
+    info = Program()
+    _monitoring.add_read_info(info, "mon")
+    for program in (manager.read_program(), info):
+        text = "\n".join(program.lines("b" * 32))
+        assert text.count("$$getlogdir^SystemPerformance(") == 1, text
+    # ... while each of the three named runs (and the recorded ones, in a loop) is looked up in it
+    assert "\n".join(manager.read_program().lines("b" * 32)).count("$ZSEARCH(") == 4
+
+
+class CountingFiles(_monitoring.LocalFiles):
+    def __init__(self):
+        self.calls = []
+
+    def __getattribute__(self, name):
+        if name in ("exists", "read", "hostname"):
+            object.__getattribute__(self, "calls").append(name)
+        return object.__getattribute__(self, name)
+
+
+def test_collect_uses_the_report_the_read_found_and_resolves_each_option_once(iris_sim, tmp_path, monkeypatch):
+    run(iris_sim, profile="quick", interval=1, count=2)
+    started = run(iris_sim, profile="quick", interval=1, count=2, run_now=True)
+    time.sleep(2.2)
+    resolved = []
+    original = MonitoringManager._resolve
+
+    def counting(self, run_id, option):
+        resolved.append(option)
+        return original(self, run_id, option)
+    monkeypatch.setattr(MonitoringManager, "_resolve", counting)
+    files = CountingFiles()
+    for check_mode in (True, False):
+        result = run(iris_sim, check_mode=check_mode, profile="quick", interval=1, count=2, stop="latest", collect="latest",
+                     files=files)
+        assert not result["changed"] and result["collected"] == {"run_id": started["run_id"], "changed": False, "wait_time": None}
+        assert result["stopped"]["changed"] is False
+    assert files.calls == []  # the read's $ZSEARCH found the report: no second look at the file
+    assert sorted(resolved) == ["collect", "collect", "stop", "stop"]
+    fetched = run(iris_sim, profile="quick", interval=1, count=2, collect="latest", fetch_report=str(tmp_path) + "/", files=files)
+    assert fetched["report"]["changed"] and files.calls == ["read"]

@@ -224,7 +224,7 @@ def test_literal_property_roundtrip(value):
 REPRESENTATIVE = {
     "namespace": "%SYS", "key": "result", "value": "x", "class": "%SYS.Task", "method": "RunNow",
     "property": "Name", "properties": "Name,Suspended,TimePeriod", "name": "nightly", "handle": "t",
-    "id": 1001, "label": "addprofile", "routine": "SystemPerformance", "area": "monitoring",
+    "id": 1001, "label": "addprofile", "area": "monitoring",
     "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
     "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile", "limit": 500, "seconds": 30,
     "user": "_SYSTEM", "password": Secret("Pw-1"), "clear_change": True, "never_expires": False,

@@ -27,15 +27,15 @@ def test_records_round_trip_and_list(iris_sim):
     assert "x" in iris_sim.run("%SYS", 'write $GET(^IrisDevTools("monitoring","p2"))')
 
 
-def test_routine_value_passes_call_args_in_order(iris_sim):
+def test_sp_value_passes_call_args_in_order(iris_sim):
     transport = iris_sim.transport("%SYS")
     result = transport.run(Program()
                            .add("call_arg", value="idtprof").add("call_arg", value="a profile")
                            .add("call_arg", value=30).add("call_arg", value=10)
-                           .add("routine_value", key="added", label="addprofile", routine="SystemPerformance")
+                           .add("sp_value", key="added", label="addprofile")
                            .add("call_arg", value="idtprof").add("call_arg", value="a profile")
                            .add("call_arg", value=30).add("call_arg", value=10)
-                           .add("routine_value", key="again", label="addprofile", routine="SystemPerformance"))
+                           .add("sp_value", key="again", label="addprofile"))
     assert result["added"] == 1
     assert str(result["again"]).startswith("0^")  # the name is taken (S13 ch. 47: returns 0^reason)
 
@@ -48,4 +48,4 @@ def test_class_call_with_call_args(iris_sim):
 
 def test_unknown_routine_label_is_an_error(iris_sim):
     with pytest.raises(IrisModuleError, match="NOLINE"):
-        iris_sim.transport("%SYS").run(Program().add("routine_do", label="nosuchlabel", routine="SystemPerformance"))
+        iris_sim.transport("%SYS").run(Program().add("sp_value", key="k", label="nosuchlabel"))

@@ -117,3 +117,21 @@ def test_unreachable_metrics_fail_clearly(main):
     main({})
     result = main({"thresholds": {"enabled": True, "source": "iris", "metrics_url": "http://127.0.0.1:9/api/monitor/metrics"}})
     assert result["failed"] and "Cannot read the IRIS metrics" in result["msg"] and "Fix:" in result["msg"]
+
+
+def test_metrics_passwords_are_no_log_and_never_in_the_result_or_diff(main, metrics_server):
+    """Replaces an integration assertion that could not fail (Ansible drops ``invocation`` from registered results)."""
+    from ansible_collections.iris_devtools.iris.plugins.modules import iris_info
+    assert iris_monitoring.argument_spec()["thresholds"]["options"]["metrics_password"]["no_log"] is True
+    assert iris_info.argument_spec()["metrics_password"]["no_log"] is True
+    canary = "Canary-Pw-7q"
+    main({})
+    metrics_server.load(cpu=95, memory=40)
+    thresholds = {"enabled": True, "source": "iris", "metrics_url": metrics_server.url, "metrics_username": "monitor",
+                  "metrics_password": canary}
+    for check in (True, False):
+        result = main({"thresholds": thresholds}, check=check)
+        assert not result["failed"] and result["changed"] and "diff" in result
+        assert canary not in json.dumps(result, default=str)
+    failed = main({"thresholds": dict(thresholds, metrics_url="http://127.0.0.1:9/api/monitor/metrics")})
+    assert failed["failed"] and canary not in json.dumps(failed, default=str)
