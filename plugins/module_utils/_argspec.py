@@ -58,14 +58,30 @@ def shown(value):
     return repr(text)
 
 
-def _what_is_wrong(value, max_length):
-    """A short reason for a refused name: the first rule ``value`` breaks."""
+def control_character(value, allowed=""):
+    """The first C0 control character (NUL, CR, LF, ...), DEL or C1 control character of ``value`` that is not in
+    ``allowed``, or None.  The one control-character rule of the collection (options, manifest fields)."""
+    for match in _CONTROL.finditer(value):
+        if match.group() not in allowed:
+            return match.group()
+    return None
+
+
+def describe_char(char):
+    """``U+000A (line feed)``-style name of a character for messages."""
+    names = {"\x00": "NUL", "\n": "line feed", "\r": "carriage return", "\t": "tab", "\x7f": "DEL"}
+    return "U+%04X%s" % (ord(char), " (%s)" % names[char] if char in names else "")
+
+
+def _what_is_wrong(value, max_length, allowed_controls=""):
+    """A short reason for a refused value: the first rule ``value`` breaks."""
     if not value:
         return "it is empty"
     if len(value) > max_length:
         return "it is %d characters long (at most %d)" % (len(value), max_length)
-    if _CONTROL.search(value):
-        return "it contains a control character (newline, carriage return, NUL, ...)"
+    bad = control_character(value, allowed_controls)
+    if bad is not None:
+        return "it contains a control character, %s" % describe_char(bad)
     if any(quote in value for quote in "\"'`"):
         return "it contains a quote"
     if any(ord(char) > 126 for char in value):
@@ -75,13 +91,24 @@ def _what_is_wrong(value, max_length):
     return "it contains a character or starts with one that is not allowed"
 
 
-def _check(params, option, pattern, max_length, rule, empty_is_unset=False):
+def refuse(option, value, reason, rule):
+    """Raise the collection's one "invalid option" error: ``<option> <value shown> is not valid: <reason>.``, hint ``rule``."""
+    raise IrisModuleError("%s %s is not valid: %s." % (option, shown(value), reason), hint=rule)
+
+
+def refuse_unless(value, option, pattern, max_length, rule, allowed_controls=""):
+    """IrisModuleError (see ``refuse``) unless ``value`` (None passes) matches ``pattern`` (anchored with \\A and \\Z);
+    the reason is the first rule it breaks (empty, longer than ``max_length``, a control character not in
+    ``allowed_controls``, a quote, ...).  For module options with a rule of their own in the shared message style."""
+    _check({option: value}, option, pattern, max_length, rule, allowed_controls=allowed_controls)
+
+
+def _check(params, option, pattern, max_length, rule, empty_is_unset=False, allowed_controls=""):
     value = params.get(option)
     if value is None or (empty_is_unset and value == ""):
         return
     if not isinstance(value, str) or not pattern.match(value):
-        reason = _what_is_wrong(value if isinstance(value, str) else str(value), max_length)
-        raise IrisModuleError("%s %s is not valid: %s." % (option, shown(value), reason), hint=rule)
+        refuse(option, value, _what_is_wrong(value if isinstance(value, str) else str(value), max_length, allowed_controls), rule)
 
 
 def validate_namespace(value, option="namespace"):
@@ -100,7 +127,7 @@ def validate_container_name(value, option="container"):
 
 def has_control_character(value):
     """True when ``value`` holds a C0 control character, DEL or a C1 control character (newline, NUL, ...)."""
-    return bool(_CONTROL.search(value))
+    return control_character(value) is not None
 
 
 def validate_common(params):

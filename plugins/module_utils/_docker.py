@@ -318,9 +318,11 @@ _TAR_BLOCK = 512
 
 
 def engine_id(client):
-    """The Docker engine's identity: its daemon ID (``docker info`` "ID"), whatever the spelling of the URL that reached
-    it; an engine that reports none is known by the SDK's normalised base URL (``unix:///var/run/docker.sock`` and
-    ``/var/run/docker.sock`` give the same).  Keys iris_fixture's instance lock (issue 11 item 3)."""
+    """The Docker engine's identity: its daemon ID (``docker info`` "ID"), whatever the URL that reached it.  Keys
+    iris_fixture's instance lock (issue 11 item 3).  An engine that reports no ID is known by the SDK's ``base_url``
+    instead: that is ``http+docker://localhost`` for EVERY unix socket (the socket path is not part of it), so all
+    such engines reached through a unix socket share one key (runs are serialized more than needed, never less);
+    tcp/ssh URLs keep their host and port."""
     try:
         engine = (client.info() or {}).get("ID")
     except _connection_errors() as exc:
@@ -446,20 +448,41 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     counter = [0]
     deadline = time.monotonic() + timeout if timeout else None
     uploaded = False
-    digest = _files.StreamDigest() if expected_checksum else None
+    digest = actual = None
+
+    def failed(exc):
+        """The error to raise for ``exc`` (a failed copy or rename): explained, the temp file removed or named."""
+        if digest is not None:
+            digest.close()  # idempotent: the hash thread never outlives a failed copy
+        error = _explain_copy_failure(client, container_id, name, action, exc, dest_dir,
+                                      "check dest_dir; the directory must exist in the container before the copy")
+        if not _remove_in_container(client, container_id, tmp_path) and (uploaded or counter[0]):
+            # Only when the container is not running: the file stays in its file system (never under
+            # dest_name); copy into a directory the caller removes on rollback so it goes with it.
+            error.details["partial_path"] = tmp_path
+            error.msg += (" The temp file %s (never the final name) stays in the stopped container's file system until "
+                          "its directory or the container is removed." % tmp_path)
+            error.args = (error.msg,)
+        return error
+
     with handle:
-        stat = os.fstat(handle.fileno())
-        stream = _tar_stream(handle, tmp_name, stat.st_size, mode, uid, gid, int(stat.st_mtime), deadline, timeout, counter, digest)
         try:
+            stat = os.fstat(handle.fileno())
+            # Created inside the try: whatever fails from here on closes the hash thread (failed()).
+            digest = _files.StreamDigest() if expected_checksum else None
+            stream = _tar_stream(handle, tmp_name, stat.st_size, mode, uid, gid, int(stat.st_mtime), deadline, timeout, counter, digest)
             client.api.put_archive(container_id, dest_dir, stream)
             uploaded = True
             if digest is not None:
                 actual = digest.checksum()
-                if actual != expected_checksum:
-                    mismatch = _files.checksum_error(src_path, actual, expected_checksum, copied=True)
-                    if not _remove_in_container(client, container_id, tmp_path):
-                        mismatch.details["partial_path"] = tmp_path
-                    raise mismatch
+        except Exception as exc:  # pylint: disable=broad-except
+            raise failed(exc)
+        if digest is not None and actual != expected_checksum:
+            mismatch = _files.checksum_error(src_path, actual, expected_checksum, copied=True)
+            if not _remove_in_container(client, container_id, tmp_path):
+                mismatch.details["partial_path"] = tmp_path
+            raise mismatch
+        try:
             remaining = max(1, deadline - time.monotonic()) if deadline else 120
             rc, out, err = exec_with_stdin(client, container_id, ["mv", "-f", "--", tmp_path, dest_path], b"", remaining, user="root")
             if rc != 0:
@@ -472,20 +495,7 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
                 raise IrisModuleError("Cannot %s: renaming the copied file in the container failed (rc=%s): %s" % (action, rc, text),
                                       hint=hint)
         except Exception as exc:  # pylint: disable=broad-except
-            if digest is not None:
-                digest.close()
-            if isinstance(exc, IrisModuleError) and "expected_checksum" in exc.details:
-                raise  # the mismatch above: the temp file is removed (or named in partial_path)
-            error = _explain_copy_failure(client, container_id, name, action, exc, dest_dir,
-                                          "check dest_dir; the directory must exist in the container before the copy")
-            if not _remove_in_container(client, container_id, tmp_path) and (uploaded or counter[0]):
-                # Only when the container is not running: the file stays in its file system (never under
-                # dest_name); copy into a directory the caller removes on rollback so it goes with it.
-                error.details["partial_path"] = tmp_path
-                error.msg += (" The temp file %s (never the final name) stays in the stopped container's file system until "
-                              "its directory or the container is removed." % tmp_path)
-                error.args = (error.msg,)
-            raise error
+            raise failed(exc)
     return counter[0]
 
 

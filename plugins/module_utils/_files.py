@@ -17,11 +17,13 @@ API (used by ``_fixture.py``, ``_manifest.py`` and ``_docker.py``; names are sta
         # size == size_bytes (if the manifest has it), checksum; IrisModuleError with what + fix
     check_checksum(manifest, dat_path, actual) -> None   # IrisModuleError "Checksum mismatch ..." unless equal
     checksum_error(dat_path, actual, expected, copied=False) -> IrisModuleError
-    open_source(path) -> binary file      # the one place a verified copy opens its source (tests wrap it)
+    open_source(path) -> binary file      # the one place this module and _docker.upload_file open a file they read
+                                          # (sha256_file, copy_atomic, uploads; tests wrap it to count or alter reads)
     StreamDigest()                        # .update(chunk) as chunks pass, .checksum() -> "sha256:<hex>", .close()
-    copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=None) -> None
-        # owner/group: name or numeric id; mode: int or octal string ("0660"); with expected_checksum the
-        # bytes are hashed as they are copied (one read) and dest is written only when they match
+    copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=None) -> "sha256:<hex>"
+        # owner/group: name or numeric id; mode: int or octal string ("0660"); the bytes are hashed as they
+        # are copied (one read of src) and their SHA-256 returned; with expected_checksum dest is written only
+        # when they match
     write_bytes_atomic(path, data, mode=None) -> None
     file_error(action, path, os_error) -> IrisModuleError   # "Cannot <action> <path>: <strerror>." + a fix (ENOSPC, EACCES, ENOENT)
     atomic_output(dest, mode=None)  # context manager: yields a binary file on a temp name next to dest;
@@ -76,7 +78,7 @@ def sha256_file(path, chunk_size=None, cancel=None):
     buf = bytearray(chunk_size)
     view = memoryview(buf)
     try:
-        with open(path, "rb", buffering=0) as handle:
+        with open_source(path) as handle:
             while True:
                 if cancel is not None and cancel.is_set():
                     return None
@@ -148,7 +150,8 @@ def check_checksum(manifest, dat_path, actual):
 
 
 def open_source(path):
-    """Open the source of a copy for reading (binary, unbuffered); the one place copies open their source."""
+    """Open a file this module reads (binary, unbuffered): the source of a copy or a hash.  The one place where
+    ``sha256_file``, ``copy_atomic`` and ``_docker.upload_file`` open what they read (tests wrap it)."""
     return open(path, "rb", buffering=0)
 
 
@@ -335,33 +338,8 @@ def write_bytes_atomic(path, data, mode=None):
         handle.write(data)
 
 
-def _copy_into(src_handle, dest_handle):
-    """Copy file to file; in-kernel (sendfile) when possible, else in CHUNK_SIZE chunks."""
-    # shutil.copyfileobj on Python 3.8+ uses a 64 KiB buffer; copy_file_range/sendfile avoids user space.
-    try:
-        src_fd = src_handle.fileno()
-        dest_fd = dest_handle.fileno()
-        size = os.fstat(src_fd).st_size
-        offset = 0
-        while offset < size:
-            sent = os.sendfile(dest_fd, src_fd, offset, min(CHUNK_SIZE * 16, size - offset))
-            if sent == 0:
-                break
-            offset += sent
-        if offset == size:
-            return
-        src_handle.seek(offset)
-    except (AttributeError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF, errno.EXDEV):
-            raise
-        src_handle.seek(0)
-        dest_handle.seek(0)
-        dest_handle.truncate()
-    shutil.copyfileobj(src_handle, dest_handle, CHUNK_SIZE)
-
-
-def _copy_hashed(src_handle, dest_handle, src, expected_checksum):
-    """Copy in CHUNK_SIZE chunks, hashing what is written in the same read; checksum_error unless it matches."""
+def _copy_and_hash(src_handle, dest_handle):
+    """Copy in CHUNK_SIZE chunks, hashing what is written in the same read; return ``"sha256:<hex>"``."""
     digest = StreamDigest()
     try:
         while True:
@@ -372,9 +350,7 @@ def _copy_hashed(src_handle, dest_handle, src, expected_checksum):
             dest_handle.write(chunk)
     finally:
         digest.close()
-    actual = digest.checksum()
-    if actual != expected_checksum:
-        raise checksum_error(src, actual, expected_checksum, copied=True)
+    return digest.checksum()
 
 
 def copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=None):
@@ -383,8 +359,9 @@ def copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=
     The copy goes to a temp name in dest's directory (so the rename is atomic), is fsynced, gets
     its owner and mode, and is renamed onto ``dest``.  On any failure the temp file is removed and
     ``dest`` is untouched.  Free space is checked first so a full disk fails before copying.
-    With ``expected_checksum`` ("sha256:<hex>") the bytes are hashed as they are copied (one read of
-    ``src``) and ``dest`` is written only when they match (else the "Checksum mismatch" error).
+    The bytes are hashed as they are copied (one read of ``src``, issue 11 item 2) and their SHA-256
+    (``"sha256:<hex>"``) is returned.  With ``expected_checksum`` ``dest`` is written only when they match
+    (else the "Checksum mismatch" error; the temp file is removed).
     """
     try:
         size = os.path.getsize(src)
@@ -400,15 +377,15 @@ def copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=
                               hint="free space on the file system holding %s, or choose another directory" % directory,
                               file_path=dest, size_bytes=size, free_bytes=free)
     try:
-        src_handle = open_source(src) if expected_checksum else open(src, "rb")
+        src_handle = open_source(src)
     except (IOError, OSError) as exc:
         raise file_error("read", src, exc)
     with src_handle:
         try:
             with atomic_output(dest, mode=mode, owner=owner, group=group) as dest_handle:
-                if expected_checksum:
-                    _copy_hashed(src_handle, dest_handle, src, expected_checksum)
-                else:
-                    _copy_into(src_handle, dest_handle)
+                actual = _copy_and_hash(src_handle, dest_handle)
+                if expected_checksum and actual != expected_checksum:
+                    raise checksum_error(src, actual, expected_checksum, copied=True)
         except (IOError, OSError) as exc:
             raise file_error("copy %s to" % src, dest, exc)
+    return actual

@@ -52,6 +52,7 @@ import json
 import os
 import re
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 MANIFEST_FILE = "manifest.json"
@@ -66,31 +67,19 @@ REQUIRED_FIELDS = ("fixture_id", "version", "schema_version", "description", "cr
 OPTIONAL_FIELDS = ("size_bytes", "created_by", "features", "known_queries")
 IDENTITY_FIELDS = ("fixture_id", "version", "checksum", "tables")
 
-_CHECKSUM_RE = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
-_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# Anchored with \A and \Z (with re.match, "$" alone would accept a trailing line feed).
+_CHECKSUM_RE = re.compile(r"\Asha256:[0-9a-fA-F]{64}\Z")
+_ISO_RE = re.compile(r"\A\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?\Z")
 _IDENT = r"[A-Za-z%_][A-Za-z0-9%_]*"
-_TABLE_RE = re.compile(r"^(%s\.)?%s$" % (_IDENT, _IDENT))
+_TABLE_RE = re.compile(r"\A(%s\.)?%s\Z" % (_IDENT, _IDENT))
 _MANIFEST_DOC = "see the manifest format in the iris_fixture module documentation"
-# Control characters: C0 (NUL, CR, LF, ...), DEL and C1.  A manifest is input like any option (issue 11 item 1): its
-# texts reach the restore record, actions, diffs and error messages, and dat_file a file name.
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters (C0 incl. NUL/CR/LF, DEL and C1): the collection's one rule, _argspec.control_character.  A
+# manifest is input like any option (issue 11 item 1): its texts reach the restore record, actions, diffs and error
+# messages, and dat_file a file name.
+
 # Longest text field we accept (description: TEXT_LIMIT_LONG); a fixture id or a version is a short label.
 TEXT_LIMIT = 255
 TEXT_LIMIT_LONG = 4096
-
-
-def control_character(text, allowed=""):
-    """The first control character of ``text`` (C0 incl. NUL/CR/LF, DEL, C1) not in ``allowed``, or None."""
-    for match in _CONTROL_RE.finditer(text):
-        if match.group() not in allowed:
-            return match.group()
-    return None
-
-
-def describe_char(char):
-    """``U+000A (line feed)``-style name of a character for messages."""
-    names = {"\x00": "NUL", "\n": "line feed", "\r": "carriage return", "\t": "tab", "\x7f": "DEL"}
-    return "U+%04X%s" % (ord(char), " (%s)" % names[char] if char in names else "")
 
 
 def _field_error(field, problem, fix, **details):
@@ -111,9 +100,9 @@ def _text(manifest, field, allow_empty=False, limit=TEXT_LIMIT, allowed_controls
                            "write \"%s\" as a JSON string" % field)
     if not allow_empty and not value.strip():
         raise _field_error(field, "must not be empty", "give \"%s\" a value" % field)
-    bad = control_character(value, allowed_controls)
+    bad = _argspec.control_character(value, allowed_controls)
     if bad is not None:
-        raise _field_error(field, "contains the control character %s" % describe_char(bad),
+        raise _field_error(field, "contains the control character %s" % _argspec.describe_char(bad),
                            "remove control characters from \"%s\" (the manifest is not what the exporter wrote)" % field)
     if len(value) > limit:
         raise _field_error(field, "has %d characters, more than %d" % (len(value), limit),
@@ -208,8 +197,6 @@ def validate(manifest):
                                "set it to the size of %s in bytes, or remove it" % out["dat_file"])
         out["size_bytes"] = size
     if "created_by" in manifest:
-        if not isinstance(manifest["created_by"], str):
-            raise _field_error("created_by", "must be a string", "write the tool name as a string, or remove it")
         out["created_by"] = _text(manifest, "created_by", allow_empty=True)
     if manifest.get("features") is not None and not isinstance(manifest["features"], dict):
         raise _field_error("features", "must be an object or null", "write \"features\" as a JSON object, or remove it")

@@ -622,9 +622,10 @@ TEMPLATES = dict([
        "THROW + %Exception.General [doc RCOS_cthrow]; $NAMESPACE [doc RCOS_vnamespace]",
        "Result key <<key>>: the number of user tables of the current namespace; fail if it is more than <<limit>>."),
     # == Database/namespace/file templates of _fixture.py ===========================================
-    # A FRESH restore's prepare step at the end of its read session (issue #5 item 9: it then runs while the controller
-    # still computes the checksum; no data of the fixture reaches the instance before the checksum matched, and a
-    # mismatch rolls this back with fixture_drop).  Only when the target is entirely free - no record
+    # A FRESH restore's prepare step at the end of its read session (issue #5 item 9: no session of its own).  It
+    # exposes no data: the copy that follows hashes the bytes it sends and renames them onto IRIS.DAT only when the
+    # checksum matches - a mismatch removes the temp file before anything is installed - and any failure rolls this
+    # back with fixture_drop.  Only when the target is entirely free - no record
     # ^IrisDevTools(<<area>>,<<namespace>>), no namespace, no database definition <<database>>, no IRIS.DAT in the
     # directory (the checks of fixture_target_read / fixture_assert_free / fixture_assert_no_dat, same sources) - it
     # writes the 'restoring' record (<<value>>, JSON text, completed with the normalized directory and created_dir)

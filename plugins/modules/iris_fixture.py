@@ -70,7 +70,8 @@ options:
         O(state=exported) the namespace to export. Not used by O(state=validated).
       - This module has no default namespace. If not set, the value of the E(IRIS_NAMESPACE) environment variable is used.
       - Names the module creates consist of letters, digits and V(_), start with a letter and have at most 63 characters.
-        For O(state=exported) the name of an existing namespace (letters, digits, V(_), V(-) and V(%)).
+        For O(state=exported) the name of an existing namespace, as every module of the collection accepts it - 1 to 64
+        characters, a letter or V(%) first, then letters, digits, V(-) or V(_) (for example V(APP) or V(APP-TEST)).
     type: str
     default: null
   database:
@@ -156,8 +157,10 @@ notes:
   - Fixture runs against one instance from one host are serialized by a lock file (removed afterwards) in the private
     directory C(~/.cache/iris_devtools/fixtures/locks) (mode 0700) of the user running the module, keyed by the
     instance's identity - for Docker the engine's daemon ID (C(docker info)), the container's ID and O(instance), so
-    two spellings of one O(docker_host) share one lock; a run waits at most O(timeout) seconds for it. Runs from different hosts are not serialized - the
-    later one fails cleanly because the namespace or database exists by then.
+    two O(docker_host) URLs of one engine share one lock; a run waits at most O(timeout) seconds for it. The lock
+    directory is in the home of the user running the module, so a run with C(become) and one without use different
+    directories (different locks) and are not serialized; run the fixture tasks of one instance as one user. Runs from
+    different hosts are not serialized either - the later one fails cleanly because the namespace or database exists by then.
   - "Manifest format (C(manifest.json), schema 1.0, compatible with iris-devtester): C(fixture_id), C(version),
     C(schema_version), C(description), C(created_at) (ISO-8601), C(iris_version), C(namespace) (the source),
     C(dat_file) (V(IRIS.DAT)), C(checksum) (C(sha256:<hex>)) and C(tables) (a list of C(name) and C(row_count)) are

@@ -174,14 +174,16 @@ def test_copy_atomic_copies_and_sets_mode(tmp_path):
     assert dest.read_bytes() == b"new" and stat.S_IMODE(os.stat(str(dest)).st_mode) == 0o600
 
 
-def test_copy_atomic_falls_back_without_sendfile(tmp_path, monkeypatch):
-    def no_sendfile(*args):
-        raise OSError(errno.EINVAL, "Invalid argument")
-    monkeypatch.setattr(_files.os, "sendfile", no_sendfile)
+def test_copy_atomic_returns_the_hash_of_one_read(tmp_path, monkeypatch):
+    """The copy hashes what it writes (issue 11 item 2): the SHA-256 comes back without a second read of src or dest."""
     data = _blob(_files.CHUNK_SIZE + 9)
     (tmp_path / "src").write_bytes(data)
-    _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "dst"))
-    assert (tmp_path / "dst").read_bytes() == data
+    opened = []
+    real = _files.open_source
+    monkeypatch.setattr(_files, "open_source", lambda name: opened.append(name) or real(name))
+    checksum = _files.copy_atomic(str(tmp_path / "src"), str(tmp_path / "dst"))
+    assert (tmp_path / "dst").read_bytes() == data and opened == [str(tmp_path / "src")]
+    assert checksum == "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 @pytest.mark.parametrize("where", ["copy", "fsync", "chown", "rename"])
@@ -198,7 +200,7 @@ def test_copy_atomic_failure_leaves_nothing_behind(tmp_path, monkeypatch, where)
         def half_copy(src_handle, dest_handle):
             dest_handle.write(src_handle.read(1000))
             boom()
-        monkeypatch.setattr(_files, "_copy_into", half_copy)
+        monkeypatch.setattr(_files, "_copy_and_hash", half_copy)
     elif where == "fsync":
         monkeypatch.setattr(_files.os, "fsync", boom)
     elif where == "chown":

@@ -190,5 +190,21 @@ def test_hostile_database_dir_through_main(docker_sim, tmp_path, run_main):
     """issue 11 item 1 through main(): the message names the option, shows the value escaped and ends with a Fix."""
     result = run_main({"container": "sim", "transport": "docker", "state": "present", "namespace": "FIX1",
                        "path": str(tmp_path / "fx"), "database_dir": "x\ny"})
-    assert result["failed"] and result["msg"].startswith("Option database_dir 'x\\ny' contains the control character U+000A")
+    assert result["failed"] and result["msg"].startswith("database_dir 'x\\ny' is not valid: it contains a control character, U+000A")
+    assert ". Fix: " in result["msg"] and docker_sim.calls == []
+
+
+@pytest.mark.parametrize("option, value", [
+    ("namespace", "FIX\n1"),  # the shared rule (_argspec.validate_common)
+    ("database_dir", "x\ny"), ("path", "/srv/fx\ny"), ("database", "DB\n"), ("fixture_id", "a\nb"), ("version", "1\n"),
+    ("description", "a\x1bb"),
+])
+def test_one_message_style_for_every_option(docker_sim, tmp_path, run_main, option, value):
+    """A run fails in one style whichever option is wrong (issue 11 item 1): the shared options' and iris_fixture's own
+    checks both say "<option> <value> is not valid: it contains a control character, U+...". Fix: ..."."""
+    args = {"container": "sim", "transport": "docker", "state": "exported" if option in ("fixture_id", "version", "description")
+            else "present", "namespace": "FIX1", "path": str(tmp_path / "fx")}
+    args[option] = value
+    result = run_main(args)
+    assert result["failed"] and result["msg"].startswith("%s %r is not valid: it contains a control character, U+" % (option, value)), result
     assert ". Fix: " in result["msg"] and docker_sim.calls == []
