@@ -649,7 +649,8 @@ class MonitoringManager(object):
                 if run.get("profile") == self.profile:
                     program.add("state_kill", area=RUN_AREA, name=run["run_id"])
             self._add_delete_duplicates(program)
-            _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id")
+            _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id",
+                            lock_seconds=_task.lock_seconds_for(self.params.get("timeout")))
             return program
         if profile_changed:
             # One step pair, no branching: addprofile (0^reason when the name exists: ignored), then editprofile
@@ -663,7 +664,8 @@ class MonitoringManager(object):
         if self.record != self.wanted_record:
             program.add("state_set", area=AREA, name=self.profile, value=record_text(self.wanted_record))
         self._add_delete_duplicates(program)
-        _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id")
+        _task.add_apply(program, self.task, self.desired_task, self.task_plan, "task_id",
+                        lock_seconds=_task.lock_seconds_for(self.params.get("timeout")))
         if self.stop_run:
             program.add("call_arg", value=self.stop_run)
             program.add("call_arg", value=0)  # keep the logs and write the report (S13)

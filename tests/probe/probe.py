@@ -35,7 +35,8 @@ import tarfile
 import time
 
 INSTANCE = "IRIS"
-PASSWORD_PATH = "/tmp/iris-devtools.password"  # where the collection puts it (audit F15)
+PASSWORD_DIR = "/tmp/iris-devtools-pw"  # where the collection puts it (audit F15): a private directory ...
+PASSWORD_PATH = PASSWORD_DIR + "/password"  # ... holding the file
 IRIS_UID = 51773  # irisowner (iris-sources.md S25)
 LOGONS = "Enabling logons"  # readiness line (audit F11)
 SIM_TITLE = "IRIS simulator (not IRIS)"  # label of tests/simulator/image/Dockerfile
@@ -216,10 +217,13 @@ class Instance:
         data = (self.password + "\n").encode()
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
-            info = tarfile.TarInfo(os.path.basename(PASSWORD_PATH))
+            folder = tarfile.TarInfo(os.path.basename(PASSWORD_DIR))
+            folder.type, folder.mode, folder.uid, folder.gid, folder.mtime = tarfile.DIRTYPE, 0o700, IRIS_UID, IRIS_UID, int(time.time())
+            tar.addfile(folder)
+            info = tarfile.TarInfo(os.path.basename(PASSWORD_DIR) + "/" + os.path.basename(PASSWORD_PATH))
             info.size, info.mode, info.uid, info.gid, info.mtime = len(data), 0o600, IRIS_UID, IRIS_UID, int(time.time())
             tar.addfile(info, io.BytesIO(data))
-        if not self.container.put_archive(os.path.dirname(PASSWORD_PATH), buf.getvalue()):
+        if not self.container.put_archive(os.path.dirname(PASSWORD_DIR), buf.getvalue()):
             raise RuntimeError("could not put the password file into the container")
         self.container.start()
         deadline = time.monotonic() + self.timeout

@@ -561,3 +561,11 @@ def test_collect_uses_the_report_the_read_found_and_resolves_each_option_once(ir
     assert sorted(resolved) == ["collect", "collect", "stop", "stop"]
     fetched = run(iris_sim, profile="quick", interval=1, count=2, collect="latest", fetch_report=str(tmp_path) + "/", files=files)
     assert fetched["report"]["changed"] and files.calls == ["read"]
+
+
+def test_the_task_create_lock_waits_within_the_module_timeout(iris_sim):
+    """issue 11 item 3: creating the schedule task locks its name; the wait stays within O(timeout) (half of it)."""
+    del RECORDED[:]
+    run(iris_sim, timeout=10)
+    rendered = [program.render("t" * 16) for program in RECORDED if "task_lock_name" in program.template_names]
+    assert len(rendered) == 1 and '"task","iris_devtools monitoring iris_devtools"):5 ' in rendered[0]
