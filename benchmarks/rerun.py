@@ -35,7 +35,7 @@ container at the end, then the script removes whatever is left (the container, i
 How to run, from the repository root after ``tools/run setup``:
 
     tools/run sync && source <(tools/run env)
-    python benchmarks/rerun.py [--image iris-devtools/iris-sim:0.1.0] [--runs 5] [--keep]
+    python benchmarks/rerun.py [--image iris-devtools/iris-sim:0.2.0] [--runs 5] [--keep]
 
 Recorded 2026-11-26 on the 2-vCPU machine shared with other helpers (load average 2-2.5), simulator image
 0.1.0, --runs 5 (the re-run executes 23 tasks, 4 of them module tasks):
@@ -241,7 +241,7 @@ def _report_tasks(reruns, floors):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.1.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.2.0")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the instance and the temp directory for inspection")
     args = parser.parse_args()
