@@ -103,8 +103,9 @@ def test_metrics_url_for():
     assert _metrics.metrics_url_for("local", metrics_url="http://h:1/custom") == "http://h:1/custom"
 
 
-def _metrics_server(body, seen=None):
-    """A real HTTP server on 127.0.0.1 that answers every GET with ``body`` (the Authorization headers go to ``seen``)."""
+def _metrics_server(body, seen=None, redirect=None):
+    """A real HTTP server on 127.0.0.1 that answers every GET with ``body`` (the Authorization headers go to ``seen``),
+    or with a 302 to ``redirect``."""
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -112,6 +113,12 @@ def _metrics_server(body, seen=None):
         def do_GET(self):  # noqa: N802
             if seen is not None:
                 seen.append(self.headers.get("Authorization"))
+            if redirect is not None:
+                self.send_response(302)
+                self.send_header("Location", redirect)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             data = body.encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4")
@@ -275,32 +282,10 @@ def test_validate_metrics_url_never_echoes_credentials(url):
     assert "Canary" not in str(info.value.as_result())
 
 
-def _redirect_server(target):
-    """A real HTTP server that answers every GET with 302 to ``target``."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            self.send_response(302)
-            self.send_header("Location", target)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.daemon = True
-    thread.start()
-    return server, "http://127.0.0.1:%d/api/monitor/metrics" % server.server_address[1]
-
-
 def test_fetch_with_a_password_never_follows_a_redirect_to_another_address():
     seen = []
     other, other_url = _metrics_server("iris_cpu_usage 3\n", seen)
-    redirector, url = _redirect_server(other_url)
+    redirector, url = _metrics_server("", redirect=other_url)
     try:
         with pytest.raises(IrisModuleError) as info:
             _metrics.fetch(url, 5, "monitor", "Canary-s3cret")
