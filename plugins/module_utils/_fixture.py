@@ -284,8 +284,8 @@ def instance_lock(key, timeout):
 def make_transport(module):
     """The transport for the module's connection options, sessions starting in %SYS."""
     # Imported here so that state=validated works without the Docker SDK.
-    from ansible_collections.iris_devtools.iris.plugins.module_utils import _connect
-    return _connect.transport_from_module(module, namespace=SYS_NAMESPACE)
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
+    return _instance.instance_from_module(module).transport(SYS_NAMESPACE)
 
 
 # ---------------------------------------------------------------------------------------------

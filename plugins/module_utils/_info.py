@@ -324,8 +324,8 @@ class InfoManager(object):
             if self.transport_factory is not None:
                 self.transport = self.transport_factory(self.module, None)
             else:
-                from ansible_collections.iris_devtools.iris.plugins.module_utils._connect import transport_from_module
-                self.transport = transport_from_module(self.module)
+                from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
+                self.transport = _instance.instance_from_module(self.module).transport()
         return self.transport
 
     def run(self):

@@ -8,9 +8,10 @@ argspec plus the shared options, check the shared options' values (``_argspec.va
 ``fail_json`` call (``_errors.fail``).  Shape: community.crypto ``ModuleFailException.do_fail`` and
 community.docker ``AnsibleDockerClient`` (iris-sources.md ANCHORS §3.4, §3.8, §8 rows 5 and 15).
 
-A manager is any class ``Manager(module)`` with ``run() -> dict`` (the result for ``exit_json``).
-It may keep a ``fail_results`` dict (e.g. ``diff``, ``actions``, last log lines: never secrets)
-that is merged into the failure result.
+A manager is a ``BaseManager`` subclass: ``Manager(module)`` with ``run() -> dict`` (the result for ``exit_json``).
+``BaseManager`` holds what every manager shares: the module, its params, check mode, the list of actions (done, or
+that check mode would do), the one diff tracker, the instance (``_instance``, built on first use) and the
+``fail_results`` (actions, last log lines: never secrets) merged into the failure result.
 """
 
 from __future__ import annotations
@@ -24,7 +25,45 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import
     iris_common_required_if,
     validate_common,
 )
+from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError, fail
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
+
+
+class BaseManager(object):
+    """What every manager shares.  ``instance`` may be injected (tests); otherwise it is built from the module's
+    connection options the first time a subclass asks for it (so offline states never need Docker)."""
+
+    def __init__(self, module, instance=None, secret_keys=None):
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.actions = []
+        self.diff = DiffTracker(secret_keys)
+        # A failure reports what was done or attempted up to then (the same list object, filled as the run goes).
+        self.fail_results = dict(actions=self.actions)
+        self._instance = instance
+        self._sessions_before = instance.sessions if instance is not None else 0
+
+    @property
+    def instance(self):
+        if self._instance is None:
+            self._instance = _instance.instance_from_module(self.module)
+        return self._instance
+
+    @property
+    def sessions(self):
+        """IRIS sessions this manager opened (an injected instance may have counted some before)."""
+        return (self._instance.sessions - self._sessions_before) if self._instance is not None else 0
+
+    def result(self, changed=None, **values):
+        """The ``exit_json`` result: ``changed`` (from the diff tracker unless given), ``actions``, ``diff`` when the
+        task runs with ``--diff``, then ``values``."""
+        result = dict(changed=self.diff.changed if changed is None else bool(changed), actions=list(self.actions))
+        if self.module._diff:
+            result["diff"] = self.diff.as_diff()
+        result.update(values)
+        return result
 
 
 def build_module(argument_spec, common_spec=iris_common_argument_spec, supports_check_mode=True,
@@ -34,7 +73,7 @@ def build_module(argument_spec, common_spec=iris_common_argument_spec, supports_
     ``common_spec`` is one of the ``_argspec`` functions (or None for no shared options).  The
     shared constraints (``iris_common_required_if``) are added when the shared ``transport``
     option is part of the spec, unless ``common_required_if`` is false (a module with offline
-    states, such as ``iris_fixture`` ``state=validated``, then checks them itself through ``_connect``).
+    states, such as ``iris_fixture`` ``state=validated``, then checks them itself through ``_instance``).
     """
     spec = dict(common_spec()) if common_spec else {}
     spec.update(argument_spec)

@@ -385,8 +385,8 @@ class MonitoringManager(object):
     @property
     def transport(self):
         if self._transport is None:
-            from ansible_collections.iris_devtools.iris.plugins.module_utils._connect import transport_from_module
-            self._transport = transport_from_module(self.module, namespace=SYS_NAMESPACE)
+            from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
+            self._transport = _instance.instance_from_module(self.module).transport(SYS_NAMESPACE)
         return self._transport
 
     @property

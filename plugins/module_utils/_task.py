@@ -49,7 +49,7 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _connect, _schedule
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _instance, _schedule
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, int_or_none
 
@@ -497,7 +497,7 @@ class TaskManager(object):
     def _transport(self):
         if self.transport is None:
             # The session starts in %SYS (iris-sources.md §0.2): O(namespace) is only where a new task runs.
-            self.transport = _connect.transport_from_module(self.module, namespace="%SYS")
+            self.transport = _instance.instance_from_module(self.module).transport("%SYS")
         return self.transport
 
     def _spec(self):

@@ -303,7 +303,7 @@ REQUIRED_IF = [
 
 def main():
     # No shared "transport: docker needs container" constraint: state=validated works offline; the states that reach
-    # an instance check it through _connect (a clear failure naming the container option).
+    # an instance check it through _instance (a clear failure naming the container option).
     run_module(FixtureManager, argument_spec(), common_required_if=False, required_if=REQUIRED_IF)
 
 

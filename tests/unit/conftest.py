@@ -241,22 +241,30 @@ def run_module_main(monkeypatch):
 
 
 class SimConnect(object):
-    """Stands in for ``_connect.transport_from_module``: every transport a module builds runs in ``iris_sim``.
+    """Stands in for ``_instance.instance_from_module``: every instance a module builds runs its sessions in
+    ``iris_sim``.
 
-    ``transports`` lists them in order (each has ``namespace`` and ``sessions``); ``sessions`` is the
-    number of IRIS sessions they opened; ``reset()`` forgets them (between two runs of a module).
+    ``transports`` lists the transports those instances built, in order (each has ``namespace`` and ``sessions``);
+    ``sessions`` is the number of IRIS sessions they opened; ``reset()`` forgets them (between two runs of a module).
     """
 
     def __init__(self, sim):
         self.sim = sim
         self.transports = []
 
-    def transport_from_module(self, module, namespace=None, client=None):
+    def instance_from_module(self, module, client=None):
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
+        connect = self
+
+        class SimInstance(_instance.LocalInstance):
+            def _new_transport(self, namespace):
+                transport = connect.sim.transport(namespace, instance=self.name, timeout=self.timeout)
+                connect.transports.append(transport)
+                return transport
+
         params = module.params
-        transport = self.sim.transport(namespace or params.get("namespace") or "USER", instance=params.get("instance") or "IRIS",
-                                       timeout=params.get("timeout") or 60)
-        self.transports.append(transport)
-        return transport
+        return SimInstance(module, name=params.get("instance") or "IRIS", namespace=params.get("namespace") or "USER",
+                           timeout=params.get("timeout") or 60)
 
     @property
     def sessions(self):
@@ -268,10 +276,10 @@ class SimConnect(object):
 
 @pytest.fixture
 def iris_sim_connect(iris_sim, monkeypatch):
-    """``_connect.transport_from_module`` patched to build ``iris_sim`` transports; returns the SimConnect."""
-    from ansible_collections.iris_devtools.iris.plugins.module_utils import _connect
+    """``_instance.instance_from_module`` patched to build instances whose sessions run in ``iris_sim``."""
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
     connect = SimConnect(iris_sim)
-    monkeypatch.setattr(_connect, "transport_from_module", connect.transport_from_module)
+    monkeypatch.setattr(_instance, "instance_from_module", connect.instance_from_module)
     return connect
 
 

@@ -16,7 +16,7 @@ def main(iris_sim_connect, run_module_main):
     """``main(args, check=False, diff=True) -> result`` (``failed`` in it); sessions run in the simulator.
 
     ``result["sessions"]`` counts the IRIS sessions of the run; ``result["transports"]`` the
-    namespaces of the transports ``_connect.transport_from_module`` was asked for.
+    namespaces of the transports ``_instance.instance_from_module`` built.
     """
     def call(args, check=False, diff=True):
         iris_sim_connect.reset()
@@ -118,7 +118,7 @@ class _StoppedClient(object):
 
 
 def test_stopped_container_fails_clearly_through_connect(monkeypatch, run_module_main):
-    """Without the fixture's seam: _connect builds the transport, checks the container runs, nothing is applied."""
+    """Without the fixture's seam: _instance builds the transport, checks the container runs, nothing is applied."""
     monkeypatch.setattr(_docker, "get_docker_client", lambda docker_host=None, timeout=60: _StoppedClient())
     del _StoppedClient.containers.asked[:]
     result, failed = run_module_main(iris_task, {"name": "idt-s", "execute_code": "quit", "container": "iris-stopped"})

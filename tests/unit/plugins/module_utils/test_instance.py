@@ -1,14 +1,15 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""_connect.transport_from_module with fake Docker clients: the transport each option set builds, and clear
-failures for a missing or stopped container (message + hint, the container's status in the result)."""
+"""_instance.instance_from_module with fake Docker clients: the instance and transports each option set builds,
+clear failures for a missing or stopped container (message + hint, the container's status in the result), and the
+local instance's files."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _connect, _docker
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import DockerTransport, LocalTransport
 
@@ -54,7 +55,7 @@ class FakeClient(object):
 
 def test_docker_transport_for_a_running_container():
     client = FakeClient(FakeContainer("iris1"))
-    transport = _connect.transport_from_module(FakeModule(), client=client)
+    transport = _instance.instance_from_module(FakeModule(), client=client).transport()
     assert isinstance(transport, DockerTransport)
     assert transport.client is client
     assert transport.container.name == "iris1"
@@ -64,9 +65,10 @@ def test_docker_transport_for_a_running_container():
 
 
 def test_namespace_override():
-    transport = _connect.transport_from_module(FakeModule(namespace="APP"), namespace="%SYS",
-                                               client=FakeClient(FakeContainer("iris1")))
-    assert transport.namespace == "%SYS"
+    instance = _instance.instance_from_module(FakeModule(namespace="APP"), client=FakeClient(FakeContainer("iris1")))
+    assert instance.transport("%SYS").namespace == "%SYS"
+    assert instance.transport().namespace == "APP"
+    assert instance.transport("%SYS") is instance.transport("%SYS")  # one transport per namespace per run
 
 
 def test_local_transport_needs_no_docker(monkeypatch):
@@ -74,7 +76,7 @@ def test_local_transport_needs_no_docker(monkeypatch):
         raise AssertionError("the local transport must not talk to Docker")
     monkeypatch.setattr(_docker, "get_docker_client", no_docker)
     module = FakeModule(transport="local", container=None, instance="IRIS2", namespace="%SYS", timeout=7)
-    transport = _connect.transport_from_module(module)
+    transport = _instance.instance_from_module(module).transport()
     assert isinstance(transport, LocalTransport)
     assert transport.module is module
     assert (transport.instance, transport.namespace, transport.timeout) == ("IRIS2", "%SYS", 7)
@@ -83,7 +85,7 @@ def test_local_transport_needs_no_docker(monkeypatch):
 def test_missing_container_is_a_clear_error():
     client = FakeClient(FakeContainer("other"))
     with pytest.raises(IrisModuleError) as info:
-        _connect.transport_from_module(FakeModule(container="iris-gone"), client=client)
+        _instance.instance_from_module(FakeModule(container="iris-gone"), client=client)
     error = info.value
     assert "Container iris-gone does not exist" in error.msg
     assert "iris_devtools.iris.iris_container" in error.hint and "iris-gone" in error.hint
@@ -95,7 +97,7 @@ def test_missing_container_is_a_clear_error():
 def test_stopped_container_is_a_clear_error(status):
     client = FakeClient(FakeContainer("iris1", status=status))
     with pytest.raises(IrisModuleError) as info:
-        _connect.transport_from_module(FakeModule(), client=client)
+        _instance.instance_from_module(FakeModule(), client=client)
     error = info.value
     assert error.msg == "Container iris1 is not running (Docker status: %s)." % status
     assert "start it with iris_devtools.iris.iris_container" in error.hint
@@ -104,14 +106,14 @@ def test_stopped_container_is_a_clear_error(status):
 
 def test_missing_container_option():
     with pytest.raises(IrisModuleError, match="needs the name of the container") as info:
-        _connect.transport_from_module(FakeModule(container=None), client=FakeClient())
+        _instance.instance_from_module(FakeModule(container=None), client=FakeClient())
     assert "IRIS_CONTAINER" in info.value.hint
 
 
 def test_other_docker_errors_are_translated():
     client = FakeClient(error=OSError("connection reset by peer"))
     with pytest.raises(IrisModuleError) as info:
-        _connect.transport_from_module(FakeModule(), client=client)
+        _instance.instance_from_module(FakeModule(), client=client)
     assert "inspect container iris1" in info.value.msg and "connection reset" in info.value.msg
     assert info.value.hint
 
@@ -123,7 +125,7 @@ def test_client_is_built_from_the_options(monkeypatch):
         seen.update(docker_host=docker_host, timeout=timeout)
         return FakeClient(FakeContainer("iris1"))
     monkeypatch.setattr(_docker, "get_docker_client", fake_client)
-    transport = _connect.transport_from_module(FakeModule(docker_host="tcp://docker.example:2375", timeout=12))
+    transport = _instance.instance_from_module(FakeModule(docker_host="tcp://docker.example:2375", timeout=12)).transport()
     assert seen == {"docker_host": "tcp://docker.example:2375", "timeout": 12}
     assert transport.container.name == "iris1"
 
@@ -133,11 +135,40 @@ def test_unreachable_daemon_is_reported_by_the_docker_wrapper(monkeypatch):
         raise IrisModuleError("Cannot reach %s: refused" % docker_host, hint="start the Docker daemon")
     monkeypatch.setattr(_docker, "get_docker_client", unreachable)
     with pytest.raises(IrisModuleError, match="Cannot reach tcp://nowhere:2375"):
-        _connect.transport_from_module(FakeModule(docker_host="tcp://nowhere:2375"))
+        _instance.instance_from_module(FakeModule(docker_host="tcp://nowhere:2375"))
 
 
 def test_real_sdk_not_found_is_recognised():
     docker_errors = pytest.importorskip("docker.errors")
     client = FakeClient(error=docker_errors.NotFound("No such container: iris1"))
     with pytest.raises(IrisModuleError, match="does not exist"):
-        _connect.transport_from_module(FakeModule(), client=client)
+        _instance.instance_from_module(FakeModule(), client=client)
+
+
+def test_sessions_sum_over_namespaces():
+    instance = _instance.instance_from_module(FakeModule(), client=FakeClient(FakeContainer("iris1")))
+    instance.transport("%SYS").sessions = 2
+    instance.transport("USER").sessions = 1
+    assert instance.sessions == 3
+
+
+def test_local_files(tmp_path):
+    module = FakeModule(transport="local", container=None)
+    instance = _instance.instance_from_module(module)
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"abc" * 1000)
+    dest_dir = tmp_path / "db"
+    dest_dir.mkdir()
+    instance.put_file(str(src), str(dest_dir), "IRIS.DAT")
+    assert (dest_dir / "IRIS.DAT").read_bytes() == b"abc" * 1000
+    checksum = instance.fetch_file(str(dest_dir / "IRIS.DAT"), str(tmp_path / "out.bin"))
+    assert checksum == "sha256:" + __import__("hashlib").sha256(b"abc" * 1000).hexdigest()
+    assert instance.read_file(str(src)) == b"abc" * 1000
+    with pytest.raises(IrisModuleError, match="more than the 10 bytes"):
+        instance.read_file(str(src), max_bytes=10)
+    with pytest.raises(IrisModuleError) as info:
+        instance.read_file(str(tmp_path / "missing"))
+    assert info.value.details["missing_file"] is True
+    assert instance.identity() == "local|IRIS"
+    with pytest.raises(IrisModuleError, match="not reached through a container"):
+        instance.usage_sample()

@@ -1,0 +1,236 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+The access layer: "the instance" a module manages, as one object that runs programs in it and moves files in and
+out of it, whether IRIS runs in a Docker container (``transport: docker``) or on the managed host itself
+(``transport: local``).  Domain managers ask it for what they need and never branch on the transport:
+
+* ``transport(namespace)``: the ``_transport.Transport`` that runs programs in that namespace (one per namespace,
+  reused for the whole module run); ``sessions`` counts the IRIS sessions every transport opened;
+* ``put_file`` / ``fetch_file`` / ``read_file``: a file into the instance (owned by the instance owner), out of it,
+  or a small one into memory;
+* ``run_command``: a plain command beside IRIS (``sh`` for a directory listing), not an IRIS session;
+* ``hostname``, ``identity`` (what keys a lock on this instance), ``usage_sample`` (Docker stats).
+
+``instance_from_module`` is the one place that turns the shared connection options (``_argspec``: transport,
+container, instance, namespace, timeout, docker_host) into an Instance.  For Docker the container is looked up by
+name or ID and must be running: a missing or stopped container is a clear failure that says how to start it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
+    DEFAULT_INSTANCE,
+    DEFAULT_NAMESPACE,
+    DEFAULT_TIMEOUT,
+)
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import DockerTransport, LocalTransport
+
+_START_HINT = ("start it with iris_devtools.iris.iris_container (state: healthy, name: %s), or correct the container "
+               "option (or IRIS_CONTAINER)")
+READ_LIMIT = 256 * 1024 * 1024  # read_file keeps the whole file in memory: reports, not databases
+
+
+class Instance(object):
+    """One IRIS instance: its sessions and its files.  Subclasses implement the ``_``-prefixed hooks."""
+
+    kind = None
+
+    def __init__(self, name=DEFAULT_INSTANCE, namespace=DEFAULT_NAMESPACE, timeout=DEFAULT_TIMEOUT):
+        self.name = name
+        self.namespace = namespace
+        self.timeout = timeout
+        self._transports = {}
+
+    # -- programs ---------------------------------------------------------------------------------
+    def transport(self, namespace=None):
+        """The transport for ``namespace`` (default: the module's O(namespace)); one per namespace per run."""
+        namespace = namespace or self.namespace
+        if namespace not in self._transports:
+            self._transports[namespace] = self._new_transport(namespace)
+        return self._transports[namespace]
+
+    def run(self, program, namespace=None):
+        return self.transport(namespace).run(program)
+
+    @property
+    def sessions(self):
+        """IRIS sessions opened through this instance in this module run."""
+        return sum(transport.sessions for transport in self._transports.values())
+
+    def _new_transport(self, namespace):
+        raise NotImplementedError
+
+    # -- files and commands -----------------------------------------------------------------------
+    def put_file(self, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
+        """Copy the controller file ``src_path`` to ``dest_dir/dest_name`` in the instance, owned like ``dest_dir``
+        (the instance owner); with ``expected_checksum`` only bytes with that SHA-256 land under ``dest_name``."""
+        raise NotImplementedError
+
+    def fetch_file(self, src_path, dest_path):
+        """Copy the instance's file ``src_path`` to ``dest_path`` (atomic); return its ``sha256:<hex>``."""
+        raise NotImplementedError
+
+    def read_file(self, path, max_bytes=READ_LIMIT):
+        """The bytes of the instance's small file ``path``; IrisModuleError with ``missing_file`` when it is absent."""
+        raise NotImplementedError
+
+    def run_command(self, argv, user=None):
+        """Run ``argv`` beside IRIS (not an IRIS session); return ``(rc, stdout bytes, stderr bytes)``."""
+        raise NotImplementedError
+
+    def hostname(self):
+        raise NotImplementedError
+
+    def identity(self):
+        """A string that names this instance the same way whatever URL or name reached it (lock keys)."""
+        raise NotImplementedError
+
+    def usage_sample(self):
+        """``(stats, nano_cpus)``: one Docker stats sample and the container's CPU limit; Docker only."""
+        raise IrisModuleError("Cannot read Docker stats: the instance is not reached through a container.",
+                              hint="use transport: docker with the container option, or thresholds.source: iris")
+
+
+class DockerInstance(Instance):
+    """IRIS in a container: programs by ``docker exec ... iris session``, files through the Engine API."""
+
+    kind = "docker"
+
+    def __init__(self, client, container, **kwargs):
+        super(DockerInstance, self).__init__(**kwargs)
+        self.client = client
+        self.container = container
+
+    def _new_transport(self, namespace):
+        return DockerTransport(self.client, self.container, instance=self.name, namespace=namespace, timeout=self.timeout)
+
+    def put_file(self, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
+        return _docker.upload_file(self.client, self.container, src_path, dest_dir.rstrip("/") or "/", dest_name, mode=mode,
+                                   timeout=self.timeout, expected_checksum=expected_checksum)
+
+    def fetch_file(self, src_path, dest_path):
+        return _docker.download_file(self.client, self.container, src_path, dest_path, timeout=self.timeout)
+
+    def read_file(self, path, max_bytes=READ_LIMIT):
+        return _docker.read_file_from_container(self.container, path, max_bytes=max_bytes, timeout=self.timeout)
+
+    def run_command(self, argv, user=None):
+        return _docker.exec_with_stdin(self.client, self.container, argv, b"", self.timeout, user=user)
+
+    def hostname(self):
+        return ((getattr(self.container, "attrs", None) or {}).get("Config") or {}).get("Hostname") or ""
+
+    def identity(self):
+        # The engine's daemon ID, not docker_host as written: two URLs of one engine are one instance (issue 11).
+        container_id = getattr(self.container, "id", None) or getattr(self.container, "name", "")
+        return "docker|%s|%s|%s" % (_docker.engine_id(self.client), container_id, self.name)
+
+    def usage_sample(self):
+        attrs = getattr(self.container, "attrs", None) or {}
+        return _docker.container_stats(self.container), (attrs.get("HostConfig") or {}).get("NanoCpus")
+
+
+class LocalInstance(Instance):
+    """IRIS on the managed host itself: ``iris session`` through ``module.run_command``, files on this file system."""
+
+    kind = "local"
+
+    def __init__(self, module, **kwargs):
+        super(LocalInstance, self).__init__(**kwargs)
+        self.module = module
+
+    def _new_transport(self, namespace):
+        return LocalTransport(self.module, instance=self.name, namespace=namespace, timeout=self.timeout)
+
+    def put_file(self, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
+        # The directory was created by the instance: the file gets its owner when we may give it one (root).
+        owner = group = None
+        try:
+            info = os.stat(dest_dir)
+            if os.geteuid() == 0:
+                owner, group = info.st_uid, info.st_gid
+        except OSError:
+            pass
+        return _files.copy_atomic(src_path, os.path.join(dest_dir, dest_name), owner=owner, group=group, mode=mode,
+                                  expected_checksum=expected_checksum)
+
+    def fetch_file(self, src_path, dest_path):
+        # One read of the source: the copy hashes the bytes it writes (issue 11 item 2).
+        return _files.copy_atomic(src_path, dest_path, mode=0o644)
+
+    def read_file(self, path, max_bytes=READ_LIMIT):
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except (IOError, OSError) as exc:
+            raise IrisModuleError("Cannot read %s: %s." % (path, exc.strerror or exc),
+                                  hint="check the path and the permissions of the user running the module "
+                                  "(become: true as the instance owner)", missing_file=True)
+        if len(data) > max_bytes:
+            raise IrisModuleError("Cannot read %s: the file has more than the %d bytes allowed." % (path, max_bytes),
+                                  hint="copy large files another way")
+        return data
+
+    def run_command(self, argv, user=None):
+        # user: the local transport runs as the connection's user (become); there is no other user to switch to.
+        return self.module.run_command(argv, binary_data=True, errors="surrogate_or_replace", encoding=None)
+
+    def hostname(self):
+        return socket.gethostname()  # iris-sources.md S15: <hostname>_<instance>_<runid>.html [inf: the short host name]
+
+    def identity(self):
+        return "local|%s" % self.name
+
+
+def _is_not_found(exc):
+    if _docker.HAS_DOCKER and isinstance(exc, _docker.docker_errors.NotFound):
+        return True
+    return getattr(exc, "status_code", None) == 404 or exc.__class__.__name__ == "NotFound"
+
+
+def running_container(client, name, where=None):
+    """The container ``name`` (name or ID) from ``client``; IrisModuleError unless it exists and runs."""
+    where = where or "this Docker host"
+    try:
+        container = client.containers.get(name)
+    except Exception as exc:  # pylint: disable=broad-except  # translated into IrisModuleError
+        if _is_not_found(exc):
+            raise IrisModuleError("Container %s does not exist on %s." % (name, where), hint=_START_HINT % name,
+                                  container_status="absent")
+        raise _docker.translate_docker_error(exc, "inspect container %s" % name)
+    state = (getattr(container, "attrs", None) or {}).get("State") or {}
+    status = state.get("Status") or getattr(container, "status", None) or "unknown"
+    if status != "running" or state.get("Running") is False:
+        raise IrisModuleError("Container %s is not running (Docker status: %s)." % (name, status),
+                              hint=_START_HINT % name, container_status=status)
+    return container
+
+
+def instance_from_module(module, client=None):
+    """Return the Instance the module's connection options describe.
+
+    ``client`` is an already connected Docker client (tests, or a caller that has one).  Raises IrisModuleError with a
+    hint on every failure (Docker SDK missing, daemon unreachable, container missing or stopped).  The shared options
+    were validated by ``_module.run_module`` (``_argspec.validate_common``) before the manager ran.
+    """
+    params = module.params
+    common = dict(name=params.get("instance") or DEFAULT_INSTANCE, namespace=params.get("namespace") or DEFAULT_NAMESPACE,
+                  timeout=params.get("timeout") or DEFAULT_TIMEOUT)
+    if params.get("transport") == "local":
+        return LocalInstance(module, **common)
+    name = params.get("container")
+    if not name:
+        raise IrisModuleError("transport docker needs the name of the container that runs IRIS.",
+                              hint="set the container option (or IRIS_CONTAINER), or use transport: local on the IRIS host")
+    if client is None:
+        client = _docker.get_docker_client(params.get("docker_host"), timeout=common["timeout"])
+    container = running_container(client, name, params.get("docker_host"))
+    return DockerInstance(client, container, **common)
