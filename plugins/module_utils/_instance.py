@@ -9,8 +9,8 @@ out of it, whether IRIS runs in a Docker container (``transport: docker``) or on
 
 * ``transport(namespace)``: the ``_transport.Transport`` that runs programs in that namespace (one per namespace,
   reused for the whole module run); ``sessions`` counts the IRIS sessions every transport opened;
-* ``put_file`` / ``fetch_file`` / ``read_file``: a file into the instance (owned by the instance owner), out of it,
-  or a small one into memory;
+* files in and out of the instance are ``_copy``'s (``_copy.put_file(instance, ...)``): only the modules that copy
+  files ship that code;
 * ``run_command``: a plain command beside IRIS (``sh`` for a directory listing), not an IRIS session;
 * ``hostname``, ``identity`` (what keys a lock on this instance), ``usage_sample`` (Docker stats).
 
@@ -21,10 +21,9 @@ name or ID and must be running: a missing or stopped container is a clear failur
 
 from __future__ import annotations
 
-import os
 import socket
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
     DEFAULT_INSTANCE,
     DEFAULT_NAMESPACE,
@@ -35,7 +34,6 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._transport impo
 
 _START_HINT = ("start it with iris_devtools.iris.iris_container (state: healthy, name: %s), or correct the container "
                "option (or IRIS_CONTAINER)")
-READ_LIMIT = 256 * 1024 * 1024  # read_file keeps the whole file in memory: reports, not databases
 
 
 class Instance(object):
@@ -68,20 +66,7 @@ class Instance(object):
     def _new_transport(self, namespace):
         raise NotImplementedError
 
-    # -- files and commands -----------------------------------------------------------------------
-    def put_file(self, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
-        """Copy the controller file ``src_path`` to ``dest_dir/dest_name`` in the instance, owned like ``dest_dir``
-        (the instance owner); with ``expected_checksum`` only bytes with that SHA-256 land under ``dest_name``."""
-        raise NotImplementedError
-
-    def fetch_file(self, src_path, dest_path):
-        """Copy the instance's file ``src_path`` to ``dest_path`` (atomic); return its ``sha256:<hex>``."""
-        raise NotImplementedError
-
-    def read_file(self, path, max_bytes=READ_LIMIT):
-        """The bytes of the instance's small file ``path``; IrisModuleError with ``missing_file`` when it is absent."""
-        raise NotImplementedError
-
+    # -- commands and facts ----------------------------------------------------------------------
     def run_command(self, argv, user=None):
         """Run ``argv`` beside IRIS (not an IRIS session); return ``(rc, stdout bytes, stderr bytes)``."""
         raise NotImplementedError
@@ -112,16 +97,6 @@ class DockerInstance(Instance):
     def _new_transport(self, namespace):
         return DockerTransport(self.client, self.container, instance=self.name, namespace=namespace, timeout=self.timeout)
 
-    def put_file(self, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
-        return _docker.upload_file(self.client, self.container, src_path, dest_dir.rstrip("/") or "/", dest_name, mode=mode,
-                                   timeout=self.timeout, expected_checksum=expected_checksum)
-
-    def fetch_file(self, src_path, dest_path):
-        return _docker.download_file(self.client, self.container, src_path, dest_path, timeout=self.timeout)
-
-    def read_file(self, path, max_bytes=READ_LIMIT):
-        return _docker.read_file_from_container(self.container, path, max_bytes=max_bytes, timeout=self.timeout)
-
     def run_command(self, argv, user=None):
         return _docker.exec_with_stdin(self.client, self.container, argv, b"", self.timeout, user=user)
 
@@ -149,35 +124,6 @@ class LocalInstance(Instance):
 
     def _new_transport(self, namespace):
         return LocalTransport(self.module, instance=self.name, namespace=namespace, timeout=self.timeout)
-
-    def put_file(self, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
-        # The directory was created by the instance: the file gets its owner when we may give it one (root).
-        owner = group = None
-        try:
-            info = os.stat(dest_dir)
-            if os.geteuid() == 0:
-                owner, group = info.st_uid, info.st_gid
-        except OSError:
-            pass
-        return _files.copy_atomic(src_path, os.path.join(dest_dir, dest_name), owner=owner, group=group, mode=mode,
-                                  expected_checksum=expected_checksum)
-
-    def fetch_file(self, src_path, dest_path):
-        # One read of the source: the copy hashes the bytes it writes (issue 11 item 2).
-        return _files.copy_atomic(src_path, dest_path, mode=0o644)
-
-    def read_file(self, path, max_bytes=READ_LIMIT):
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except (IOError, OSError) as exc:
-            raise IrisModuleError("Cannot read %s: %s." % (path, exc.strerror or exc),
-                                  hint="check the path and the permissions of the user running the module "
-                                  "(become: true as the instance owner)", missing_file=True)
-        if len(data) > max_bytes:
-            raise IrisModuleError("Cannot read %s: the file has more than the %d bytes allowed." % (path, max_bytes),
-                                  hint="copy large files another way")
-        return data
 
     def run_command(self, argv, user=None):
         # user: the local transport runs as the connection's user (become); there is no other user to switch to.

@@ -1,0 +1,51 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""_copy with a local instance: put, fetch and read files (the Docker side: test_docker_archive.py)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _instance
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+
+
+class FakeModule(object):
+    params = dict(transport="local", container=None, instance="IRIS", namespace="USER", timeout=30, docker_host=None)
+
+
+def test_local_files(tmp_path):
+    instance = _instance.instance_from_module(FakeModule())
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"abc" * 1000)
+    dest_dir = tmp_path / "db"
+    dest_dir.mkdir()
+    checksum = "sha256:" + hashlib.sha256(b"abc" * 1000).hexdigest()
+    _copy.put_file(instance, str(src), str(dest_dir), "IRIS.DAT", expected_checksum=checksum)
+    assert (dest_dir / "IRIS.DAT").read_bytes() == b"abc" * 1000
+    assert _copy.fetch_file(instance, str(dest_dir / "IRIS.DAT"), str(tmp_path / "out.bin")) == checksum
+    assert (tmp_path / "out.bin").read_bytes() == b"abc" * 1000
+    assert _copy.read_file(instance, str(src)) == b"abc" * 1000
+
+
+def test_local_put_refuses_other_bytes(tmp_path):
+    instance = _instance.instance_from_module(FakeModule())
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"abc")
+    with pytest.raises(IrisModuleError):
+        _copy.put_file(instance, str(src), str(tmp_path), "IRIS.DAT", expected_checksum="sha256:" + "0" * 64)
+    assert not (tmp_path / "IRIS.DAT").exists()
+
+
+def test_local_read_limits(tmp_path):
+    instance = _instance.instance_from_module(FakeModule())
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"abc" * 10)
+    with pytest.raises(IrisModuleError, match="more than the 10 bytes"):
+        _copy.read_file(instance, str(src), max_bytes=10)
+    with pytest.raises(IrisModuleError) as info:
+        _copy.read_file(instance, str(tmp_path / "missing"))
+    assert info.value.details["missing_file"] is True
