@@ -49,8 +49,10 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _instance, _schedule
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _schedule
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import SYS_NAMESPACE
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, int_or_none
 
 STATES = ("present", "absent", "suspended", "resumed")
@@ -484,21 +486,8 @@ def applied_task(result, key, plan_):
 
 # -- the manager behind iris_task ----------------------------------------------------------------------------
 
-class TaskManager(object):
-    """``TaskManager(module).run() -> result`` for iris_task; ``transport`` is injectable for tests."""
-
-    def __init__(self, module, transport=None):
-        self.module = module
-        self.params = module.params
-        self.transport = transport
-        self.actions = []
-        self.fail_results = {"actions": self.actions}
-
-    def _transport(self):
-        if self.transport is None:
-            # The session starts in %SYS (iris-sources.md §0.2): O(namespace) is only where a new task runs.
-            self.transport = _instance.instance_from_module(self.module).transport("%SYS")
-        return self.transport
+class TaskManager(BaseManager):
+    """``TaskManager(module).run() -> result`` for iris_task; ``instance`` is injectable for tests (``BaseManager``)."""
 
     def _spec(self):
         params = self.params
@@ -529,7 +518,7 @@ class TaskManager(object):
         namespace_to_check = desired.get("task_namespace") or _text(params.get("namespace")).upper()
 
         # One session reads everything the decision needs (iris-sources.md §1.6).
-        program = Program().add("namespace", namespace="%SYS")  # iris-sources.md §0.2: Task Manager calls run in %SYS
+        program = Program().add("namespace", namespace=SYS_NAMESPACE)  # iris-sources.md §0.2: Task Manager calls run in %SYS
         add_read(program, "task", name=name, task_id=task_id)
         if state != "absent":
             program.add("namespace_exists", key="namespace_exists", namespace=namespace_to_check)  # S9
@@ -537,7 +526,8 @@ class TaskManager(object):
                 # iris-sources.md §6 S10 (code-live): Security.Users.Exists(Name)
                 program.add("call_arg", value=desired["run_as_user"])
                 program.add("call_value", key="user_exists", **{"class": "Security.Users", "method": "Exists"})
-        transport = self._transport()
+        # The session starts in %SYS (iris-sources.md §0.2): O(namespace) is only where a new task runs.
+        transport = self.instance.transport(SYS_NAMESPACE)
         result = transport.run(program)
         current = current_from(result, "task", name=name, task_id=task_id, missing_ok=(state == "absent"))
         if current is None and state != "absent" and "task_namespace" not in desired:
@@ -545,15 +535,16 @@ class TaskManager(object):
         task_plan = plan(current, desired, state)
         self._check_references(result, current, desired, task_plan, namespace_to_check)
 
-        actions = list(task_plan.actions)
+        # changed: the read task against the wanted one (the diff tracker); run_now always acts.
+        self.diff.add_dict(task_plan.before, task_plan.after)
+        self.actions.extend(task_plan.actions)
         if params.get("run_now"):
-            actions.append("run_now")
-        self.actions.extend(actions)
-        changed = bool(actions)
+            self.actions.append("run_now")
+        changed = self.diff.changed or bool(params.get("run_now"))
         task = task_plan.task if state != "absent" else None
-        if changed and not self.module.check_mode:
+        if changed and not self.check_mode:
             # The second (and last) session: the change, RunNow, and the task read back.
-            program = Program().add("namespace", namespace="%SYS")
+            program = Program().add("namespace", namespace=SYS_NAMESPACE)
             add_apply(program, current, desired, task_plan, "applied", lock_seconds=lock_seconds_for(params.get("timeout")))
             if params.get("run_now"):
                 saved = "create" in task_plan.actions or "update" in task_plan.actions
@@ -574,10 +565,7 @@ class TaskManager(object):
                     error.hint = APPLY_HINTS[step]
                 raise
             task = applied_task(applied, "applied", task_plan)
-        out = dict(changed=changed, actions=actions, task=returned_task(task), iris_sessions=transport.sessions)
-        if self.module._diff:
-            out["diff"] = dict(before=task_plan.before, after=task_plan.after)
-        return out
+        return self.result(changed=changed, task=returned_task(task), iris_sessions=self.sessions)
 
     def _check_references(self, result, current, desired, task_plan, namespace):
         """Fail before anything is applied when a namespace or user the task would get does not exist."""

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _task as t
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance, _task as t
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program
 
@@ -155,9 +155,22 @@ class FakeModule(object):
         self._diff = diff
 
 
+class OneTransport(_instance.Instance):
+    """An instance whose every namespace is ``transport`` (the manager asks for %SYS: the program switches anyway)."""
+
+    kind = "local"
+
+    def __init__(self, transport):
+        super(OneTransport, self).__init__()
+        self._one = transport
+
+    def _new_transport(self, namespace):
+        return self._one
+
+
 def run(sim, check_mode=False, **params):
     transport = sim.transport("USER")
-    result = t.TaskManager(FakeModule(check_mode=check_mode, **params), transport=transport).run()
+    result = t.TaskManager(FakeModule(check_mode=check_mode, **params), instance=OneTransport(transport)).run()
     return result, transport.sessions
 
 
@@ -441,7 +454,7 @@ def test_create_by_name_rereads_under_a_lock_so_a_parallel_run_creates_no_duplic
 
     transport._execute = racing_execute
     with pytest.raises(IrisModuleError) as info:
-        t.TaskManager(FakeModule(**opts), transport=transport).run()
+        t.TaskManager(FakeModule(**opts), instance=OneTransport(transport)).run()
     assert "created by another run" in str(info.value.msg) + str(info.value.details)
     assert info.value.hint == "another run created the task; run again: it converges"
     assert len(sim_tasks(iris_sim, "idt-race")) == 1 and len(sql_ids(iris_sim, "idt-race")) == 1
