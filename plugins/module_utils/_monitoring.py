@@ -47,16 +47,14 @@ import hashlib
 import math
 import os
 import re
-import socket
-import tempfile
 import time
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _metrics, _schedule, _task
-from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _metrics, _schedule, _task
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import SYS_NAMESPACE, WEB_PORT
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
 
-SYS_NAMESPACE = "%SYS"
 ROUTINE = "SystemPerformance"
 AREA = "monitoring"  # ^IrisDevTools("monitoring", <profile>): what the module applied
 RUN_AREA = "monitoring.run"  # ^IrisDevTools("monitoring.run", <runid>): runs the module started
@@ -235,35 +233,10 @@ def _duration_of(record):
 
 
 # ---------------------------------------------------------------------------------------------
-# Files: the report in the container (Docker archive API) or on the IRIS host (local)
+# The report on the controller (read from the instance with _copy.read_file)
 # ---------------------------------------------------------------------------------------------
-class LocalFiles(object):
-    """The IRIS host's own file system (transport local; unit tests with the in-process simulator)."""
-
-    def hostname(self):
-        return socket.gethostname()  # S15: <hostname>_<instance>_<runid>.html [inf: the short host name]
-
-    def read(self, path):
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except (IOError, OSError) as exc:
-            raise IrisModuleError("Cannot read %s: %s" % (path, exc), hint="check the path and the permissions of the "
-                                  "user running the module (become: true as the instance owner)", missing_file=True)
-
-
-class DockerFiles(object):
-    """Files inside the container, read through the Docker archive API (``_docker``)."""
-
-    def __init__(self, container):
-        self.container = container
-
-    def hostname(self):
-        attrs = getattr(self.container, "attrs", None) or {}
-        return (attrs.get("Config") or {}).get("Hostname") or ""
-
-    def read(self, path):
-        return _docker.read_file_from_container(self.container, path)
+# The file attributes of the AnsibleModule's add_file_common_args that fetch_report applies to the report.
+FILE_ATTRIBUTE_KEYS = ("mode", "owner", "group", "seuser", "serole", "selevel", "setype", "attributes")
 
 
 def _sha256(data):
@@ -289,42 +262,20 @@ def _check_dest_dir(dest):
     return directory
 
 
-def _write_atomic(path, data):
-    directory = _check_dest_dir(path)
-    handle, temp = tempfile.mkstemp(prefix=".iris_monitoring.", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except (IOError, OSError) as exc:
-        try:
-            os.remove(temp)
-        except OSError:
-            pass
-        raise IrisModuleError("Cannot write the report to %s: %s" % (path, exc), hint="check the destination's permissions")
-
-
 # ---------------------------------------------------------------------------------------------
 # The manager
 # ---------------------------------------------------------------------------------------------
-class MonitoringManager(object):
+class MonitoringManager(BaseManager):
     """read (one session) -> compare -> apply (one more session, unless check mode) -> report.
 
-    ``module`` needs ``params``, ``check_mode`` and ``_diff``.  ``transport`` (optional) replaces the one
-    built from the connection options (tests); ``files`` likewise; ``figures`` is a callable returning
-    ``(cpu, memory, source)`` for the thresholds (tests).
+    ``module`` needs ``params``, ``check_mode``, ``_diff`` and ``warn``.  ``instance`` (optional) replaces the one built
+    from the connection options (tests, ``BaseManager``); ``figures`` is a callable returning ``(cpu, memory, source)``
+    for the thresholds (tests).
     """
 
-    def __init__(self, module, transport=None, files=None, figures=None):
-        self.module = module
-        self.params = module.params
-        self.check_mode = bool(getattr(module, "check_mode", False))
-        self._transport = transport
-        self._files = files
+    def __init__(self, module, instance=None, figures=None):
+        super(MonitoringManager, self).__init__(module, instance=instance)
         self._figures = figures
-        self.fail_results = {}
-        self.actions = []
         self.notes = []
         self.stop_run = None
         self.stopped = self.collected = self.report = None
@@ -361,6 +312,7 @@ class MonitoringManager(object):
                                   hint="set thresholds.metrics_username too, or leave the password out")
         if thresholds["enabled"]:
             _metrics.validate_thresholds(thresholds)
+            # Checked on the options, before any connection (the instance's kind is known only once it is reached).
             if thresholds["source"] == "docker" and p.get("transport") == "local":
                 raise IrisModuleError("thresholds.source=docker needs transport=docker (Docker stats of the container)",
                                       hint="use thresholds.source=iris (the instance's /api/monitor/metrics) with transport=local")
@@ -384,17 +336,8 @@ class MonitoringManager(object):
     # -- plumbing -----------------------------------------------------------------------------------
     @property
     def transport(self):
-        if self._transport is None:
-            from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
-            self._transport = _instance.instance_from_module(self.module).transport(SYS_NAMESPACE)
-        return self._transport
-
-    @property
-    def files(self):
-        if self._files is None:
-            container = getattr(self.transport, "container", None)
-            self._files = DockerFiles(container) if container is not None and self.params.get("transport") != "local" else LocalFiles()
-        return self._files
+        """Every program runs in %SYS (iris-sources.md §0.2, S13)."""
+        return self.instance.transport(SYS_NAMESPACE)
 
     # -- read -------------------------------------------------------------------------------------
     def read_program(self):
@@ -467,15 +410,16 @@ class MonitoringManager(object):
             return self._figures()
         source = self.thresholds["source"]
         errors = []
+        # Where the metrics are and whether Docker stats exist differ for the user between a container and a local
+        # instance: ask the instance what it is.
+        in_container = self.instance.kind == "docker"
         if source in ("auto", "iris"):
             try:
-                container = getattr(self.transport, "container", None)
-                url = _metrics.metrics_url_for(self.params.get("transport") or "docker",
-                                               getattr(container, "attrs", None), self.thresholds.get("metrics_url"),
-                                               self.params.get("docker_host"))
+                url = _metrics.metrics_url_for(self.instance.kind, self.instance.container.attrs if in_container else None,
+                                               self.thresholds.get("metrics_url"), self.params.get("docker_host"))
                 if url is None:
                     raise IrisModuleError("Container %s does not publish the IRIS web server port %d, so its metrics cannot be read"
-                                          % (self.params.get("container"), _metrics.WEB_PORT),
+                                          % (self.params.get("container"), WEB_PORT),
                                           hint="publish it (iris_container publish_web: true, the default), set thresholds.metrics_url, "
                                                "or use thresholds.source=docker")
                 usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(
@@ -485,15 +429,10 @@ class MonitoringManager(object):
                     return usage["cpu"], usage["memory"], "iris"
                 errors.append("the metrics at %s have neither %s nor %s" % (_metrics.shown_url(url), _metrics.CPU_METRIC, _metrics.MEMORY_METRIC))
             except IrisModuleError as exc:
-                if source == "iris" or self.params.get("transport") == "local":
+                if source == "iris" or not in_container:
                     raise
                 errors.append(exc.msg)
-        container = getattr(self.transport, "container", None)
-        if container is None:
-            raise IrisModuleError("Cannot read Docker stats: the instance is not reached through a container (%s)" % "; ".join(errors),
-                                  hint="use transport=docker with the container option, or thresholds.source=iris")
-        attrs = getattr(container, "attrs", None) or {}
-        usage = _metrics.usage_from_stats(_docker.container_stats(container), (attrs.get("HostConfig") or {}).get("NanoCpus"))
+        usage = _metrics.usage_from_stats(*self.instance.usage_sample())
         if errors:
             self.notes.append("IRIS metrics unavailable (%s); used Docker stats" % "; ".join(errors))
         return usage["cpu"], usage["memory"], "docker"
@@ -530,7 +469,7 @@ class MonitoringManager(object):
             return run["report_path"]  # found in the log directory by the read (sp_run_waits / sp_run_state)
         # a run the same task stops: Stop(runid, 0) writes the report under the S15 name
         directory = run.get("log_dir") or self.logdir
-        name = "%s_%s_%s.html" % (self.files.hostname(), self.params.get("instance") or "IRIS", run_id)  # S15
+        name = "%s_%s_%s.html" % (self.instance.hostname(), self.instance.name, run_id)  # S15
         if not directory.endswith("/"):
             directory += "/"
         return directory + name
@@ -694,7 +633,7 @@ class MonitoringManager(object):
             self.plan_actions()
         profile_changed = self._profile_changed()
         record_changed = self.record != self.wanted_record
-        diff = DiffTracker()
+        diff = self.diff
         diff.add("profile", self._profile_view(self.record), self._profile_view(self.wanted_record))
         diff.add("task", self.task_plan.before, self.task_plan.after)
         duplicate_ids = [task["id"] for task in self.duplicates]
@@ -715,9 +654,10 @@ class MonitoringManager(object):
                 self.actions.append("start a run of %s" % self.profile)
             if "stop" in self.predicted:
                 self.actions.append("stop the latest run of %s" % self.profile)
-        iris_changed = bool(profile_changed or record_changed or self.task_plan.changed or duplicate_ids or
+        # changed: what was read against what is wanted (the diff tracker: profile, task, duplicates, suspended_by; and
+        # the module's own record), or a run action asked for (stop, run_now).
+        iris_changed = bool(diff.changed or record_changed or
                             (self.state != "absent" and (self.stop_run or self.run_now or "stop" in self.predicted)))
-        self.fail_results = dict(actions=list(self.actions))
         result = {}
         if iris_changed and not self.check_mode:
             result = self.transport.run(self.apply_program())
@@ -729,9 +669,8 @@ class MonitoringManager(object):
         task = None
         if self.state != "absent":
             task = _task.applied_task(result, "task_id", self.task_plan) if (iris_changed and not self.check_mode) else self.task_plan.task
-        out = dict(
+        out = self.result(
             changed=changed,
-            actions=self.actions,
             profile=self._profile_view(self.wanted_record),
             task=_task.returned_task(task),
             pressure=self.pressure,
@@ -741,7 +680,7 @@ class MonitoringManager(object):
             report=report_out,
             log_dir=self.logdir or None,
             duplicates_deleted=duplicate_ids,
-            iris_sessions=self.transport.sessions,
+            iris_sessions=self.sessions,
         )
         if self.state == "absent" and result.get("delprofile") not in (None, 1, "1"):
             self.notes.append("delprofile answered %s" % result.get("delprofile"))
@@ -749,12 +688,7 @@ class MonitoringManager(object):
             self.notes.append("profile %s existed without the module's record: adopted (addprofile answered %s)"
                               % (self.profile, result.get("addprofile")))
         out["msg"] = self._summary(changed)
-        if self.module_diff():
-            out["diff"] = diff.as_diff()
         return out
-
-    def module_diff(self):
-        return bool(getattr(self.module, "_diff", False))
 
     def _fetch(self, result):
         run_id = self.report["run_id"]
@@ -772,7 +706,7 @@ class MonitoringManager(object):
             self.actions.append("fetch report of %s to %s" % (run_id, dest))
             return out, True
         try:
-            data = self.files.read(source)
+            data = _copy.read_file(self.instance, source)
         except IrisModuleError as exc:
             if exc.details.get("missing_file"):
                 raise IrisModuleError("The report of run %s is not at %s" % (run_id, source),
@@ -789,9 +723,23 @@ class MonitoringManager(object):
         if changed:
             self.actions.append("fetch report of %s to %s" % (run_id, dest))
             if not self.check_mode:
-                _write_atomic(dest, data)
+                _check_dest_dir(dest)
+                _files.write_bytes_atomic(dest, data, mode=0o644)
+        if self._file_attributes_changed(dest):
+            if not changed:
+                self.actions.append("set the file attributes of %s" % dest)
+            changed = True
         out.update(changed=changed, size=len(data), sha256=digest)
         return out, changed
+
+    def _file_attributes_changed(self, dest):
+        """Apply O(mode), O(owner), O(group) (and the other file attributes of ``add_file_common_args``) to the report
+        at ``dest``; True when they change (check mode: would change).  A report check mode has not written yet has no
+        attributes to compare: its fetch is a change already."""
+        if all(self.params.get(key) is None for key in FILE_ATTRIBUTE_KEYS) or not os.path.exists(dest):
+            return False
+        file_args = self.module.load_file_common_arguments(self.params, path=dest)
+        return self.module.set_fs_attributes_if_different(file_args, False)
 
     def _summary(self, changed):
         verb = "would" if self.check_mode else "did"

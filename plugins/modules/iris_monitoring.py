@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - iris_devtools.iris._schedule
   - iris_devtools.iris._attributes
   - iris_devtools.iris._attributes.actiongroup_iris
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -133,6 +134,10 @@ options:
         name. Changed only when the content differs.
       - The directory must exist (the module does not create it, as M(ansible.builtin.get_url)); otherwise the task
         fails before anything runs, in check mode too.
+      - The report is written atomically (a temporary file in the same directory, renamed over O(fetch_report)). A new
+        report gets mode V(0644); O(mode), O(owner), O(group) and the other file attributes set the report's
+        attributes, and a difference in them alone is a change. They need O(fetch_report). O(unsafe_writes) is not
+        used.
     type: path
   report_run:
     description:
@@ -243,6 +248,7 @@ EXAMPLES = r"""
     container: iris1
     collect: latest
     fetch_report: /tmp/reports/
+    mode: "0640"
 
 - name: Remove the profile and its task
   iris_devtools.iris.iris_monitoring:
@@ -304,7 +310,10 @@ collected:
   type: dict
   sample: {"run_id": "20260417_011706_iris_devtools", "changed": false, "wait_time": null}
 report:
-  description: The report O(fetch_report) copied - the run, the file inside the instance, the destination, size and SHA-256.
+  description:
+    - The report O(fetch_report) copied - the run, the file inside the instance, the destination, size and SHA-256.
+    - C(changed) is true when the content differs, or when only the file attributes (O(mode), O(owner), O(group), ...)
+      do.
   returned: always
   type: dict
   sample: {"run_id": "20260417_011706_iris_devtools", "path": "/usr/irissys/mgr/abc123_IRIS_20260417_011706_iris_devtools.html",
@@ -333,7 +342,7 @@ iris_sessions:
 """
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import run_module
-from ansible_collections.iris_devtools.iris.plugins.module_utils._monitoring import STATES, MonitoringManager
+from ansible_collections.iris_devtools.iris.plugins.module_utils._monitoring import FILE_ATTRIBUTE_KEYS, STATES, MonitoringManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._metrics import SOURCES
 from ansible_collections.iris_devtools.iris.plugins.module_utils._schedule import schedule_argument_spec
 
@@ -367,7 +376,9 @@ def argument_spec():
 
 
 def main():
-    run_module(MonitoringManager, argument_spec(), mutually_exclusive=[("duration", "count")])
+    # The file attributes (add_file_common_args) are those of the report fetch_report writes.
+    run_module(MonitoringManager, argument_spec(), mutually_exclusive=[("duration", "count")], add_file_common_args=True,
+               required_by=dict((key, "fetch_report") for key in FILE_ATTRIBUTE_KEYS))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _monitoring
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance, _monitoring
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._monitoring import MonitoringManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program
@@ -46,7 +46,23 @@ RECORDED = []
 WARNINGS = []
 
 
-def run(sim, check_mode=False, figures=None, files=None, **params):
+class SimInstance(_instance.LocalInstance):
+    """A local instance whose sessions all run on one simulator transport; ``calls`` records hostname lookups."""
+
+    def __init__(self, transport, calls=None):
+        super(SimInstance, self).__init__(None)
+        self._one = transport
+        self.calls = calls if calls is not None else []
+
+    def _new_transport(self, namespace):
+        return self._one
+
+    def hostname(self):
+        self.calls.append("hostname")
+        return super(SimInstance, self).hostname()
+
+
+def run(sim, check_mode=False, figures=None, calls=None, **params):
     transport = sim.transport("%SYS")
     original = transport.run
 
@@ -55,7 +71,7 @@ def run(sim, check_mode=False, figures=None, files=None, **params):
         return original(program)
     transport.run = recording
     module = FakeModule(check_mode=check_mode, **params)
-    manager = MonitoringManager(module, transport=transport, files=files or _monitoring.LocalFiles(), figures=figures)
+    manager = MonitoringManager(module, instance=SimInstance(transport, calls), figures=figures)
     del WARNINGS[:]
     result = manager.run()
     WARNINGS.extend(module.warnings)
@@ -133,7 +149,7 @@ def test_bad_input_fails_before_any_session(iris_sim):
                    dict(thresholds=dict(enabled=True, cpu_enable=95, cpu_disable=90)),
                    dict(schedule=dict(period="weekly")), dict(state="absent", run_now=True)):
         with pytest.raises(IrisModuleError):
-            MonitoringManager(FakeModule(**params), transport=transport).run()
+            MonitoringManager(FakeModule(**params), instance=SimInstance(transport)).run()
     assert transport.sessions == 0
     assert "iris_devtools" not in profiles(iris_sim)
 
@@ -142,7 +158,7 @@ def test_bad_input_fails_before_any_session(iris_sim):
 
 def _all_programs():
     module = FakeModule(stop="20260101_000000_x", collect="latest", fetch_report="/tmp/x", run_now=True)
-    manager = MonitoringManager(module, transport=object(), files=_monitoring.LocalFiles())
+    manager = MonitoringManager(module, instance=SimInstance(object()))
     programs = [manager.read_program()]
     info = Program().add("namespace", namespace="%SYS")
     _monitoring.add_read_info(info, "mon")
@@ -367,11 +383,11 @@ def test_a_real_iris_waittime_text_is_a_running_run_that_stop_stops():
     record = json.dumps(dict(profile="iris_devtools", log_dir="/usr/irissys/mgr/", started=1))
     transport = _ReadOnly(dict(runs={"20260101_000000_iris_devtools": {"record": record, "report": "", "wait": "7 minutes"}},
                                logdir="/usr/irissys/mgr/", record=None, task=[]))
-    manager = MonitoringManager(FakeModule(check_mode=True, stop="latest"), transport=transport, files=_monitoring.LocalFiles())
+    manager = MonitoringManager(FakeModule(check_mode=True, stop="latest"), instance=SimInstance(transport))
     result = manager.run()
     assert result["stopped"] == {"run_id": "20260101_000000_iris_devtools", "changed": True, "wait_time": "7 minutes"}
     assert "stop run 20260101_000000_iris_devtools" in result["actions"]
-    manager = MonitoringManager(FakeModule(check_mode=True, collect="latest"), transport=transport, files=_monitoring.LocalFiles())
+    manager = MonitoringManager(FakeModule(check_mode=True, collect="latest"), instance=SimInstance(transport))
     with pytest.raises(IrisModuleError, match=r"still collecting data \(time left: 7 minutes\)"):
         manager.run()
 
@@ -411,7 +427,7 @@ def test_fetch_report_into_a_missing_directory_fails_the_same_in_check_mode_and_
     for check_mode in (True, False):
         transport = iris_sim.transport("%SYS")
         with pytest.raises(IrisModuleError) as info:
-            MonitoringManager(FakeModule(check_mode=check_mode, collect="latest", fetch_report=missing), transport=transport).run()
+            MonitoringManager(FakeModule(check_mode=check_mode, collect="latest", fetch_report=missing), instance=SimInstance(transport)).run()
         assert transport.sessions == 0  # refused before anything runs
         errors.append(info.value.msg)
     assert errors[0] == errors[1] and "does not exist." in errors[0]
@@ -493,13 +509,13 @@ def test_metrics_url_with_credentials_is_refused_before_anything_runs(iris_sim):
     transport = iris_sim.transport("%SYS")
     thresholds = dict(enabled=True, source="iris", metrics_url="http://admin:s3cret@127.0.0.1:9/api/monitor/metrics")
     with pytest.raises(IrisModuleError) as info:
-        MonitoringManager(FakeModule(thresholds=thresholds), transport=transport).run()
+        MonitoringManager(FakeModule(thresholds=thresholds), instance=SimInstance(transport)).run()
     text = info.value.as_result()["msg"]
     assert "thresholds.metrics_url must not contain a user name or password" in text and "s3cret" not in text
     assert "Fix: use thresholds.metrics_username and thresholds.metrics_password" in text
     assert transport.sessions == 0
     with pytest.raises(IrisModuleError, match="metrics_password is set without"):
-        MonitoringManager(FakeModule(thresholds=dict(enabled=True, metrics_password="x")), transport=transport).run()
+        MonitoringManager(FakeModule(thresholds=dict(enabled=True, metrics_password="x")), instance=SimInstance(transport)).run()
 
 
 def test_thresholds_fetch_with_the_username_and_password_options(iris_sim, monkeypatch):
@@ -520,7 +536,7 @@ def test_thresholds_fetch_with_the_username_and_password_options(iris_sim, monke
 
 def test_the_log_directory_is_asked_once_per_program(iris_sim):
     manager = MonitoringManager(FakeModule(stop="20260101_000000_a", collect="20260101_000000_b", report_run="20260101_000000_c",
-                                           fetch_report="/tmp/"), transport=iris_sim.transport("%SYS"))
+                                           fetch_report="/tmp/"), instance=SimInstance(iris_sim.transport("%SYS")))
     info = Program()
     _monitoring.add_read_info(info, "mon")
     for program in (manager.read_program(), info):
@@ -528,16 +544,6 @@ def test_the_log_directory_is_asked_once_per_program(iris_sim):
         assert text.count("$$getlogdir^SystemPerformance(") == 1, text
     # ... while each of the three named runs (and the recorded ones, in a loop) is looked up in it
     assert "\n".join(manager.read_program().lines("b" * 32)).count("$ZSEARCH(") == 4
-
-
-class CountingFiles(_monitoring.LocalFiles):
-    def __init__(self):
-        self.calls = []
-
-    def __getattribute__(self, name):
-        if name in ("exists", "read", "hostname"):
-            object.__getattribute__(self, "calls").append(name)
-        return object.__getattribute__(self, name)
 
 
 def test_collect_uses_the_report_the_read_found_and_resolves_each_option_once(iris_sim, tmp_path, monkeypatch):
@@ -551,16 +557,22 @@ def test_collect_uses_the_report_the_read_found_and_resolves_each_option_once(ir
         resolved.append(option)
         return original(self, run_id, option)
     monkeypatch.setattr(MonitoringManager, "_resolve", counting)
-    files = CountingFiles()
+    calls = []
+    read_file = _monitoring._copy.read_file
+
+    def counting_read(instance, path):
+        calls.append("read")
+        return read_file(instance, path)
+    monkeypatch.setattr(_monitoring._copy, "read_file", counting_read)
     for check_mode in (True, False):
         result = run(iris_sim, check_mode=check_mode, profile="quick", interval=1, count=2, stop="latest", collect="latest",
-                     files=files)
+                     calls=calls)
         assert not result["changed"] and result["collected"] == {"run_id": started["run_id"], "changed": False, "wait_time": None}
         assert result["stopped"]["changed"] is False
-    assert files.calls == []  # the read's $ZSEARCH found the report: no second look at the file
+    assert calls == []  # the read's $ZSEARCH found the report: no second look at the file
     assert sorted(resolved) == ["collect", "collect", "stop", "stop"]
-    fetched = run(iris_sim, profile="quick", interval=1, count=2, collect="latest", fetch_report=str(tmp_path) + "/", files=files)
-    assert fetched["report"]["changed"] and files.calls == ["read"]
+    fetched = run(iris_sim, profile="quick", interval=1, count=2, collect="latest", fetch_report=str(tmp_path) + "/", calls=calls)
+    assert fetched["report"]["changed"] and calls == ["read"]
 
 
 def test_the_task_create_lock_waits_within_the_module_timeout(iris_sim):
@@ -569,3 +581,39 @@ def test_the_task_create_lock_waits_within_the_module_timeout(iris_sim):
     run(iris_sim, timeout=10)
     rendered = [program.render("t" * 16) for program in RECORDED if "task_lock_name" in program.template_names]
     assert len(rendered) == 1 and '"task","iris_devtools monitoring iris_devtools"):5 ' in rendered[0]
+
+
+class _Container(object):
+    attrs = {"NetworkSettings": {"Ports": {}}, "HostConfig": {"NanoCpus": 2000000000}}
+
+
+class DockerSimInstance(SimInstance):
+    """A container instance (kind docker) whose sessions run in the simulator and whose stats are one fixed sample."""
+
+    kind = "docker"
+    container = _Container()
+
+    def usage_sample(self):
+        stats = {"cpu_stats": {"cpu_usage": {"total_usage": 300}, "system_cpu_usage": 1000, "online_cpus": 4},
+                 "precpu_stats": {"cpu_usage": {"total_usage": 100}, "system_cpu_usage": 600},
+                 "memory_stats": {"usage": 50, "limit": 100, "stats": {"inactive_file": 10}}}
+        return stats, self.container.attrs["HostConfig"]["NanoCpus"]
+
+
+def test_thresholds_fall_back_to_the_docker_stats_the_instance_samples(iris_sim):
+    """source=auto on a container that does not publish the web port: the Docker stats sample of the instance."""
+    transport = iris_sim.transport("%SYS")
+    module = FakeModule(transport="docker", container="iris1", thresholds=dict(enabled=True))
+    result = MonitoringManager(module, instance=DockerSimInstance(transport)).run()
+    # 200/400 of 4 CPUs = 2 CPUs used of a 2-CPU limit; (50 - 10) / 100 memory
+    assert result["pressure"]["source"] == "docker"
+    assert result["pressure"]["cpu"] == 100.0 and result["pressure"]["memory"] == 40.0
+    assert "does not publish the IRIS web server port 52773" in result["msg"]
+
+
+def test_thresholds_on_a_local_instance_never_fall_back_to_docker_stats(iris_sim):
+    transport = iris_sim.transport("%SYS")
+    module = FakeModule(thresholds=dict(enabled=True, metrics_url="http://127.0.0.1:9/api/monitor/metrics"))
+    with pytest.raises(IrisModuleError) as info:
+        MonitoringManager(module, instance=SimInstance(transport)).run()
+    assert "Docker stats" not in info.value.msg

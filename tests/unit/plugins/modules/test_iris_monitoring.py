@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
+import time
 from http.server import ThreadingHTTPServer
 
 import pytest
@@ -135,3 +137,26 @@ def test_metrics_passwords_are_no_log_and_never_in_the_result_or_diff(main, metr
         assert canary not in json.dumps(result, default=str)
     failed = main({"thresholds": dict(thresholds, metrics_url="http://127.0.0.1:9/api/monitor/metrics")})
     assert failed["failed"] and canary not in json.dumps(failed, default=str)
+
+
+def test_fetch_report_applies_the_file_attributes_and_reports_a_mode_change(iris_sim_connect, run_module_main, tmp_path):
+    """add_file_common_args: mode of the report written to the controller; a mode difference alone is a change."""
+    base = dict(transport="local", profile="quick", interval=1, count=2)
+    run_module_main(iris_monitoring, base)
+    run_module_main(iris_monitoring, dict(base, run_now=True))
+    time.sleep(2.2)
+    args = dict(base, collect="latest", fetch_report=str(tmp_path) + "/", mode="0600")
+    first, failed = run_module_main(iris_monitoring, args)
+    assert not failed and first["report"]["changed"]
+    dest = first["report"]["dest"]
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
+    again, failed = run_module_main(iris_monitoring, args)
+    assert not failed and not again["changed"]
+    checked, failed = run_module_main(iris_monitoring, dict(args, mode="0644"), check_mode=True)
+    assert not failed and checked["changed"] and checked["report"]["changed"]
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
+    real, failed = run_module_main(iris_monitoring, dict(args, mode="0644"))
+    assert not failed and real["changed"] and "set the file attributes of %s" % dest in real["actions"]
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o644
+    refused, failed = run_module_main(iris_monitoring, dict(base, mode="0600"))
+    assert failed and "fetch_report" in refused["msg"]
