@@ -9,9 +9,9 @@ The manager behind ``iris_devtools.iris.iris_info``: read-only facts about one I
   whatever it gathers (none at all when only ``metrics`` is asked for).  The program holds only the
   steps of the sections asked for.
 * ``version``: ``$ZVERSION`` (the ``ping`` template) parsed by ``parse_version``.
-* ``state``: the container's Docker state (docker transport) and whether a session works.
+* ``state``: the kind of instance, the container's Docker state (read from its inspect data) and whether a session works.
 * ``namespaces`` / ``databases``: the ``info_*`` templates of ``_objectscript.py`` (iris-sources.md §3.1-§3.3).
-* ``tasks`` / ``monitoring``: the read steps of ``_task.py`` / ``_monitoring.py``.
+* ``tasks`` / ``monitoring``: the read steps of ``_task.py`` / ``_monitoring_records.py`` (imported at the top: every section is always there).
 * ``tables``: the user tables of one namespace (``tables_namespace``, default ``namespace``) with their row
   counts: the ``info_tables_limit`` guard (at most ``TABLES_LIMIT`` tables) then the ``fixture_tables`` template
   that iris_fixture uses for the same job (INFORMATION_SCHEMA.TABLES BASE TABLEs, audit A21; SELECT COUNT(*) per
@@ -28,8 +28,16 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _metrics, _monitoring_records, _task
 from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_namespace
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
+    DEFAULT_NAMESPACE,
+    DEFAULT_TIMEOUT,
+    SYS_NAMESPACE,
+    WEB_PORT,
+)
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, int_or_none
 
 try:
@@ -41,7 +49,7 @@ except ImportError:
     HAS_JMESPATH = False
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
-SYS_NAMESPACE = "%SYS"  # Config.* and SYS.Database run in %SYS (iris-sources.md §0.2)
+# Config.* and SYS.Database run in %SYS (iris-sources.md §0.2): _constants.SYS_NAMESPACE.
 
 # Sections in the order they are returned, and the result key of each.
 SECTIONS = ("version", "state", "namespaces", "databases", "tasks", "monitoring", "tables", "metrics")
@@ -61,42 +69,6 @@ _KEY_TABLE_COUNT = "table_count"
 # At most this many tables are counted (one SELECT COUNT(*) each, in one session); a namespace with more fails
 # before any table is counted.  Documented in iris_info's tables_namespace option.
 TABLES_LIMIT = 500
-
-
-# --------------------------------------------------------------------------------------------
-# Optional sections of other managers (imported lazily: a missing one leaves its section out)
-# --------------------------------------------------------------------------------------------
-
-def _task_module():
-    try:
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _task
-    except ImportError:
-        return None
-    return _task if hasattr(_task, "add_read_all") and hasattr(_task, "all_from") else None
-
-
-def _monitoring_module():
-    try:
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _monitoring
-    except ImportError:
-        return None
-    return _monitoring if hasattr(_monitoring, "add_read_info") and hasattr(_monitoring, "info_from") else None
-
-
-def _metrics_module():
-    try:
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _metrics
-    except ImportError:
-        return None
-    return _metrics if hasattr(_metrics, "fetch") and hasattr(_metrics, "parse") else None
-
-
-_PROVIDERS = {"tasks": _task_module, "monitoring": _monitoring_module, "metrics": _metrics_module}
-
-
-def available_sections():
-    """The sections this build can gather (a section whose manager is missing is left out)."""
-    return [name for name in SECTIONS if name not in _PROVIDERS or _PROVIDERS[name]() is not None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,9 +126,9 @@ def build_program(sections, tables_namespace="USER"):
     if "databases" in sections:
         program.add("info_databases", key=_KEY_DATABASES)
     if "tasks" in sections:
-        _task_module().add_read_all(program, _KEY_TASKS)
+        _task.add_read_all(program, _KEY_TASKS)
     if "monitoring" in sections:
-        _monitoring_module().add_read_info(program, _KEY_MONITORING)
+        _monitoring_records.add_read_info(program, _KEY_MONITORING)
     if "tables" in sections:
         program.add("namespace", namespace=tables_namespace)
         program.add("info_tables_limit", key=_KEY_TABLE_COUNT, limit=TABLES_LIMIT)
@@ -237,16 +209,16 @@ def tables_from(result, key=_KEY_TABLES):
 
 
 def container_state(container):
-    """Docker facts of the container (docker transport)."""
+    """Docker facts of the container (docker transport), read from its inspect data (Docker Engine API
+    ``ContainerInspect``: ``Name`` with its leading ``/``, ``Id``, ``Config.Image``, ``State``)."""
     if container is None:
         return None
-    from ansible_collections.iris_devtools.iris.plugins.module_utils._container import ActualConfig
     attrs = getattr(container, "attrs", None) or {}
-    actual = ActualConfig(attrs, None)
-    health = ((attrs.get("State") or {}).get("Health") or {}).get("Status")
-    return dict(name=actual.name or getattr(container, "name", None), id=actual.id, image=actual.image,
-                status=actual.status, running=actual.running, health=health,
-                started_at=(attrs.get("State") or {}).get("StartedAt"))
+    state = attrs.get("State") or {}
+    return dict(name=(attrs.get("Name") or "").lstrip("/") or getattr(container, "name", None), id=attrs.get("Id"),
+                image=(attrs.get("Config") or {}).get("Image"), status=state.get("Status"),
+                running=bool(state.get("Running")), health=(state.get("Health") or {}).get("Status"),
+                started_at=state.get("StartedAt"))
 
 
 def _clean_number(value):
@@ -293,65 +265,48 @@ def apply_query(compiled, facts):
 # The manager
 # --------------------------------------------------------------------------------------------
 
-class InfoManager(object):
-    """``InfoManager(module).run() -> result``.  ``transport_factory(module, namespace)`` and
-    ``metrics_fetch(url, timeout)`` are injectable for tests."""
+class InfoManager(BaseManager):
+    """``InfoManager(module).run() -> result``.  ``instance`` (``BaseManager``) and ``metrics_fetch(url, timeout)`` are
+    injectable for tests."""
 
-    def __init__(self, module, transport_factory=None, metrics_fetch=None):
-        self.module = module
-        self.params = module.params
-        self.transport_factory = transport_factory
+    def __init__(self, module, instance=None, metrics_fetch=None):
+        super(InfoManager, self).__init__(module, instance=instance)
         self.metrics_fetch = metrics_fetch
-        self.transport = None
+        # Read-only: a failure reports what was gathered (the state section), never actions.
         self.fail_results = {}
 
     def _sections(self):
+        """The sections to gather, in SECTIONS order (the argspec's choices checked each name)."""
         wanted = self.params.get("gather")
-        available = available_sections()
         if wanted is None:
-            wanted = [name for name in DEFAULT_GATHER if name in available]
-        missing = [name for name in wanted if name not in available]
-        if missing:
-            raise IrisModuleError("gather: section(s) %s are not available in this version of the collection." % ", ".join(missing),
-                                  hint="gather only %s" % ", ".join(available))
+            wanted = DEFAULT_GATHER
         if not wanted:
             raise IrisModuleError("gather is empty, so there is nothing to read.",
-                                  hint="list at least one section (%s), or omit gather for the default" % ", ".join(available))
+                                  hint="list at least one section (%s), or omit gather for the default" % ", ".join(SECTIONS))
         return [name for name in SECTIONS if name in wanted]
-
-    def _transport(self):
-        if self.transport is None:
-            if self.transport_factory is not None:
-                self.transport = self.transport_factory(self.module, None)
-            else:
-                from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
-                self.transport = _instance.instance_from_module(self.module).transport()
-        return self.transport
 
     def run(self):
         params = self.params
         sections = self._sections()
         compiled = compile_query(params["query"]) if params.get("query") else None
-        if params.get("metrics_url") or params.get("metrics_password"):
+        if params.get("metrics_url"):
             # Issue 11 item 4: credentials never inside the URL (a task argument); metrics_username/password instead.
-            _metrics_module().validate_metrics_url(params.get("metrics_url"))
-            if params.get("metrics_password") and not params.get("metrics_username"):
-                raise IrisModuleError("metrics_password is set without metrics_username.",
-                                      hint="set metrics_username too, or leave the password out")
-        docker = params.get("transport", "docker") != "local"
+            _metrics.validate_metrics_url(params.get("metrics_url"))
         tables_namespace = self._tables_namespace(sections)
         program = build_program(sections, tables_namespace)
-        need_container = docker and ("state" in sections or ("metrics" in sections and not params.get("metrics_url")))
-        transport = self._transport() if program is not None or need_container else None
-        container = getattr(transport, "container", None) if transport is not None else None
+        # The instance is reached only when a section needs it: a session, the container's state, or the published
+        # web port the metrics are read from (no metrics_url).  Its kind tells what the state section can show.
+        uses_instance = program is not None or "state" in sections or ("metrics" in sections and not params.get("metrics_url"))
+        instance = self.instance if uses_instance else None
+        container = instance.container if instance is not None and instance.kind == "docker" else None
 
         facts = {}
         state = None
         if "state" in sections:
-            state = dict(transport="docker" if docker else "local", instance=params.get("instance"),
+            state = dict(transport=instance.kind, instance=params.get("instance"),
                          container=container_state(container), session=dict(ok=False, namespace=None))
             self.fail_results[RESULT_KEYS["state"]] = state
-        result = self._run(transport, program, tables_namespace) if program is not None else {}
+        result = self._run(instance.transport(), program, tables_namespace) if program is not None else {}
 
         if "version" in sections:
             facts["version"] = parse_version(result.get("version"))
@@ -363,15 +318,15 @@ class InfoManager(object):
         if "databases" in sections:
             facts["databases"] = databases_from(result)
         if "tasks" in sections:
-            facts["tasks"] = _task_module().all_from(result, _KEY_TASKS)
+            facts["tasks"] = _task.all_from(result, _KEY_TASKS)
         if "monitoring" in sections:
-            facts["monitoring"] = _monitoring_module().info_from(result, _KEY_MONITORING)
+            facts["monitoring"] = _monitoring_records.info_from(result, _KEY_MONITORING)
         if "tables" in sections:
             facts["tables"] = tables_from(result)
         if "metrics" in sections:
-            facts["metrics"] = self._metrics(container)
+            facts["metrics"] = self._metrics(instance, container)
 
-        out = dict(changed=False, gathered=sections, iris_sessions=transport.sessions if transport is not None else 0)
+        out = dict(changed=False, gathered=sections, iris_sessions=self.sessions)
         out.update(facts)
         if compiled is not None:
             out["query_result"] = apply_query(compiled, facts)
@@ -382,7 +337,7 @@ class InfoManager(object):
         if "tables" not in sections:
             return None
         option = "tables_namespace" if self.params.get("tables_namespace") is not None else "namespace"
-        value = self.params.get(option) or "USER"
+        value = self.params.get(option) or DEFAULT_NAMESPACE
         validate_namespace(value, option)
         return value
 
@@ -403,23 +358,22 @@ class InfoManager(object):
                                       **exc.details)
             raise
 
-    def _metrics_url(self, module, container):
+    def _metrics_url(self, instance, container):
         params = self.params
-        url = module.metrics_url_for(transport=params.get("transport", "docker"),
-                                     container_attrs=getattr(container, "attrs", None),
-                                     metrics_url=params.get("metrics_url"), docker_host=params.get("docker_host"))
+        url = _metrics.metrics_url_for(transport=instance.kind if instance is not None else None,
+                                       container_attrs=getattr(container, "attrs", None),
+                                       metrics_url=params.get("metrics_url"), docker_host=params.get("docker_host"))
         if url is None:
             raise IrisModuleError(
-                "Container %s does not publish the IRIS web server port 52773, so its metrics cannot be read." % params.get("container"),
+                "Container %s does not publish the IRIS web server port %d, so its metrics cannot be read." % (params.get("container"), WEB_PORT),
                 hint="publish it (iris_devtools.iris.iris_container publish_web: true, the default), or set metrics_url")
         return url
 
-    def _metrics(self, container):
-        module = _metrics_module()
-        url = self._metrics_url(module, container)
-        timeout = self.params.get("timeout") or 60
+    def _metrics(self, instance, container):
+        url = self._metrics_url(instance, container)
+        timeout = self.params.get("timeout") or DEFAULT_TIMEOUT
         if self.metrics_fetch is not None:
             text = self.metrics_fetch(url, timeout)
         else:
-            text = module.fetch(url, timeout, self.params.get("metrics_username"), self.params.get("metrics_password"))
-        return dict(url=module.shown_url(url), samples=clean_metrics(module.parse(text)))
+            text = _metrics.fetch(url, timeout, self.params.get("metrics_username"), self.params.get("metrics_password"))
+        return dict(url=_metrics.shown_url(url), samples=clean_metrics(_metrics.parse(text)))

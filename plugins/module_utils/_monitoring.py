@@ -53,11 +53,16 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import SYS_NAMESPACE, WEB_PORT
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
+from ansible_collections.iris_devtools.iris.plugins.module_utils._monitoring_records import (
+    AREA,
+    RUN_AREA,
+    duration_of,
+    run_state,
+    runs_from,
+)
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
 
 ROUTINE = "SystemPerformance"
-AREA = "monitoring"  # ^IrisDevTools("monitoring", <profile>): what the module applied
-RUN_AREA = "monitoring.run"  # ^IrisDevTools("monitoring.run", <runid>): runs the module started
 STATES = ("present", "suspended", "absent")
 DEFAULT_PROFILE = "iris_devtools"
 DEFAULT_INTERVAL = 30  # seed: 30 s interval (iris-sources.md LESSONS §5.1)
@@ -160,78 +165,6 @@ def _run_id(value, option):
     return str(value)
 
 
-# ^SystemPerformance's error convention: a negative number before ^ (``-2^no such runid``, audit C8, MCP live)
-# [inf: that every error of $$waittime has this form; only -2 is sourced].
-_ERROR_VALUE = re.compile(r"^\s*-\d+\^")
-
-
-def run_state(report, wait):
-    """What the ``sp_run_state``/``sp_run_waits`` steps found about one run -> its state.
-
-    ``report``: the full path of ``*_<runid>.html`` in the run's log directory, or "".  ``wait``: the text of
-    ``$$waittime^SystemPerformance(runid)``, asked only when there is no report (None otherwise).
-
-    * ended (``running`` False): the report exists - it is written automatically when a run ends (audit C11;
-      MCP live: "a run still collecting has no report yet"), and ``Stop(runid, 0)`` writes it too (S13).
-    * unknown to IRIS: no report and ``$$waittime`` answers in the error form (``-2^no such runid``).
-    * running: no report and any other ``$$waittime`` text, e.g. ``7 minutes`` (audit C8: text, never a number
-      of seconds; kept as it is in ``wait_time``).  [inf]: a run stopped with its logs deleted (``Stop(runid)``,
-      which this module never calls) has no report and would look running.
-    """
-    report = "" if report is None else str(report)
-    wait_time = None if wait is None else str(wait)
-    if report:
-        return dict(known_to_iris=True, running=False, wait_time=wait_time, report_path=report)
-    if wait_time is None or _ERROR_VALUE.match(wait_time):
-        return dict(known_to_iris=False, running=False, wait_time=wait_time, report_path=None)
-    return dict(known_to_iris=True, running=True, wait_time=wait_time, report_path=None)
-
-
-# ---------------------------------------------------------------------------------------------
-# Read steps for iris_info (stable API)
-# ---------------------------------------------------------------------------------------------
-def add_read_info(program, key):
-    """Append the read steps of every monitoring record (the program is in %SYS already).
-
-    Result keys: ``<key>_profiles`` (records by profile), ``<key>_runs`` (run records with their
-    ``$$waittime``), ``<key>_logdir`` and ``<key>_version`` (S13).
-    """
-    program.add("state_list", area=AREA, key=key + "_profiles")
-    program.add("sp_logdir", key=key + "_logdir")  # asked once; sp_run_waits reuses it
-    program.add("sp_run_waits", area=RUN_AREA, key=key + "_runs")
-    program.add("sp_value", label="version", key=key + "_version")
-
-
-def _runs_from(raw):
-    runs = []
-    for run_id, entry in sorted((raw or {}).items()):
-        entry = entry if isinstance(entry, dict) else {}
-        record = record_value(entry.get("record")) or {}
-        run = dict(run_id=run_id, profile=record.get("profile"), log_dir=record.get("log_dir"), started=record.get("started"))
-        run.update(run_state(entry.get("report"), entry.get("wait")))
-        runs.append(run)
-    return runs
-
-
-def info_from(result, key):
-    """``{"profiles": [...], "runs": [...], "log_dir": str, "version": str}`` from ``add_read_info``'s keys."""
-    profiles = []
-    for name, text in sorted((result.get(key + "_profiles") or {}).items()):
-        record = record_value(text) or {}
-        profiles.append(dict(name=name, description=record.get("description"), interval=record.get("interval"),
-                             count=record.get("count"), duration=_duration_of(record),
-                             task_name=record.get("task_name"), suspended_by=record.get("suspended_by")))
-    return dict(profiles=profiles, runs=_runs_from(result.get(key + "_runs")),
-                log_dir=result.get(key + "_logdir"), version=result.get(key + "_version"))
-
-
-def _duration_of(record):
-    try:
-        return int(record["interval"]) * int(record["count"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 # ---------------------------------------------------------------------------------------------
 # The report on the controller (read from the instance with _copy.read_file)
 # ---------------------------------------------------------------------------------------------
@@ -307,9 +240,6 @@ class MonitoringManager(BaseManager):
         # Issue 11 item 4: credentials never inside the URL (it is a task argument); no_log options instead.
         _metrics.validate_metrics_url(thresholds.get("metrics_url"), "thresholds.metrics_url",
                                       "thresholds.metrics_username and thresholds.metrics_password")
-        if thresholds.get("metrics_password") and not thresholds.get("metrics_username"):
-            raise IrisModuleError("thresholds.metrics_password is set without thresholds.metrics_username.",
-                                  hint="set thresholds.metrics_username too, or leave the password out")
         if thresholds["enabled"]:
             _metrics.validate_thresholds(thresholds)
             # Checked on the options, before any connection (the instance's kind is known only once it is reached).
@@ -359,7 +289,7 @@ class MonitoringManager(BaseManager):
         self.record = record_value(result.get("record"))
         self.task, self.duplicates = self._own_tasks(result)
         self.logdir = result.get("logdir") or ""
-        self.runs = dict((run["run_id"], run) for run in _runs_from(result.get("runs")))
+        self.runs = dict((run["run_id"], run) for run in runs_from(result.get("runs")))
         for index, run_id in enumerate(self._explicit):
             if run_id not in self.runs:
                 entry = result.get("wait_%d" % index)
@@ -518,7 +448,7 @@ class MonitoringManager(BaseManager):
         if not record:
             return None
         return dict(name=self.profile, description=record.get("description"), interval=record.get("interval"),
-                    count=record.get("count"), duration=_duration_of(record))
+                    count=record.get("count"), duration=duration_of(record))
 
     def _predict_latest(self, option):
         """Check mode, ``latest`` and no run recorded yet: an earlier task's run_now was not started in check mode, so

@@ -79,7 +79,7 @@ options:
     type: str
   metrics_password:
     description:
-      - Password of O(metrics_username). Never shown in results, diffs or logs.
+      - Password of O(metrics_username) (which it requires). Never shown in results, diffs or logs.
     type: str
 notes:
   - With O(transport=local), run the task as the instance owner (for example C(irisowner), or O(ignore:become=true)), so that
@@ -366,7 +366,7 @@ def argument_spec():
 
 
 def main():
-    run_module(InfoManager, argument_spec())
+    run_module(InfoManager, argument_spec(), required_by=dict(metrics_password="metrics_username"))
 
 
 if __name__ == "__main__":

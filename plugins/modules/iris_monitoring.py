@@ -203,7 +203,7 @@ options:
         type: str
       metrics_password:
         description:
-          - Password of O(thresholds.metrics_username). Never shown in results, diffs or logs.
+          - Password of O(thresholds.metrics_username) (which it requires). Never shown in results, diffs or logs.
         type: str
 notes:
   - All calls run in the namespace C(%SYS); O(namespace) is not used.
@@ -371,7 +371,7 @@ def argument_spec():
             metrics_url=dict(type="str"),
             metrics_username=dict(type="str"),
             metrics_password=dict(type="str", no_log=True),
-        )),
+        ), required_by=dict(metrics_password="metrics_username")),
     )
 
 

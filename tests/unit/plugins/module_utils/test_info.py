@@ -10,11 +10,11 @@ import re
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _info
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _info, _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 TOKEN = "0123456789abcdef0123456789abcdef"
-SESSION_SECTIONS = [s for s in _info.available_sections() if s != "metrics"]
+SESSION_SECTIONS = [s for s in _info.SECTIONS if s != "metrics"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,14 +167,39 @@ class FakeModule(object):
         self.check_mode = False
 
 
+class SimInstance(_instance.Instance):
+    """A container instance without container facts whose sessions run in ``iris_sim``; ``transports`` lists them."""
+
+    kind = "docker"
+    container = None
+
+    def __init__(self, sim, transports, namespace):
+        super(SimInstance, self).__init__(namespace=namespace)
+        self.sim = sim
+        self.transports = transports
+
+    def _new_transport(self, namespace):
+        transport = self.sim.transport(namespace)
+        self.transports.append(transport)
+        return transport
+
+
+class BareInstance(_instance.Instance):
+    """An instance that must not open a session (metrics alone)."""
+
+    def __init__(self, container=None, kind="docker"):
+        super(BareInstance, self).__init__()
+        self.container = container
+        self.kind = kind
+
+    def _new_transport(self, namespace):
+        raise AssertionError("no IRIS session for metrics alone")
+
+
 def manager(iris_sim, transports=None, **params):
     transports = [] if transports is None else transports
-
-    def factory(module, namespace):
-        transport = iris_sim.transport(namespace or module.params["namespace"])
-        transports.append(transport)
-        return transport
-    return _info.InfoManager(FakeModule(**params), transport_factory=factory)
+    module = FakeModule(**params)
+    return _info.InfoManager(module, instance=SimInstance(iris_sim, transports, module.params["namespace"]))
 
 
 def _written(iris_sim, namespace, expression, setup=""):
@@ -337,7 +362,7 @@ def test_metrics_url_of_the_published_web_port(binding, docker_host, expected):
     container = FakeContainer(ports={"52773/tcp": [binding], "1972/tcp": [{"HostIp": "127.0.0.1", "HostPort": "1"}]})
     asked = []
     mgr = _info.InfoManager(FakeModule(gather=["metrics"], docker_host=docker_host),
-                            transport_factory=lambda m, n: _Bare(container),
+                            instance=BareInstance(container),
                             metrics_fetch=lambda url, timeout: asked.append(url) or "")
     assert mgr.run()["metrics"] == {"url": expected + "/api/monitor/metrics", "samples": {}}
     assert asked == [expected + "/api/monitor/metrics"]
@@ -346,21 +371,10 @@ def test_metrics_url_of_the_published_web_port(binding, docker_host, expected):
 def test_unpublished_web_port_fails_clearly():
     pytest.importorskip("ansible_collections.iris_devtools.iris.plugins.module_utils._metrics")
     container = FakeContainer(ports={"1972/tcp": [{"HostIp": "127.0.0.1", "HostPort": "1"}]})
-    mgr = _info.InfoManager(FakeModule(gather=["metrics"]), transport_factory=lambda m, n: _Bare(container))
+    mgr = _info.InfoManager(FakeModule(gather=["metrics"]), instance=BareInstance(container))
     with pytest.raises(IrisModuleError) as info:
         mgr.run()
     assert "does not publish the IRIS web server port 52773" in info.value.msg and "metrics_url" in info.value.hint
-
-
-class _Bare(object):
-    """A transport that must not open a session (metrics alone)."""
-
-    def __init__(self, container):
-        self.container = container
-        self.sessions = 0
-
-    def run(self, program):
-        raise AssertionError("no IRIS session for metrics alone")
 
 
 METRICS_TEXT = ("# HELP iris_cpu_usage CPU usage\niris_cpu_usage 12\n"
@@ -376,7 +390,7 @@ def test_metrics_read_over_http_without_a_session():
     def fetch(url, timeout):
         asked.append((url, timeout))
         return METRICS_TEXT
-    mgr = _info.InfoManager(FakeModule(gather=["metrics"]), transport_factory=lambda m, n: _Bare(container),
+    mgr = _info.InfoManager(FakeModule(gather=["metrics"]), instance=BareInstance(container),
                             metrics_fetch=fetch)
     result = mgr.run()
     assert asked == [("http://127.0.0.1:32769/api/monitor/metrics", 30)]
@@ -395,8 +409,8 @@ def test_metrics_url_option_and_local_default():
         asked.append(url)
         return "iris_cpu_usage 1\n"
     for params in (dict(metrics_url="http://iris.example:8080/api/monitor/metrics"), dict(transport="local")):
-        mgr = _info.InfoManager(FakeModule(gather=["metrics"], **params),
-                                transport_factory=lambda m, n: pytest.fail("no transport needed"), metrics_fetch=fetch)
+        mgr = _info.InfoManager(FakeModule(gather=["metrics"], **params), instance=BareInstance(kind=params.get("transport")),
+                                metrics_fetch=fetch)
         mgr.run()
     assert asked == ["http://iris.example:8080/api/monitor/metrics", "http://127.0.0.1:52773/api/monitor/metrics"]
 
@@ -485,7 +499,7 @@ def test_tables_from_keeps_errors():
 def test_metrics_url_with_credentials_is_refused_and_the_options_are_used(monkeypatch):
     pytest.importorskip("ansible_collections.iris_devtools.iris.plugins.module_utils._metrics")
     mgr = _info.InfoManager(FakeModule(gather=["metrics"], metrics_url="http://u:s3cret@iris:52773/api/monitor/metrics"),
-                            transport_factory=lambda m, n: pytest.fail("nothing may run"))
+                            instance=BareInstance())
     with pytest.raises(IrisModuleError) as info:
         mgr.run()
     assert "Fix: use metrics_username/metrics_password" in info.value.as_result()["msg"]
@@ -496,6 +510,6 @@ def test_metrics_url_with_credentials_is_refused_and_the_options_are_used(monkey
                         asked.append((url, username, password)) or "iris_cpu_usage 1\n")
     mgr = _info.InfoManager(FakeModule(gather=["metrics"], metrics_url="http://iris:52773/api/monitor/metrics",
                                        metrics_username="monitor", metrics_password="s3cret"),
-                            transport_factory=lambda m, n: pytest.fail("no transport needed"))
+                            instance=BareInstance())
     assert mgr.run()["metrics"]["samples"]["iris_cpu_usage"][0]["value"] == 1.0
     assert asked == [("http://iris:52773/api/monitor/metrics", "monitor", "s3cret")]

@@ -15,6 +15,8 @@ from ansible_collections.iris_devtools.iris.plugins.modules import iris_info
     ({"container": "c", "gather": ["versions"]}, "value of gather must be one or more of"),
     ({"gather": ["version"]}, "transport is docker but all of the following are missing: container"),
     ({"container": "c", "transport": "ssh"}, "value of transport must be one of: docker, local"),
+    ({"container": "c", "gather": ["metrics"], "metrics_password": "x"},
+     "missing parameter(s) required by 'metrics_password': metrics_username"),
 ])
 def test_argspec_messages(args, needle, run_module_main):
     result, failed = run_module_main(iris_info, args)

@@ -160,3 +160,10 @@ def test_fetch_report_applies_the_file_attributes_and_reports_a_mode_change(iris
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o644
     refused, failed = run_module_main(iris_monitoring, dict(base, mode="0600"))
     assert failed and "fetch_report" in refused["msg"]
+
+
+def test_a_metrics_password_needs_its_user_name(main):
+    """The argument spec refuses thresholds.metrics_password without thresholds.metrics_username (required_by)."""
+    result = main(dict(transport="local", thresholds=dict(enabled=True, metrics_password="s3cret")))
+    assert result["failed"] and "metrics_username" in result["msg"] and "s3cret" not in json.dumps(result)
+    assert result["session_count"] == 0
