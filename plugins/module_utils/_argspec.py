@@ -25,6 +25,11 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
+    DEFAULT_INSTANCE,
+    DEFAULT_NAMESPACE,
+    DEFAULT_TIMEOUT,
+)
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 TRANSPORTS = ("docker", "local")
@@ -158,9 +163,9 @@ def validate_common(params):
 def iris_lifecycle_argument_spec():
     """Return a fresh copy of the options of the ``_iris`` fragment (every module)."""
     return dict(
-        instance=dict(type="str", default="IRIS", fallback=(env_fallback, ["IRIS_INSTANCE"])),
-        namespace=dict(type="str", default="USER", fallback=(env_fallback, ["IRIS_NAMESPACE"])),
-        timeout=dict(type="int", default=60, fallback=(env_fallback, ["IRIS_TIMEOUT"])),
+        instance=dict(type="str", default=DEFAULT_INSTANCE, fallback=(env_fallback, ["IRIS_INSTANCE"])),
+        namespace=dict(type="str", default=DEFAULT_NAMESPACE, fallback=(env_fallback, ["IRIS_NAMESPACE"])),
+        timeout=dict(type="int", default=DEFAULT_TIMEOUT, fallback=(env_fallback, ["IRIS_TIMEOUT"])),
         docker_host=dict(type="str", fallback=(env_fallback, ["DOCKER_HOST"])),
     )
 

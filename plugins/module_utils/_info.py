@@ -110,7 +110,7 @@ def needs_session(sections):
     return any(section in sections for section in ("version", "state", "namespaces", "databases", "tasks", "monitoring", "tables"))
 
 
-def build_program(sections, tables_namespace="USER"):
+def build_program(sections, tables_namespace=DEFAULT_NAMESPACE):
     """The one program that reads ``sections`` (None when no section needs IRIS).
 
     ``tables`` runs last: it switches to ``tables_namespace`` after every %SYS section."""

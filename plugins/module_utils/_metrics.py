@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import WEB_PORT
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 METRICS_PATH = "/api/monitor/metrics"  # iris-sources.md §2.4 S16
-WEB_PORT = 52773  # the private web server port of IRIS containers (iris-sources.md §5.1, S25/S29)
 CPU_METRIC = "iris_cpu_usage"  # whole-OS CPU %, iris-sources.md §2.4 S16/S17
 MEMORY_METRIC = "iris_phys_mem_percent_used"  # physical memory %, iris-sources.md §2.4 S16/S17
 

@@ -50,7 +50,7 @@ import re
 import time
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _metrics, _schedule, _task
-from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import SYS_NAMESPACE, WEB_PORT
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_TIMEOUT, SYS_NAMESPACE, WEB_PORT
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._monitoring_records import (
@@ -353,7 +353,7 @@ class MonitoringManager(BaseManager):
                                           hint="publish it (iris_container publish_web: true, the default), set thresholds.metrics_url, "
                                                "or use thresholds.source=docker")
                 usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(
-                    url, min(self.params.get("timeout") or 60, 30),
+                    url, min(self.params.get("timeout") or DEFAULT_TIMEOUT, 30),
                     self.thresholds.get("metrics_username"), self.thresholds.get("metrics_password"))))
                 if usage["cpu"] is not None or usage["memory"] is not None or source == "iris":
                     return usage["cpu"], usage["memory"], "iris"

@@ -22,8 +22,13 @@ import json
 import re
 import secrets
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
+    DEFAULT_INSTANCE,
+    DEFAULT_NAMESPACE,
+    DEFAULT_TIMEOUT,
+)
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 FRAME_START = "\x02"
 FRAME_END = "\x03"
@@ -214,7 +219,7 @@ def parse_output(token, exit_code, stdout, stderr=None, program=None):
 class Transport(object):
     """Runs programs in one IRIS instance; ``sessions`` counts the IRIS sessions opened."""
 
-    def __init__(self, instance="IRIS", namespace="USER", timeout=60):
+    def __init__(self, instance=DEFAULT_INSTANCE, namespace=DEFAULT_NAMESPACE, timeout=DEFAULT_TIMEOUT):
         self.instance = instance
         self.namespace = namespace
         self.timeout = timeout
@@ -248,7 +253,7 @@ class Transport(object):
 class DockerTransport(Transport):
     """``iris session`` inside a container through the Docker SDK (``_docker.exec_with_stdin``)."""
 
-    def __init__(self, client, container, instance="IRIS", namespace="USER", timeout=60, user=None):
+    def __init__(self, client, container, instance=DEFAULT_INSTANCE, namespace=DEFAULT_NAMESPACE, timeout=DEFAULT_TIMEOUT, user=None):
         super(DockerTransport, self).__init__(instance=instance, namespace=namespace, timeout=timeout)
         self.client = client
         self.container = container
@@ -264,7 +269,7 @@ class LocalTransport(Transport):
     # The `iris` command's usual place when it is not on PATH (iris-sources.md S25: /usr/irissys).
     IRIS_DIRS = ["/usr/irissys/bin", "/usr/bin", "/usr/local/bin"]
 
-    def __init__(self, module, instance="IRIS", namespace="USER", timeout=60):
+    def __init__(self, module, instance=DEFAULT_INSTANCE, namespace=DEFAULT_NAMESPACE, timeout=DEFAULT_TIMEOUT):
         super(LocalTransport, self).__init__(instance=instance, namespace=namespace, timeout=timeout)
         self.module = module
 
