@@ -81,8 +81,10 @@ SUBOPTIONS = ("period", "interval", "days", "day_of_month", "at", "every_minutes
 PROPERTIES = ("TimePeriod", "TimePeriodEvery", "TimePeriodDay", "DailyFrequency", "DailyFrequencyTime",
               "DailyIncrement", "DailyStartTime", "DailyEndTime", "StartDate", "EndDate")
 
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# The shapes accepted (ASCII digits); the values are checked by datetime's ISO parsers, whose other forms (accepted
+# from Python 3.11 on, such as 0830 or 2026W011) stay refused so that every Python the module runs on agrees.
+_TIME = re.compile(r"^(\d{1,2}):\d{2}(?::\d{2})?$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _HINT = "see the schedule option in the module documentation (ansible-doc iris_devtools.iris.iris_task)"
 
 
@@ -126,10 +128,12 @@ def parse_time(text, option):
     match = _TIME.match(value)
     if not match:
         _fail("%s must be a time 'HH:MM' (24-hour clock), got %r" % (option, value))
-    hours, minutes, seconds = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
-    if hours > 23 or minutes > 59 or seconds > 59:
+    try:
+        # fromisoformat wants two hour digits (H:MM is accepted here too).
+        moment = datetime.time.fromisoformat(value if len(match.group(1)) == 2 else "0" + value)
+    except ValueError:
         _fail("%s %r is not a time of day (00:00 to 23:59)" % (option, value))
-    return hours * 3600 + minutes * 60 + seconds
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
 def _sexagesimal(number):
@@ -157,11 +161,10 @@ def parse_date(text, option):
     if isinstance(text, datetime.date):
         return text
     value = str(text).strip()
-    match = _DATE.match(value)
-    if not match:
+    if not _DATE.match(value):
         _fail("%s must be a date 'YYYY-MM-DD', got %r" % (option, value))
     try:
-        return datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return datetime.date.fromisoformat(value)
     except ValueError:
         _fail("%s %r is not a calendar date" % (option, value))
 

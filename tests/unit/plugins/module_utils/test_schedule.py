@@ -236,3 +236,31 @@ def test_argspec_twin_lists_every_suboption():
     spec = s.schedule_argument_spec()
     assert sorted(spec["options"]) == sorted(s.SUBOPTIONS)
     assert spec["options"]["period"]["choices"] == list(s.PERIODS)
+
+
+@pytest.mark.parametrize("text, seconds", [("8:00", 28800), ("08:00", 28800), ("23:59:59", 86399), (" 00:00 ", 0)])
+def test_parse_time_accepts_the_documented_shapes(text, seconds):
+    assert s.parse_time(text, "at") == seconds
+
+
+@pytest.mark.parametrize("text, words", [
+    ("24:00", "is not a time of day"), ("08:60", "is not a time of day"), ("08:00:60", "is not a time of day"),
+    ("0830", "is the number 0830"), ("08", "is the number 08"), ("T08:00", "must be a time 'HH:MM'"),
+    ("08:00Z", "must be a time 'HH:MM'"), ("08:00:00.5", "must be a time 'HH:MM'"), ("\u0660\u0668:00", "must be a time 'HH:MM'"),
+])
+def test_parse_time_refuses_what_is_not_a_time_of_day_on_every_python(text, words):
+    with pytest.raises(IrisModuleError) as info:
+        s.parse_time(text, "at")
+    assert words in info.value.msg
+
+
+@pytest.mark.parametrize("text, words", [
+    ("2026-02-30", "is not a calendar date"), ("2026-13-01", "is not a calendar date"),
+    ("20260101", "must be a date 'YYYY-MM-DD'"), ("2026-W01-1", "must be a date 'YYYY-MM-DD'"),
+    ("2026-1-01", "must be a date 'YYYY-MM-DD'"), ("2026-01-01T00:00", "must be a date 'YYYY-MM-DD'"),
+])
+def test_parse_date_refuses_other_iso_forms_on_every_python(text, words):
+    with pytest.raises(IrisModuleError) as info:
+        s.parse_date(text, "start_date")
+    assert words in info.value.msg
+    assert s.parse_date("2028-02-29", "start_date").isoformat() == "2028-02-29"
