@@ -105,6 +105,8 @@ def schedule_argument_spec():
             start_date=dict(type="str"),
             end_date=dict(type="str"),
         ),
+        # The argspec says what it can; normalise checks the rest (with hints the argspec's messages cannot give).
+        mutually_exclusive=[("every_minutes", "every_hours")],
     )
 
 
@@ -262,9 +264,8 @@ def normalise(spec):
     elif _given(spec, "day_of_month"):
         _fail("day_of_month only goes with period monthly (period is %s)" % period)
 
+    # every_minutes and every_hours exclude each other: schedule_argument_spec's mutually_exclusive.
     several = [key for key in ("every_minutes", "every_hours") if _given(spec, key)]
-    if len(several) > 1:
-        _fail("every_minutes and every_hours exclude each other; choose one")
     if several:
         if _given(spec, "at"):
             _fail("at (once a day) and %s (several times a day) exclude each other; use start/end for the "

@@ -122,7 +122,6 @@ INVALID = [
     ({"period": "monthly", "interval": 13, "day_of_month": 1}, "for period monthly: every 1 to 12 months"),
     ({"period": "daily", "at": "01:00", "every_minutes": 5}, "exclude each other"),
     ({"period": "daily", "at": "01:00", "every_hours": 1}, "exclude each other"),
-    ({"period": "daily", "every_minutes": 5, "every_hours": 1}, "every_minutes and every_hours exclude each other"),
     ({"period": "daily", "every_minutes": 1440}, "every_minutes must be between 1 and 1439"),
     ({"period": "daily", "every_hours": 24}, "every_hours must be between 1 and 23"),
     ({"period": "daily", "start": "08:00"}, "needs every_minutes or every_hours"),

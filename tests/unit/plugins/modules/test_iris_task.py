@@ -37,6 +37,8 @@ def main(iris_sim_connect, run_module_main):
     ({"name": "x", "schedule": {"at": "01:00"}}, "missing required arguments: period found in schedule"),
     ({"name": "x", "schedule": {"period": "yearly"}}, "value of period must be one of: daily, weekly, monthly, on_demand"),
     ({"name": "x", "schedule": {"period": "daily", "when": "x"}}, "Unsupported parameters"),
+    ({"name": "x", "schedule": {"period": "daily", "every_minutes": 5, "every_hours": 1}},
+     "parameters are mutually exclusive: every_minutes|every_hours found in schedule"),
     ({"name": "x", "task_id": "abc"}, "task_id"),
 ])
 def test_argspec_messages(main, args, needle):
