@@ -38,7 +38,11 @@ Facts relied on (all calls run in %SYS, iris-sources.md §0.2 and S13):
   in %SYS (iris-sources.md §2.3, S3; there is NO ``%SYS.Task.SystemPerformance`` class, §0 item 4), through
   ``_task.py``.
 * Runs the module started are recorded in ``^IrisDevTools("monitoring.run", <runid>)`` (JSON: profile,
-  log directory, start time) so that ``stop: latest`` means "the newest run this module started".
+  log directory, start time) so that ``stop: latest`` means "the newest run this module started".  The records and the
+  run states are read by ``_monitoring_records`` (shared with ``iris_info``).
+* The instance (``_instance``, through ``BaseManager``) runs the programs, names the host of the report
+  (``hostname``) and gives the Docker stats (``usage_sample``); the report is read with ``_copy.read_file`` and written
+  on the controller with ``_files.write_bytes_atomic``, then given the module's file attributes.
 """
 
 from __future__ import annotations
