@@ -5,16 +5,16 @@
 
 Why custom sessions and not antsibull-nox's: antsibull-nox 1.10.0 hard-codes ``--docker`` in its
 ansible-test sanity and units sessions (antsibull_nox/sessions/ansible_test.py, the sanity and units
-session builders; toolchain.md §3.5), and no container registry is reachable here; its other sessions
+session builders; iris-sources.md TOOLCHAIN §3.5), and no container registry is reachable here; its other sessions
 install the collection's dependencies with ``ansible-galaxy`` from Galaxy, which is unreachable too
-(toolchain.md §1.3 item 3). So every session runs ansible-test ``--local`` in the venvs below, which
+(iris-sources.md TOOLCHAIN §1.3 item 3). So every session runs ansible-test ``--local`` in the venvs below, which
 take the collections from the ``ansible`` wheel on PyPI. The sessions keep the ecosystem's shape
 (one session per suite, one constraints file) and its names where they match (sanity, units, lint).
 
 Venvs (under $WORK, shared by every checkout; each rebuilt only when its inputs change, so an unchanged
 setup takes about 2 s): venv (Python 3.11, ansible-core 2.19, test deps and tools), venv-2.21 (Python
 3.12, ansible-core 2.21, test deps), venv-importer (galaxy-importer alone: it pins attrs<24, which breaks
-nox: toolchain.md §1.3 item 1), venv-ee (ansible-core, ansible-runner, ansible-builder and only
+nox: iris-sources.md TOOLCHAIN §1.3 item 1), venv-ee (ansible-core, ansible-runner, ansible-builder and only
 meta/ee-requirements.txt: what an execution environment holds). Pins: tests/constraints.txt, for all.
 
 Environment: WORK (default /tmp/iris-devtools), SYNC_ROOT (where the synced ansible_collections/ copy
@@ -82,7 +82,7 @@ def pin(name, python_version="3.11"):
 
 
 def find_python(version):
-    """A working interpreter (pyenv shims fail for non-global versions: toolchain.md §5.3), or None."""
+    """A working interpreter (pyenv shims fail for non-global versions: iris-sources.md TOOLCHAIN §5.3), or None."""
     root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     for cand in [f"python{version}", *sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}")),
                  f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]:
@@ -108,9 +108,9 @@ def venv_ensure(path, python, pkgs, req_files=()):
     digest = hashlib.sha256(subprocess.run([python, "-V"], capture_output=True, text=True, check=False).stdout.encode())
     for item in [*pkgs, *req_files]:
         digest.update(item.encode())
-    for fname in [CONSTRAINTS, *req_files]:
-        with open(fname, "rb") as f:
-            digest.update(f.read())
+    for fname in [CONSTRAINTS, *req_files]:  # their requirement lines: editing a comment rebuilds nothing
+        with open(fname, encoding="utf-8") as f:
+            digest.update("\n".join(ln.split("#", 1)[0].strip() for ln in f).encode())
     stamp, stamp_file = digest.hexdigest()[:16], os.path.join(path, ".stamp")
     if os.path.isfile(stamp_file) and open(stamp_file).read().strip() == stamp and os.access(f"{path}/bin/python", os.X_OK):
         return
@@ -142,7 +142,7 @@ def image_exists(image):
 
 
 def in_venv(venv, extra=None):
-    """Environment for a command run with VENV first on PATH (molecule needs its venv activated: toolchain.md §1.3)."""
+    """Environment for a command run with VENV first on PATH (molecule needs its venv activated: iris-sources.md TOOLCHAIN §1.3)."""
     env = {"PATH": f"{venv}/bin:{os.environ['PATH']}", "VIRTUAL_ENV": venv}
     env.update(extra or {})
     return env
@@ -190,7 +190,7 @@ def setup_venvs(full=True):
 
 def setup_collections():
     """community.docker, ansible.posix, community.general (+ its filter dependency) from the `ansible` wheel
-    on PyPI: Galaxy is unreachable (toolchain.md §1.3 item 3)."""
+    on PyPI: Galaxy is unreachable (iris-sources.md TOOLCHAIN §1.3 item 3)."""
     version = pin("ansible")
     dest, wheels = f"{WORK}/collections", f"{WORK}/wheels"
     whl = f"{wheels}/ansible-{version}-py3-none-any.whl"
@@ -289,7 +289,7 @@ def env(session):
 
 def ansible_test_matrix(session, command):
     """ansible-test COMMAND --local on core 2.19/Python 3.11, then core 2.21/Python 3.12 (its own controller: with
-    --python 3.11, 2.21 would use the bare pyenv 3.11 without pytest-xdist; toolchain.md §3.2)."""
+    --python 3.11, 2.21 would use the bare pyenv 3.11 without pytest-xdist; iris-sources.md TOOLCHAIN §3.2)."""
     prepare()
     failures = []
     legs = [(VENV, pin("ansible-core"), "3.11")]
@@ -313,7 +313,7 @@ def sanity(session):
 
 def sanity_oldest_target(session):
     """Module code runs on the managed host on Python 3.8+ (tests/config.yml: python_requires default). ansible-test
-    looks python3.8 up on PATH, where the pyenv shim fails for non-global versions (toolchain.md §5.3): a directory
+    looks python3.8 up on PATH, where the pyenv shim fails for non-global versions (iris-sources.md TOOLCHAIN §5.3): a directory
     with a link to the real interpreter goes first."""
     py38 = find_python("3.8")
     if not py38 or session.posargs:
@@ -341,7 +341,7 @@ def simulator(session):
     """The simulator's pytest suite (tests/simulator/tests) and tests/simulator/smoke.sh."""
     prepare()
     failures = []
-    # Never plain pytest in the repo root (toolchain.md §3.3): run from tests/simulator, no cache dir; 5 = no tests.
+    # Never plain pytest in the repo root (iris-sources.md TOOLCHAIN §3.3): run from tests/simulator, no cache dir; 5 = no tests.
     check(session, failures, "pytest tests/simulator/tests", VENV, "pytest", "-q", "-p", "no:cacheprovider",
           "-n", "auto", "tests", cwd=f"{REPO}/tests/simulator", ok=(0, 5))
     check(session, failures, "tests/simulator/smoke.sh", VENV, "bash", f"{REPO}/tests/simulator/smoke.sh", cwd=REPO)
@@ -380,7 +380,7 @@ def lint(session):
     check(session, failures, "antsibull-changelog lint", VENV, "antsibull-changelog", "lint")
     lint_render(session, failures)
     lint_import(session, failures)
-    # ansible-lint/molecule may install a shadow copy of the collection (toolchain.md §4.4).
+    # ansible-lint/molecule may install a shadow copy of the collection (iris-sources.md TOOLCHAIN §4.4).
     shutil.rmtree(os.path.expanduser("~/.ansible/collections/ansible_collections/iris_devtools"), ignore_errors=True)
     finish(session, failures)
 
@@ -419,7 +419,7 @@ def lint_render(session, failures):
 
 
 def lint_import(session, failures):
-    """ansible-galaxy collection build, then galaxy-importer (its ansible-test needs a registry: off; toolchain.md §3.5)."""
+    """ansible-galaxy collection build, then galaxy-importer (its ansible-test needs a registry: off; iris-sources.md TOOLCHAIN §3.5)."""
     out, cfg = f"{WORK}/build", f"{WORK}/galaxy-importer.cfg"
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
@@ -496,7 +496,7 @@ def molecule(session):
                 failures.append(f"canary {role}")
     if not ran:
         session.log("no molecule scenarios (roles/*/molecule)")
-    # molecule's prerun may install a shadow copy of the collection (toolchain.md §4.4); the scenarios turn it off.
+    # molecule's prerun may install a shadow copy of the collection (iris-sources.md TOOLCHAIN §4.4); the scenarios turn it off.
     shutil.rmtree(os.path.expanduser("~/.ansible/collections/ansible_collections/iris_devtools"), ignore_errors=True)
     finish(session, failures)
 
