@@ -362,7 +362,7 @@ def lint(session):
           "no:cacheprovider", "test_check_citations.py", cwd=f"{REPO}/tests/tools")
     check(session, failures, "tools/check_citations.py (cited keys are in docs/iris-sources.md; nothing outside "
           "the repo is cited)", VENV, "python", f"{REPO}/tools/check_citations.py", REPO)
-    check(session, failures, "reuse lint (every file has its licence: SPDX header or REUSE.toml)", VENV, "reuse", "lint")
+    check(session, failures, "reuse lint (every file has its licence: SPDX header or REUSE.toml)", VENV, "reuse", "lint", "--lines")
     check(session, failures, "ansible-lint (profile production, offline)", VENV, "ansible-lint")
     check(session, failures, "antsibull-docs lint-collection-docs", VENV, "antsibull-docs", "lint-collection-docs",
           "--plugin-docs", "--check-extra-docs-refs", "--validate-collection-refs", "self", ".")
@@ -412,7 +412,7 @@ def lint_render(session, failures):
             notes = f.read()
     except OSError:
         notes = ""
-    for needle in ("New Modules", "Release Summary"):
+    for needle in ("Release Summary", "New Modules", "New Roles"):
         if needle not in notes:
             session.warn(f"ERROR: the release notes have no '{needle}' section ({out}/changelog/CHANGELOG.md)")
             failures.append(f"release notes: {needle}")
