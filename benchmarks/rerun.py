@@ -58,6 +58,11 @@ runs them 0.21-0.27 s (command 0.12 s), ``import docker`` 0.08 s of it; Docker c
 0.112 s, exec_inspect 0.002 s) against 0.129 s for the floor's docker exec CLI.  The Docker API is not the cost:
 Ansible is (payload builds, per-task controller work on the module tasks) and the modules' imports.
 
+A second run the same day (load 1.7 at the start, 3.6 at the end, --runs 3, --try-vars '{"ansible_pipelining": true}'):
+ratio 1.80 (re-run 6.43 s, module floor 3.58 s); the re-run with ansible_pipelining 4.61 s, ratio 1.29 (runs 5.92
+4.27 4.61 against 6.43 6.78 3.79 without): pipelining (no temp directory, no put/chmod/rm commands per task) looks
+worth up to ~0.4 s per re-run here, but three noisy runs do not prove it.
+
 The last line is exactly: rerun ratio=<x> target=1.25 sessions_per_task=<n> rerun_s=<s> floor_s=<s> module_tasks=<n> load=<1-min load average>
 """
 
@@ -256,8 +261,8 @@ def _report_tasks(reruns, floors):
     for index, task in enumerate(reruns[0]["tasks"]):
         if task["action"].startswith(MODULE_PREFIX):
             seconds = statistics.median(run["tasks"][index]["seconds"] for run in reruns)
-            print("  %6.3f s  %+6.3f s  %s%s" % (seconds, seconds - floor_task * task["items"], task["action"],
-                                                " (validate: no IRIS session)" if "state=validated" in task["name"] else ""))
+            note = " (validate: no IRIS session)" if "state=validated" in task["name"] else ""
+            print("  %6.3f s  %+6.3f s  %s%s" % (seconds, seconds - floor_task * task["items"], task["action"], note))
     cheap = statistics.median(sum(task["seconds"] for task in run["tasks"] if not task["action"].startswith(MODULE_PREFIX))
                               for run in reruns)
     print("tasks without a module of the collection (include_role, argument specs, assert, set_fact): %.2f s in all" % cheap)
@@ -327,9 +332,9 @@ def main():
     print("medians: re-run %.2f s, floor of all tasks %.2f s (play only: ratio %.2f)" % (wall_rerun, wall_floor, play_ratio))
     wall_modules = statistics.median(run["wall"] for run in modules)
     if tries:
-        print("re-run with -e %s: %.2f s, ratio %.2f (runs: %s)" % (args.try_vars, statistics.median(tries),
-                                                                  statistics.median(tries) / wall_modules,
-                                                                  " ".join("%.2f" % value for value in tries)))
+        tried = statistics.median(tries)
+        print("re-run with -e %s: %.2f s, ratio %.2f (runs: %s)" % (
+            args.try_vars, tried, tried / wall_modules, " ".join("%.2f" % value for value in tries)))
     print("floor of one round trip per task of the re-run (%d tasks): %.2f s, ratio %.2f (not the target's floor)" % (
         len(floors[0]["tasks"]), wall_floor, wall_rerun / wall_floor))
     print("rerun ratio=%.2f target=1.25 sessions_per_task=%g rerun_s=%.2f floor_s=%.2f module_tasks=%d load=%.2f" % (

@@ -53,7 +53,7 @@ SESSION = ["iris", "session", "IRIS", "-U", "%SYS"]
 
 
 def _median_of(runs, measure):
-    return statistics.median(measure() for _ in range(max(runs, 1)))
+    return statistics.median(measure() for dummy in range(max(runs, 1)))
 
 
 def _remote_name(fqcn):
@@ -100,7 +100,7 @@ def payloads(runs, modules=MODULES):
     rows = []
     with tempfile.TemporaryDirectory(prefix="iris-bench-startup-") as workdir:
         for fqcn in modules:
-            seconds = statistics.median(_build(fqcn)[0] for _ in range(max(runs, 1)))
+            seconds = statistics.median(_build(fqcn)[0] for dummy in range(max(runs, 1)))
             data = _build(fqcn)[1]
             zip_path = os.path.join(workdir, fqcn + ".zip")
             with open(zip_path, "wb") as handle:
@@ -181,8 +181,8 @@ def report(container=None, runs=5, out=sys.stdout):
         out.write("docker client: from_env(version=auto) %.4f s (asks /version), fixed version %.4f s, ping %.4f s, "
                   "containers.get %.4f s\n" % (calls["client_auto"], calls["client_fixed"], calls["ping"], calls["containers_get"]))
         out.write("exec round trip (SDK): exec_create %.4f s, exec_start + IRIS session (halt) %.4f s, exec_inspect %.4f s; "
-                  "the floor's docker exec -i CLI %.4f s\n" % (calls["exec_create"], calls["exec_start_session"],
-                                                             calls["exec_inspect"], calls["cli_round_trip"]))
+                  "the floor's docker exec -i CLI %.4f s\n" % (
+                      calls["exec_create"], calls["exec_start_session"], calls["exec_inspect"], calls["cli_round_trip"]))
     out.flush()
     return rows
 
