@@ -9,14 +9,19 @@ already provisioned (instance role, monitoring role with its defaults, fixtures 
 fixture), exactly as a user runs it: one inventory host in group iris_instances, every module task
 delegated to the controller.  It must change nothing; a run that reports a change is flagged.
 
-Floor = the wall time of a playbook with the same inventory and as many tasks as the re-run executes
-(counted from its JSON callback output: every task with a result that is not "skipped"), each task the
-minimal IRIS round trip: ``ansible.builtin.command`` running ``docker exec -i <container> iris session
-IRIS -U %SYS`` with ``halt`` on stdin.  Both runs include Ansible's start-up and use the same stdout
-callback (ansible.posix.json); the play time alone (first task start to last task end, from the JSON
-output) is printed too.  Most of the re-run's tasks are cheap (include_role, argument validation,
-assert, set_fact), so a stricter figure is printed as well (not the target's floor): a "module floor"
-with one round trip per module task run only.
+Floor (the target's) = the wall time of a playbook with the same inventory and ONE minimal IRIS round trip per
+module task run of the re-run (4: iris_container, iris_monitoring, iris_fixture validate and restore; counted from
+the re-run's JSON callback output, loop items included): each task an ``ansible.builtin.command`` running ``docker
+exec -i <container> iris session IRIS -U %SYS`` with ``halt`` on stdin.  Both runs include Ansible's start-up and
+use the same stdout callback (ansible.posix.json).  A looser figure is printed above the last line, not the target:
+a floor with as many round trips as the re-run executes tasks (include_role, argument validation, assert, set_fact
+included: 23).
+
+Breakdown (printed before the last line): per task of the re-run (median), each module task against a floor task,
+the time of the tasks without a module of the collection, and ``startup.py``'s figures measured on the same
+instance in the same run (AnsiballZ payload build and size per module, the module's imports as AnsiballZ runs them,
+``import docker``, Docker client start-up, the exec round trip split into its API calls, the ``docker exec`` CLI).
+``--try-vars JSON`` also times the re-run with extra vars (an A/B of a setting such as ansible_pipelining).
 
 Sessions: every ``docker exec`` of ``iris session`` into the container is one IRIS session; the script
 counts them from ``docker events`` (exec_start) and attributes each to the task whose time window holds
@@ -37,15 +42,28 @@ How to run, from the repository root after ``tools/run setup``:
     tools/run sync && source <(tools/run env)
     python benchmarks/rerun.py [--image iris-devtools/iris-sim:0.2.0] [--runs 5] [--keep]
 
-Recorded 2026-11-26 on the 2-vCPU machine shared with other helpers (load average 2-2.5), simulator image
-0.1.0, --runs 5 (the re-run executes 23 tasks, 4 of them module tasks):
+Recorded 2026-12-05 on the 2-vCPU machine shared with six other engineers (load average 8.2 at the start, 3.7 at
+the end: figures of one run only compare with each other), simulator image 0.2.0, --runs 5:
 
-    rerun ratio=0.41 target=1.25 sessions_per_task=1
+    rerun ratio=2.27 target=1.25 sessions_per_task=1 rerun_s=5.81 floor_s=2.56 module_tasks=4 load=3.64
 
-(re-run 3.28 s, floor 7.91 s; sessions: iris_container 1, iris_monitoring 1, iris_fixture restore 1, iris_fixture
-validate 0; the stricter module floor of 4 round trips 1.77 s, ratio 1.85.)  An earlier run: ratio 0.39.
+(per run: re-run 7.03 5.81 7.31 4.36 3.99 s, module floor 4.88 4.07 2.13 2.56 2.20 s; the looser floor of 23 round
+trips 13.83 s, ratio 0.42.)  Where the time goes (medians of that run): module tasks 1.21 s (iris_container), 1.02 s
+(iris_monitoring), 0.71 s (iris_fixture validate, no IRIS session), 1.06 s (iris_fixture restore) against 0.47 s per
+floor task; 0.61 s for the 19 tasks without a module of the collection; payload build 0.16-0.18 s per module of the
+collection (ansible.builtin.command 0.12 s; once per module per run: the re-run builds three, the floor one),
+zips of 202-238 KB of which 250-312 KB uncompressed are the collection's code; the module's imports as AnsiballZ
+runs them 0.21-0.27 s (command 0.12 s), ``import docker`` 0.08 s of it; Docker client from_env 0.009 s, ping
+0.001 s, containers.get 0.001 s; one exec round trip 0.115 s (exec_create 0.001 s, exec_start + IRIS session
+0.112 s, exec_inspect 0.002 s) against 0.129 s for the floor's docker exec CLI.  The Docker API is not the cost:
+Ansible is (payload builds, per-task controller work on the module tasks) and the modules' imports.
 
-The last line is exactly: rerun ratio=<x> target=1.25 sessions_per_task=<n>
+A second run the same day (load 1.7 at the start, 3.6 at the end, --runs 3, --try-vars '{"ansible_pipelining": true}'):
+ratio 1.80 (re-run 6.43 s, module floor 3.58 s); the re-run with ansible_pipelining 4.61 s, ratio 1.29 (runs 5.92
+4.27 4.61 against 6.43 6.78 3.79 without): pipelining (no temp directory, no put/chmod/rm commands per task) looks
+worth up to ~0.4 s per re-run here, but three noisy runs do not prove it.
+
+The last line is exactly: rerun ratio=<x> target=1.25 sessions_per_task=<n> rerun_s=<s> floor_s=<s> module_tasks=<n> load=<1-min load average>
 """
 
 from __future__ import annotations
@@ -60,6 +78,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import startup  # benchmarks/startup.py: where a module task's start-up goes
 
 GROUP = "iris_instances"  # the group provision.yml, restore.yml and teardown.yml run on
 SOURCE_NAMESPACE = "BENCHSRC"
@@ -237,6 +257,15 @@ def _report_tasks(reruns, floors):
     rerun_sum = statistics.median(sum(task["seconds"] for task in run["tasks"]) for run in reruns)
     floor_sum = statistics.median(sum(task["seconds"] for task in run["tasks"]) for run in floors)
     print("floor task median %.3f s; sum of task times: re-run %.2f s, floor %.2f s" % (floor_task, rerun_sum, floor_sum))
+    print("module tasks vs a floor task (%.3f s):" % floor_task)
+    for index, task in enumerate(reruns[0]["tasks"]):
+        if task["action"].startswith(MODULE_PREFIX):
+            seconds = statistics.median(run["tasks"][index]["seconds"] for run in reruns)
+            note = " (validate: no IRIS session)" if "state=validated" in task["name"] else ""
+            print("  %6.3f s  %+6.3f s  %s%s" % (seconds, seconds - floor_task * task["items"], task["action"], note))
+    cheap = statistics.median(sum(task["seconds"] for task in run["tasks"] if not task["action"].startswith(MODULE_PREFIX))
+                              for run in reruns)
+    print("tasks without a module of the collection (include_role, argument specs, assert, set_fact): %.2f s in all" % cheap)
 
 
 def main():
@@ -244,13 +273,15 @@ def main():
     parser.add_argument("--image", default="iris-devtools/iris-sim:0.2.0")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the instance and the temp directory for inspection")
+    parser.add_argument("--try-vars", metavar="JSON", help="also time the re-run with these extra vars (an A/B of a setting, "
+                        "e.g. '{\"ansible_pipelining\": true}'); printed, not part of the ratio")
     args = parser.parse_args()
     if not os.environ.get("ANSIBLE_COLLECTIONS_PATH"):
         sys.exit("ANSIBLE_COLLECTIONS_PATH is not set: run `source <(tools/run env)` first")
     print("load average at start: %.2f %.2f %.2f" % os.getloadavg())
     workdir = tempfile.mkdtemp(prefix="iris-bench-rerun-")
     bench = Bench(args, workdir)
-    reruns, floors, modules = [], [], []
+    reruns, floors, modules, tries = [], [], [], []
     try:
         bench.set_up()
         warm = bench.measure("iris_devtools.iris.provision")  # warm-up, and the task count of the floor
@@ -265,12 +296,16 @@ def main():
             reruns.append(bench.measure("iris_devtools.iris.provision"))
             floors.append(bench.measure(bench.floor_play))
             modules.append(bench.measure(bench.floor_modules_play))
+            if args.try_vars:
+                tries.append(bench.playbook("iris_devtools.iris.provision", [args.try_vars])[0])
             rerun, floor = reruns[-1], floors[-1]
             print("run %d: re-run %.2f s (play %.2f s, changed=%d, %d sessions), floor %.2f s (play %.2f s, %d sessions), "
                   "ratio %.2f; module floor %.2f s" % (
                       index + 1, rerun["wall"], rerun["play"], rerun["changed"], rerun["sessions"], floor["wall"], floor["play"],
                       floor["sessions"], rerun["wall"] / floor["wall"], modules[-1]["wall"]))
             sys.stdout.flush()
+        print("load average after the runs: %.2f %.2f %.2f" % os.getloadavg())
+        startup.report(bench.name, args.runs)
     finally:
         if args.keep:
             print("kept: container %s, directory %s (inventory.json, floor.yml)" % (bench.name, workdir))
@@ -294,11 +329,16 @@ def main():
     print("sessions per module task: max %g, mean %.2f (%d module task runs per re-run)%s; floor sessions per task %.2f" % (
         per_task, mean, invocations // len(reruns), ("; %d session(s) outside any task" % outside) if outside else "",
         statistics.median(float(run["sessions"]) / len(run["tasks"]) for run in floors)))
-    print("medians: re-run %.2f s, floor %.2f s (play only: ratio %.2f)" % (wall_rerun, wall_floor, play_ratio))
+    print("medians: re-run %.2f s, floor of all tasks %.2f s (play only: ratio %.2f)" % (wall_rerun, wall_floor, play_ratio))
     wall_modules = statistics.median(run["wall"] for run in modules)
-    print("stricter, not the target's floor: module floor (one round trip per module task run, %d tasks) %.2f s, ratio %.2f" % (
-        len(modules[0]["tasks"]), wall_modules, wall_rerun / wall_modules))
-    print("rerun ratio=%.2f target=1.25 sessions_per_task=%g" % (wall_rerun / wall_floor, per_task))
+    if tries:
+        tried = statistics.median(tries)
+        print("re-run with -e %s: %.2f s, ratio %.2f (runs: %s)" % (
+            args.try_vars, tried, tried / wall_modules, " ".join("%.2f" % value for value in tries)))
+    print("floor of one round trip per task of the re-run (%d tasks): %.2f s, ratio %.2f (not the target's floor)" % (
+        len(floors[0]["tasks"]), wall_floor, wall_rerun / wall_floor))
+    print("rerun ratio=%.2f target=1.25 sessions_per_task=%g rerun_s=%.2f floor_s=%.2f module_tasks=%d load=%.2f" % (
+        wall_rerun / wall_modules, per_task, wall_rerun, wall_modules, len(modules[0]["tasks"]), os.getloadavg()[0]))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import random
+import threading
 
 import pytest
 
@@ -161,3 +164,38 @@ def test_docker_host_keeps_tls_settings_from_the_environment(monkeypatch):
     assert seen["environment"]["DOCKER_TLS_VERIFY"] == "1" and seen["environment"]["DOCKER_CERT_PATH"] == "/certs"
     _docker.get_docker_client(None, timeout=7)
     assert seen["environment"]["DOCKER_HOST"] == "unix:///var/run/other.sock"
+
+
+class _Daemon(http.server.BaseHTTPRequestHandler):
+    """A stand-in Docker daemon on TCP that records every request path."""
+
+    paths = []
+
+    def do_GET(self):  # noqa: N802  # http.server's name
+        self.paths.append(self.path)
+        body = json.dumps({"ApiVersion": "1.41", "Version": "20.10.0"}).encode() if self.path == "/version" else b"OK"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json" if self.path == "/version" else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_get_docker_client_makes_one_api_call(monkeypatch):
+    """Module start-up: the client is created with version=auto (GET /version) and no second round trip (ping)."""
+    for name in ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    _Daemon.paths = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Daemon)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = _docker.get_docker_client("tcp://127.0.0.1:%d" % server.server_address[1], timeout=5)
+        assert client.api.api_version == "1.41"
+        assert _Daemon.paths == ["/version"]
+    finally:
+        server.shutdown()
+        server.server_close()
