@@ -10,7 +10,11 @@ import tarfile
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _container as c
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _container_config as cc
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _container_password as pw
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _cpf as cpf
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _readiness as rd
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import MANAGED_LABEL
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _objectscript
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
@@ -32,32 +36,32 @@ def params(**kwargs):
     ("1.5g", int(1.5 * 1024 ** 3)), ("64k", 65536),
 ])
 def test_parse_memory(value, expected):
-    assert c.parse_memory(value) == expected
+    assert cc.parse_memory(value) == expected
 
 
 def test_parse_memory_rejects_garbage():
     with pytest.raises(IrisModuleError) as exc:
-        c.parse_memory("lots")
+        cc.parse_memory("lots")
     assert "512m" in exc.value.hint
 
 
 def test_parse_volume_forms():
-    assert c.parse_volume("/data:/mnt:ro") == dict(type="bind", source="/data", target="/mnt", read_only=True)
-    assert c.parse_volume("vol1:/mnt") == dict(type="volume", source="vol1", target="/mnt", read_only=False)
-    assert c.parse_volume({"source": "/d", "target": "/t"}) == dict(type="bind", source="/d", target="/t", read_only=False)
+    assert cc.parse_volume("/data:/mnt:ro") == dict(type="bind", source="/data", target="/mnt", read_only=True)
+    assert cc.parse_volume("vol1:/mnt") == dict(type="volume", source="vol1", target="/mnt", read_only=False)
+    assert cc.parse_volume({"source": "/d", "target": "/t"}) == dict(type="bind", source="/d", target="/t", read_only=False)
 
 
 @pytest.mark.parametrize("spec", ["/data", "/a:/b:xx", "/a:relative", {"source": "/a"}])
 def test_parse_volume_errors(spec):
     with pytest.raises(IrisModuleError):
-        c.parse_volume(spec)
+        cc.parse_volume(spec)
 
 
 def test_docker_time():
-    assert c.parse_docker_time("1970-01-01T00:00:01.5Z") == 1.5
-    assert c.parse_docker_time("1970-01-01T01:00:01+01:00") == 1.0
-    assert c.parse_docker_time("0001-01-01T00:00:00Z") is None
-    assert c.parse_docker_time("") is None
+    assert cc.parse_docker_time("1970-01-01T00:00:01.5Z") == 1.5
+    assert cc.parse_docker_time("1970-01-01T01:00:01+01:00") == 1.0
+    assert cc.parse_docker_time("0001-01-01T00:00:00Z") is None
+    assert cc.parse_docker_time("") is None
 
 
 # -- CPF merge -----------------------------------------------------------------------------------
@@ -74,31 +78,31 @@ CreateResource:Name=%DB_X
 
 
 def test_parse_cpf_actions():
-    actions, problems = c.parse_cpf_actions(MERGE)
+    actions, problems = cpf.parse_cpf_actions(MERGE)
     assert problems == []
     assert [verb for verb, dummy in actions] == ["CreateDatabase", "CreateNamespace", "ModifyService", "CreateUser", "CreateResource"]
     assert actions[3][1] == {"Name": "bob", "Roles": "%DB_APP,%SQL"}
 
 
 def test_lower_case_actions_header_is_a_problem():
-    dummy, problems = c.parse_cpf_actions("[actions]\nCreateNamespace:Name=X\n")
+    dummy, problems = cpf.parse_cpf_actions("[actions]\nCreateNamespace:Name=X\n")
     assert problems and "[Actions]" in problems[0]
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(cpf_merge="[actions]\nCreateNamespace:Name=X\n"))
+        cc.WantedConfig(params(cpf_merge="[actions]\nCreateNamespace:Name=X\n"))
     assert "[Actions]" in exc.value.hint
 
 
 def test_cpf_check_program_uses_literal_for_values():
-    actions, dummy = c.parse_cpf_actions('[Actions]\nCreateNamespace:Name=A"B\n')
-    program, expectations = c.build_cpf_check_program(actions, _objectscript)
+    actions, dummy = cpf.parse_cpf_actions('[Actions]\nCreateNamespace:Name=A"B\n')
+    program, expectations = cpf.build_cpf_check_program(actions, _objectscript)
     text = program.render("a" * 16)
     assert '"A""B"' in text  # the ObjectScript literal of A"B
     assert expectations == {"a0": ("namespace A\"B exists (CreateNamespace)", 1)}
 
 
 def test_cpf_check_program_covers_the_four_verbs():
-    actions, dummy = c.parse_cpf_actions(MERGE)
-    program, expectations = c.build_cpf_check_program(actions, _objectscript)
+    actions, dummy = cpf.parse_cpf_actions(MERGE)
+    program, expectations = cpf.build_cpf_check_program(actions, _objectscript)
     text = program.render("b" * 16)
     for needle in ("Config.Databases).Exists", "Config.Namespaces).Exists", "##class(Security.Users).Exists(",
                    '##class(Security.Services).Get("%Service_CallIn",.idtP)'):
@@ -108,12 +112,12 @@ def test_cpf_check_program_covers_the_four_verbs():
 
 
 def test_check_cpf_results():
-    actions, dummy = c.parse_cpf_actions(MERGE)
-    dummy, expectations = c.build_cpf_check_program(actions, _objectscript)
+    actions, dummy = cpf.parse_cpf_actions(MERGE)
+    dummy, expectations = cpf.build_cpf_check_program(actions, _objectscript)
     good = {"a0": True, "a1": True, "a2": {"Enabled": 1, "AutheEnabled": 48}, "a3": 1}
-    assert c.check_cpf_results(good, expectations) == []
+    assert cpf.check_cpf_results(good, expectations) == []
     bad = {"a0": True, "a1": False, "a2": {"Enabled": 0, "AutheEnabled": 48}, "a3": 0}
-    missing = c.check_cpf_results(bad, expectations)
+    missing = cpf.check_cpf_results(bad, expectations)
     assert len(missing) == 3
     assert any("namespace APP" in m for m in missing)
     assert any("Enabled=1" in m for m in missing)
@@ -130,29 +134,29 @@ def test_check_cpf_results():
     ("<LICENSE LIMIT EXCEEDED>", "license_limit"),
 ])
 def test_fatal_log_lines(line, kind):
-    logons, fatal = c.scan_log(["starting", line])
+    logons, fatal = rd.scan_log(["starting", line])
     assert fatal is not None and fatal[0] == kind
     assert fatal[3] == line
 
 
 def test_logons_line():
-    assert c.scan_log(["x", "11/26/26-10:00:00:000 (7) 0 [Utility.Event] Enabling logons"]) == (True, None)
-    assert c.scan_log(["Private webserver started on 52773"]) == (False, None)
+    assert rd.scan_log(["x", "11/26/26-10:00:00:000 (7) 0 [Utility.Event] Enabling logons"]) == (True, None)
+    assert rd.scan_log(["Private webserver started on 52773"]) == (False, None)
 
 
 def test_split_log_keeps_only_this_start():
     raw = (b"1970-01-01T00:00:09.000000000Z Enabling logons\n"
            b"1970-01-01T00:00:10.100000000Z Starting\n"
            b"1970-01-01T00:00:10.200000000Z Enabling logons\n")
-    assert c.split_log(raw, 10.0) == ["Starting", "Enabling logons"]
-    assert c.scan_log(c.split_log(raw, 10.15))[0] is True
-    assert c.scan_log(c.split_log(raw[:80], 10.0))[0] is False
+    assert rd.split_log(raw, 10.0) == ["Starting", "Enabling logons"]
+    assert rd.scan_log(rd.split_log(raw, 10.15))[0] is True
+    assert rd.scan_log(rd.split_log(raw[:80], 10.0))[0] is False
 
 
 # -- password file -------------------------------------------------------------------------------
 
 def test_password_archive_is_private_to_irisowner():
-    data = c.password_archive("s3cr3t-Pw")
+    data = pw.password_archive("s3cr3t-Pw")
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         members = tar.getmembers()
         # extracted into /tmp: a private directory of its own (0700), then the file in it (0600)
@@ -161,20 +165,20 @@ def test_password_archive_is_private_to_irisowner():
         assert folder.isdir() and (folder.mode, folder.uid, folder.gid) == (0o700, 51773, 51773)
         assert member.isfile() and (member.mode, member.uid, member.gid) == (0o600, 51773, 51773)
         assert tar.extractfile(member).read() == b"s3cr3t-Pw"
-    assert c.PASSWORD_PARENT + "/" + members[1].name == c.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
+    assert pw.PASSWORD_PARENT + "/" + members[1].name == pw.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
 
 
 def test_strip_password_args():
-    assert c.strip_password_args(["--check-caps", "false", "--password-file", "/tmp/x", "-a", "y"]) == \
+    assert pw.strip_password_args(["--check-caps", "false", "--password-file", "/tmp/x", "-a", "y"]) == \
         ["--check-caps", "false", "-a", "y"]
-    assert c.strip_password_args(["--password-file=/x"]) == []
-    assert c.strip_password_args(["--password-file", c.PASSWORD_PATH]) == []
-    assert c.strip_password_args(None) == []
+    assert pw.strip_password_args(["--password-file=/x"]) == []
+    assert pw.strip_password_args(["--password-file", pw.PASSWORD_PATH]) == []
+    assert pw.strip_password_args(None) == []
 
 
 def test_password_file_in_command_args_is_refused():
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(command_args=["--password-file", "/x"]))
+        cc.WantedConfig(params(command_args=["--password-file", "/x"]))
     assert "password option" in exc.value.hint
 
 
@@ -184,7 +188,7 @@ def actual_attrs(**overrides):
     attrs = {
         "Id": "cid", "Name": "/iris1", "Image": "sha256:img1",
         "Config": {"Image": "img:1", "Env": ["PATH=/bin", "ISC_PACKAGE_INSTANCENAME=IRIS"],
-                   "Labels": {"org.opencontainers.image.title": "x", c.MANAGED_LABEL: "true"}, "Cmd": None},
+                   "Labels": {"org.opencontainers.image.title": "x", MANAGED_LABEL: "true"}, "Cmd": None},
         "HostConfig": {"PortBindings": {"1972/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}],
                                         "52773/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]},
                        "Mounts": [], "Memory": 0, "NanoCpus": 0},
@@ -201,47 +205,47 @@ IMAGE = {"Config": {"Env": ["PATH=/bin", "ISC_PACKAGE_INSTANCENAME=IRIS"], "Labe
 
 
 def test_matching_container_has_no_differences():
-    actual = c.ActualConfig(actual_attrs(), IMAGE)
+    actual = cc.ActualConfig(actual_attrs(), IMAGE)
     assert actual.env == {}
-    assert actual.labels == {c.MANAGED_LABEL: "true"}
-    assert c.compare(c.WantedConfig(params()), "sha256:img1", actual) == []
+    assert actual.labels == {MANAGED_LABEL: "true"}
+    assert cc.compare(cc.WantedConfig(params()), "sha256:img1", actual) == []
 
 
 def test_random_port_is_kept_but_a_fixed_port_differs():
-    actual = c.ActualConfig(actual_attrs(HostConfig={"PortBindings": {
+    actual = cc.ActualConfig(actual_attrs(HostConfig={"PortBindings": {
         "1972/tcp": [{"HostIp": "127.0.0.1", "HostPort": "41972"}], "52773/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}}), IMAGE)
-    assert c.compare(c.WantedConfig(params()), "sha256:img1", actual) == []
-    assert c.compare(c.WantedConfig(params(superserver_port=41972)), "sha256:img1", actual) == []
-    assert c.compare(c.WantedConfig(params(superserver_port=41973)), "sha256:img1", actual) == ["ports"]
-    assert c.compare(c.WantedConfig(params(host_ip="0.0.0.0")), "sha256:img1", actual) == ["ports"]
-    assert c.compare(c.WantedConfig(params(publish_web=False)), "sha256:img1", actual) == ["ports"]
+    assert cc.compare(cc.WantedConfig(params()), "sha256:img1", actual) == []
+    assert cc.compare(cc.WantedConfig(params(superserver_port=41972)), "sha256:img1", actual) == []
+    assert cc.compare(cc.WantedConfig(params(superserver_port=41973)), "sha256:img1", actual) == ["ports"]
+    assert cc.compare(cc.WantedConfig(params(host_ip="0.0.0.0")), "sha256:img1", actual) == ["ports"]
+    assert cc.compare(cc.WantedConfig(params(publish_web=False)), "sha256:img1", actual) == ["ports"]
 
 
 def test_each_setting_is_compared():
-    actual = c.ActualConfig(actual_attrs(), IMAGE)
-    assert c.compare(c.WantedConfig(params()), "sha256:other", actual) == ["image"]
-    assert c.compare(c.WantedConfig(params(env={"A": 1})), "sha256:img1", actual) == ["env"]
-    assert c.compare(c.WantedConfig(params(labels={"team": "qa"})), "sha256:img1", actual) == ["labels"]
-    assert c.compare(c.WantedConfig(params(memory="1g")), "sha256:img1", actual) == ["memory"]
-    assert c.compare(c.WantedConfig(params(cpus=1.5)), "sha256:img1", actual) == ["cpus"]
-    assert c.compare(c.WantedConfig(params(command_args=["--check-caps", "false"])), "sha256:img1", actual) == ["command_args"]
-    assert c.compare(c.WantedConfig(params(volumes=["v:/data"])), "sha256:img1", actual) == ["volumes"]
+    actual = cc.ActualConfig(actual_attrs(), IMAGE)
+    assert cc.compare(cc.WantedConfig(params()), "sha256:other", actual) == ["image"]
+    assert cc.compare(cc.WantedConfig(params(env={"A": 1})), "sha256:img1", actual) == ["env"]
+    assert cc.compare(cc.WantedConfig(params(labels={"team": "qa"})), "sha256:img1", actual) == ["labels"]
+    assert cc.compare(cc.WantedConfig(params(memory="1g")), "sha256:img1", actual) == ["memory"]
+    assert cc.compare(cc.WantedConfig(params(cpus=1.5)), "sha256:img1", actual) == ["cpus"]
+    assert cc.compare(cc.WantedConfig(params(command_args=["--check-caps", "false"])), "sha256:img1", actual) == ["command_args"]
+    assert cc.compare(cc.WantedConfig(params(volumes=["v:/data"])), "sha256:img1", actual) == ["volumes"]
 
 
 def test_password_file_argument_does_not_count_as_command():
-    actual = c.ActualConfig(actual_attrs(Config={"Cmd": ["--password-file", c.PASSWORD_PATH]}), IMAGE)
+    actual = cc.ActualConfig(actual_attrs(Config={"Cmd": ["--password-file", pw.PASSWORD_PATH]}), IMAGE)
     assert actual.command == [] and actual.has_password_file
-    assert c.compare(c.WantedConfig(params()), "sha256:img1", actual) == []
+    assert cc.compare(cc.WantedConfig(params()), "sha256:img1", actual) == []
 
 
 def test_options_that_add_env_mounts_and_args():
-    wanted = c.WantedConfig(params(durable_dir="/srv/d", license_key="/k/iris.key", cpf_merge="[Actions]\n",
+    wanted = cc.WantedConfig(params(durable_dir="/srv/d", license_key="/k/iris.key", cpf_merge="[Actions]\n",
                                    command_args=["--check-caps", "false"]))
-    assert wanted.env == {"ISC_DATA_DIRECTORY": c.DURABLE_DATA_DIR, "ISC_CPF_MERGE_FILE": c.MERGE_TARGET}
-    assert wanted.command == ["--key", c.KEY_TARGET, "--check-caps", "false"]
-    assert [m["target"] for m in wanted.mounts] == sorted([c.DURABLE_TARGET, c.KEY_TARGET, c.MERGE_TARGET])
+    assert wanted.env == {"ISC_DATA_DIRECTORY": cc.DURABLE_DATA_DIR, "ISC_CPF_MERGE_FILE": cc.MERGE_TARGET}
+    assert wanted.command == ["--key", cc.KEY_TARGET, "--check-caps", "false"]
+    assert [m["target"] for m in wanted.mounts] == sorted([cc.DURABLE_TARGET, cc.KEY_TARGET, cc.MERGE_TARGET])
     assert wanted.cpf_merge_file == "/tmp/state/iris1/merge.cpf"
-    assert c.CPF_SHA_LABEL in wanted.labels
+    assert cc.CPF_SHA_LABEL in wanted.labels
 
 
 @pytest.mark.parametrize("kwargs, needle", [
@@ -253,12 +257,12 @@ def test_options_that_add_env_mounts_and_args():
 ])
 def test_conflicting_options(kwargs, needle):
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(**kwargs))
+        cc.WantedConfig(params(**kwargs))
     assert needle in exc.value.msg
 
 
 def test_published_ports():
-    wanted = c.WantedConfig(params(published_ports=["8080", "9090:80", "0.0.0.0:8443:443/tcp", "53/udp"]))
+    wanted = cc.WantedConfig(params(published_ports=["8080", "9090:80", "0.0.0.0:8443:443/tcp", "53/udp"]))
     assert wanted.ports["8080/tcp"] == ("127.0.0.1", None)
     assert wanted.ports["80/tcp"] == ("127.0.0.1", 9090)
     assert wanted.ports["443/tcp"] == ("0.0.0.0", 8443)
@@ -282,14 +286,14 @@ def test_password_steps_make_the_password_usable(iris_sim):
     _file_password(iris_sim, CANARY)
     assert iris_sim.inst.authenticate("_SYSTEM", CANARY) == (False, "password change required")
     program = _objectscript.Program()
-    keys = c.add_password_steps(program, _objectscript, CANARY)
+    keys = pw.add_password_steps(program, _objectscript, CANARY)
     assert program.template_names == ["user_password_flags", "password_login"]
     assert program.secret_values == [CANARY]
     result = iris_sim.transport("%SYS").run(program)
-    assert result[c.LOGIN_KEY] is True
-    assert sorted(keys.values()) == sorted(c.PREDEFINED_ACCOUNTS)
+    assert result[pw.LOGIN_KEY] is True
+    assert sorted(keys.values()) == sorted(pw.PREDEFINED_ACCOUNTS)
     assert all(result[key] is True for key in keys)
-    for name in c.PREDEFINED_ACCOUNTS:  # independent read
+    for name in pw.PREDEFINED_ACCOUNTS:  # independent read
         assert "CHG=0" in iris_sim.run("%SYS", 'do ##class(Security.Users).Get("%s",.p) write "CHG=",p("ChangePassword")' % name)
         assert iris_sim.inst.system["users"][name.upper()]["PasswordNeverExpires"] == 0
 
@@ -297,18 +301,18 @@ def test_password_steps_make_the_password_usable(iris_sim):
 def test_password_steps_never_expires_and_wrong_password(iris_sim):
     _file_password(iris_sim, "other-password")
     program = _objectscript.Program()
-    c.add_password_steps(program, _objectscript, CANARY, never_expires=True)
+    pw.add_password_steps(program, _objectscript, CANARY, never_expires=True)
     result = iris_sim.transport("%SYS").run(program)
-    assert result[c.LOGIN_KEY] is False  # the file's password is not the module's: the login check catches it
+    assert result[pw.LOGIN_KEY] is False  # the file's password is not the module's: the login check catches it
     assert iris_sim.inst.system["users"]["SUPERUSER"]["PasswordNeverExpires"] == 1
 
 
 def test_password_change_required_adds_no_login(iris_sim):
     program = _objectscript.Program()
-    assert c.add_password_steps(program, _objectscript, CANARY, change_required=True) == {}
+    assert pw.add_password_steps(program, _objectscript, CANARY, change_required=True) == {}
     assert program.steps == []
     program = _objectscript.Program()
-    c.add_password_steps(program, _objectscript, CANARY, change_required=True, never_expires=True)
+    pw.add_password_steps(program, _objectscript, CANARY, change_required=True, never_expires=True)
     assert program.template_names == ["user_password_flags"] and not program.has_secrets
     assert 'set:0 idtP("ChangePassword")=0 set:1 idtP("PasswordNeverExpires")=1' in program.render("k" * 16)
 
@@ -317,26 +321,26 @@ def test_password_change_required_adds_no_login(iris_sim):
 
 def test_differences_are_named_after_the_options():
     """issue 11 item 5: a recreate names what changed as the user wrote it (cpf_merge, not labels/env/mounts)."""
-    actual = c.ActualConfig(actual_attrs(), IMAGE)
-    assert c.compare(c.WantedConfig(params(cpf_merge="[Actions]\n")), "sha256:img1", actual) == ["cpf_merge"]
-    assert c.compare(c.WantedConfig(params(durable_dir="/srv/d")), "sha256:img1", actual) == ["durable_dir"]
-    assert c.compare(c.WantedConfig(params(license_key="/k/iris.key")), "sha256:img1", actual) == ["license_key"]
-    with_merge = c.WantedConfig(params(cpf_merge="[Actions]\nA:Name=1\n"))
-    merged = c.ActualConfig(actual_attrs(
-        Config={"Env": ["PATH=/bin", "ISC_PACKAGE_INSTANCENAME=IRIS", "ISC_CPF_MERGE_FILE=" + c.MERGE_TARGET],
+    actual = cc.ActualConfig(actual_attrs(), IMAGE)
+    assert cc.compare(cc.WantedConfig(params(cpf_merge="[Actions]\n")), "sha256:img1", actual) == ["cpf_merge"]
+    assert cc.compare(cc.WantedConfig(params(durable_dir="/srv/d")), "sha256:img1", actual) == ["durable_dir"]
+    assert cc.compare(cc.WantedConfig(params(license_key="/k/iris.key")), "sha256:img1", actual) == ["license_key"]
+    with_merge = cc.WantedConfig(params(cpf_merge="[Actions]\nA:Name=1\n"))
+    merged = cc.ActualConfig(actual_attrs(
+        Config={"Env": ["PATH=/bin", "ISC_PACKAGE_INSTANCENAME=IRIS", "ISC_CPF_MERGE_FILE=" + cc.MERGE_TARGET],
                 "Labels": dict(with_merge.labels)},
-        HostConfig={"Mounts": [dict(Type="bind", Source=with_merge.cpf_merge_file, Target=c.MERGE_TARGET, ReadOnly=True)]}),
+        HostConfig={"Mounts": [dict(Type="bind", Source=with_merge.cpf_merge_file, Target=cc.MERGE_TARGET, ReadOnly=True)]}),
         IMAGE)
-    assert c.compare(with_merge, "sha256:img1", merged) == []
-    changed = c.WantedConfig(params(cpf_merge="[Actions]\nB:Name=2\n", labels={"team": "qa"}))
-    assert c.compare(changed, "sha256:img1", merged) == ["labels", "cpf_merge"]
+    assert cc.compare(with_merge, "sha256:img1", merged) == []
+    changed = cc.WantedConfig(params(cpf_merge="[Actions]\nB:Name=2\n", labels={"team": "qa"}))
+    assert cc.compare(changed, "sha256:img1", merged) == ["labels", "cpf_merge"]
 
 
 @pytest.mark.parametrize("value", ["localhost", "127.0.0.1 ", " 127.0.0.1", 'a"b', "", "0", "1.2.3", "::g", "127.0.0.1/32"])
 def test_host_ip_must_be_an_ip_address(value):
     """issue 11 item 1: Docker published these on 0.0.0.0 and ::."""
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(host_ip=value))
+        cc.WantedConfig(params(host_ip=value))
     assert exc.value.msg == "host_ip %r is not an IP address." % value
     assert "localhost is not accepted" in exc.value.hint
 
@@ -345,20 +349,20 @@ def test_host_ip_must_be_an_ip_address(value):
     ("127.0.0.1", "127.0.0.1"), ("0:0:0:0:0:0:0:1", "::1"), ("::", "::"), ("0.0.0.0", "0.0.0.0"), ("10.1.2.3", "10.1.2.3"),
 ])
 def test_host_ip_is_normalised(value, expected):
-    wanted = c.WantedConfig(params(host_ip=value))
-    assert wanted.ports[c.SUPERSERVER_KEY] == (expected, None) and wanted.ports[c.WEB_KEY] == (expected, None)
+    wanted = cc.WantedConfig(params(host_ip=value))
+    assert wanted.ports[cc.SUPERSERVER_KEY] == (expected, None) and wanted.ports[cc.WEB_KEY] == (expected, None)
 
 
 @pytest.mark.parametrize("spec", ["localhost:8080:80", "a\"b:8080:80", " 127.0.0.1:8080:80", "127.0.0.1 :8080:80",
                                   "1:2:3:4", "8080:80:", "70000:80", "8080:0", "http", "::8000:8000"])
 def test_published_port_addresses_and_numbers_are_checked(spec):
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(published_ports=[spec]))
+        cc.WantedConfig(params(published_ports=[spec]))
     assert "published port %r" % spec in exc.value.msg
 
 
 def test_published_ports_never_default_to_all_interfaces():
-    wanted = c.WantedConfig(params(host_ip="10.0.0.5", published_ports=[
+    wanted = cc.WantedConfig(params(host_ip="10.0.0.5", published_ports=[
         "8080", "9090:80", "[::1]:8443:443", "0:0:0:0:0:0:0:1:7000:7000", "[::]:8000:8000", "127.0.0.1::5000",
         "6000-6001:6000-6001/udp"]))
     assert wanted.ports["8080/tcp"] == ("10.0.0.5", None)
@@ -373,14 +377,14 @@ def test_published_ports_never_default_to_all_interfaces():
 
 def test_a_container_port_is_published_once():
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(published_ports=["0.0.0.0:1972:1972"]))
+        cc.WantedConfig(params(published_ports=["0.0.0.0:1972:1972"]))
     assert "a second time" in exc.value.msg
 
 
 @pytest.mark.parametrize("option", ["superserver_port", "web_port"])
 def test_fixed_ports_are_port_numbers(option):
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(**{option: 70000}))
+        cc.WantedConfig(params(**{option: 70000}))
     assert exc.value.msg == "%s 70000 is not a port number." % option
 
 
@@ -389,7 +393,7 @@ def test_fixed_ports_are_port_numbers(option):
 def test_password_rule_refuses(password):
     """issue 11 item 1: one rule with the instance role (3-128 characters, no control character, not SYS)."""
     with pytest.raises(IrisModuleError) as exc:
-        c.check_password(password)
+        pw.check_password(password)
     assert exc.value.msg.startswith("password is not usable: ")
     if len(password) > 3 and password.upper() != "SYS":  # shorter ones are words of the message itself
         assert password not in exc.value.msg and password not in (exc.value.hint or "")
@@ -397,34 +401,34 @@ def test_password_rule_refuses(password):
 
 @pytest.mark.parametrize("password", [None, "abc", "x" * 128, "Pässwörd with spaces!", "SYS1", "sys-admin"])
 def test_password_rule_accepts(password):
-    c.check_password(password)
+    pw.check_password(password)
 
 
 @pytest.mark.parametrize("value, expected", [(None, ""), ("", ""), ("0", "0"), ("0-19", "0-19"), ("0-3,5,7-8", "0-3,5,7-8")])
 def test_cpuset_cpus(value, expected):
-    assert c.WantedConfig(params(cpuset_cpus=value)).cpuset_cpus == expected
+    assert cc.WantedConfig(params(cpuset_cpus=value)).cpuset_cpus == expected
 
 
 @pytest.mark.parametrize("value", ["0 - 3", "0-", "a", "3-1", "0,,1", " 0", "-1", "0-3;rm"])
 def test_cpuset_cpus_refuses(value):
     with pytest.raises(IrisModuleError) as exc:
-        c.WantedConfig(params(cpuset_cpus=value))
+        cc.WantedConfig(params(cpuset_cpus=value))
     assert exc.value.msg == "cpuset_cpus %r is not a CPU list." % value
 
 
 def test_cpuset_cpus_is_compared():
-    actual = c.ActualConfig(actual_attrs(), IMAGE)
-    assert c.compare(c.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", actual) == ["cpuset_cpus"]
-    pinned = c.ActualConfig(actual_attrs(HostConfig={"CpusetCpus": "0-1"}), IMAGE)
+    actual = cc.ActualConfig(actual_attrs(), IMAGE)
+    assert cc.compare(cc.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", actual) == ["cpuset_cpus"]
+    pinned = cc.ActualConfig(actual_attrs(HostConfig={"CpusetCpus": "0-1"}), IMAGE)
     assert pinned.cpuset_cpus == "0-1"
-    assert c.compare(c.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", pinned) == []
-    assert c.compare(c.WantedConfig(params()), "sha256:img1", pinned) == ["cpuset_cpus"]
-    assert c.WantedConfig(params(cpuset_cpus="0-1")).view(True)["cpuset_cpus"] == "0-1"
+    assert cc.compare(cc.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", pinned) == []
+    assert cc.compare(cc.WantedConfig(params()), "sha256:img1", pinned) == ["cpuset_cpus"]
+    assert cc.WantedConfig(params(cpuset_cpus="0-1")).view(True)["cpuset_cpus"] == "0-1"
 
 
 def test_community_licence_failure_names_both_causes():
     """audit F12: an expired licence or more than 20 cores; the fix names cpuset_cpus."""
-    logons, fatal = c.scan_log(["Invalid Community Edition license, may have exceeded core limit"])
+    logons, fatal = rd.scan_log(["Invalid Community Edition license, may have exceeded core limit"])
     name, message, hint, dummy = fatal
     assert name == "expired_license"
     assert "expired" in message and "more than 20 CPU cores" in message
