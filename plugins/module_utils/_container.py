@@ -25,7 +25,12 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _objectscript
-from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import IRISOWNER, IRISOWNER_GID, IRISOWNER_UID
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
+    IRISOWNER,
+    IRISOWNER_GID,
+    IRISOWNER_UID,
+    SYS_NAMESPACE,
+)
 from ansible_collections.iris_devtools.iris.plugins.module_utils._container_config import (
     CPF_SHA_LABEL,
     MERGE_TARGET,
@@ -57,13 +62,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._cpf import (
 )
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
-from ansible_collections.iris_devtools.iris.plugins.module_utils._readiness import (
-    LOG_TAIL,
-    NAMESPACE_GRACE,
-    POLL_INTERVAL,
-    scan_log,
-    split_log,
-)
+from ansible_collections.iris_devtools.iris.plugins.module_utils._readiness import LogonWait, log_tail
 
 STATES = ("present", "started", "stopped", "absent", "healthy")
 RECREATE = ("never", "on_change", "always")
@@ -87,7 +86,6 @@ class ContainerManager(BaseManager):
         self.clock = clock
         self.sleep = sleep
         self._instances = {}  # container id -> Instance, for iris_sessions
-        self._next_down_check = 0
 
     # -- Docker helpers ------------------------------------------------------------------------
 
@@ -440,115 +438,22 @@ class ContainerManager(BaseManager):
             self._instances[key] = self.instance_factory(container)
         return self._instances[key].transport(namespace or self.params["namespace"])
 
-    def _tail(self, container, started):
-        try:
-            raw = _docker.container_logs(container, self.params["name"], timestamps=True, tail=LOG_TAIL * 4)
-        except IrisModuleError:
-            return []
-        return split_log(raw, started)[-LOG_TAIL:]
-
     def _wait_ready(self, container, started, verify=None, password_given=False):
-        """Wait for logons enabled since ``started`` and a successful ping session."""
-        name = self.params["name"]
-        timeout = self.params["wait_timeout"]
-        deadline = self.clock() + timeout
-        since = int(started) if started else None
-        logons = False
-        last_error = None
-        namespace_error_since = None
-        last_details = {}
-        ping = None
-        while True:
-            _docker.reload_container(container, name)
-            status = container.status
-            kwargs = dict(timestamps=True)
-            if since:
-                kwargs["since"] = since
-            raw = _docker.container_logs(container, name, **kwargs)
-            lines = split_log(raw, started)
-            seen, fatal = scan_log(lines)
-            logons = logons or seen
-            if fatal is not None:
-                kind, message, hint, line = fatal
-                # Quote the error lines IRIS logged before the fatal one: they name the cause
-                # (e.g. the merge action that failed); the log never holds the password.
-                causes = [entry.strip() for entry in lines if "ERROR" in entry and entry != line][-3:]
-                if causes:
-                    message = "%s IRIS logged: %s" % (message, " | ".join(causes))
-                raise IrisModuleError("Container %s: %s" % (name, message), hint=hint, reason=kind, log_line=line,
-                                      log_lines=lines[-LOG_TAIL:])
-            if status not in ("running", "created", "restarting"):
-                code = (container.attrs.get("State") or {}).get("ExitCode")
-                raise IrisModuleError(
-                    "Container %s stopped while IRIS was starting (status %s, exit code %s)." % (name, status, code),
-                    hint="read log_lines for the cause; common ones: an expired image licence (use a newer tag), "
-                         "durable_dir not owned by UID 51773, a wrong ISC_CPF_MERGE_FILE/merge content, or the capability check "
-                         "(command_args ['--check-caps', 'false'])",
-                    reason="exited", log_lines=lines[-LOG_TAIL:])
-            if logons:
-                try:
-                    ping = self._transport(container).run(_objectscript.ping_program())
-                    break
-                except IrisModuleError as error:
-                    last_error = error.msg
-                    last_details = dict((k, v) for k, v in error.details.items() if k in ("output_lines", "iris_error", "exit_code"))
-                    if error.details.get("iris_error") == "<NAMESPACE>":
-                        namespace_error_since = namespace_error_since or self.clock()
-                        if self.clock() - namespace_error_since >= NAMESPACE_GRACE:
-                            raise IrisModuleError(
-                                "Container %s accepts logons, but namespace %s does not exist." % (name, self.params["namespace"]),
-                                hint="create the namespace (for example with cpf_merge: [Actions] CreateDatabase and CreateNamespace) "
-                                     "or set the namespace option to an existing one such as USER",
-                                reason="namespace_missing")
-                    self._fail_if_iris_down(container, error)
-            if self.clock() >= deadline:
-                why = ("IRIS logged 'Enabling logons' but a session did not succeed: %s" % last_error) if logons else \
-                    "IRIS did not log 'Enabling logons'"
-                raise IrisModuleError(
-                    "Container %s was not ready within wait_timeout=%ss: %s." % (name, timeout, why),
-                    hint="raise wait_timeout (a first start on a slow host can take minutes), and read log_lines",
-                    reason="timeout", log_lines=self._tail(container, started), **last_details)
-            self.sleep(POLL_INTERVAL)
+        """Wait until ready (``_readiness.LogonWait``), then the post-start steps: remove the password directory, and
+        in ONE %SYS session read back the CPF merge and make the password usable."""
+        params = self.params
+        ping = LogonWait(
+            container, started, name=params["name"], namespace=params["namespace"], instance=params["instance"],
+            wait_timeout=params["wait_timeout"],
+            session=lambda: self._transport(container).run(_objectscript.ping_program()),
+            run_command=lambda argv: self._exec(container, argv, None, params["timeout"]),
+            clock=self.clock, sleep=self.sleep).run()
         if password_given:
             self._remove_password_file(container)
         if password_given or (verify is not None and verify.cpf_merge):
             # One %SYS session for the CPF read-back and the password steps (README: a change adds one session).
             self._verify_cpf(container, verify, password_given)
         return ping or {}
-
-    DOWN_CHECK_INTERVAL = 1.0
-
-    def _fail_if_iris_down(self, container, error):
-        """A session failed although IRIS enabled logons: is the instance down inside a running container?
-
-        Decided by ``iris qlist <instance>`` field 4 ("running, since ..." / "down, last used ...", iris-sources.md
-        §4.1 S31), not by the session's wording.  We fail at once with IRIS's own words instead of waiting for
-        wait_timeout; the module does not start IRIS itself - it did not stop it, and something may have
-        stopped it on purpose (issue 11 item 6).  At most one qlist per DOWN_CHECK_INTERVAL seconds.
-        """
-        now = self.clock()
-        if now < self._next_down_check:
-            return
-        self._next_down_check = now + self.DOWN_CHECK_INTERVAL
-        instance = self.params["instance"]
-        argv = ["iris", "qlist", instance]
-        try:
-            code, out, dummy = self._exec(container, argv, None, self.params["timeout"])
-        except IrisModuleError:
-            return  # no verdict: keep waiting as before
-        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else (out or "")
-        fields = (text.strip().splitlines() or [""])[0].split("^")
-        if code != 0 or len(fields) < 4 or not fields[3].strip().lower().startswith("down"):
-            return
-        said = " | ".join([line.strip() for line in error.details.get("output_lines") or [] if line.strip()][-3:])
-        if said:
-            said = " The session said: %s%s" % (said, "" if said.endswith(".") else ".")
-        raise IrisModuleError(
-            "Container %s is running, but IRIS instance %s in it is down (iris qlist: '%s').%s" % (
-                self.params["name"], instance, fields[3].strip(), said),
-            hint="start IRIS in the container ('docker exec %s iris start %s'), or recreate the container "
-                 "(recreate=always); read log_lines for why it stopped" % (self.params["name"], instance),
-            reason="iris_down", log_lines=self._tail(container, None))
 
     def _remove_password_file(self, container):
         """Audit F6: no source says whether iris-main deletes, renames or keeps the password file, so nothing is
@@ -589,7 +494,7 @@ class ContainerManager(BaseManager):
         if not program.steps:
             return
         try:
-            result = self._transport(container, "%SYS").run(program)
+            result = self._transport(container, SYS_NAMESPACE).run(program)
         except IrisModuleError as error:
             details = dict((k, v) for k, v in error.details.items() if k != "exception")
             step = error.details.get("iris_step")
@@ -630,7 +535,7 @@ class ContainerManager(BaseManager):
                 hint="check that the image's iris-main applies --password-file (InterSystems images do) and that the "
                      "password meets the instance's password policy (by default 3 to 128 letters, digits or "
                      "punctuation characters); read log_lines for what iris-main logged about the password file",
-                reason="password_login_refused", log_lines=self._tail(container, None))
+                reason="password_login_refused", log_lines=log_tail(container, name, None))
 
     # -- results ------------------------------------------------------------------------------------
 
