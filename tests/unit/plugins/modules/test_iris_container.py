@@ -633,6 +633,33 @@ def test_default_state_dir_is_under_home_and_absent_removes_it(private_home):
     assert real["actions"] == ["remove container iris1"] and not files.exists()
 
 
+def test_merge_file_is_written_atomically_not_through_a_predictable_name(private_home):
+    """The merge file goes through _files' atomic writer (a random temporary name, fsync, rename): a file planted at
+    the old predictable name merge.cpf.tmp (here a symlink to another file) is neither followed nor used."""
+    files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
+    files.mkdir(parents=True)
+    victim = private_home / "victim"
+    victim.write_text("untouched")
+    (files / "merge.cpf.tmp").symlink_to(victim)
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    run(FakeClient(), cpf_merge=merge, cpf_results={"a0": True})
+    assert victim.read_text() == "untouched"
+    assert (files / "merge.cpf").read_text() == merge and not (files / "merge.cpf").is_symlink()
+    assert oct((files / "merge.cpf").stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_absent_with_only_module_files_left_is_a_change(private_home):
+    files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
+    files.mkdir(parents=True)
+    (files / "merge.cpf").write_text("x")
+    check, dummy, dummy = run(FakeClient(), check_mode=True, state="absent")
+    real, dummy, dummy = run(FakeClient(), state="absent")
+    assert check["changed"] and real["changed"] and real["actions"] == ["remove module files %s" % files]
+    assert not files.exists()
+    again, dummy, dummy = run(FakeClient(), state="absent")
+    assert not again["changed"] and again["actions"] == []
+
+
 def test_absent_reports_module_files_it_cannot_remove(private_home, monkeypatch):
     files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
     files.mkdir(parents=True)

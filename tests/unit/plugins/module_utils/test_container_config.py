@@ -1,21 +1,15 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Pure logic of the iris_container manager: no Docker."""
+"""The configuration model of iris_container (_container_config): parsing, wanted vs actual; no Docker."""
 
 from __future__ import annotations
-
-import io
-import tarfile
 
 import pytest
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _container_config as cc
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _container_password as pw
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _cpf as cpf
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _readiness as rd
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import MANAGED_LABEL
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _objectscript
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 
@@ -29,11 +23,12 @@ def params(**kwargs):
     return base
 
 
-# -- parsing -----------------------------------------------------------------------------------
-
 @pytest.mark.parametrize("value, expected", [
     (None, 0), ("0", 0), ("1024", 1024), ("512m", 512 * 1024 ** 2), ("2g", 2 * 1024 ** 3), ("2GiB", 2 * 1024 ** 3),
     ("1.5g", int(1.5 * 1024 ** 3)), ("64k", 65536),
+    # every form the old parser took, through human_to_bytes: unit letter in any case, optional "i" and "b", blanks
+    ("512M", 512 * 1024 ** 2), ("2G", 2 * 1024 ** 3), ("2gb", 2 * 1024 ** 3), ("2GB", 2 * 1024 ** 3), ("2Gi", 2 * 1024 ** 3),
+    ("512mib", 512 * 1024 ** 2), (" 512 m ", 512 * 1024 ** 2), ("1t", 1024 ** 4), ("5b", 5), ("64K", 65536), (1024, 1024),
 ])
 def test_parse_memory(value, expected):
     assert cc.parse_memory(value) == expected
@@ -64,116 +59,23 @@ def test_docker_time():
     assert cc.parse_docker_time("") is None
 
 
-# -- CPF merge -----------------------------------------------------------------------------------
-
-MERGE = """[config]
-globals=0,0,256,0,0,0
-[Actions]
-CreateDatabase:Name=APP,Directory=/usr/irissys/mgr/app
-CreateNamespace:Name=APP,Globals=APP,Routines=APP
-ModifyService:Name=%Service_CallIn,Enabled=1,AutheEnabled=48
-CreateUser:Name=bob,Roles="%DB_APP,%SQL"
-CreateResource:Name=%DB_X
-"""
-
-
-def test_parse_cpf_actions():
-    actions, problems = cpf.parse_cpf_actions(MERGE)
-    assert problems == []
-    assert [verb for verb, dummy in actions] == ["CreateDatabase", "CreateNamespace", "ModifyService", "CreateUser", "CreateResource"]
-    assert actions[3][1] == {"Name": "bob", "Roles": "%DB_APP,%SQL"}
+@pytest.mark.parametrize("text, expected", [
+    ("2026-01-01T00:00:00.123456789Z", 1767225600.123456),  # Docker's 9 fraction digits: cut to microseconds
+    ("2026-01-01T00:00:00Z", 1767225600.0),
+    ("2026-01-01T00:00:00", 1767225600.0),  # no zone: UTC, as Docker writes
+    ("2026-01-01T02:00:00.5+02:00", 1767225600.5),
+    ("2026-01-01T00:00:00.1-00:30", 1767227400.1),
+    ("not a time", None),
+])
+def test_docker_time_forms(text, expected):
+    value = cc.parse_docker_time(text)
+    assert value == pytest.approx(expected, abs=1e-6) if expected is not None else value is None
 
 
-def test_lower_case_actions_header_is_a_problem():
-    dummy, problems = cpf.parse_cpf_actions("[actions]\nCreateNamespace:Name=X\n")
-    assert problems and "[Actions]" in problems[0]
+def test_lower_case_actions_header_is_refused():
     with pytest.raises(IrisModuleError) as exc:
         cc.WantedConfig(params(cpf_merge="[actions]\nCreateNamespace:Name=X\n"))
     assert "[Actions]" in exc.value.hint
-
-
-def test_cpf_check_program_uses_literal_for_values():
-    actions, dummy = cpf.parse_cpf_actions('[Actions]\nCreateNamespace:Name=A"B\n')
-    program, expectations = cpf.build_cpf_check_program(actions, _objectscript)
-    text = program.render("a" * 16)
-    assert '"A""B"' in text  # the ObjectScript literal of A"B
-    assert expectations == {"a0": ("namespace A\"B exists (CreateNamespace)", 1)}
-
-
-def test_cpf_check_program_covers_the_four_verbs():
-    actions, dummy = cpf.parse_cpf_actions(MERGE)
-    program, expectations = cpf.build_cpf_check_program(actions, _objectscript)
-    text = program.render("b" * 16)
-    for needle in ("Config.Databases).Exists", "Config.Namespaces).Exists", "##class(Security.Users).Exists(",
-                   '##class(Security.Services).Get("%Service_CallIn",.idtP)'):
-        assert needle in text
-    assert "CreateResource" not in text
-    assert set(expectations) == {"a0", "a1", "a2", "a2.Enabled", "a2.AutheEnabled", "a3"}
-
-
-def test_check_cpf_results():
-    actions, dummy = cpf.parse_cpf_actions(MERGE)
-    dummy, expectations = cpf.build_cpf_check_program(actions, _objectscript)
-    good = {"a0": True, "a1": True, "a2": {"Enabled": 1, "AutheEnabled": 48}, "a3": 1}
-    assert cpf.check_cpf_results(good, expectations) == []
-    bad = {"a0": True, "a1": False, "a2": {"Enabled": 0, "AutheEnabled": 48}, "a3": 0}
-    missing = cpf.check_cpf_results(bad, expectations)
-    assert len(missing) == 3
-    assert any("namespace APP" in m for m in missing)
-    assert any("Enabled=1" in m for m in missing)
-
-
-# -- log recognition -----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("line, kind", [
-    ("11/26/26-10:00:00:000 (1) 2 [Generic.Event] Invalid Community Edition license, may have exceeded core limit", "expired_license"),
-    ("Error: required capabilities are missing: CAP_SETUID", "capabilities"),
-    ("[ERROR] Linux capability check failed: missing CAP_SETGID", "capabilities"),
-    ("Durable folder /durable/iris does not exist, or cannot be created", "durable_ownership"),
-    ("ERROR #5001: Cannot create target /durable/iris", "durable_ownership"),
-    ("<LICENSE LIMIT EXCEEDED>", "license_limit"),
-])
-def test_fatal_log_lines(line, kind):
-    logons, fatal = rd.scan_log(["starting", line])
-    assert fatal is not None and fatal[0] == kind
-    assert fatal[3] == line
-
-
-def test_logons_line():
-    assert rd.scan_log(["x", "11/26/26-10:00:00:000 (7) 0 [Utility.Event] Enabling logons"]) == (True, None)
-    assert rd.scan_log(["Private webserver started on 52773"]) == (False, None)
-
-
-def test_split_log_keeps_only_this_start():
-    raw = (b"1970-01-01T00:00:09.000000000Z Enabling logons\n"
-           b"1970-01-01T00:00:10.100000000Z Starting\n"
-           b"1970-01-01T00:00:10.200000000Z Enabling logons\n")
-    assert rd.split_log(raw, 10.0) == ["Starting", "Enabling logons"]
-    assert rd.scan_log(rd.split_log(raw, 10.15))[0] is True
-    assert rd.scan_log(rd.split_log(raw[:80], 10.0))[0] is False
-
-
-# -- password file -------------------------------------------------------------------------------
-
-def test_password_archive_is_private_to_irisowner():
-    data = pw.password_archive("s3cr3t-Pw")
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        members = tar.getmembers()
-        # extracted into /tmp: a private directory of its own (0700), then the file in it (0600)
-        assert [m.name for m in members] == ["iris-devtools-pw", "iris-devtools-pw/password"]
-        folder, member = members
-        assert folder.isdir() and (folder.mode, folder.uid, folder.gid) == (0o700, 51773, 51773)
-        assert member.isfile() and (member.mode, member.uid, member.gid) == (0o600, 51773, 51773)
-        assert tar.extractfile(member).read() == b"s3cr3t-Pw"
-    assert pw.PASSWORD_PARENT + "/" + members[1].name == pw.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
-
-
-def test_strip_password_args():
-    assert pw.strip_password_args(["--check-caps", "false", "--password-file", "/tmp/x", "-a", "y"]) == \
-        ["--check-caps", "false", "-a", "y"]
-    assert pw.strip_password_args(["--password-file=/x"]) == []
-    assert pw.strip_password_args(["--password-file", pw.PASSWORD_PATH]) == []
-    assert pw.strip_password_args(None) == []
 
 
 def test_password_file_in_command_args_is_refused():
@@ -269,54 +171,6 @@ def test_published_ports():
     assert wanted.ports["53/udp"] == ("127.0.0.1", None)
 
 
-# -- the password steps (audit F7) against the in-process simulator ----------------------------------
-
-CANARY = 'Canary-"pw"-9Zq'
-
-
-def _file_password(iris_sim, password):
-    """What iris-main --password-file does (ADOCK-AUTH: password set, change still required)."""
-    with iris_sim.inst.session_lock():
-        iris_sim.inst.reload()
-        iris_sim.inst.set_predefined_passwords(password)
-        iris_sim.inst.save()
-
-
-def test_password_steps_make_the_password_usable(iris_sim):
-    _file_password(iris_sim, CANARY)
-    assert iris_sim.inst.authenticate("_SYSTEM", CANARY) == (False, "password change required")
-    program = _objectscript.Program()
-    keys = pw.add_password_steps(program, _objectscript, CANARY)
-    assert program.template_names == ["user_password_flags", "password_login"]
-    assert program.secret_values == [CANARY]
-    result = iris_sim.transport("%SYS").run(program)
-    assert result[pw.LOGIN_KEY] is True
-    assert sorted(keys.values()) == sorted(pw.PREDEFINED_ACCOUNTS)
-    assert all(result[key] is True for key in keys)
-    for name in pw.PREDEFINED_ACCOUNTS:  # independent read
-        assert "CHG=0" in iris_sim.run("%SYS", 'do ##class(Security.Users).Get("%s",.p) write "CHG=",p("ChangePassword")' % name)
-        assert iris_sim.inst.system["users"][name.upper()]["PasswordNeverExpires"] == 0
-
-
-def test_password_steps_never_expires_and_wrong_password(iris_sim):
-    _file_password(iris_sim, "other-password")
-    program = _objectscript.Program()
-    pw.add_password_steps(program, _objectscript, CANARY, never_expires=True)
-    result = iris_sim.transport("%SYS").run(program)
-    assert result[pw.LOGIN_KEY] is False  # the file's password is not the module's: the login check catches it
-    assert iris_sim.inst.system["users"]["SUPERUSER"]["PasswordNeverExpires"] == 1
-
-
-def test_password_change_required_adds_no_login(iris_sim):
-    program = _objectscript.Program()
-    assert pw.add_password_steps(program, _objectscript, CANARY, change_required=True) == {}
-    assert program.steps == []
-    program = _objectscript.Program()
-    pw.add_password_steps(program, _objectscript, CANARY, change_required=True, never_expires=True)
-    assert program.template_names == ["user_password_flags"] and not program.has_secrets
-    assert 'set:0 idtP("ChangePassword")=0 set:1 idtP("PasswordNeverExpires")=1' in program.render("k" * 16)
-
-
 # -- issue 11 / audit F12 hardening ----------------------------------------------------------------
 
 def test_differences_are_named_after_the_options():
@@ -388,22 +242,6 @@ def test_fixed_ports_are_port_numbers(option):
     assert exc.value.msg == "%s 70000 is not a port number." % option
 
 
-@pytest.mark.parametrize("password", ["", "ab", "SYS", "sys", "Sys", "x" * 129, "line1\nline2", "abc\r", "a\x00bcd",
-                                      "tab\there", "del\x7fx", "c1\x85xx"])
-def test_password_rule_refuses(password):
-    """issue 11 item 1: one rule with the instance role (3-128 characters, no control character, not SYS)."""
-    with pytest.raises(IrisModuleError) as exc:
-        pw.check_password(password)
-    assert exc.value.msg.startswith("password is not usable: ")
-    if len(password) > 3 and password.upper() != "SYS":  # shorter ones are words of the message itself
-        assert password not in exc.value.msg and password not in (exc.value.hint or "")
-
-
-@pytest.mark.parametrize("password", [None, "abc", "x" * 128, "Pässwörd with spaces!", "SYS1", "sys-admin"])
-def test_password_rule_accepts(password):
-    pw.check_password(password)
-
-
 @pytest.mark.parametrize("value, expected", [(None, ""), ("", ""), ("0", "0"), ("0-19", "0-19"), ("0-3,5,7-8", "0-3,5,7-8")])
 def test_cpuset_cpus(value, expected):
     assert cc.WantedConfig(params(cpuset_cpus=value)).cpuset_cpus == expected
@@ -424,13 +262,3 @@ def test_cpuset_cpus_is_compared():
     assert cc.compare(cc.WantedConfig(params(cpuset_cpus="0-1")), "sha256:img1", pinned) == []
     assert cc.compare(cc.WantedConfig(params()), "sha256:img1", pinned) == ["cpuset_cpus"]
     assert cc.WantedConfig(params(cpuset_cpus="0-1")).view(True)["cpuset_cpus"] == "0-1"
-
-
-def test_community_licence_failure_names_both_causes():
-    """audit F12: an expired licence or more than 20 cores; the fix names cpuset_cpus."""
-    logons, fatal = rd.scan_log(["Invalid Community Edition license, may have exceeded core limit"])
-    name, message, hint, dummy = fatal
-    assert name == "expired_license"
-    assert "expired" in message and "more than 20 CPU cores" in message
-    assert "not a CPU problem" not in message
-    assert "cpuset_cpus" in hint and "0-19" in hint and "newer image tag" in hint
