@@ -26,6 +26,8 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _objectscript
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
+    DEFAULT_INSTANCE,
+    DEFAULT_TIMEOUT,
     IRISOWNER,
     IRISOWNER_GID,
     IRISOWNER_UID,
@@ -91,7 +93,7 @@ class ContainerManager(BaseManager):
 
     def _docker(self):
         if self.client is None:
-            self.client = _docker.get_docker_client(self.params.get("docker_host"), timeout=self.params.get("timeout") or 60)
+            self.client = _docker.get_docker_client(self.params.get("docker_host"), timeout=self.params.get("timeout") or DEFAULT_TIMEOUT)
         return self.client
 
     def _get_container(self):
@@ -192,7 +194,6 @@ class ContainerManager(BaseManager):
         # Changed when the container's configuration or run state differs from the wanted one (the diff), or when it
         # is replaced anyway (recreate=always on a matching container).
         result = self.result(changed=self.diff.changed or replace, recreated=replace, differences=list(differences))
-        result.pop("diff", None)  # the diff with its recreate note is added below
         ready = None
         if not self.check_mode:
             container, ready = self._apply(container, wanted, image, create, replace, will_start, want_running, was_running)
@@ -384,7 +385,7 @@ class ContainerManager(BaseManager):
         Docker's stop (SIGTERM, then SIGKILL after stop_timeout) follows anyway.
         """
         name = self.params["name"]
-        instance = self.params.get("instance") or "IRIS"
+        instance = self.params.get("instance") or DEFAULT_INSTANCE
         command = "iris stop %s quietly" % instance
         why = None
         try:
@@ -433,10 +434,9 @@ class ContainerManager(BaseManager):
 
     def _transport(self, container, namespace=None):
         """The transport of ``namespace`` (default O(namespace)) in ``container``: one instance per container."""
-        key = getattr(container, "id", None) or id(container)
-        if key not in self._instances:
-            self._instances[key] = self.instance_factory(container)
-        return self._instances[key].transport(namespace or self.params["namespace"])
+        if container.id not in self._instances:
+            self._instances[container.id] = self.instance_factory(container)
+        return self._instances[container.id].transport(namespace or self.params["namespace"])
 
     def _wait_ready(self, container, started, verify=None, password_given=False):
         """Wait until ready (``_readiness.LogonWait``), then the post-start steps: remove the password directory, and
@@ -477,18 +477,17 @@ class ContainerManager(BaseManager):
         """After readiness, in ONE %SYS session: read back the CPF merge [Actions] (if any), then make the
         --password-file password usable and check it by a password login (audit F7; add_password_steps)."""
         name = self.params["name"]
-        objectscript = _objectscript
-        program = objectscript.Program()
+        program = _objectscript.Program()
         expectations = {}
         if wanted is not None and wanted.cpf_merge:
             actions, dummy = parse_cpf_actions(wanted.cpf_merge)
-            program, expectations = build_cpf_check_program(actions, objectscript)
+            program, expectations = build_cpf_check_program(actions, _objectscript)
             unverified = sorted(set(verb for verb, dummy in actions if verb not in VERIFIABLE_ACTIONS))
             if unverified:
                 self.module.warn("cpf_merge: the effect of these [Actions] is not read back: %s." % ", ".join(unverified))
         accounts = {}
         if password_given:
-            accounts = add_password_steps(program, objectscript, self.params["password"],
+            accounts = add_password_steps(program, _objectscript, self.params["password"],
                                           change_required=bool(self.params.get("password_change_required")),
                                           never_expires=bool(self.params.get("password_never_expires")))
         if not program.steps:

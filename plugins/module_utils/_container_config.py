@@ -269,13 +269,12 @@ class WantedConfig(object):
         Parsed by the Docker SDK (``docker.utils.ports.split_port``, the ``docker run -p`` syntax); a missing
         address is O(host_ip), never all interfaces; a written address must be an IP address.
         """
-        _docker.require_docker()
         text = str(spec)
         bad = IrisModuleError("published port %r is not '[host_ip:][host_port:]container_port[/protocol]'." % (spec,),
                               hint="for example '127.0.0.1:8080:8080', '8080:80' or '8080' (no blanks; IPv6 in brackets: "
                                    "'[::1]:8080:80')")
         try:
-            internal, external = _docker.split_port(text)
+            internal, external = _docker.split_port_spec(text)
         except ValueError:
             raise bad
         if external is None:

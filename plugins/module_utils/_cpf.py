@@ -138,4 +138,3 @@ def check_cpf_results(result, expectations):
         if actual is None or _normalise(actual) != _normalise(expected):
             missing.append("%s: got %r" % (description, actual))
     return missing
-

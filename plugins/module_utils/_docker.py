@@ -663,6 +663,13 @@ def _not_found(exc):
     return getattr(exc, "status_code", None) == 404
 
 
+def split_port_spec(text):
+    """``docker run -p`` syntax -> ``(container ports, host bindings or None)`` (the SDK's ``split_port``);
+    ValueError if ``text`` is not one."""
+    require_docker()
+    return split_port(text)
+
+
 def find_container(client, name):
     """The container ``name`` (name or ID), or None if it does not exist."""
     try:

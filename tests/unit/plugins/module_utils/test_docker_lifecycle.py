@@ -112,7 +112,7 @@ def test_container_calls_pass_through_and_translate():
     _docker.remove_container(container, "iris1")
     assert _docker.container_logs(container, "iris1", timestamps=True, tail=4) == b"log"
     assert _docker.put_archive(container, "/tmp", b"tar", "copy x") is True
-    assert [(name, args, kwargs) for name, args, kwargs in container.calls] == [
+    assert container.calls == [
         ("start", (), {}), ("stop", (), {"timeout": 7}), ("reload", (), {}), ("remove", (), {"force": True, "v": True}),
         ("logs", (), {"timestamps": True, "tail": 4}), ("put_archive", ("/tmp", b"tar"), {})]
     broken = Container(api_error(500, "no"))

@@ -10,7 +10,6 @@ import pytest
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _readiness as rd
 
 
-
 # -- log recognition -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("line, kind", [
