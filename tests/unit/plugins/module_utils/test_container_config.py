@@ -142,7 +142,7 @@ def test_password_file_argument_does_not_count_as_command():
 
 def test_options_that_add_env_mounts_and_args():
     wanted = cc.WantedConfig(params(durable_dir="/srv/d", license_key="/k/iris.key", cpf_merge="[Actions]\n",
-                                      command_args=["--check-caps", "false"]))
+                                    command_args=["--check-caps", "false"]))
     assert wanted.env == {"ISC_DATA_DIRECTORY": cc.DURABLE_DATA_DIR, "ISC_CPF_MERGE_FILE": cc.MERGE_TARGET}
     assert wanted.command == ["--key", cc.KEY_TARGET, "--check-caps", "false"]
     assert [m["target"] for m in wanted.mounts] == sorted([cc.DURABLE_TARGET, cc.KEY_TARGET, cc.MERGE_TARGET])
