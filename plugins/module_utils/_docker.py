@@ -27,11 +27,15 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import 
 try:
     import docker
     from docker import errors as docker_errors
+    from docker.types import Mount
+    from docker.utils.ports import split_port
     HAS_DOCKER = True
     DOCKER_IMPORT_ERROR = None
 except ImportError:
     docker = None
     docker_errors = None
+    Mount = None
+    split_port = None
     HAS_DOCKER = False
     DOCKER_IMPORT_ERROR = traceback.format_exc()
 
@@ -627,3 +631,99 @@ def read_file_from_container(container, path, max_bytes=256 * 1024 * 1024, timeo
         if "missing_path" in error.details:
             error.details["missing_file"] = True
         raise error
+
+
+# ==== container lifecycle (iris_container) ===================================================================
+# The Docker calls that create, start, stop, inspect and remove the container iris_container manages.  Every SDK
+# error becomes an IrisModuleError (translate_docker_error), with two causes named plainly: a host port in use and
+# a bind-mounted host path that does not exist.
+
+def _lifecycle_error(exc, action):
+    text = str(getattr(exc, "explanation", None) or exc)
+    if "port is already allocated" in text or "address already in use" in text:
+        return IrisModuleError(
+            "Cannot %s: a host port is already in use (%s)." % (action, text),
+            hint="choose other superserver_port/web_port values, or omit them so Docker picks free ports")
+    if "bind source path does not exist" in text:
+        return IrisModuleError(
+            "Cannot %s: a bind-mounted host path does not exist (%s)." % (action, text),
+            hint="create the host directory or file first (volumes, license_key), or fix the path")
+    return translate_docker_error(exc, action)
+
+
+def _lifecycle_call(action, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except IrisModuleError:
+        raise
+    except Exception as exc:  # pylint: disable=broad-except  # translated into IrisModuleError
+        raise _lifecycle_error(exc, action)
+
+
+def _not_found(exc):
+    if HAS_DOCKER and isinstance(exc, docker_errors.NotFound):  # ImageNotFound is a NotFound
+        return True
+    return getattr(exc, "status_code", None) == 404
+
+
+def split_port_spec(text):
+    """``docker run -p`` syntax -> ``(container ports, host bindings or None)`` (the SDK's ``split_port``);
+    ValueError if ``text`` is not one."""
+    require_docker()
+    return split_port(text)
+
+
+def find_container(client, name):
+    """The container ``name`` (name or ID), or None if it does not exist."""
+    try:
+        return client.containers.get(name)
+    except Exception as exc:  # pylint: disable=broad-except  # translated into IrisModuleError
+        if _not_found(exc):
+            return None
+        raise _lifecycle_error(exc, "inspect container %s" % name)
+
+
+def find_image(client, ref, action=None):
+    """The local image ``ref`` (name or ID), or None if it is not there (never pulls)."""
+    try:
+        return client.images.get(ref)
+    except Exception as exc:  # pylint: disable=broad-except  # translated into IrisModuleError
+        if _not_found(exc):
+            return None
+        raise _lifecycle_error(exc, action or "inspect image %s" % ref)
+
+
+def create_container(client, image_ref, name, mounts, **kwargs):
+    """``docker create`` (detached); ``mounts`` are dicts ``type, source, target, read_only``."""
+    require_docker()
+    mounts = [Mount(m["target"], m["source"], type=m["type"], read_only=m["read_only"]) for m in mounts]
+    return _lifecycle_call("create container %s" % name, client.containers.create, image_ref, name=name,
+                           mounts=mounts, detach=True, **kwargs)
+
+
+def put_archive(container, path, data, action):
+    """Extract the tar ``data`` into ``path`` in the container; False if Docker refused it."""
+    return _lifecycle_call(action, container.put_archive, path, data)
+
+
+def start_container(container, name):
+    _lifecycle_call("start container %s" % name, container.start)
+
+
+def stop_container(container, name, timeout):
+    _lifecycle_call("stop container %s" % name, container.stop, timeout=timeout)
+
+
+def remove_container(container, name):
+    """Remove the container and its anonymous volumes, stopping it if it runs."""
+    _lifecycle_call("remove container %s" % name, container.remove, force=True, v=True)
+
+
+def reload_container(container, name):
+    """Refresh ``container.attrs``/``status`` from the daemon."""
+    _lifecycle_call("inspect container %s" % name, container.reload)
+
+
+def container_logs(container, name, **kwargs):
+    """``docker logs`` (bytes); kwargs as the SDK's: timestamps, since, tail."""
+    return _lifecycle_call("read the log of container %s" % name, container.logs, **kwargs)

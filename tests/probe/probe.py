@@ -51,7 +51,7 @@ PASSING = (OK, OK_TOLERANT)
 _MISSING = ("CLASS DOES NOT EXIST", "METHOD DOES NOT EXIST", "PROPERTY DOES NOT EXIST", "NOROUTINE", "NOLINE")
 _ERROR = re.compile(r"<([A-Z][A-Z0-9]*(?: [A-Z0-9]+)*)>")
 
-# Independent copies of the collection's start-failure log patterns (plugins/module_utils/_container.py,
+# Independent copies of the collection's start-failure log patterns (plugins/module_utils/_readiness.py,
 # FATAL_LOG_PATTERNS): a healthy start's log must not match any of them (audit F10, F12, F14).
 FATAL_PATTERNS = {
     "capabilities": re.compile(r"capabilit(y|ies)\b.{0,80}\b(missing|not (set|present|granted|permitted|available)|fail)"

@@ -15,6 +15,10 @@ import time
 import pytest
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _container as c
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _container_config as cc
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _container_password as pw
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import IRISOWNER_UID
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_container
 
@@ -164,10 +168,10 @@ class FakeClient(object):
     def on_start(self, container, now):
         for offset, line in enumerate(self.start_log):
             container.log.append((now + 0.001 * (offset + 1), line))
-        if c.PASSWORD_PATH in container.files and self.password_file != "keep":
-            content = container.files.pop(c.PASSWORD_PATH)
+        if pw.PASSWORD_PATH in container.files and self.password_file != "keep":
+            content = container.files.pop(pw.PASSWORD_PATH)
             if self.password_file == "rename":
-                container.files[c.PASSWORD_PATH + ".done"] = content
+                container.files[pw.PASSWORD_PATH + ".done"] = content
         if self.exit_on_start:
             container.attrs["State"].update(Status="exited", Running=False, ExitCode=1)
 
@@ -210,12 +214,23 @@ class FakeTransport(object):
             result = dict(self.results)
             names = program.template_names
             if "user_password_flags" in names:
-                for index in range(len(c.PREDEFINED_ACCOUNTS)):
+                for index in range(len(pw.PREDEFINED_ACCOUNTS)):
                     result.setdefault("account%d" % index, True)
             if "password_login" in names:
-                result.setdefault(c.LOGIN_KEY, self.client.login_ok if self.client else True)
+                result.setdefault(pw.LOGIN_KEY, self.client.login_ok if self.client else True)
             return result
         return {"version": "IRIS fake 2025.1", "namespace": self.namespace}
+
+
+class FakeInstance(_instance.Instance):
+    """An instance whose transports come from ``factory(namespace)`` (one per namespace, as the real one)."""
+
+    def __init__(self, factory):
+        super(FakeInstance, self).__init__()
+        self.factory = factory
+
+    def _new_transport(self, namespace):
+        return self.factory(namespace)
 
 
 class FakeModule(object):
@@ -250,7 +265,7 @@ def run(client, check_mode=False, cpf_results=None, **params):
     module = FakeModule(check_mode=check_mode, **params)
     clock = FakeClock()
     manager = c.ContainerManager(module, client=client,
-                                 transport_factory=lambda container, ns: FakeTransport(ns, cpf_results or {}, client),
+                                 instance_factory=lambda container: FakeInstance(lambda ns: FakeTransport(ns, cpf_results or {}, client)),
                                  clock=clock, sleep=clock.sleep)
     result = manager.run()
     return result, module, manager
@@ -395,19 +410,19 @@ def test_password_goes_only_into_the_container_file():
 
     def keep_files(container, now):
         container_files.update(container.files)
-        container.files.pop(c.PASSWORD_PATH, None)  # then consumed, like iris-main
+        container.files.pop(pw.PASSWORD_PATH, None)  # then consumed, like iris-main
         for offset, line in enumerate(client.start_log):
             container.log.append((now + 0.001 * (offset + 1), line))
     client.on_start = keep_files
     real, dummy, manager = run(client, password=PASSWORD)
-    content, mode, uid = container_files[c.PASSWORD_PATH]
+    content, mode, uid = container_files[pw.PASSWORD_PATH]
     assert (content, mode, uid) == (PASSWORD.encode(), 0o600, 51773)
     # in a private directory of its own, created by the same archive
-    assert c.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
+    assert pw.PASSWORD_PATH == "/tmp/iris-devtools-pw/password"
     assert container_files["/tmp/iris-devtools-pw"] == (None, 0o700, 51773)
-    assert sorted(container_files) == ["/tmp/iris-devtools-pw", c.PASSWORD_PATH]
+    assert sorted(container_files) == ["/tmp/iris-devtools-pw", pw.PASSWORD_PATH]
     created = client.created[0]
-    assert created["command"] == ["--password-file", c.PASSWORD_PATH]
+    assert created["command"] == ["--password-file", pw.PASSWORD_PATH]
     assert PASSWORD not in repr(created)
     assert PASSWORD not in json.dumps(real)
     assert PASSWORD not in json.dumps(manager.fail_results, default=str)
@@ -458,7 +473,7 @@ def test_password_made_usable_and_checked_in_one_session():
     assert program.template_names == ["namespace_exists", "user_password_flags", "password_login"]
     assert program.has_secrets and program.secret_values == [PASSWORD]
     text = program.render("t" * 16)
-    for name in c.PREDEFINED_ACCOUNTS:
+    for name in pw.PREDEFINED_ACCOUNTS:
         assert '##class(Security.Users).Exists("%s")' % name in text
         assert '##class(Security.Users).Modify("%s",.idtP)' % name in text
     assert 'set:1 idtP("ChangePassword")=0 set:0 idtP("PasswordNeverExpires")=1' in text
@@ -538,7 +553,7 @@ def test_password_never_reaches_errors_with_a_canary(kind):
     client = FakeClient()
     module = FakeModule(password=PASSWORD)
     clock = FakeClock()
-    manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: EchoTransport(ns, kind),
+    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(lambda ns: EchoTransport(ns, kind)),
                                  clock=clock, sleep=clock.sleep)
     with pytest.raises(IrisModuleError) as exc:
         manager.run()
@@ -562,7 +577,7 @@ def test_expired_licence_is_recognised_and_container_removed(tmp_path):
     assert exc.value.details["reason"] == "expired_license"
     assert "newer image tag" in exc.value.hint
     assert "iris1" not in client.containers.items
-    assert client.created[0]["command"] == ["--key", c.KEY_TARGET]
+    assert client.created[0]["command"] == ["--key", cc.KEY_TARGET]
 
 
 def test_keep_failed_keeps_the_container():
@@ -618,14 +633,41 @@ def test_default_state_dir_is_under_home_and_absent_removes_it(private_home):
     assert real["actions"] == ["remove container iris1"] and not files.exists()
 
 
+def test_merge_file_is_written_atomically_not_through_a_predictable_name(private_home):
+    """The merge file goes through _files' atomic writer (a random temporary name, fsync, rename): a file planted at
+    the old predictable name merge.cpf.tmp (here a symlink to another file) is neither followed nor used."""
+    files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
+    files.mkdir(parents=True)
+    victim = private_home / "victim"
+    victim.write_text("untouched")
+    (files / "merge.cpf.tmp").symlink_to(victim)
+    merge = "[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n"
+    run(FakeClient(), cpf_merge=merge, cpf_results={"a0": True})
+    assert victim.read_text() == "untouched"
+    assert (files / "merge.cpf").read_text() == merge and not (files / "merge.cpf").is_symlink()
+    assert oct((files / "merge.cpf").stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_absent_with_only_module_files_left_is_a_change(private_home):
+    files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
+    files.mkdir(parents=True)
+    (files / "merge.cpf").write_text("x")
+    check, dummy, dummy = run(FakeClient(), check_mode=True, state="absent")
+    real, dummy, dummy = run(FakeClient(), state="absent")
+    assert check["changed"] and real["changed"] and real["actions"] == ["remove module files %s" % files]
+    assert not files.exists()
+    again, dummy, dummy = run(FakeClient(), state="absent")
+    assert not again["changed"] and again["actions"] == []
+
+
 def test_absent_reports_module_files_it_cannot_remove(private_home, monkeypatch):
     files = private_home / ".cache" / "iris_devtools" / "containers" / "iris1"
     files.mkdir(parents=True)
     (files / "merge.cpf").write_text("x")
 
-    def refuse(path):
+    def refuse(path, *args, **kwargs):
         raise OSError(39, "Directory not empty", path)
-    monkeypatch.setattr(c.os, "rmdir", refuse)
+    monkeypatch.setattr(c.shutil, "rmtree", refuse)
     with pytest.raises(IrisModuleError) as exc:
         run(FakeClient(), state="absent")
     assert exc.value.msg.startswith("Cannot remove the module files %s: " % files)
@@ -633,7 +675,7 @@ def test_absent_reports_module_files_it_cannot_remove(private_home, monkeypatch)
 
 
 def test_durable_dir_wrong_owner_fails_fast_in_check_mode_too(tmp_path):
-    if os.stat(str(tmp_path)).st_uid == c.IRIS_UID:
+    if os.stat(str(tmp_path)).st_uid == IRISOWNER_UID:
         pytest.skip("test directory is owned by 51773")
     for check_mode in (True, False):
         client = FakeClient()
@@ -647,7 +689,7 @@ def test_durable_dir_wrong_owner_fails_fast_in_check_mode_too(tmp_path):
 def test_durable_dir_is_created_with_owner(tmp_path):
     durable = tmp_path / "durable"
     real, dummy, dummy = run(FakeClient(), durable_dir=str(durable))
-    assert os.stat(str(durable)).st_uid == c.IRIS_UID
+    assert os.stat(str(durable)).st_uid == IRISOWNER_UID
     assert real["actions"][0].startswith("create durable_dir")
 
 
@@ -797,7 +839,7 @@ class DownTransport(FakeTransport):
 
 def _manager(client, module, transport):
     clock = FakeClock()
-    manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: transport(ns, {}),
+    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(lambda ns: transport(ns, {})),
                                  clock=clock, sleep=clock.sleep)
     return manager, clock
 
@@ -910,7 +952,7 @@ def test_post_start_failure_is_attributed_by_the_failing_step_only(step, cpf, re
     module = FakeModule(password=PASSWORD, state_dir=str(tmp_path),
                         cpf_merge="[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n" if cpf else None)
     clock = FakeClock()
-    manager = c.ContainerManager(module, client=client, transport_factory=lambda container, ns: FailingSysTransport(ns, {}),
+    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(lambda ns: FailingSysTransport(ns, {})),
                                  clock=clock, sleep=clock.sleep)
     with pytest.raises(IrisModuleError) as exc:
         manager.run()
