@@ -25,7 +25,7 @@ API (used by ``_manifest.py``, ``_fixture*.py``, ``_copy.py`` and ``_docker.py``
     atomic_output(dest, mode=None)  # context manager: yields a binary file on a temp name next to dest;
                                     # on success fsync + rename onto dest, on any exception the temp file is removed
     TEMP_PREFIX = ".iris-devtools-tmp-"   # every temp file this module creates starts with it
-    private_dir(path, what, contents) -> path            # a directory only the user running the module may enter (0700, created)
+    private_dir(path, what, contents) -> path   # a directory only the user running the module may enter (0700, created)
 
 The ``sha256sum`` CLI is about 5 times slower here than hashlib with large chunks (issue #5), so
 hashing never shells out.
@@ -45,6 +45,7 @@ import stat
 import tempfile
 import threading
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import IRISOWNER, IRISOWNER_UID
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -205,7 +206,7 @@ def _resolve_id(value, lookup, what, hint):
 
 def _resolve_ids(owner, group):
     uid = _resolve_id(owner, lambda name: pwd.getpwnam(name).pw_uid, "user",
-                      "give an existing user name or a numeric uid (e.g. 51773 for irisowner)")
+                      "give an existing user name or a numeric uid (e.g. %d for %s)" % (IRISOWNER_UID, IRISOWNER))
     gid = _resolve_id(group, lambda name: grp.getgrnam(name).gr_gid, "group", "give an existing group name or a numeric gid")
     return uid, gid
 

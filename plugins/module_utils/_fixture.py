@@ -83,7 +83,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils import (
     _fixture_lock,
     _manifest,
 )
-from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_TIMEOUT, SYS_NAMESPACE
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, SYS_NAMESPACE
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
@@ -276,7 +276,7 @@ class FixtureManager(BaseManager):
     # -- names of the restore target ----------------------------------------------------------------
     def _target_names(self):
         namespace = check_name(self.params["namespace"], "namespace")
-        if namespace in ("USER", "%SYS"):
+        if namespace in (DEFAULT_NAMESPACE, SYS_NAMESPACE):
             raise IrisModuleError("iris_fixture does not restore into namespace %s." % namespace,
                                   hint="restore into a namespace of its own, e.g. namespace: FIXTURE_%s" % namespace)
         database = check_name(self.params.get("database") or namespace, "database")

@@ -277,3 +277,25 @@ def test_stream_digest_equals_the_file_hash(tmp_path):
         digest.update(data[start:start + 65536])
     assert digest.checksum() == "sha256:" + hashlib.sha256(data).hexdigest()
     digest.close()  # idempotent
+
+
+def test_private_dir_is_created_private_and_made_private_again(tmp_path):
+    path = str(tmp_path / "a" / "b")
+    assert _files.private_dir(path) == path and stat.S_IMODE(os.stat(path).st_mode) == 0o700
+    os.chmod(path, 0o777)
+    assert _files.private_dir(path) == path and stat.S_IMODE(os.stat(path).st_mode) == 0o700
+
+
+def test_private_dir_refuses_a_link_or_a_file(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(IrisModuleError) as info:
+        _files.private_dir(str(link), what="lock directory", contents="lock files")
+    assert "lock directory" in info.value.msg and "not a directory owned by the user" in info.value.msg
+    assert "lock files" in info.value.hint
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(IrisModuleError) as info:
+        _files.private_dir(str(tmp_path / "file"))
+    assert "Cannot create the state directory" in info.value.msg

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 import threading
 
 import pytest
@@ -586,25 +585,6 @@ def test_concurrent_restores_are_serialized(iris_sim, exported):
     assert count(iris_sim, "FIXA", "Shop.Item") == 3 and count(iris_sim, "FIXB", "Shop.Item") == 3
 
 
-def test_lock_file_is_private_not_in_tmp_and_removed():
-    """issue 11 item 3: the lock lives in the module's state directory (0700, under HOME - conftest gives each test its
-    own), never at a predictable path in the world-writable temp directory."""
-    with _fixture_lock.instance_lock("k-where", 1):
-        path = _fixture_lock.lock_path("k-where")
-        assert os.path.exists(path) and os.path.dirname(path) == _fixture_lock.lock_dir()
-        assert not path.startswith(tempfile.gettempdir() + os.sep) and not path.startswith("/tmp/iris-devtools")
-        assert path.startswith(os.path.expanduser("~/.cache/iris_devtools/fixtures/locks/"))
-        assert os.stat(_fixture_lock.lock_dir()).st_mode & 0o777 == 0o700 and os.stat(path).st_mode & 0o777 == 0o600
-        assert not [name for name in os.listdir(tempfile.gettempdir()) if name.startswith("iris-devtools-fixture-")]
-    assert os.listdir(_fixture_lock.lock_dir()) == []
-
-
-def test_lock_dir_that_others_may_write_is_made_private():
-    directory = _fixture_lock.lock_dir()
-    os.chmod(directory, 0o777)
-    assert _fixture_lock.lock_dir() == directory and os.stat(directory).st_mode & 0o777 == 0o700
-
-
 class _Engine(object):
     """A Docker client whose daemon reports ``engine`` as its ID (``docker info``)."""
 
@@ -663,16 +643,6 @@ def test_engine_without_an_id_is_known_by_the_sdks_base_url():
     one = _docker.engine_id(NoId("unix:///var/run/docker.sock"))
     assert one == "url:http+docker://localhost" == _docker.engine_id(NoId("unix:///tmp/other.sock"))
     assert _docker.engine_id(NoId("tcp://127.0.0.1:2375")) != one
-
-
-def test_lock_times_out_cleanly(tmp_path):
-    with _fixture_lock.instance_lock("k-test", 1):
-        with pytest.raises(IrisModuleError) as err:
-            with _fixture_lock.instance_lock("k-test", 1):
-                pass
-    assert "did not finish within" in err.value.msg
-    with _fixture_lock.instance_lock("k-test", 1):
-        pass
 
 
 def test_absent_failure_keeps_record_and_retries(iris_sim, exported):
