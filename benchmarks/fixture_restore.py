@@ -165,12 +165,13 @@ class Timeline(object):
         self._undo.append((module, "instance_lock", original))
 
     def __enter__(self):
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files, _fixture, _transport
-        self._patch(_files, "validate_fixture", "manifest+size")
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import (
+            _docker, _files, _fixture_lock, _instance, _manifest, _transport)
+        self._patch(_manifest, "validate_fixture", "manifest+size")
         self._patch(_files, "sha256_file", "hash (before the copy)")
         self._patch(_files.StreamDigest, "checksum", "checksum of the bytes sent")
-        self._patch(_fixture, "make_transport", "connect (client+container)")
-        self._patch_lock(_fixture)
+        self._patch(_instance, "instance_from_module", "connect (client+container)")
+        self._patch_lock(_fixture_lock)
         self._patch(_transport.Transport, "run", lambda transport, program: "session: " + _kind(program))
         self._patch(_docker, "upload_file", "upload")
         self._patch(_docker, "exec_with_stdin", lambda client, container, argv, *a, **k: "  exec " + (argv[0] if argv else "?"))
@@ -341,7 +342,7 @@ def import_seconds():
     import subprocess
     code = ("import time; t = time.perf_counter(); "
             "from ansible_collections.iris_devtools.iris.plugins.modules import iris_fixture; "
-            "from ansible_collections.iris_devtools.iris.plugins.module_utils import _fixture, _connect, _docker; "
+            "from ansible_collections.iris_devtools.iris.plugins.module_utils import _fixture, _instance, _docker; "
             "import docker; print(time.perf_counter() - t)")
     try:
         out = subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))

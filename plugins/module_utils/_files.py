@@ -3,19 +3,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE to the collection: may change at any time.
 
-Local file work for fixtures: streaming SHA-256, offline validation of a fixture directory and
-atomic copies/writes (temp name in the target directory + fsync + rename; nothing left behind
-on failure).  No IRIS, no Docker.
+The generic file layer on the host that runs the module: streaming SHA-256, atomic copies/writes (temp name in
+the target directory + fsync + rename; nothing left behind on failure) and private state directories.  No IRIS,
+no Docker, no fixture concern (the manifest and ``validate_fixture`` are ``_manifest``'s): any file may import it.
 
-API (used by ``_fixture.py``, ``_manifest.py`` and ``_docker.py``; names are stable)::
+API (used by ``_manifest.py``, ``_fixture*.py``, ``_copy.py`` and ``_docker.py``; names are stable)::
 
     CHUNK_SIZE = 4 * 1024 * 1024
     sha256_file(path, chunk_size=None, cancel=None) -> "sha256:<hex>" (None when ``cancel`` was set)
     Sha256Job(path)                       # the same in a background thread: .result() waits, .cancel() stops it
-    validate_fixture(fixture_dir, verify_checksum=True) -> (manifest, dat_path)
-        # the whole offline ``state: validated``: manifest schema, dat_file present and a regular file,
-        # size == size_bytes (if the manifest has it), checksum; IrisModuleError with what + fix
-    check_checksum(manifest, dat_path, actual) -> None   # IrisModuleError "Checksum mismatch ..." unless equal
     checksum_error(dat_path, actual, expected, copied=False) -> IrisModuleError
     open_source(path) -> binary file      # the one place this module and _docker.upload_file open a file they read
                                           # (sha256_file, copy_atomic, uploads; tests wrap it to count or alter reads)
@@ -29,6 +25,7 @@ API (used by ``_fixture.py``, ``_manifest.py`` and ``_docker.py``; names are sta
     atomic_output(dest, mode=None)  # context manager: yields a binary file on a temp name next to dest;
                                     # on success fsync + rename onto dest, on any exception the temp file is removed
     TEMP_PREFIX = ".iris-devtools-tmp-"   # every temp file this module creates starts with it
+    private_dir(path, what, contents) -> path   # a directory only the user running the module may enter (0700, created)
 
 The ``sha256sum`` CLI is about 5 times slower here than hashlib with large chunks (issue #5), so
 hashing never shells out.
@@ -38,15 +35,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import grp
 import hashlib
 import os
+import pwd
 import queue
 import shutil
+import stat
 import tempfile
 import threading
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import IRISOWNER, IRISOWNER_UID
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _manifest
 
 CHUNK_SIZE = 4 * 1024 * 1024
 TEMP_PREFIX = ".iris-devtools-tmp-"
@@ -143,12 +143,6 @@ def checksum_error(dat_path, actual, expected, copied=False):
                            file_path=dat_path, checksum=actual, expected_checksum=expected)
 
 
-def check_checksum(manifest, dat_path, actual):
-    """Raise the "Checksum mismatch" IrisModuleError unless ``actual`` is the manifest's checksum."""
-    if actual != manifest["checksum"]:
-        raise checksum_error(dat_path, actual, manifest["checksum"])
-
-
 def open_source(path):
     """Open a file this module reads (binary, unbuffered): the source of a copy or a hash.  The one place where
     ``sha256_file``, ``copy_atomic`` and ``_docker.upload_file`` open what they read (tests wrap it)."""
@@ -198,34 +192,6 @@ class StreamDigest(object):
         return "sha256:" + self._digest.hexdigest()
 
 
-def validate_fixture(fixture_dir, verify_checksum=True):
-    """Validate a fixture directory offline; return ``(manifest, dat_path)``.
-
-    Order (cheap first): directory and manifest (``_manifest.load``) -> dat_file exists and is a
-    regular file -> its size equals ``size_bytes`` when the manifest has it -> SHA-256 equals
-    ``checksum`` (unless ``verify_checksum`` is false).
-    """
-    manifest = _manifest.load(fixture_dir)
-    dat_path = os.path.join(fixture_dir, *manifest["dat_file"].split("/"))
-    if not os.path.exists(dat_path):
-        raise IrisModuleError("The fixture's database file %s is missing." % dat_path,
-                              hint="copy the complete fixture directory (%s and %s), or export the fixture again"
-                                   % (_manifest.MANIFEST_FILE, manifest["dat_file"]), file_path=dat_path)
-    if not os.path.isfile(dat_path):
-        raise IrisModuleError("The fixture's database file %s is not a regular file." % dat_path,
-                              hint="replace it with the %s file of the fixture" % manifest["dat_file"], file_path=dat_path)
-    size = os.path.getsize(dat_path)
-    expected_size = manifest.get("size_bytes")
-    if expected_size is not None and size != expected_size:
-        raise IrisModuleError("The fixture's database file %s has %d bytes, the manifest says %d: it is %s." % (
-            dat_path, size, expected_size, "truncated" if size < expected_size else "larger than exported"),
-            hint="copy the fixture again from its source (the copy is incomplete or altered), or export it again",
-            file_path=dat_path, size_bytes=size, expected_size_bytes=expected_size)
-    if verify_checksum:
-        check_checksum(manifest, dat_path, sha256_file(dat_path))
-    return manifest, dat_path
-
-
 def _resolve_id(value, lookup, what, hint):
     """-1 (unchanged) for None/"", the number for an int or digits, else ``lookup(value)`` (pwd/grp by name)."""
     if value is None or value == "":
@@ -239,10 +205,8 @@ def _resolve_id(value, lookup, what, hint):
 
 
 def _resolve_ids(owner, group):
-    import grp
-    import pwd
     uid = _resolve_id(owner, lambda name: pwd.getpwnam(name).pw_uid, "user",
-                      "give an existing user name or a numeric uid (e.g. 51773 for irisowner)")
+                      "give an existing user name or a numeric uid (e.g. %d for %s)" % (IRISOWNER_UID, IRISOWNER))
     gid = _resolve_id(group, lambda name: grp.getgrnam(name).gr_gid, "group", "give an existing group name or a numeric gid")
     return uid, gid
 
@@ -389,3 +353,23 @@ def copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=
         except (IOError, OSError) as exc:
             raise file_error("copy %s to" % src, dest, exc)
     return actual
+
+
+def private_dir(path, what="state directory", contents="files the collection creates again"):
+    """Create ``path`` (and its parents) as a directory only the user running the module may enter; return it.
+
+    Refused (IrisModuleError) when it is not a directory owned by that user (a link, another user's directory); a
+    directory others may enter or write into is made 0700 again (issue 11 item 3: never a predictable path in a
+    world-writable place)."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+    except OSError as exc:
+        raise IrisModuleError("Cannot create the %s %s: %s." % (what, path, exc.strerror or exc),
+                              hint="make the home directory of the user running the module writable, or run as another user")
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        raise IrisModuleError("The %s %s is not a directory owned by the user running the module." % (what, path),
+                              hint="remove it (it holds only %s) and run again" % contents)
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path

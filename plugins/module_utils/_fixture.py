@@ -4,9 +4,13 @@
 """PRIVATE to the collection: may change at any time.
 
 The manager of ``iris_fixture``: validate, export, restore and remove ``IRIS.DAT`` fixtures.
-File work (manifest, hashing, atomic copies) is ``_manifest``/``_files``; moving files in and out
-of containers is ``_docker.upload_file``/``download_file``; everything inside IRIS is a program of
-``_objectscript`` templates (section ``_fixture.py``), run in ``%SYS`` (iris-sources.md §0.2).
+The fixture code is split by concern: the manifest and the offline validation of a fixture directory are
+``_manifest``; hashing and atomic files ``_files``; the instance lock ``_fixture_lock``; the verified-checksum cache
+of ``state=validated`` ``_fixture_cache``; this file is the manager.  It reaches the instance only through the access
+layer (``BaseManager.instance``, ``_instance``): programs in ``%SYS`` through ``instance.transport``, files in and
+out through ``_copy``, the temp-file listing through ``instance.run_command`` - the same code for a container and a
+local instance.  Everything inside IRIS is a program of ``_objectscript`` templates (section ``_fixture.py``), run in
+``%SYS`` (iris-sources.md §0.2).
 
 What the predecessor got wrong and how this file avoids it (iris-sources.md LESSONS §4):
 
@@ -52,44 +56,44 @@ itself when it fails half-way.
 
 Sessions: a run that changes nothing opens one IRIS session (export of an existing fixture: none).
 A fresh restore opens two (read+prepare, apply: the copy sits between them), a reload or repair three
-(read, prepare, apply), an export three (read, count+dismount, mount), a removal two (plus, for Docker,
-one ``docker exec`` of ``sh`` that lists and removes temp files).  A failed restore adds one for the rollback.
+(read, prepare, apply), an export three (read, count+dismount, mount), a removal two (plus one ``sh`` command
+beside IRIS, ``instance.run_command``, that lists and removes temp files).  A failed restore adds one for the rollback.
 
-Concurrency: two runs against one instance from the same host are serialized by a lock file
-(``fcntl``) keyed by the instance's identity (Docker: the engine's daemon ID, the container ID and the
-instance; never docker_host as written) in the private directory ``~/.cache/iris_devtools/fixtures/locks``
-(0700) of the user running the module, held from the first read to the end.  Another user (a run with
-``become`` and one without) has another home, so another lock directory: those runs are not serialized.  An IRIS ``LOCK`` cannot
-span the file copy (it ends with the session), so across hosts the apply program's guards
-(namespace/database must not exist) make the later run fail cleanly instead.
+Concurrency: two runs against one instance from the same host are serialized by ``_fixture_lock.instance_lock``
+keyed by ``instance.identity()``, held from the first read to the end.  An IRIS ``LOCK`` cannot span the file copy
+(it ends with the session), so across hosts the apply program's guards (namespace/database must not exist) make the
+later run fail cleanly instead.
+
+Validation (``state=validated``) hashes ``IRIS.DAT`` unless ``_fixture_cache`` proves it unchanged since a hash that
+matched (option ``verify_checksum``): the roles' validate step then costs two ``stat`` calls on an unchanged fixture
+(issue 12 item 4).  A restore never relies on that cache: it hashes the bytes it sends.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import hashlib
 import os
 import re
-import stat
-import time
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _docker, _files, _manifest
-from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
+from ansible_collections.iris_devtools.iris.plugins.module_utils import (
+    _argspec,
+    _copy,
+    _docker,
+    _files,
+    _fixture_cache,
+    _fixture_lock,
+    _manifest,
+)
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, SYS_NAMESPACE
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
-
-try:
-    import fcntl
-    HAS_FCNTL = True
-except ImportError:  # pragma: no cover - not on POSIX
-    fcntl = None
-    HAS_FCNTL = False
 
 STATES = ("present", "absent", "exported", "validated")
 RELOAD = ("never", "on_change", "always")
+# state=validated: hash IRIS.DAT unless the verified cache proves it unchanged (cached), on every run (always), or
+# never (manifest, presence and size only).
+VERIFY_CHECKSUM = ("cached", "always", "never")
 RECORD_AREA = "fixture"
-SYS_NAMESPACE = "%SYS"
 # Namespace and database names we create: letters, digits and "_" (no "%": system names; no "-"), at most 63
 # characters (SQL CREATE DATABASE name rules, iris-sources.md §3.3 S24, as a safe common subset) [inf].  Every pattern
 # of this file is anchored with \A and \Z: "$" alone would accept a trailing line feed.
@@ -98,11 +102,11 @@ NAME_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9_]{0,62}\Z")
 SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")
 # Guards of the prepare program: when one of them fails, this run created nothing, so no rollback.
 _GUARDS = ("fixture_assert_free", "fixture_assert_no_dat")
-_LOCK_POLL = 0.2
 # Temp files this collection writes next to a database file: Docker uploads (_docker.upload_file) and local copies
-# (_files.copy_atomic).  An interrupted copy (the container stopped, the host process was killed) can leave one.
+# (_files.copy_atomic), both through _copy.put_file.  An interrupted copy (the container stopped, the host process was
+# killed) can leave one.
 TEMP_PREFIXES = (_docker.UPLOAD_PREFIX, _files.TEMP_PREFIX)
-# List (and with "remove" delete) the files "$1/<prefix>*" in a container: FOUND:<name> per file found, then
+# List (and with "remove" delete) the files "$1/<prefix>*" in the instance: FOUND:<name> per file found, then
 # LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
 _TEMP_SCRIPT = (
     'd=$1; mode=$2; shift 2; '
@@ -192,15 +196,6 @@ def _sentence(text):
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _local_temp_files(directory):
-    """Sorted names of our temp files in a local directory (none when it does not exist)."""
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return []
-    return sorted(name for name in names if name.startswith(TEMP_PREFIXES))
-
-
 def _fixture_message(exc):
     """The text of an IrisDevToolsFixture exception thrown by our templates (else the error's msg)."""
     data = exc.details.get("iris_error_data")
@@ -209,141 +204,28 @@ def _fixture_message(exc):
     return exc.msg
 
 
-# The module's state directory on the host that runs it: private (0700), under the user's home like iris_container's
-# state_dir (~/.cache/iris_devtools/containers), never a predictable path in a world-writable /tmp (issue 11 item 3).
-DEFAULT_STATE_DIR = "~/.cache/iris_devtools/fixtures"
-
-
-def lock_dir():
-    """The private directory of the fixture locks (created 0700; refused when others may write into it)."""
-    directory = os.path.join(os.path.abspath(os.path.expanduser(DEFAULT_STATE_DIR)), "locks")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        info = os.lstat(directory)
-    except OSError as exc:
-        raise IrisModuleError("Cannot create the lock directory %s: %s." % (directory, exc.strerror or exc),
-                              hint="make the home directory of the user running the module writable, or run as another user")
-    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
-        raise IrisModuleError("The lock directory %s is not a directory owned by the user running the module." % directory,
-                              hint="remove it (it holds only lock files) and run again")
-    if info.st_mode & 0o077:
-        os.chmod(directory, 0o700)
-    return directory
-
-
-def lock_path(key):
-    """The lock file of ``key`` (an instance identity, see FixtureManager._lock_key) in ``lock_dir()``."""
-    return os.path.join(lock_dir(), "fixture-%s.lock" % hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
-
-
-@contextlib.contextmanager
-def instance_lock(key, timeout):
-    """Serialize fixture changes to one instance from this host (see module docstring).
-
-    An exclusive ``flock`` on ``lock_path(key)``; the file is removed when released (the inode check makes a
-    waiter that locked a removed file try again), so nothing stays.
-    """
-    if not HAS_FCNTL:
-        yield
-        return
-    path = lock_path(key)
-    deadline = time.monotonic() + max(1, timeout)
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except (IOError, OSError) as exc:
-            os.close(fd)
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise IrisModuleError("Cannot lock %s: %s." % (path, exc), hint="check the permissions of the lock directory")
-            if time.monotonic() > deadline:
-                raise IrisModuleError(
-                    "Another iris_fixture run changes this instance and did not finish within %s seconds." % timeout,
-                    hint="run the fixture tasks for one instance one after the other, or raise the timeout option",
-                    lock_file=path)
-            time.sleep(_LOCK_POLL)
-            continue
-        try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
-        except OSError:
-            same = False
-        if same:
-            break
-        os.close(fd)
-    try:
-        yield
-    finally:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def make_transport(module):
-    """The transport for the module's connection options, sessions starting in %SYS."""
-    # Imported here so that state=validated works without the Docker SDK.
-    from ansible_collections.iris_devtools.iris.plugins.module_utils import _instance
-    return _instance.instance_from_module(module).transport(SYS_NAMESPACE)
-
-
 # ---------------------------------------------------------------------------------------------
 # The manager
 # ---------------------------------------------------------------------------------------------
-class FixtureManager(object):
-    """``Manager(module)`` for ``_module``-style runners; ``transport`` may be injected (tests)."""
-
-    def __init__(self, module, transport=None):
-        self.module = module
-        self.params = module.params
-        self.check_mode = module.check_mode
-        self.diff = DiffTracker()
-        self.actions = []
-        # A failure reports what was done or attempted up to then (the same list object, filled as the run goes).
-        self.fail_results = dict(actions=self.actions)
-        self._transport = transport
-        self._sessions_before = transport.sessions if transport is not None else 0
+class FixtureManager(BaseManager):
+    """``Manager(module)`` for ``_module.run_module``; ``instance`` may be injected (tests).  The instance is built on
+    first use (``BaseManager.instance``), so ``state=validated`` never reaches one (nor needs the Docker SDK)."""
 
     # -- plumbing ---------------------------------------------------------------------------------
-    @property
-    def transport(self):
-        if self._transport is None:
-            self._transport = make_transport(self.module)
-        return self._transport
-
-    @property
-    def sessions(self):
-        return (self._transport.sessions - self._sessions_before) if self._transport is not None else 0
-
-    @property
-    def is_docker(self):
-        return self.params.get("transport", "docker") == "docker"
-
-    def _lock_key(self):
-        """The instance's identity: for Docker the engine's daemon ID (``docker info``), the container's ID and the
-        instance - never docker_host as written (two URLs of one engine are one lock; issue 11 item 3).  An engine that
-        reports no ID falls back to the SDK's base URL (see ``_docker.engine_id``)."""
-        instance = self.params.get("instance") or "IRIS"
-        if not self.is_docker:
-            return "local|%s" % instance
-        container = self.transport.container
-        engine = _docker.engine_id(self.transport.client)
-        return "docker|%s|%s|%s" % (engine, getattr(container, "id", None) or self.params.get("container"), instance)
-
     def lock(self):
-        return instance_lock(self._lock_key(), int(self.params.get("timeout") or 60))
+        """The instance lock (``_fixture_lock``), keyed by ``instance.identity()``: for Docker the engine's daemon ID,
+        the container's ID and the instance - never docker_host as written (two URLs of one engine are one lock; issue
+        11 item 3)."""
+        return _fixture_lock.instance_lock(self.instance.identity(), int(self.params.get("timeout") or DEFAULT_TIMEOUT))
 
     def run_program(self, program):
-        return self.transport.run(program)
+        return self.instance.transport(SYS_NAMESPACE).run(program)
 
-    def result(self, changed, **extra):
-        before, after = self.diff.get_before_after()
-        result = dict(changed=changed, state=self.params["state"], actions=list(self.actions), iris_sessions=self.sessions)
-        result.update(extra)
-        if self.module._diff:
-            result["diff"] = dict(before=before, after=after)
-        return result
+    def result(self, changed=None, **values):
+        """``BaseManager.result`` with the state worked on and the IRIS sessions opened (RETURN ``state``,
+        ``iris_sessions``).  ``changed`` is given by every caller: a reload (reload=always) changes the instance
+        without a difference in the diff."""
+        return super(FixtureManager, self).result(changed, state=self.params["state"], iris_sessions=self.sessions, **values)
 
     def run(self):
         state = self.params["state"]
@@ -362,10 +244,27 @@ class FixtureManager(object):
     # -- validated ----------------------------------------------------------------------------------
     def validated(self):
         path = self._path()
-        manifest, dat_path = _files.validate_fixture(path)
+        manifest, dat_path = _manifest.validate_fixture(path, verify_checksum=False)
+        verified, cache_error = self._verify(manifest, dat_path, _manifest.path_of(path))
         ident = _manifest.identity(manifest)
         self.diff.add("fixture", ident, ident)
-        return self.result(False, fixture_path=path, dat_path=dat_path, manifest=manifest, fixture=ident)
+        extra = dict(checksum_cache_error=cache_error) if cache_error else {}
+        return self.result(False, fixture_path=path, dat_path=dat_path, manifest=manifest, fixture=ident,
+                           checksum_verified=verified, **extra)
+
+    def _verify(self, manifest, dat_path, manifest_path):
+        """The checksum step of state=validated: ``(how, cache error)``, how being ``hashed`` (read and compared),
+        ``cached`` (``_fixture_cache`` proves the file unchanged since a hash that matched) or ``skipped``
+        (verify_checksum=never); a mismatch raises "Checksum mismatch"."""
+        policy = self.params.get("verify_checksum") or "cached"
+        if policy == "never":
+            return "skipped", None
+        if policy == "cached" and _fixture_cache.lookup(dat_path, manifest_path, manifest["checksum"]):
+            return "cached", None
+        before = _fixture_cache.fingerprint(dat_path, manifest_path)
+        _manifest.check_checksum(manifest, dat_path, _files.sha256_file(dat_path))
+        # Remembered after a match only (always too: the next cached run then skips the hash).
+        return "hashed", _fixture_cache.remember(dat_path, manifest_path, manifest["checksum"], before)
 
     def _path(self):
         path = self.params.get("path")
@@ -377,7 +276,7 @@ class FixtureManager(object):
     # -- names of the restore target ----------------------------------------------------------------
     def _target_names(self):
         namespace = check_name(self.params["namespace"], "namespace")
-        if namespace in ("USER", "%SYS"):
+        if namespace in (DEFAULT_NAMESPACE, SYS_NAMESPACE):
             raise IrisModuleError("iris_fixture does not restore into namespace %s." % namespace,
                                   hint="restore into a namespace of its own, e.g. namespace: FIXTURE_%s" % namespace)
         database = check_name(self.params.get("database") or namespace, "database")
@@ -423,7 +322,7 @@ class FixtureManager(object):
         path = self._path()
         # Manifest, file presence and size first (cheap); the file itself is read only when a copy follows, so an
         # unchanged re-run never reads it (issue #5 item 9: its time does not depend on the fixture size).
-        manifest, dat_path = _files.validate_fixture(path, verify_checksum=False)
+        manifest, dat_path = _manifest.validate_fixture(path, verify_checksum=False)
         ident = _manifest.identity(manifest)
         # Check mode hashes in a background thread beside the read session (it predicts a mismatch); a real run hashes
         # the bytes while it copies them (issue 11 item 2), and a reload also before it removes the old fixture.
@@ -483,9 +382,9 @@ class FixtureManager(object):
         # fresh restore or a repair (the leftovers of a failed restore) has nothing to protect and relies on the copy,
         # which hashes the bytes it sends and installs them only when they match (issue 11 item 2) - one read.
         if job is not None:
-            _files.check_checksum(manifest, dat_path, job.result())
+            _manifest.check_checksum(manifest, dat_path, job.result())
         elif action == "reload":
-            _files.check_checksum(manifest, dat_path, _files.sha256_file(dat_path))
+            _manifest.check_checksum(manifest, dat_path, _files.sha256_file(dat_path))
         self.actions.append(self._action_text(action, namespace, record, ident))
         return action
 
@@ -613,20 +512,8 @@ class FixtureManager(object):
     def _copy_in(self, dat_path, directory, checksum):
         """Copy IRIS.DAT in, hashing the bytes as they are sent; they land under IRIS.DAT only when the SHA-256 is the
         manifest's ``checksum`` (before anything is mounted), else "Checksum mismatch" and the temp copy is gone."""
-        if self.is_docker:
-            _docker.upload_file(self.transport.client, self.transport.container, dat_path, directory.rstrip("/"),
-                                _manifest.DAT_FILE, timeout=self.params.get("timeout"), expected_checksum=checksum)
-            return
-        # transport local: the directory was created by the instance; the file gets its owner (when we may chown).
-        owner = group = None
-        try:
-            info = os.stat(directory)
-            if hasattr(os, "geteuid") and os.geteuid() == 0:
-                owner, group = info.st_uid, info.st_gid
-        except OSError:
-            pass
-        _files.copy_atomic(dat_path, os.path.join(directory, _manifest.DAT_FILE), owner=owner, group=group, mode=0o660,
-                           expected_checksum=checksum)
+        # Into the instance (Docker: owned by irisowner; local: owned like the directory the instance created).
+        _copy.put_file(self.instance, dat_path, directory, _manifest.DAT_FILE, mode=0o660, expected_checksum=checksum)
 
     @staticmethod
     def _previous_note(old):
@@ -674,28 +561,20 @@ class FixtureManager(object):
     def _temp_files(self, directory, remove):
         """``(found, left)``: names of leftover temp files of interrupted copies in ``directory`` (prefixes
         ``TEMP_PREFIXES``); with ``remove`` they are deleted and ``left`` is a fresh listing afterwards."""
-        if self.is_docker:
-            argv = ["sh", "-c", _TEMP_SCRIPT, "sh", directory.rstrip("/") or "/", "remove" if remove else "list"] + list(TEMP_PREFIXES)
-            code, out, err = _docker.exec_with_stdin(self.transport.client, self.transport.container, argv, b"",
-                                                     int(self.params.get("timeout") or 60), user="root")
-            lines = out.decode("utf-8", "replace").splitlines()
-            if code != 0:
-                raise IrisModuleError("Cannot list the temp files in %s in the container (rc=%s): %s" % (
-                    directory, code, (err or out).decode("utf-8", "replace").strip()),
-                    hint="check that the container runs and has a POSIX sh; then run again")
-            found = sorted(line[6:] for line in lines if line.startswith("FOUND:"))
-            left = sorted(line[5:] for line in lines if line.startswith("LEFT:"))
-            return found, left
-        found = _local_temp_files(directory)
-        if remove:
-            for name in found:
-                try:
-                    os.unlink(os.path.join(directory, name))
-                except OSError as exc:
-                    if exc.errno != errno.ENOENT:
-                        self.fail_results.setdefault("temp_file_errors", []).append("%s: %s" % (name, exc.strerror or exc))
-            return found, _local_temp_files(directory)
-        return found, found
+        # The same POSIX sh script for every instance: in the container as root, or on this host for a local instance.
+        argv = ["sh", "-c", _TEMP_SCRIPT, "sh", directory.rstrip("/") or "/", "remove" if remove else "list"] + list(TEMP_PREFIXES)
+        code, out, err = self.instance.run_command(argv, user="root")
+        lines = out.decode("utf-8", "replace").splitlines()
+        if code != 0:
+            raise IrisModuleError("Cannot list the temp files in %s in the instance (rc=%s): %s" % (
+                directory, code, (err or out).decode("utf-8", "replace").strip()),
+                hint="check that the instance runs and has a POSIX sh; then run again")
+        found = sorted(line[6:] for line in lines if line.startswith("FOUND:"))
+        left = sorted(line[5:] for line in lines if line.startswith("LEFT:"))
+        if left and err:
+            # Why a file stayed (rm's own message, e.g. "Permission denied"): reported with the failure.
+            self.fail_results.setdefault("temp_file_errors", []).extend(err.decode("utf-8", "replace").splitlines())
+        return found, left
 
     def _remove_temp_files(self, directory):
         """Remove leftover temp files in ``directory`` and verify by listing; the names removed."""
@@ -793,7 +672,7 @@ class FixtureManager(object):
         if not os.path.exists(manifest_path):
             return None, ("a database file (%s) without a manifest" % _manifest.DAT_FILE) if os.path.exists(dat) else None
         try:
-            manifest, dummy = _files.validate_fixture(path, verify_checksum=False)
+            manifest, dummy = _manifest.validate_fixture(path, verify_checksum=False)
         except IrisModuleError as exc:
             return None, "an incomplete or invalid fixture (%s)" % exc.msg
         return manifest, None
@@ -884,10 +763,8 @@ class FixtureManager(object):
 
     def _copy_out(self, directory, dest):
         src = directory + _manifest.DAT_FILE
-        if self.is_docker:
-            return _docker.download_file(self.transport.client, self.transport.container, src, dest, timeout=self.params.get("timeout"))
         # One read of the source: the copy hashes the bytes it writes (issue 11 item 2).
-        return _files.copy_atomic(src, dest, mode=0o644)
+        return _copy.fetch_file(self.instance, src, dest)
 
     def _remount(self, directory, error):
         """Put the source database back (mounted) whatever happened; fold a failure into the error raised."""

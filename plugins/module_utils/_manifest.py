@@ -4,7 +4,8 @@
 """PRIVATE to the collection: may change at any time.
 
 The fixture manifest (``manifest.json`` next to ``IRIS.DAT``): its schema, validation,
-construction and (atomic) reading/writing.  No IRIS, no Docker.
+construction, (atomic) reading/writing, identity, and the offline validation of a whole fixture
+directory (``validate_fixture``).  No IRIS, no Docker; files through ``_files``.
 
 API (used by ``_fixture.py`` / ``iris_fixture``; names are stable)::
 
@@ -15,6 +16,10 @@ API (used by ``_fixture.py`` / ``iris_fixture``; names are stable)::
           description="", created_at=None, extra=None) -> dict   # validated
     write(fixture_dir, manifest, force=False) -> str   # atomic; refuses to overwrite unless force; returns the path
     identity(manifest) -> dict           # fixture_id, version, checksum, tables (for diff and records)
+    validate_fixture(fixture_dir, verify_checksum=True) -> (manifest, dat_path)
+        # the whole offline check: manifest schema, dat_file present and a regular file,
+        # size == size_bytes (if the manifest has it), checksum; IrisModuleError with what + fix
+    check_checksum(manifest, dat_path, actual) -> None   # IrisModuleError "Checksum mismatch ..." unless equal
 
 Schema (compatible with the predecessor, iris-sources.md LESSONS §4.2, so its fixtures load):
 
@@ -52,7 +57,7 @@ import json
 import os
 import re
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 MANIFEST_FILE = "manifest.json"
@@ -297,9 +302,6 @@ def write(fixture_dir, manifest, force=False):
 
     Refuses to replace an existing manifest unless ``force``.  The directory must exist.
     """
-    # Imported here: _files imports this module (validate_fixture), so a top-level import would be circular.
-    from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
-
     data = validate(manifest)
     path = path_of(fixture_dir)
     if os.path.exists(path) and not force:
@@ -318,3 +320,37 @@ def identity(manifest):
         "checksum": manifest.get("checksum"),
         "tables": [{"name": t.get("name"), "row_count": t.get("row_count")} for t in manifest.get("tables") or []],
     }
+
+
+def check_checksum(manifest, dat_path, actual):
+    """Raise the "Checksum mismatch" IrisModuleError unless ``actual`` is the manifest's checksum."""
+    if actual != manifest["checksum"]:
+        raise _files.checksum_error(dat_path, actual, manifest["checksum"])
+
+
+def validate_fixture(fixture_dir, verify_checksum=True):
+    """Validate a fixture directory offline; return ``(manifest, dat_path)``.
+
+    Order (cheap first): directory and manifest (``load``) -> dat_file exists and is a regular file -> its size
+    equals ``size_bytes`` when the manifest has it -> SHA-256 equals ``checksum`` (unless ``verify_checksum`` is
+    false: ``iris_fixture`` then decides itself whether and when to hash, see ``_fixture_cache``).
+    """
+    manifest = load(fixture_dir)
+    dat_path = os.path.join(fixture_dir, *manifest["dat_file"].split("/"))
+    if not os.path.exists(dat_path):
+        raise IrisModuleError("The fixture's database file %s is missing." % dat_path,
+                              hint="copy the complete fixture directory (%s and %s), or export the fixture again"
+                                   % (MANIFEST_FILE, manifest["dat_file"]), file_path=dat_path)
+    if not os.path.isfile(dat_path):
+        raise IrisModuleError("The fixture's database file %s is not a regular file." % dat_path,
+                              hint="replace it with the %s file of the fixture" % manifest["dat_file"], file_path=dat_path)
+    size = os.path.getsize(dat_path)
+    expected_size = manifest.get("size_bytes")
+    if expected_size is not None and size != expected_size:
+        raise IrisModuleError("The fixture's database file %s has %d bytes, the manifest says %d: it is %s." % (
+            dat_path, size, expected_size, "truncated" if size < expected_size else "larger than exported"),
+            hint="copy the fixture again from its source (the copy is incomplete or altered), or export it again",
+            file_path=dat_path, size_bytes=size, expected_size_bytes=expected_size)
+    if verify_checksum:
+        check_checksum(manifest, dat_path, _files.sha256_file(dat_path))
+    return manifest, dat_path

@@ -14,7 +14,8 @@ description:
     checksum and the row count of every SQL table). Fixtures written by iris-devtester load as they are.
   - V(exported) takes a consistent copy of a namespace's database (dismount, copy, mount - never a copy of a mounted
     database) into O(path).
-  - V(validated) checks a fixture offline - manifest, file size and SHA-256 - without IRIS or Docker.
+  - V(validated) checks a fixture offline - manifest, file size and SHA-256 - without IRIS or Docker. An unchanged
+    fixture whose SHA-256 was verified before is not read again (see O(verify_checksum)).
   - V(present) restores a fixture into a B(new) database and a B(new) namespace of its own (globals and routines both
     in the restored database), verifies the row count of every table through SQL, and records which fixture the
     namespace holds, so running it again with the same fixture changes nothing. Any failure rolls back everything
@@ -123,6 +124,21 @@ options:
         are not; at most 4096 characters.
     type: str
     default: ''
+  verify_checksum:
+    description:
+      - O(state=validated) - when to compute the SHA-256 of the database file and compare it with the manifest.
+      - V(cached) - compute it unless this module verified the same file before and it is provably unchanged since -
+        same absolute path, device, inode, size, modification time and change time (C(ctime)) of the database file
+        and of C(manifest.json). Any difference, even a C(touch), computes it again. The verified checksums are kept
+        in the private directory C(~/.cache/iris_devtools/fixtures/verified) (mode 0700) of the user running the
+        module. RV(checksum_verified) says whether the file was read.
+      - V(always) - compute it on every run (and remember the result for V(cached) runs).
+      - V(never) - check the manifest, the presence and the size of the database file only.
+      - A restore (O(state=present)) never relies on this - it computes the SHA-256 of the bytes it copies into the
+        instance and installs them only when it matches, whatever this option says.
+    type: str
+    choices: [cached, always, never]
+    default: cached
   force:
     description:
       - O(state=exported) - replace whatever O(path) holds (another fixture, a partial one) with a new export, and
@@ -182,10 +198,16 @@ EXAMPLES = r"""
     version: 2.1.0
     description: Orders with 3 customers
 
-- name: Check a fixture offline
+- name: Check a fixture offline (an unchanged fixture verified before is not read again)
   iris_devtools.iris.iris_fixture:
     state: validated
     path: /srv/fixtures/orders
+
+- name: Check it again, reading the whole file whatever an earlier run verified
+  iris_devtools.iris.iris_fixture:
+    state: validated
+    path: /srv/fixtures/orders
+    verify_checksum: always
 
 - name: Restore it into a namespace of its own in container iris-b
   iris_devtools.iris.iris_fixture:
@@ -270,11 +292,25 @@ dat_path:
   returned: when state is validated
   type: str
   sample: /srv/fixtures/orders/IRIS.DAT
+checksum_verified:
+  description:
+    - How O(state=validated) verified the checksum (see O(verify_checksum)).
+    - V(hashed) - the database file was read and its SHA-256 matches the manifest.
+    - V(cached) - the file was not read; an earlier run verified it and it is unchanged since.
+    - V(skipped) - not verified (O(verify_checksum=never)).
+  returned: when state is validated
+  type: str
+  sample: cached
+checksum_cache_error:
+  description: Why the verified checksum could not be remembered (the next run then reads the file again).
+  returned: when state is validated and the cache could not be written
+  type: str
+  sample: "Cannot create the checksum cache directory /home/u/.cache/iris_devtools/fixtures/verified: Permission denied."
 """
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils._fixture import RELOAD, STATES, FixtureManager
+from ansible_collections.iris_devtools.iris.plugins.module_utils._fixture import RELOAD, STATES, VERIFY_CHECKSUM, FixtureManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import run_module
 
 
@@ -290,6 +326,7 @@ def argument_spec():
         version=dict(type="str", default="1.0.0"),
         description=dict(type="str", default=""),
         force=dict(type="bool", default=False),
+        verify_checksum=dict(type="str", choices=list(VERIFY_CHECKSUM), default="cached"),
     )
 
 

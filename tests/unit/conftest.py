@@ -15,9 +15,10 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def private_home(tmp_path_factory, monkeypatch):
-    """Every test gets its own HOME and temporary directory: defaults under ``~`` (iris_container's state_dir
-    ``~/.cache/iris_devtools``) and files in ``tempfile.gettempdir()`` (iris_fixture's instance lock) then never touch
-    the user's, and two tests on two xdist workers never share (and remove, or wait for) one file."""
+    """Every test gets its own HOME and temporary directory: defaults under ``~`` (iris_container's state_dir,
+    iris_fixture's instance locks and verified checksums, all under ``~/.cache/iris_devtools``) and files in
+    ``tempfile.gettempdir()`` then never touch the user's, and two tests on two xdist workers never share (and remove,
+    or wait for) one file."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""_files: chunked SHA-256, offline fixture validation, atomic copies that leave nothing behind."""
+"""_files: chunked SHA-256, atomic copies that leave nothing behind, private directories."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 
@@ -24,19 +24,6 @@ def _blob(size, seed=1):
         out += hashlib.sha256(b"%d-%d" % (seed, counter)).digest()
         counter += 1
     return bytes(out[:size])
-
-
-def _make_fixture(directory, data, with_size=True, **changes):
-    dat = os.path.join(str(directory), "IRIS.DAT")
-    with open(dat, "wb") as handle:
-        handle.write(data)
-    manifest = _manifest.build("fx", "1.0.0", "USER", "2025.1", "sha256:" + hashlib.sha256(data).hexdigest(),
-                               [("SQLUser.T", 1)], len(data))
-    if not with_size:
-        del manifest["size_bytes"]
-    manifest.update(changes)
-    _manifest.write(str(directory), manifest)
-    return dat
 
 
 def test_chunk_size():
@@ -81,81 +68,6 @@ def test_sha256_missing_file(tmp_path):
     with pytest.raises(IrisModuleError) as info:
         _files.sha256_file(str(tmp_path / "missing.DAT"))
     assert "Cannot read" in info.value.msg and info.value.hint
-
-
-def test_validate_fixture_ok(tmp_path):
-    data = _blob(100000)
-    dat = _make_fixture(tmp_path, data)
-    manifest, dat_path = _files.validate_fixture(str(tmp_path))
-    assert dat_path == dat and manifest["size_bytes"] == 100000
-
-
-def test_validate_fixture_truncated_fails_on_size_before_hashing(tmp_path, monkeypatch):
-    data = _blob(100000)
-    dat = _make_fixture(tmp_path, data)
-    with open(dat, "r+b") as handle:
-        handle.truncate(60000)
-    monkeypatch.setattr(_files, "sha256_file", lambda *a, **k: pytest.fail("hashed although the size is wrong"))
-    with pytest.raises(IrisModuleError) as info:
-        _files.validate_fixture(str(tmp_path))
-    assert "truncated" in info.value.msg and "60000" in info.value.msg and "100000" in info.value.msg
-    assert info.value.details["size_bytes"] == 60000 and info.value.hint
-
-
-def test_validate_fixture_corrupt_fails_on_checksum(tmp_path):
-    data = _blob(100000)
-    dat = _make_fixture(tmp_path, data)
-    with open(dat, "r+b") as handle:
-        handle.seek(5000)
-        handle.write(b"\xff\x00")
-    with pytest.raises(IrisModuleError) as info:
-        _files.validate_fixture(str(tmp_path))
-    assert "Checksum mismatch" in info.value.msg and "corrupt" in info.value.hint
-    assert info.value.details["checksum"] != info.value.details["expected_checksum"]
-    # without the checksum step the same fixture passes (size is still right)
-    assert _files.validate_fixture(str(tmp_path), verify_checksum=False)[1] == dat
-
-
-def test_validate_fixture_truncated_without_size_bytes_fails_on_checksum(tmp_path):
-    dat = _make_fixture(tmp_path, _blob(5000), with_size=False)
-    with open(dat, "r+b") as handle:
-        handle.truncate(4000)
-    with pytest.raises(IrisModuleError) as info:
-        _files.validate_fixture(str(tmp_path))
-    assert "Checksum mismatch" in info.value.msg
-
-
-def test_validate_fixture_missing_dat_and_directory_dat(tmp_path):
-    dat = _make_fixture(tmp_path, b"x")
-    os.unlink(dat)
-    with pytest.raises(IrisModuleError) as info:
-        _files.validate_fixture(str(tmp_path))
-    assert "missing" in info.value.msg and "IRIS.DAT" in info.value.msg and info.value.hint
-    os.mkdir(dat)
-    with pytest.raises(IrisModuleError) as info:
-        _files.validate_fixture(str(tmp_path))
-    assert "not a regular file" in info.value.msg
-
-
-def test_validate_fixture_other_dat_file_name(tmp_path):
-    data = b"abc"
-    os.mkdir(str(tmp_path / "data"))
-    (tmp_path / "data" / "DB.DAT").write_bytes(data)
-    manifest = _manifest.build("fx", "1", "USER", "v", "sha256:" + hashlib.sha256(data).hexdigest(), [], 3)
-    manifest["dat_file"] = "data/DB.DAT"
-    _manifest.write(str(tmp_path), manifest)
-    assert _files.validate_fixture(str(tmp_path))[1] == os.path.join(str(tmp_path), "data", "DB.DAT")
-
-
-def test_validate_fixture_bad_manifest_names_field(tmp_path):
-    _make_fixture(tmp_path, b"abc")
-    path = os.path.join(str(tmp_path), "manifest.json")
-    text = open(path).read().replace('"namespace"', '"namespac"')
-    with open(path, "w") as handle:
-        handle.write(text)
-    with pytest.raises(IrisModuleError) as info:
-        _files.validate_fixture(str(tmp_path))
-    assert info.value.details["field"] == "namespace"
 
 
 def test_copy_atomic_copies_and_sets_mode(tmp_path):
@@ -265,16 +177,6 @@ def test_write_bytes_atomic_mode(tmp_path):
 
 
 # -- background hashing (iris_fixture overlaps it with the instance read) ----------------------------------
-def test_check_checksum(tmp_path):
-    data = _blob(1000)
-    _make_fixture(tmp_path, data)
-    manifest = _manifest.load(str(tmp_path))
-    _files.check_checksum(manifest, "x", "sha256:" + hashlib.sha256(data).hexdigest())
-    with pytest.raises(IrisModuleError) as info:
-        _files.check_checksum(manifest, "x", "sha256:" + "0" * 64)
-    assert "Checksum mismatch for x" in info.value.msg and info.value.details["expected_checksum"] == manifest["checksum"]
-
-
 def test_sha256_job_result_equals_sha256_file(tmp_path):
     data = _blob(2 * _files.CHUNK_SIZE + 5)
     path = tmp_path / "f.bin"
@@ -375,3 +277,25 @@ def test_stream_digest_equals_the_file_hash(tmp_path):
         digest.update(data[start:start + 65536])
     assert digest.checksum() == "sha256:" + hashlib.sha256(data).hexdigest()
     digest.close()  # idempotent
+
+
+def test_private_dir_is_created_private_and_made_private_again(tmp_path):
+    path = str(tmp_path / "a" / "b")
+    assert _files.private_dir(path) == path and stat.S_IMODE(os.stat(path).st_mode) == 0o700
+    os.chmod(path, 0o777)
+    assert _files.private_dir(path) == path and stat.S_IMODE(os.stat(path).st_mode) == 0o700
+
+
+def test_private_dir_refuses_a_link_or_a_file(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(IrisModuleError) as info:
+        _files.private_dir(str(link), what="lock directory", contents="lock files")
+    assert "lock directory" in info.value.msg and "not a directory owned by the user" in info.value.msg
+    assert "lock files" in info.value.hint
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(IrisModuleError) as info:
+        _files.private_dir(str(tmp_path / "file"))
+    assert "Cannot create the state directory" in info.value.msg

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import subprocess
 import threading
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _fixture, _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _fixture, _fixture_lock, _instance, _manifest
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.tests.unit.conftest import SimConnect
 from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_files import slow_hashlib
 
 
@@ -24,15 +25,23 @@ class FakeModule(object):
     def __init__(self, check_mode=False, diff=True, **params):
         self.params = dict(state="present", path=None, namespace=None, database=None, database_dir=None,
                            reload="on_change", fixture_id=None, version="1.0.0", description="", force=False,
-                           transport="local", container=None, instance="IRIS", timeout=30, docker_host=None)
+                           transport="local", container=None, instance="IRIS", timeout=30, docker_host=None,
+                           verify_checksum="cached")
         self.params.update(params)
         self.check_mode = check_mode
         self._diff = diff
 
+    @staticmethod
+    def run_command(argv, binary_data=False, errors=None, encoding=None):
+        """AnsibleModule.run_command as _instance.LocalInstance calls it (bytes out): the temp-file listing runs here."""
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        return proc.returncode, proc.stdout, proc.stderr
+
 
 def manager(sim, **params):
     check_mode = params.pop("check_mode", False)
-    return _fixture.FixtureManager(FakeModule(check_mode=check_mode, **params), transport=sim.transport("%SYS"))
+    module = FakeModule(check_mode=check_mode, **params)
+    return _fixture.FixtureManager(module, instance=SimConnect(sim).instance_from_module(module))
 
 
 def run(sim, **params):
@@ -207,10 +216,10 @@ def test_export_failure_remounts_source(iris_sim, tmp_path, monkeypatch):
     make_source(iris_sim)
     before = snapshot(iris_sim)
 
-    def broken_copy(src, dest, **kwargs):
+    def broken_copy(instance, src, dest):
         assert not iris_sim.inst.runtime_info()["mounts"].get(os.path.join(iris_sim.inst.mgr_dir, "src") + "/")
         raise IrisModuleError("disk full (test)", hint="free space")
-    monkeypatch.setattr(_fixture._files, "copy_atomic", broken_copy)
+    monkeypatch.setattr(_copy, "fetch_file", broken_copy)
     path = str(tmp_path / "fx")
     with pytest.raises(IrisModuleError) as err:
         run(iris_sim, state="exported", namespace="SRC", path=path)
@@ -248,6 +257,73 @@ def test_validated_offline(exported):
     result = _fixture.FixtureManager(module).run()  # no transport at all
     assert result["changed"] is False and result["fixture"]["fixture_id"] == "shop"
     assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def _validate(path, **params):
+    return _fixture.FixtureManager(FakeModule(state="validated", path=path, **params)).run()
+
+
+def test_validated_again_does_not_read_an_unchanged_fixture(exported, monkeypatch):
+    """issue 12 item 4: the roles' validate step runs on every provision; a fixture verified before and provably
+    unchanged (path + dev, inode, size, mtime, ctime of IRIS.DAT and manifest.json) is not read again."""
+    path, dummy = exported
+    dat = os.path.join(path, "IRIS.DAT")
+    hashed = []
+    real_sha256 = _files.sha256_file
+    monkeypatch.setattr(_files, "sha256_file", lambda name, *a, **k: hashed.append(name) or real_sha256(name, *a, **k))
+    reads = _count_reads(monkeypatch, dat)
+    first = _validate(path)
+    assert first["checksum_verified"] == "hashed" and len(hashed) == len(reads) == 1
+    assert "checksum_cache_error" not in first
+    second = _validate(path)
+    assert second["checksum_verified"] == "cached" and len(hashed) == len(reads) == 1  # IRIS.DAT not opened
+    assert dict(second, checksum_verified="hashed") == first  # the same result otherwise
+    cache = os.path.expanduser("~/.cache/iris_devtools/fixtures/verified")
+    assert os.stat(cache).st_mode & 0o777 == 0o700
+    assert [os.stat(os.path.join(cache, name)).st_mode & 0o777 for name in os.listdir(cache)] == [0o600]
+    # touching the file (a new mtime) hashes it again; then it is cached again
+    info = os.stat(dat)
+    os.utime(dat, ns=(info.st_atime_ns, info.st_mtime_ns + 10 ** 9))
+    assert _validate(path)["checksum_verified"] == "hashed" and len(reads) == 2
+    assert _validate(path)["checksum_verified"] == "cached" and len(reads) == 2
+    # a change of the manifest alone hashes again too
+    manifest_path = os.path.join(path, "manifest.json")
+    os.utime(manifest_path, ns=(os.stat(manifest_path).st_atime_ns, os.stat(manifest_path).st_mtime_ns + 10 ** 9))
+    assert _validate(path)["checksum_verified"] == "hashed" and len(reads) == 3
+    # always reads on every run; never reads nothing
+    assert _validate(path, verify_checksum="always")["checksum_verified"] == "hashed" and len(reads) == 4
+    assert _validate(path, verify_checksum="never")["checksum_verified"] == "skipped" and len(reads) == 4
+
+
+def test_validated_cache_catches_a_write_that_keeps_size_and_mtime(exported):
+    """Bytes changed in place with the size kept and the mtime set back: the ctime differs, so the file is hashed
+    and the mismatch found (a user can set the mtime back, not the ctime)."""
+    path, dummy = exported
+    dat = os.path.join(path, "IRIS.DAT")
+    assert _validate(path)["checksum_verified"] == "hashed"
+    assert _validate(path)["checksum_verified"] == "cached"
+    info = os.stat(dat)
+    with open(dat, "r+b") as handle:
+        handle.seek(10)
+        handle.write(b"\xff\xfe")
+    os.utime(dat, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert os.stat(dat).st_size == info.st_size and os.stat(dat).st_mtime_ns == info.st_mtime_ns
+    with pytest.raises(IrisModuleError) as err:
+        _validate(path)
+    assert "Checksum mismatch" in err.value.msg
+    with pytest.raises(IrisModuleError):
+        _validate(path)  # a mismatch is never remembered
+
+
+def test_validated_cache_that_cannot_be_written_is_reported_not_fatal(exported):
+    path, dummy = exported
+    base = os.path.expanduser("~/.cache/iris_devtools/fixtures")
+    os.makedirs(base, exist_ok=True)  # the export's lock made it
+    with open(os.path.join(base, "verified"), "w") as handle:  # a file where the directory should be
+        handle.write("x")
+    result = _validate(path)
+    assert result["checksum_verified"] == "hashed" and "checksum cache directory" in result["checksum_cache_error"]
+    assert _validate(path)["checksum_verified"] == "hashed"
 
 
 # -- restore ----------------------------------------------------------------------------------------------
@@ -509,25 +585,6 @@ def test_concurrent_restores_are_serialized(iris_sim, exported):
     assert count(iris_sim, "FIXA", "Shop.Item") == 3 and count(iris_sim, "FIXB", "Shop.Item") == 3
 
 
-def test_lock_file_is_private_not_in_tmp_and_removed():
-    """issue 11 item 3: the lock lives in the module's state directory (0700, under HOME - conftest gives each test its
-    own), never at a predictable path in the world-writable temp directory."""
-    with _fixture.instance_lock("k-where", 1):
-        path = _fixture.lock_path("k-where")
-        assert os.path.exists(path) and os.path.dirname(path) == _fixture.lock_dir()
-        assert not path.startswith(tempfile.gettempdir() + os.sep) and not path.startswith("/tmp/iris-devtools")
-        assert path.startswith(os.path.expanduser("~/.cache/iris_devtools/fixtures/locks/"))
-        assert os.stat(_fixture.lock_dir()).st_mode & 0o777 == 0o700 and os.stat(path).st_mode & 0o777 == 0o600
-        assert not [name for name in os.listdir(tempfile.gettempdir()) if name.startswith("iris-devtools-fixture-")]
-    assert os.listdir(_fixture.lock_dir()) == []
-
-
-def test_lock_dir_that_others_may_write_is_made_private():
-    directory = _fixture.lock_dir()
-    os.chmod(directory, 0o777)
-    assert _fixture.lock_dir() == directory and os.stat(directory).st_mode & 0o777 == 0o700
-
-
 class _Engine(object):
     """A Docker client whose daemon reports ``engine`` as its ID (``docker info``)."""
 
@@ -544,18 +601,16 @@ class _Container(object):
         self.id = ident
 
 
-class _DockerTransport(object):
-    sessions = 0
-
-    def __init__(self, client, container):
-        self.client = client
-        self.container = _Container(container)
-
-
-def _docker_lock(docker_host, engine="ENGINE-A", container="c0ffee", instance="IRIS"):
+def _docker_manager(docker_host, engine="ENGINE-A", container="c0ffee", instance="IRIS"):
     module = FakeModule(transport="docker", docker_host=docker_host, container="iris1", instance=instance)
-    mgr = _fixture.FixtureManager(module, transport=_DockerTransport(_Engine(engine, docker_host), container))
-    return _fixture.lock_path(mgr._lock_key())
+    return _fixture.FixtureManager(module, instance=_instance.DockerInstance(_Engine(engine, docker_host), _Container(container),
+                                                                             name=instance))
+
+
+def _docker_lock(docker_host, **kwargs):
+    """The lock file the manager's lock() holds (it is keyed by instance.identity())."""
+    with _docker_manager(docker_host, **kwargs).lock():
+        return [os.path.join(_fixture_lock.lock_dir(), name) for name in os.listdir(_fixture_lock.lock_dir())][0]
 
 
 def test_lock_is_keyed_by_the_docker_engine_not_the_spelling_of_docker_host():
@@ -566,13 +621,9 @@ def test_lock_is_keyed_by_the_docker_engine_not_the_spelling_of_docker_host():
     assert _docker_lock("unix:///var/run/docker.sock", container="other") != one
     assert _docker_lock("unix:///var/run/docker.sock", instance="IRIS2") != one
     # two runs through the two spellings really exclude each other
-    with _fixture.instance_lock(_fixture.FixtureManager(
-            FakeModule(transport="docker", docker_host="/var/run/docker.sock", container="iris1"),
-            transport=_DockerTransport(_Engine("ENGINE-A", "x"), "c0ffee"))._lock_key(), 1):
+    with _docker_manager("/var/run/docker.sock").lock():
         with pytest.raises(IrisModuleError) as err:
-            with _fixture.instance_lock(_fixture.FixtureManager(
-                    FakeModule(transport="docker", docker_host="unix:///var/run/docker.sock", container="iris1"),
-                    transport=_DockerTransport(_Engine("ENGINE-A", "y"), "c0ffee"))._lock_key(), 1):
+            with _fixture_lock.instance_lock(_docker_manager("unix:///var/run/docker.sock").instance.identity(), 1):
                 pass
     assert "did not finish within" in err.value.msg
 
@@ -592,16 +643,6 @@ def test_engine_without_an_id_is_known_by_the_sdks_base_url():
     one = _docker.engine_id(NoId("unix:///var/run/docker.sock"))
     assert one == "url:http+docker://localhost" == _docker.engine_id(NoId("unix:///tmp/other.sock"))
     assert _docker.engine_id(NoId("tcp://127.0.0.1:2375")) != one
-
-
-def test_lock_times_out_cleanly(tmp_path):
-    with _fixture.instance_lock("k-test", 1):
-        with pytest.raises(IrisModuleError) as err:
-            with _fixture.instance_lock("k-test", 1):
-                pass
-    assert "did not finish within" in err.value.msg
-    with _fixture.instance_lock("k-test", 1):
-        pass
 
 
 def test_absent_failure_keeps_record_and_retries(iris_sim, exported):
@@ -768,23 +809,23 @@ def test_absent_removes_leftover_temp_files_in_a_kept_directory(iris_sim, export
     assert snapshot(iris_sim) == before
 
 
-def test_absent_fails_when_a_temp_file_cannot_be_removed(iris_sim, exported, monkeypatch):
+def test_absent_fails_when_a_temp_file_cannot_be_removed(iris_sim, exported, monkeypatch, tmp_path):
     path, dummy = exported
     run(iris_sim, state="present", namespace="FIX1", path=path)
     directory = os.path.join(iris_sim.inst.mgr_dir, "fix1")
     with open(os.path.join(directory, ".iris-devtools-upload-stuck-IRIS.DAT"), "wb") as handle:
         handle.write(b"x")
-    real_unlink = os.unlink
-
-    def refuse(name, *args, **kwargs):
-        if ".iris-devtools-upload-" in str(name):
-            raise OSError(13, "Permission denied")
-        return real_unlink(name, *args, **kwargs)
-    monkeypatch.setattr(_fixture.os, "unlink", refuse)
+    # The listing script's rm refuses (as it would for a file the user may not remove: the tests run as root here).
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "rm").write_text('#!/bin/sh\nshift 2\necho "rm: cannot remove \'$1\': Permission denied" >&2\nexit 1\n')
+    (fake_bin / "rm").chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (fake_bin, os.environ["PATH"]))
     with pytest.raises(IrisModuleError) as err:
         run(iris_sim, state="absent", namespace="FIX1")
     assert ".iris-devtools-upload-stuck-IRIS.DAT" in err.value.msg and "nothing else was changed" in err.value.msg
-    assert err.value.details["temp_file_errors"] == [".iris-devtools-upload-stuck-IRIS.DAT: Permission denied"]
+    stuck = os.path.join(directory, ".iris-devtools-upload-stuck-IRIS.DAT")
+    assert err.value.details["temp_file_errors"] == ["rm: cannot remove '%s': Permission denied" % stuck]
     assert count(iris_sim, "FIX1", "Shop.Item") == 3  # nothing else was removed
     monkeypatch.undo()
     assert run(iris_sim, state="absent", namespace="FIX1")["changed"] is True

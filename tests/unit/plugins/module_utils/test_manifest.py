@@ -6,13 +6,15 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _manifest
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_files import _blob
 
 CHECKSUM = "sha256:" + "ab" * 32
 
@@ -265,3 +267,102 @@ def test_a_table_name_with_a_trailing_line_feed_is_refused():
     with pytest.raises(IrisModuleError) as err:
         _manifest.validate(dict(PREDECESSOR, tables=[{"name": "SQLUser.PluginTestData\n", "row_count": 2}]))
     assert err.value.details["field"] == "tables[0].name"
+
+
+# -- validate_fixture: the offline check of a whole fixture directory -----------------------------------------
+def _make_fixture(directory, data, with_size=True, **changes):
+    dat = os.path.join(str(directory), "IRIS.DAT")
+    with open(dat, "wb") as handle:
+        handle.write(data)
+    manifest = _manifest.build("fx", "1.0.0", "USER", "2025.1", "sha256:" + hashlib.sha256(data).hexdigest(),
+                               [("SQLUser.T", 1)], len(data))
+    if not with_size:
+        del manifest["size_bytes"]
+    manifest.update(changes)
+    _manifest.write(str(directory), manifest)
+    return dat
+
+
+def test_validate_fixture_ok(tmp_path):
+    data = _blob(100000)
+    dat = _make_fixture(tmp_path, data)
+    manifest, dat_path = _manifest.validate_fixture(str(tmp_path))
+    assert dat_path == dat and manifest["size_bytes"] == 100000
+
+
+def test_validate_fixture_truncated_fails_on_size_before_hashing(tmp_path, monkeypatch):
+    data = _blob(100000)
+    dat = _make_fixture(tmp_path, data)
+    with open(dat, "r+b") as handle:
+        handle.truncate(60000)
+    monkeypatch.setattr(_files, "sha256_file", lambda *a, **k: pytest.fail("hashed although the size is wrong"))
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.validate_fixture(str(tmp_path))
+    assert "truncated" in info.value.msg and "60000" in info.value.msg and "100000" in info.value.msg
+    assert info.value.details["size_bytes"] == 60000 and info.value.hint
+
+
+def test_validate_fixture_corrupt_fails_on_checksum(tmp_path):
+    data = _blob(100000)
+    dat = _make_fixture(tmp_path, data)
+    with open(dat, "r+b") as handle:
+        handle.seek(5000)
+        handle.write(b"\xff\x00")
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.validate_fixture(str(tmp_path))
+    assert "Checksum mismatch" in info.value.msg and "corrupt" in info.value.hint
+    assert info.value.details["checksum"] != info.value.details["expected_checksum"]
+    # without the checksum step the same fixture passes (size is still right)
+    assert _manifest.validate_fixture(str(tmp_path), verify_checksum=False)[1] == dat
+
+
+def test_validate_fixture_truncated_without_size_bytes_fails_on_checksum(tmp_path):
+    dat = _make_fixture(tmp_path, _blob(5000), with_size=False)
+    with open(dat, "r+b") as handle:
+        handle.truncate(4000)
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.validate_fixture(str(tmp_path))
+    assert "Checksum mismatch" in info.value.msg
+
+
+def test_validate_fixture_missing_dat_and_directory_dat(tmp_path):
+    dat = _make_fixture(tmp_path, b"x")
+    os.unlink(dat)
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.validate_fixture(str(tmp_path))
+    assert "missing" in info.value.msg and "IRIS.DAT" in info.value.msg and info.value.hint
+    os.mkdir(dat)
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.validate_fixture(str(tmp_path))
+    assert "not a regular file" in info.value.msg
+
+
+def test_validate_fixture_other_dat_file_name(tmp_path):
+    data = b"abc"
+    os.mkdir(str(tmp_path / "data"))
+    (tmp_path / "data" / "DB.DAT").write_bytes(data)
+    manifest = _manifest.build("fx", "1", "USER", "v", "sha256:" + hashlib.sha256(data).hexdigest(), [], 3)
+    manifest["dat_file"] = "data/DB.DAT"
+    _manifest.write(str(tmp_path), manifest)
+    assert _manifest.validate_fixture(str(tmp_path))[1] == os.path.join(str(tmp_path), "data", "DB.DAT")
+
+
+def test_validate_fixture_bad_manifest_names_field(tmp_path):
+    _make_fixture(tmp_path, b"abc")
+    path = os.path.join(str(tmp_path), "manifest.json")
+    text = open(path).read().replace('"namespace"', '"namespac"')
+    with open(path, "w") as handle:
+        handle.write(text)
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.validate_fixture(str(tmp_path))
+    assert info.value.details["field"] == "namespace"
+
+
+def test_check_checksum(tmp_path):
+    data = _blob(1000)
+    _make_fixture(tmp_path, data)
+    manifest = _manifest.load(str(tmp_path))
+    _manifest.check_checksum(manifest, "x", "sha256:" + hashlib.sha256(data).hexdigest())
+    with pytest.raises(IrisModuleError) as info:
+        _manifest.check_checksum(manifest, "x", "sha256:" + "0" * 64)
+    assert "Checksum mismatch for x" in info.value.msg and info.value.details["expected_checksum"] == manifest["checksum"]

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _fixture
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _fixture, _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_fixture
 from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_fixture import count, make_source, snapshot
@@ -43,37 +43,39 @@ class FakeClient(object):
 
 @pytest.fixture
 def docker_sim(iris_sim, monkeypatch):
-    """The simulator behind a 'docker' transport: upload/download are plain copies into its directories."""
+    """The simulator behind a 'docker' instance (_instance.DockerInstance): its sessions run in the simulator, _copy's
+    put/fetch are plain copies into its directories, its commands run here."""
     calls = []
 
-    def make(module):
-        transport = iris_sim.transport("%SYS")
-        transport.client = FakeClient()
-        transport.container = FakeContainer()
-        return transport
+    class SimDockerInstance(_instance.DockerInstance):
+        def _new_transport(self, namespace):
+            return iris_sim.transport(namespace, instance=self.name, timeout=self.timeout)
 
-    def upload_file(client, container, src_path, dest_dir, dest_name, uid=51773, gid=51773, mode=0o660, timeout=None,
-                    expected_checksum=None):
-        """Like _docker.upload_file: the bytes are hashed as they are copied and installed only when they match."""
-        calls.append(("upload", container.id, dest_dir, dest_name, expected_checksum))
+        def run_command(self, argv, user=None):
+            """The simulator's directories are local: run the command (the temp-file listing script) here."""
+            calls.append(("exec", self.container.id, argv[0], user))
+            proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=self.timeout, check=False)
+            return proc.returncode, proc.stdout, proc.stderr
+
+    def instance_from_module(module, client=None):
+        params = module.params
+        return SimDockerInstance(FakeClient(), FakeContainer(), name=params.get("instance") or "IRIS",
+                                 namespace=params.get("namespace") or "USER", timeout=params.get("timeout") or 60)
+
+    def put_file(instance, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
+        """Like _copy.put_file: the bytes are hashed as they are copied and installed only when they match."""
+        calls.append(("upload", instance.container.id, dest_dir, dest_name, expected_checksum))
         _files.copy_atomic(src_path, os.path.join(dest_dir, dest_name), expected_checksum=expected_checksum)
         return os.path.getsize(src_path)
 
-    def download_file(client, container, src_path, dest_path, timeout=None):
-        calls.append(("download", container.id, src_path))
+    def fetch_file(instance, src_path, dest_path):
+        calls.append(("download", instance.container.id, src_path))
         shutil.copyfile(src_path, dest_path)
         with open(dest_path, "rb") as handle:
             return "sha256:" + hashlib.sha256(handle.read()).hexdigest()
-
-    def exec_with_stdin(client, container, argv, data, timeout, user=None):
-        """The simulator's directories are local: run the command (the temp-file listing script) here."""
-        calls.append(("exec", container.id, argv[0], user))
-        proc = subprocess.run(argv, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, check=False)
-        return proc.returncode, proc.stdout, proc.stderr
-    monkeypatch.setattr(_fixture, "make_transport", make)
-    monkeypatch.setattr(_fixture._docker, "exec_with_stdin", exec_with_stdin)
-    monkeypatch.setattr(_fixture._docker, "upload_file", upload_file)
-    monkeypatch.setattr(_fixture._docker, "download_file", download_file)
+    monkeypatch.setattr(_instance, "instance_from_module", instance_from_module)
+    monkeypatch.setattr(_copy, "put_file", put_file)
+    monkeypatch.setattr(_copy, "fetch_file", fetch_file)
     iris_sim.calls = calls
     return iris_sim
 
@@ -96,7 +98,7 @@ def test_validated_needs_no_container_nor_instance(tmp_path, monkeypatch, run_ma
 
     def no_instance(module):
         raise AssertionError("state=validated must not reach an instance")
-    monkeypatch.setattr(_fixture, "make_transport", no_instance)
+    monkeypatch.setattr(_instance, "instance_from_module", no_instance)
     result = run_main({"state": "validated", "path": str(tmp_path / "none")})
     assert result["failed"] and "does not exist" in result["msg"] and "Fix:" in result["msg"]
 
@@ -123,7 +125,7 @@ def test_docker_round_trip_through_main(docker_sim, tmp_path, run_main):
     restored = run_main(dict(base, state="present", namespace="FIX1", path=path, _ansible_diff=True))
     assert not restored["failed"] and restored["changed"], restored.get("msg")
     # the upload is told the manifest's checksum: it hashes what it sends and installs only matching bytes
-    assert docker_sim.calls[1] == ("upload", "cid-sim", os.path.join(docker_sim.inst.mgr_dir, "fix1"), "IRIS.DAT",
+    assert docker_sim.calls[1] == ("upload", "cid-sim", os.path.join(docker_sim.inst.mgr_dir, "fix1") + "/", "IRIS.DAT",
                                    exported["manifest"]["checksum"])
     assert count(docker_sim, "FIX1", "Shop.Item") == 3
     assert restored["diff"]["after"]["restore"]["fixture"]["fixture_id"] == "src"
@@ -141,12 +143,12 @@ def test_container_stops_mid_copy(docker_sim, tmp_path, monkeypatch, run_main):
     run_main(dict(base, state="exported", namespace="SRC", path=path))
     before = snapshot(docker_sim)
 
-    def dying_upload(client, container, src_path, dest_dir, dest_name, **kwargs):
+    def dying_upload(instance, src_path, dest_dir, dest_name, **kwargs):
         with open(os.path.join(dest_dir, ".iris-devtools-upload-abc-IRIS.DAT"), "wb") as handle:
             handle.write(b"IRIS-SIM-DAT partial")
         raise IrisModuleError("Cannot copy: the container stopped during the copy", hint="start it and run again",
                               partial_path=os.path.join(dest_dir, ".iris-devtools-upload-abc-IRIS.DAT"))
-    monkeypatch.setattr(_fixture._docker, "upload_file", dying_upload)
+    monkeypatch.setattr(_copy, "put_file", dying_upload)
     result = run_main(dict(base, state="present", namespace="FIX1", path=path))
     assert result["failed"] and "container stopped" in result["msg"]
     assert "Everything this run created was removed again" in result["msg"]
