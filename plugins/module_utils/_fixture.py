@@ -74,7 +74,7 @@ import re
 import stat
 import time
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _docker, _files, _manifest
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _docker, _files, _manifest
 from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
@@ -101,7 +101,7 @@ _GUARDS = ("fixture_assert_free", "fixture_assert_no_dat")
 _LOCK_POLL = 0.2
 # Temp files this collection writes next to a database file: Docker uploads (_docker.upload_file) and local copies
 # (_files.copy_atomic).  An interrupted copy (the container stopped, the host process was killed) can leave one.
-TEMP_PREFIXES = (_docker.UPLOAD_PREFIX, _files.TEMP_PREFIX)
+TEMP_PREFIXES = (_copy.UPLOAD_PREFIX, _files.TEMP_PREFIX)
 # List (and with "remove" delete) the files "$1/<prefix>*" in a container: FOUND:<name> per file found, then
 # LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
 _TEMP_SCRIPT = (
@@ -614,7 +614,7 @@ class FixtureManager(object):
         """Copy IRIS.DAT in, hashing the bytes as they are sent; they land under IRIS.DAT only when the SHA-256 is the
         manifest's ``checksum`` (before anything is mounted), else "Checksum mismatch" and the temp copy is gone."""
         if self.is_docker:
-            _docker.upload_file(self.transport.client, self.transport.container, dat_path, directory.rstrip("/"),
+            _copy.upload_file(self.transport.client, self.transport.container, dat_path, directory.rstrip("/"),
                                 _manifest.DAT_FILE, timeout=self.params.get("timeout"), expected_checksum=checksum)
             return
         # transport local: the directory was created by the instance; the file gets its owner (when we may chown).
@@ -885,7 +885,7 @@ class FixtureManager(object):
     def _copy_out(self, directory, dest):
         src = directory + _manifest.DAT_FILE
         if self.is_docker:
-            return _docker.download_file(self.transport.client, self.transport.container, src, dest, timeout=self.params.get("timeout"))
+            return _copy.download_file(self.transport.client, self.transport.container, src, dest, timeout=self.params.get("timeout"))
         # One read of the source: the copy hashes the bytes it writes (issue 11 item 2).
         return _files.copy_atomic(src, dest, mode=0o644)
 

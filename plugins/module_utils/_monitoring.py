@@ -51,7 +51,7 @@ import socket
 import tempfile
 import time
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _metrics, _schedule, _task
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _docker, _metrics, _schedule, _task
 from ansible_collections.iris_devtools.iris.plugins.module_utils._diff import DiffTracker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program, record_text, record_value
@@ -263,7 +263,7 @@ class DockerFiles(object):
         return (attrs.get("Config") or {}).get("Hostname") or ""
 
     def read(self, path):
-        return _docker.read_file_from_container(self.container, path)
+        return _copy.read_file_from_container(self.container, path)
 
 
 def _sha256(data):

@@ -72,8 +72,8 @@ def docker_sim(iris_sim, monkeypatch):
         return proc.returncode, proc.stdout, proc.stderr
     monkeypatch.setattr(_fixture, "make_transport", make)
     monkeypatch.setattr(_fixture._docker, "exec_with_stdin", exec_with_stdin)
-    monkeypatch.setattr(_fixture._docker, "upload_file", upload_file)
-    monkeypatch.setattr(_fixture._docker, "download_file", download_file)
+    monkeypatch.setattr(_fixture._copy, "upload_file", upload_file)
+    monkeypatch.setattr(_fixture._copy, "download_file", download_file)
     iris_sim.calls = calls
     return iris_sim
 
@@ -146,7 +146,7 @@ def test_container_stops_mid_copy(docker_sim, tmp_path, monkeypatch, run_main):
             handle.write(b"IRIS-SIM-DAT partial")
         raise IrisModuleError("Cannot copy: the container stopped during the copy", hint="start it and run again",
                               partial_path=os.path.join(dest_dir, ".iris-devtools-upload-abc-IRIS.DAT"))
-    monkeypatch.setattr(_fixture._docker, "upload_file", dying_upload)
+    monkeypatch.setattr(_fixture._copy, "upload_file", dying_upload)
     result = run_main(dict(base, state="present", namespace="FIX1", path=path))
     assert result["failed"] and "container stopped" in result["msg"]
     assert "Everything this run created was removed again" in result["msg"]
