@@ -165,14 +165,17 @@ class Timeline(object):
         self._undo.append((module, "instance_lock", original))
 
     def __enter__(self):
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files, _fixture, _transport
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _docker, _files, _fixture, _transport
         self._patch(_files, "validate_fixture", "manifest+size")
         self._patch(_files, "sha256_file", "hash (before the copy)")
         self._patch(_files.StreamDigest, "checksum", "checksum of the bytes sent")
         self._patch(_fixture, "make_transport", "connect (client+container)")
         self._patch_lock(_fixture)
         self._patch(_transport.Transport, "run", lambda transport, program: "session: " + _kind(program))
-        self._patch(_docker, "upload_file", "upload")
+        self._patch(_copy, "upload_file", "upload")
+        self._patch(_copy, "host_view", "  host view (inspect + stat proof)")
+        self._patch(_copy, "host_upload", "  host copy (write + hash thread + mv)")
+        self._patch(_copy, "archive_upload", "  archive copy (put_archive)")
         self._patch(_docker, "exec_with_stdin", lambda client, container, argv, *a, **k: "  exec " + (argv[0] if argv else "?"))
         self.t0 = time.perf_counter()
         return self
@@ -205,6 +208,9 @@ class Timeline(object):
             phases[kind] = phases.get(kind, 0.0) + end - start
             key = "before_upload_sessions" if end <= upload_start + 1e-6 else "after_upload_sessions"
             phases[key] = phases.get(key, 0.0) + end - start
+        phases["host_view"] = self.sum("  host view (inspect + stat proof)")
+        phases["host_copy"] = self.sum("  host copy (write + hash thread + mv)")
+        phases["archive_copy"] = self.sum("  archive copy (put_archive)")
         phases["connect"] = self.sum("connect (client+container)")
         phases["manifest"] = self.sum("manifest+size")
         phases["after_upload"] = total - upload_end
@@ -294,13 +300,13 @@ class Bench(object):
 
     # -- measurements ---------------------------------------------------------------------------
     def floor(self, dat, index):
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files
         directory = "/usr/irissys/mgr/benchfloor%d" % index
         self.container.exec_run(["mkdir", "-p", directory])
         started = time.perf_counter()
         _files.sha256_file(dat)
         hashed = time.perf_counter()
-        _docker.upload_file(self.client, self.container.id, dat, directory, "IRIS.DAT", timeout=600)
+        _copy.archive_upload(self.client, self.container.id, dat, directory, "IRIS.DAT", timeout=600)
         done = time.perf_counter()
         self.container.exec_run(["rm", "-rf", directory], user="root")
         return done - started, hashed - started, done - hashed
@@ -317,6 +323,32 @@ class Bench(object):
             raise RuntimeError("the unchanged re-run into %s reported a change: %s" % (namespace, again))
         self.run_fixture(state="absent", namespace=namespace)
         return seconds, rerun, again.get("iris_sessions")
+
+    def profile_copies(self, dat):
+        """Where a copy's time goes, each piece measured alone once (seconds): reading the file and generating the tar
+        stream in Python (what ``archive_upload`` does before HTTP), the host copy without and with the hash thread,
+        and the host view's proof.  The archive copy minus the tar generation is the HTTP upload + the daemon's untar."""
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files
+        directory = "/usr/irissys/mgr/benchprofile"
+        self.container.exec_run(["mkdir", "-p", directory])
+        out = {}
+        with open(dat, "rb", buffering=0) as handle:
+            started = time.perf_counter()
+            for dummy in _copy._tar_stream(handle, "x", os.path.getsize(dat), 0o660, 0, 0, 0, None, None, [0]):  # pylint: disable=protected-access
+                pass
+            out["tar_generation"] = time.perf_counter() - started
+        started = time.perf_counter()
+        host_dir = _copy.host_view(self.client, self.container.id, directory, 60)
+        out["host_view"] = time.perf_counter() - started
+        if host_dir is not None:
+            checksum = _files.sha256_file(dat)
+            for label, expected in (("host_copy_no_hash", None), ("host_copy_hashing", checksum)):
+                started = time.perf_counter()
+                _copy.host_upload(self.client, self.container.id, dat, host_dir, directory, "IRIS.DAT", timeout=600,
+                                  expected_checksum=expected)
+                out[label] = time.perf_counter() - started
+        self.container.exec_run(["rm", "-rf", directory], user="root")
+        return out
 
     def empty_session(self):
         """Time of an IRIS session that runs nothing (``halt``): the fixed cost every session of a restore pays."""
@@ -341,7 +373,7 @@ def import_seconds():
     import subprocess
     code = ("import time; t = time.perf_counter(); "
             "from ansible_collections.iris_devtools.iris.plugins.modules import iris_fixture; "
-            "from ansible_collections.iris_devtools.iris.plugins.module_utils import _fixture, _connect, _docker; "
+            "from ansible_collections.iris_devtools.iris.plugins.module_utils import _fixture, _copy, _docker; "
             "import docker; print(time.perf_counter() - t)")
     try:
         out = subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
@@ -362,6 +394,8 @@ def breakdown(phases):
         "fresh restore)" % (med("upload_start"), med("manifest"), med("connect"), med("before_upload_sessions"), med("hash")),
         "  upload, hashing the bytes as they are sent: %.3f s = %+.3f s over the floor's copy alone (the floor's "
         "separate sha256 saved: %.3f s)" % (med("upload"), med("upload_over_copy"), med("saved_hash")),
+        "    of which: host view %.3f s, host copy %.3f s, archive copy %.3f s (the fallback; 0 when the host copy ran)" % (
+            med("host_view"), med("host_copy"), med("archive_copy")),
         "  after the upload: %.3f s (sessions %s; an empty session: %.3f s)" % (med("after_upload"), sessions, med("empty_session")),
     ])
 
@@ -382,7 +416,7 @@ def main():
     try:
         bench.start_container()
         dat = bench.make_fixture()
-        floors, restores, reruns, phases = [], [], [], []
+        floors, restores, reruns, phases, hashes, copies = [], [], [], [], [], []
         orders = {}
         for index in range(max(args.runs, 1)):
             # A 1 GiB copy varies by up to 0.5 s, and in some series the second copy of a run was the slow one (with either
@@ -393,6 +427,8 @@ def main():
                 restore, rerun, sessions = bench.restore(index)
             floor, hashing, copying = bench.floor(dat, index)
             floors.append(floor)
+            hashes.append(hashing)
+            copies.append(copying)
             line = "run %d: floor %.3f s (sha256 %.3f + copy %.3f)" % (index + 1, floor, hashing, copying)
             if bench.module is not None:
                 if not restore_first:
@@ -408,9 +444,13 @@ def main():
             if bench.module is not None and args.timeline:
                 print("\n".join(bench.timelines[-1].lines()))
             sys.stdout.flush()
+        profile = bench.profile_copies(dat)
     finally:
         bench.cleanup()
     floor = statistics.median(floors)
+    print("copy profile (each alone, once; load %.2f): %s; floor medians: sha256 %.3f s, archive copy %.3f s (archive "
+          "copy - tar generation = HTTP upload + daemon untar)" % (os.getloadavg()[0], ", ".join(
+              "%s %.3f s" % item for item in sorted(profile.items())), statistics.median(hashes), statistics.median(copies)))
     if not restores:
         print("fixture_restore floor_s=%.3f (floor only)" % floor)
         return
