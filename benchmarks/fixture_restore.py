@@ -174,7 +174,7 @@ class Timeline(object):
         self._patch(_transport.Transport, "run", lambda transport, program: "session: " + _kind(program))
         self._patch(_copy, "upload_file", "upload")
         self._patch(_copy, "host_view", "  host view (inspect + stat proof)")
-        self._patch(_copy, "host_upload", "  host copy (write + hash thread + mv)")
+        self._patch(_copy, "host_upload", "  host copy (read, hash, write + mv)")
         self._patch(_copy, "archive_upload", "  archive copy (put_archive)")
         self._patch(_docker, "exec_with_stdin", lambda client, container, argv, *a, **k: "  exec " + (argv[0] if argv else "?"))
         self.t0 = time.perf_counter()
@@ -209,7 +209,7 @@ class Timeline(object):
             key = "before_upload_sessions" if end <= upload_start + 1e-6 else "after_upload_sessions"
             phases[key] = phases.get(key, 0.0) + end - start
         phases["host_view"] = self.sum("  host view (inspect + stat proof)")
-        phases["host_copy"] = self.sum("  host copy (write + hash thread + mv)")
+        phases["host_copy"] = self.sum("  host copy (read, hash, write + mv)")
         phases["archive_copy"] = self.sum("  archive copy (put_archive)")
         phases["connect"] = self.sum("connect (client+container)")
         phases["manifest"] = self.sum("manifest+size")
@@ -326,7 +326,7 @@ class Bench(object):
 
     def profile_copies(self, dat):
         """Where a copy's time goes, each piece measured alone once (seconds): reading the file and generating the tar
-        stream in Python (what ``archive_upload`` does before HTTP), the host copy without and with the hash thread,
+        stream in Python (what ``archive_upload`` does before HTTP), the host copy without and with hashing,
         and the host view's proof.  The archive copy minus the tar generation is the HTTP upload + the daemon's untar."""
         from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files
         directory = "/usr/irissys/mgr/benchprofile"

@@ -21,8 +21,8 @@ written is the expected one:
 
 * the host copy (issue 12 item 5): when this process runs as root and the target directory is on a bind mount, a
   volume or the container's overlay2 file system whose host path (``docker inspect``: ``Mounts[].Source``,
-  ``GraphDriver.Data.MergedDir``) is visible here, the file is written there directly (read once, hashed in a second
-  thread as it is written: ``_files.StreamDigest``).  Only when it is provably the same directory: the host path has
+  ``GraphDriver.Data.MergedDir``) is visible here, the file is written there directly (read once; each chunk is
+  hashed, then written, in the same loop).  Only when it is provably the same directory: the host path has
   no symlink below the mount (an absolute link in the container would resolve on the host), the mount is writable,
   and ``stat`` run in the container reports the same device and inode for the directory as the host does; the final
   ``mv`` runs in the container, so a file the container does not see never lands.  With a remote engine the path
@@ -31,8 +31,14 @@ written is the expected one:
   ``put_archive``; the daemon untars it.  This is the fallback and what ``benchmarks/fixture_restore.py`` measures
   as the floor's copy.
 
-The host copy is about twice as fast on the 2-core machine: no HTTP chunked upload, no untar in the daemon, and the
-hash runs beside a plain write (see ``benchmarks/fixture_restore.py``).
+Why the host copy (measured on the shared 2-core machine, load 5-6, see ``benchmarks/fixture_restore.py``): the
+archive copy of 1 GiB took 3-7 s, of which the Python side (reading + tar generation) is about 0.4 s; the rest is the
+HTTP chunked upload and the daemon's untar into overlayfs, i.e. the bytes are copied three more times.  A plain
+write into the same directory took 1.6 s.  Hashing in a second thread (``_files.StreamDigest``, which the archive
+copy keeps) made the host copy 2-5 times slower there (256 MiB: 2.5 s with 4 MiB chunks, 1.2 s with 16 MiB, 0.45-0.8
+s inline): with every CPU busy a second thread adds hand-offs, not parallelism, so the host copy hashes inline.
+``docker exec -i`` with ``cat`` was not chosen: it still sends every byte through the daemon's socket.
+
 """
 
 from __future__ import annotations
@@ -178,7 +184,7 @@ def host_view(client, container_id, dest_dir, timeout=None):
 def host_upload(client, container, src_path, host_dir, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_GID, mode=0o660,
                 timeout=None, expected_checksum=None):
     """The host copy: write ``src_path`` to a temp name in ``host_dir`` (the host path of the container's ``dest_dir``,
-    from ``host_view``), hashing what is written in a second thread; owner/mode set on the open file; then ``mv`` in
+    from ``host_view``), hashing each chunk as it is written (the same bytes object); owner/mode set on the open file; then ``mv`` in
     the container onto ``dest_name`` when the SHA-256 matches.  Returns the bytes copied, or None when the temp file
     cannot be created here or the container does not see it (nothing is left; the caller falls back)."""
     container_id, name = _container_ref(client, container)
@@ -200,7 +206,9 @@ def host_upload(client, container, src_path, host_dir, dest_dir, dest_name, uid=
         except OSError:
             return None
         copied = 0
-        digest = _files.StreamDigest() if expected_checksum else None
+        # Hashed in this thread, in the same loop as the write (see the module docstring: on the shared 2-core machine
+        # a hash thread was 2-5 times slower than hashing inline).
+        digest = hashlib.sha256() if expected_checksum else None
         try:
             with os.fdopen(fd, "wb", buffering=0) as out:
                 while True:
@@ -219,7 +227,7 @@ def host_upload(client, container, src_path, host_dir, dest_dir, dest_name, uid=
                 os.fchown(out.fileno(), uid, gid)
                 os.fchmod(out.fileno(), mode)
             if digest is not None:
-                actual = digest.checksum()
+                actual = "sha256:" + digest.hexdigest()
                 if actual != expected_checksum:
                     raise _files.checksum_error(src_path, actual, expected_checksum, copied=True)
             remaining = max(1, deadline - time.monotonic()) if deadline else 120
@@ -233,9 +241,6 @@ def host_upload(client, container, src_path, host_dir, dest_dir, dest_name, uid=
             raise _files.file_error("copy %s to" % src_path, dest_path, exc,
                                     hint="free space in the container's file system or Docker's data root (docker system df), "
                                          "or use a volume with more room")
-        finally:
-            if digest is not None:
-                digest.close()
     if code != 0:
         # The container does not see the file written here: no proof, so nothing lands; the archive copy decides.
         _remove_host(tmp_host)
