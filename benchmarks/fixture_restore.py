@@ -5,11 +5,13 @@
 """Restore time of a 1 GiB iris_fixture as a ratio to the floor (a measurement, not a test: no assertions).
 
 Floor = what any restore must do at least, measured in the same run on the same file: the Python
-SHA-256 of IRIS.DAT (``_files.sha256_file``) + copying the same file into the container
-(``_docker.upload_file``, the Docker archive API).  Restore = ``iris_fixture state=present`` into a
-new namespace (checksum, copy, database + namespace creation, mount, row-count verification,
-record).  Re-run = the same ``state=present`` again, which must change nothing; its time must not
-depend on the fixture size.  The manager is imported and driven directly (the same code
+SHA-256 of IRIS.DAT (``_files.sha256_file``) + copying the same file into the container with the Docker
+archive API (``_copy.archive_upload``: what every restore did before issue 12, and still does where the host
+copy does not apply).  Restore = ``iris_fixture state=present`` into a new namespace (checksum, copy,
+database + namespace creation, mount, row-count verification, record); its copy is ``_copy.upload_file``, which
+writes through the host's view of the container directory when it can prove that view (``_copy.host_view``)
+and hashes each chunk as it writes it.  Re-run = the same ``state=present`` again, which must change nothing;
+its time must not depend on the fixture size.  The manager is imported and driven directly (the same code
 ansible-playbook runs, as in ``readiness.py``), so Ansible's process start-up is not in the numbers.
 
 The fixture is produced the realistic way: a simulator container started with
@@ -24,31 +26,32 @@ How to run, from the repository root after ``tools/run setup``:
     PYTHONPATH="$WORK" python benchmarks/fixture_restore.py [--image iris-devtools/iris-sim:0.2.0] [--runs 5]
         [--size-mb 1024] [--floor-only] [--keep] [--timeline] [--order alternate|floor-first|restore-first]
 
-Output: one line per run (floor, restore, per-run ratio, which went first, re-run), then the load average,
-the import time of a module run (a fresh interpreter; not in the ratio, which drives the manager
+Output: one line per run (floor, restore, per-run ratio, which went first, re-run), then the copy profile
+(each piece of a copy measured alone once: tar generation in Python, the host view's proof, the host copy with and
+without hashing; the floor's archive copy minus the tar generation is the HTTP upload + the daemon's untar), the
+load average, the import time of a module run (a fresh interpreter; not in the ratio, which drives the manager
 in-process), a breakdown of where a restore's time goes (medians; measured by wrapping the functions
-the manager calls, ``--timeline`` prints each restore's intervals), the ratio per order, the medians and
-the last line.  ``--order alternate`` (default) runs the floor first in odd runs and the restore first in
+the manager calls, ``--timeline`` prints each restore's intervals; the upload split into host view, host copy and
+archive copy), the ratio per order, the medians and the last line.  ``--order alternate`` (default) runs the floor first in odd runs and the restore first in
 even ones: a 1 GiB copy varies by up to 0.5 s run to run, and in some series the second copy of a run was
 the slow one, so a fixed order could load that onto one side (``--order floor-first`` is the order used
 before 2026-11-26).
 
-Recorded 2026-12-05 on the shared 2-vCPU machine (load average 3.5 at the start, 2.9 at the end: other engineers'
-tests running), simulator image 0.1.0, 1 GiB fixture, ``--runs 5``, after a restore started hashing the bytes as
-it sends them (issue 11 item 2: one read, no separate hash before the copy):
+Recorded 2026-12-05 16:28 UTC on the shared 2-vCPU machine (load average 6.2 at the start, 4.9 at the end: other
+engineers' tests running), simulator image 0.2.0, 1 GiB fixture, ``--runs 5``, with the host copy (issue 12 item 5):
 
-    fixture_restore ratio=0.97 target=0.75 rerun_module_s=0.178 target_rerun=0.3
+    fixture_restore ratio=0.77 target=0.75 rerun_module_s=0.290 target_rerun=0.3
 
-(floor 3.58-6.07 s = SHA-256 0.83-1.14 s + copy 2.69-4.95 s; restore 2.76-5.94 s, per-run ratios 0.69-1.35; re-run
-0.17-0.36 s in one IRIS session.)  Breakdown (medians): before the upload 0.18 s (read+prepare session 0.16 s); the
-upload that hashes as it sends 2.96 s, 0.57 s less than the floor's copy alone in this noisy series; after it 0.75 s
-(apply session).  The target is NOT met, and cannot be with Docker's archive API as the copy: the restore must copy
-(the floor's copy is the same ``_docker.upload_file``) and run its two sessions (about 0.5 s, of which about 0.25 s is
-MountDatabase flushing the copied file), so even with the hash entirely hidden beside the send the ratio is
-(copy + sessions) / (hash + copy), about 0.97 for 1 GiB on an idle machine (copy 1.5 s, hash 0.57 s); on a loaded
-2-core machine hashing and sending compete for the same CPUs and the one pass saves only the second read.  Reaching
-0.75 needs a copy that is cheaper than the floor's (for example writing through ``/proc/<pid>/root`` of the container,
-which is unsafe: absolute symlinks in the container would resolve on the host).
+(floor 3.28-6.47 s = SHA-256 1.08-1.20 s + archive copy 2.21-5.38 s; restore 2.24-5.82 s, per-run ratios 0.52-1.27.)
+Breakdown (medians): before the upload 0.26 s (read+prepare session 0.22 s); the upload 2.55 s = host view (inspect
++ ``stat`` proof) 0.08 s + host copy 2.49 s (read, hash, write, ``mv`` in the container), 0.91 s less than the
+floor's archive copy alone; after it 0.77 s (apply session).  Copy profile (each alone, once, load 4.9): tar
+generation in Python 0.23 s of the archive copy's 3.39 s (the rest is the HTTP upload and the daemon's untar), host
+copy 1.47 s without hashing and 5.28 s with it in that sample (CPU-starved: the hash alone was 1.1 s in the floor).
+Two earlier series the same day: 0.84 at load 5.5-6.2 with the hash in a second thread (``_files.StreamDigest``),
+0.88 at load 5.3-8.1 with the hash inline.  The target is met on some runs, not as a median at load 5-8: on a
+CPU-starved machine both sides are bounded by the SHA-256 and one write of 1 GiB.  Not re-measured on an idle
+machine (time ran out); before the host copy the ratio was 0.97 (load 2.9-3.5, simulator 0.1.0).
 
 Medians of --runs runs (default 5; copy timings vary run to run, toolchain.md §5.2).  Needs about
 3 x size free in Docker's data root and 1 x size in the temp directory.
