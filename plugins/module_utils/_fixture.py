@@ -615,7 +615,7 @@ class FixtureManager(object):
         manifest's ``checksum`` (before anything is mounted), else "Checksum mismatch" and the temp copy is gone."""
         if self.is_docker:
             _copy.upload_file(self.transport.client, self.transport.container, dat_path, directory.rstrip("/"),
-                                _manifest.DAT_FILE, timeout=self.params.get("timeout"), expected_checksum=checksum)
+                              _manifest.DAT_FILE, timeout=self.params.get("timeout"), expected_checksum=checksum)
             return
         # transport local: the directory was created by the instance; the file gets its owner (when we may chown).
         owner = group = None
