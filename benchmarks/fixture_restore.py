@@ -50,8 +50,19 @@ generation in Python 0.23 s of the archive copy's 3.39 s (the rest is the HTTP u
 copy 1.47 s without hashing and 5.28 s with it in that sample (CPU-starved: the hash alone was 1.1 s in the floor).
 Two earlier series the same day: 0.84 at load 5.5-6.2 with the hash in a second thread (``_files.StreamDigest``),
 0.88 at load 5.3-8.1 with the hash inline.  The target is met on some runs, not as a median at load 5-8: on a
-CPU-starved machine both sides are bounded by the SHA-256 and one write of 1 GiB.  Not re-measured on an idle
-machine (time ran out); before the host copy the ratio was 0.97 (load 2.9-3.5, simulator 0.1.0).
+CPU-starved machine both sides are bounded by the SHA-256 and one write of 1 GiB.  Before the host copy the ratio was
+0.97 (load 2.9-3.5, simulator 0.1.0).
+
+Re-measured 2026-12-05 17:03 UTC on the idle machine (load 0.9 at the start, 2.6 at the end), ``--runs 5``:
+
+    fixture_restore ratio=1.74 target=0.75 rerun_module_s=0.157 target_rerun=0.3
+
+(floor 2.12-2.97 s = SHA-256 0.71-0.79 s + archive copy 1.42-2.22 s; restore 1.86-4.78 s: 0.72 and 1.18 when the
+restore ran first, 1.50-2.25 when it ran right after the floor's 1 GiB copy; host copy alone 0.42 s without hashing,
+4.43 s with it right after that.)  So the host copy is NOT a proven win: it is fast on its own, but a second 1 GiB
+of dirty pages right after another is throttled by the kernel's writeback (``balance_dirty_pages`` slows the
+process that dirties fastest), which the daemon's slower untar meets less.  Cause not confirmed (time ran out); the
+next step is to measure with ``--order restore-first`` and ``Dirty:`` from ``/proc/meminfo`` beside each copy.
 
 Medians of --runs runs (default 5; copy timings vary run to run, toolchain.md §5.2).  Needs about
 3 x size free in Docker's data root and 1 x size in the temp directory.
