@@ -6,7 +6,7 @@
 
 Floor = what any restore must do at least, measured in the same run on the same file: the Python
 SHA-256 of IRIS.DAT (``_files.sha256_file``) + copying the same file into the container
-(``_docker.upload_file``, the Docker archive API).  Restore = ``iris_fixture state=present`` into a
+(``_copy.upload_file``, the Docker archive API).  Restore = ``iris_fixture state=present`` into a
 new namespace (checksum, copy, database + namespace creation, mount, row-count verification,
 record).  Re-run = the same ``state=present`` again, which must change nothing; its time must not
 depend on the fixture size.  The manager is imported and driven directly (the same code
@@ -43,7 +43,7 @@ it sends them (issue 11 item 2: one read, no separate hash before the copy):
 0.17-0.36 s in one IRIS session.)  Breakdown (medians): before the upload 0.18 s (read+prepare session 0.16 s); the
 upload that hashes as it sends 2.96 s, 0.57 s less than the floor's copy alone in this noisy series; after it 0.75 s
 (apply session).  The target is NOT met, and cannot be with Docker's archive API as the copy: the restore must copy
-(the floor's copy is the same ``_docker.upload_file``) and run its two sessions (about 0.5 s, of which about 0.25 s is
+(the floor's copy is the same ``_copy.upload_file``) and run its two sessions (about 0.5 s, of which about 0.25 s is
 MountDatabase flushing the copied file), so even with the hash entirely hidden beside the send the ratio is
 (copy + sessions) / (hash + copy), about 0.97 for 1 GiB on an idle machine (copy 1.5 s, hash 0.57 s); on a loaded
 2-core machine hashing and sending compete for the same CPUs and the one pass saves only the second read.  Reaching
@@ -166,14 +166,14 @@ class Timeline(object):
 
     def __enter__(self):
         from ansible_collections.iris_devtools.iris.plugins.module_utils import (
-            _docker, _files, _fixture_lock, _instance, _manifest, _transport)
+            _copy, _docker, _files, _fixture_lock, _instance, _manifest, _transport)
         self._patch(_manifest, "validate_fixture", "manifest+size")
         self._patch(_files, "sha256_file", "hash (before the copy)")
         self._patch(_files.StreamDigest, "checksum", "checksum of the bytes sent")
         self._patch(_instance, "instance_from_module", "connect (client+container)")
         self._patch_lock(_fixture_lock)
         self._patch(_transport.Transport, "run", lambda transport, program: "session: " + _kind(program))
-        self._patch(_docker, "upload_file", "upload")
+        self._patch(_copy, "upload_file", "upload")
         self._patch(_docker, "exec_with_stdin", lambda client, container, argv, *a, **k: "  exec " + (argv[0] if argv else "?"))
         self.t0 = time.perf_counter()
         return self
@@ -295,13 +295,13 @@ class Bench(object):
 
     # -- measurements ---------------------------------------------------------------------------
     def floor(self, dat, index):
-        from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+        from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files
         directory = "/usr/irissys/mgr/benchfloor%d" % index
         self.container.exec_run(["mkdir", "-p", directory])
         started = time.perf_counter()
         _files.sha256_file(dat)
         hashed = time.perf_counter()
-        _docker.upload_file(self.client, self.container.id, dat, directory, "IRIS.DAT", timeout=600)
+        _copy.upload_file(self.client, self.container.id, dat, directory, "IRIS.DAT", timeout=600)
         done = time.perf_counter()
         self.container.exec_run(["rm", "-rf", directory], user="root")
         return done - started, hashed - started, done - hashed

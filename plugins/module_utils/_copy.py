@@ -5,7 +5,8 @@
 
 Files in and out of an instance (``_instance.Instance``), whatever reaches it: for a container through the Docker
 Engine's archive API, for a local instance on this file system.  Part of the access layer, in its own file so that
-only the modules that copy files ship it.
+only the modules that copy files ship it.  The Docker SDK stays behind ``_docker`` (``require_docker``, error
+translation, exec).
 
 * ``put_file(instance, src_path, dest_dir, dest_name, mode, expected_checksum)``: a controller file into the
   instance, owned by the instance owner; with ``expected_checksum`` only bytes with that SHA-256 land under
@@ -13,23 +14,39 @@ only the modules that copy files ship it.
 * ``fetch_file(instance, src_path, dest_path)``: an instance file to ``dest_path`` (atomic), returns ``sha256:<hex>``;
 * ``read_file(instance, path, max_bytes)``: a small instance file into memory (IrisModuleError with
   ``missing_file`` when it is absent).
+
+Into a container (``upload_file``): a tar stream generated while the file is read, sent with ``put_archive`` (the
+daemon untars it), landing under a temp name (``UPLOAD_PREFIX``) in the target directory and renamed onto the final
+name in the container only when the SHA-256 of the bytes sent is the expected one.  Issue 12 item 5 (a restore faster
+than "hash, then copy") is open: a host-side copy into the container's directory was measured and not adopted (no
+proven win on an idle machine; see benchmarks/README.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import tarfile
+import time
+import uuid
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import IRISOWNER_GID, IRISOWNER_UID
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 READ_LIMIT = 256 * 1024 * 1024  # read_file keeps the whole file in memory: reports, not databases
+# A temp file of an upload that never finished (a container stopped mid-copy) starts with this; the fixture manager
+# removes such leftovers.
+UPLOAD_PREFIX = ".iris-devtools-upload-"
+_TAR_BLOCK = 512
 
 
 def put_file(instance, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
     """Copy ``src_path`` to ``dest_dir/dest_name`` in ``instance``; return the bytes copied."""
     if instance.kind == "docker":
-        return _docker.upload_file(instance.client, instance.container, src_path, dest_dir.rstrip("/") or "/", dest_name,
-                                   mode=mode, timeout=instance.timeout, expected_checksum=expected_checksum)
+        return upload_file(instance.client, instance.container, src_path, dest_dir.rstrip("/") or "/", dest_name,
+                           mode=mode, timeout=instance.timeout, expected_checksum=expected_checksum)
     # A local instance created the directory: the file gets the directory's owner when we may give it one (root).
     owner = group = None
     try:
@@ -45,7 +62,7 @@ def put_file(instance, src_path, dest_dir, dest_name, mode=0o660, expected_check
 def fetch_file(instance, src_path, dest_path):
     """Copy the instance's ``src_path`` to ``dest_path`` on this host; return its ``sha256:<hex>``."""
     if instance.kind == "docker":
-        return _docker.download_file(instance.client, instance.container, src_path, dest_path, timeout=instance.timeout)
+        return download_file(instance.client, instance.container, src_path, dest_path, timeout=instance.timeout)
     # One read of the source: the copy hashes the bytes it writes (issue 11 item 2).
     return _files.copy_atomic(src_path, dest_path, mode=0o644)
 
@@ -53,7 +70,7 @@ def fetch_file(instance, src_path, dest_path):
 def read_file(instance, path, max_bytes=READ_LIMIT):
     """The bytes of the instance's small file ``path``."""
     if instance.kind == "docker":
-        return _docker.read_file_from_container(instance.container, path, max_bytes=max_bytes, timeout=instance.timeout)
+        return read_file_from_container(instance.container, path, max_bytes=max_bytes, timeout=instance.timeout)
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -65,3 +82,290 @@ def read_file(instance, path, max_bytes=READ_LIMIT):
         raise IrisModuleError("Cannot read %s: the file has more than the %d bytes allowed." % (path, max_bytes),
                               hint="copy large files another way")
     return data
+
+
+# -- into a container ---------------------------------------------------------------------------------------------
+def _container_ref(client, container):
+    """(id, display name) of ``container`` (a Container object, a name or an id)."""
+    if hasattr(container, "id"):
+        return container.id, getattr(container, "name", None) or container.id
+    return container, container
+
+
+def _container_state(client, container_id):
+    """The container's State dict, or None when it cannot be read (gone, daemon unreachable)."""
+    try:
+        return client.api.inspect_container(container_id).get("State") or {}
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
+def _explain_copy_failure(client, container_id, name, action, exc, path, missing_hint):
+    """Turn a failure during an archive copy into an IrisModuleError with the most useful cause."""
+    text = exc.msg if isinstance(exc, IrisModuleError) else str(getattr(exc, "explanation", None) or exc)
+    if text.startswith("Cannot %s: " % action):
+        text = text[len("Cannot %s: " % action):]
+    lowered = text.lower()
+    state = _container_state(client, container_id)
+    if state is not None and not state.get("Running", False):
+        # Docker serialises archive copies with stop/kill: a stop during the copy waits for the copy and
+        # then stops the container, so the next step (rename, read) is what fails.
+        return IrisModuleError(
+            "Cannot %s: container %s is not running (status %s); it stopped during or before the copy: %s"
+            % (action, name, state.get("Status", "unknown"), text),
+            hint="start the container (iris_container state=healthy) and run again",
+            container_status=state.get("Status"))
+    if isinstance(exc, IrisModuleError):
+        return exc
+    if state is None and _docker.HAS_DOCKER and isinstance(exc, _docker.docker_errors.NotFound) and "no such container" in lowered:
+        return IrisModuleError("Cannot %s: container %s does not exist: %s" % (action, name, text),
+                               hint="check the container option; create the instance first (iris_container)")
+    if "no space left" in lowered or getattr(exc, "errno", None) == 28:
+        return IrisModuleError("Cannot %s: no space left on device: %s" % (action, text),
+                               hint="free space in the container's file system or Docker's data root (docker system df), "
+                                    "or use a volume with more room")
+    if _docker.HAS_DOCKER and isinstance(exc, _docker.docker_errors.NotFound):
+        return IrisModuleError("Cannot %s: %s does not exist in container %s: %s" % (action, path, name, text),
+                               hint=missing_hint, missing_path=path)
+    if isinstance(exc, tarfile.TarError):
+        return IrisModuleError("Cannot %s: the archive stream from Docker ended early or is unreadable: %s" % (action, text),
+                               hint="the container stopped or the connection broke during the copy; check the container and retry")
+    return _docker.translate_docker_error(exc, action)
+
+
+def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter, digest=None):
+    """Yield a one-member tar archive (PAX headers) of ``handle`` in CHUNK_SIZE pieces, reading as it goes;
+    ``digest`` (a ``_files.StreamDigest``) gets every chunk of the file as it is sent."""
+    info = tarfile.TarInfo(member_name)
+    info.size = size
+    info.mode = mode
+    info.uid = uid
+    info.gid = gid
+    info.uname = ""
+    info.gname = ""
+    info.mtime = mtime
+    info.type = tarfile.REGTYPE
+    yield info.tobuf(format=tarfile.PAX_FORMAT)
+    remaining = size
+    while remaining > 0:
+        if deadline is not None and time.monotonic() > deadline:
+            raise IrisModuleError("The copy into the container did not finish within %s seconds" % timeout,
+                                  hint="raise the module's timeout option (large fixtures take time to copy)")
+        chunk = handle.read(min(_files.CHUNK_SIZE, remaining))
+        if not chunk:
+            raise IrisModuleError("The file being copied shrank during the copy (%d of %d bytes read)" % (size - remaining, size),
+                                  hint="do not modify the fixture while it is being restored; run again")
+        remaining -= len(chunk)
+        counter[0] += len(chunk)
+        if digest is not None:
+            digest.update(chunk)
+        yield chunk
+    padding = (-size) % _TAR_BLOCK
+    yield b"\0" * (padding + 2 * _TAR_BLOCK)
+
+
+def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_GID, mode=0o660, timeout=None,
+                   expected_checksum=None):
+    """Copy the host file ``src_path`` to ``dest_dir/dest_name`` in ``container``; return the bytes copied.
+
+    With ``expected_checksum`` ("sha256:<hex>") the bytes are hashed as they are sent (the one read of the
+    source; issue 11 item 2) and the temp file is renamed onto ``dest_name`` only when they match; on a
+    mismatch it is removed and ``_files.checksum_error`` is raised, so ``dest_name`` never holds other bytes.
+
+    The tar stream is generated while the file is read (constant memory, no temp tar on disk); the
+    member carries ``uid``/``gid`` and ``mode`` so the file is owned by irisowner (iris-sources.md §3.4, S25).
+    The file lands under a temp name (``UPLOAD_PREFIX``) in ``dest_dir`` and is renamed onto
+    ``dest_name`` by one ``mv`` in the container, so ``dest_name`` is either the old or the complete new
+    file.  On failure the temp file is removed when the container still runs; when the container stopped
+    mid-copy the error says so and names the temp file (``partial_path``) that stays in its file system.
+    ``timeout`` (seconds, None = no limit) bounds the whole copy.
+    """
+    _docker.require_docker()
+    container_id, name = _container_ref(client, container)
+    dest_dir = dest_dir.rstrip("/") or "/"
+    dest_path = "%s/%s" % (dest_dir.rstrip("/"), dest_name)
+    action = "copy %s to %s in container %s" % (src_path, dest_path, name)
+    if "/" in dest_name or dest_name in ("", ".", ".."):
+        raise IrisModuleError("Cannot %s: dest_name must be a plain file name" % action, hint="pass the directory as dest_dir")
+    try:
+        handle = _files.open_source(src_path)
+    except (IOError, OSError) as exc:
+        raise IrisModuleError("Cannot %s: cannot read the source file: %s" % (action, exc.strerror or exc),
+                              hint="check the path of the file on the host running the module", file_path=src_path)
+    tmp_name = "%s%s-%s" % (UPLOAD_PREFIX, uuid.uuid4().hex[:12], dest_name)
+    tmp_path = "%s/%s" % (dest_dir.rstrip("/"), tmp_name)
+    counter = [0]
+    deadline = time.monotonic() + timeout if timeout else None
+    uploaded = False
+    digest = actual = None
+
+    def failed(exc):
+        """The error to raise for ``exc`` (a failed copy or rename): explained, the temp file removed or named."""
+        if digest is not None:
+            digest.close()  # idempotent: the hash thread never outlives a failed copy
+        error = _explain_copy_failure(client, container_id, name, action, exc, dest_dir,
+                                      "check dest_dir; the directory must exist in the container before the copy")
+        if not _remove_in_container(client, container_id, tmp_path) and (uploaded or counter[0]):
+            # Only when the container is not running: the file stays in its file system (never under
+            # dest_name); copy into a directory the caller removes on rollback so it goes with it.
+            error.details["partial_path"] = tmp_path
+            error.msg += (" The temp file %s (never the final name) stays in the stopped container's file system until "
+                          "its directory or the container is removed." % tmp_path)
+            error.args = (error.msg,)
+        return error
+
+    with handle:
+        try:
+            stat = os.fstat(handle.fileno())
+            # Created inside the try: whatever fails from here on closes the hash thread (failed()).
+            digest = _files.StreamDigest() if expected_checksum else None
+            stream = _tar_stream(handle, tmp_name, stat.st_size, mode, uid, gid, int(stat.st_mtime), deadline, timeout, counter, digest)
+            client.api.put_archive(container_id, dest_dir, stream)
+            uploaded = True
+            if digest is not None:
+                actual = digest.checksum()
+        except Exception as exc:  # pylint: disable=broad-except
+            raise failed(exc)
+        if digest is not None and actual != expected_checksum:
+            mismatch = _files.checksum_error(src_path, actual, expected_checksum, copied=True)
+            if not _remove_in_container(client, container_id, tmp_path):
+                mismatch.details["partial_path"] = tmp_path
+            raise mismatch
+        try:
+            remaining = max(1, deadline - time.monotonic()) if deadline else 120
+            rc, out, err = _docker.exec_with_stdin(client, container_id, ["mv", "-f", "--", tmp_path, dest_path], b"", remaining, user="root")
+            if rc != 0:
+                text = (err or out).decode("utf-8", "replace").strip()
+                hint = "check that %s is writable in the container" % dest_dir
+                if "No such file" in text:
+                    # Seen with Docker 20.10: put_archive into a tmpfs mount writes beneath the mount, invisible inside.
+                    hint = ("the copy is not visible inside the container: %s is probably a tmpfs mount, which the Docker "
+                            "archive API cannot write into; use a directory on the container's file system or a volume" % dest_dir)
+                raise IrisModuleError("Cannot %s: renaming the copied file in the container failed (rc=%s): %s" % (action, rc, text),
+                                      hint=hint)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise failed(exc)
+    return counter[0]
+
+
+def _remove_in_container(client, container_id, path):
+    """Best effort ``rm -f path`` in a running container; True when it ran (the file is gone)."""
+    state = _container_state(client, container_id)
+    if not state or not state.get("Running"):
+        return False
+    try:
+        rc, dummy_out, dummy_err = _docker.exec_with_stdin(client, container_id, ["rm", "-f", "--", path], b"", 30, user="root")
+    except IrisModuleError:
+        return False
+    return rc == 0
+
+
+class _IterReader(object):
+    """A read()-able view of an iterator of bytes chunks (the Docker SDK's archive stream)."""
+
+    def __init__(self, chunks, deadline, timeout):
+        self._chunks = iter(chunks)
+        self._buffer = b""
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def read(self, size=-1):
+        while not self._buffer:
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                raise IrisModuleError("The copy out of the container did not finish within %s seconds" % self._timeout,
+                                      hint="raise the module's timeout option (large fixtures take time to copy)")
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return b""
+        if size is None or size < 0 or size >= len(self._buffer):
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+@contextlib.contextmanager
+def _archive_file(client, container_id, src_path, action, deadline, timeout):
+    """Yield ``(member, fileobj, stat)`` for the regular file ``src_path`` of a container, streamed from
+    ``get_archive`` (constant memory).  The one archive reader of the collection (download_file,
+    read_file_from_container).  Errors are raw; callers explain them with ``_explain_copy_failure``."""
+    bits = None
+    try:
+        bits, stat = client.api.get_archive(container_id, src_path, chunk_size=_files.CHUNK_SIZE)
+        stat = stat or {}
+        # Docker's stat "mode" is a Go os.FileMode: bit 31 = directory, bit 27 = symlink.
+        if int(stat.get("mode") or 0) & ((1 << 31) | (1 << 27)) or stat.get("linkTarget"):
+            raise IrisModuleError("Cannot %s: %s is not a regular file in the container" % (action, src_path),
+                                  hint="give the path of a regular file (e.g. .../IRIS.DAT), not a directory or link",
+                                  file_path=src_path)
+        with tarfile.open(fileobj=_IterReader(bits, deadline, timeout), mode="r|", bufsize=_files.CHUNK_SIZE) as archive:
+            member = archive.next()
+            if member is None or not member.isfile():
+                raise IrisModuleError("Cannot %s: Docker's archive holds no regular file" % action,
+                                      hint="give the path of a regular file in the container", file_path=src_path)
+            yield member, archive.extractfile(member), stat
+    finally:
+        if bits is not None and hasattr(bits, "close"):
+            bits.close()
+
+
+def download_file(client, container, src_path, dest_path, timeout=None):
+    """Copy the regular file ``src_path`` out of ``container`` to ``dest_path`` on the host; return its ``sha256:<hex>``.
+
+    Streams ``get_archive`` (constant memory), hashes while writing a temp file next to ``dest_path``
+    (``_files.atomic_output``), checks the size Docker announced and renames atomically; on any failure
+    the temp file is removed and ``dest_path`` is untouched.
+    """
+    _docker.require_docker()
+    container_id, name = _container_ref(client, container)
+    action = "copy %s out of container %s to %s" % (src_path, name, dest_path)
+    deadline = time.monotonic() + timeout if timeout else None
+    digest = hashlib.sha256()
+    try:
+        with _archive_file(client, container_id, src_path, action, deadline, timeout) as (member, source, stat):
+            written = 0
+            with _files.atomic_output(dest_path) as out:
+                while True:
+                    chunk = source.read(_files.CHUNK_SIZE)
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    try:
+                        out.write(chunk)
+                    except (IOError, OSError) as exc:
+                        raise _files.file_error("write", dest_path, exc)
+                    written += len(chunk)
+                if written != member.size or ("size" in stat and written != int(stat["size"])):
+                    raise IrisModuleError("Cannot %s: got %d bytes, expected %d" % (action, written, member.size),
+                                          hint="the file changed or the container stopped during the copy; retry")
+    except Exception as exc:  # pylint: disable=broad-except
+        raise _explain_copy_failure(client, container_id, name, action, exc, src_path,
+                                    "check the path of the file in the container (is the database directory right?)")
+    return "sha256:" + digest.hexdigest()
+
+
+def read_file_from_container(container, path, max_bytes=256 * 1024 * 1024, timeout=None):
+    """The content (bytes) of the regular file ``path`` inside ``container`` (a Docker SDK container object),
+    read through the same archive reader as ``download_file`` (never ``docker cp`` or exec).
+
+    For small files (a ^SystemPerformance report) that the caller compares in memory.  IrisModuleError when the
+    file does not exist (``missing_file=True`` in its details), is not a regular file, or is larger than ``max_bytes``.
+    """
+    _docker.require_docker()
+    client = container.client
+    container_id, name = _container_ref(client, container)
+    action = "copy %s out of container %s" % (path, name)
+    deadline = time.monotonic() + timeout if timeout else None
+    try:
+        with _archive_file(client, container_id, path, action, deadline, timeout) as (member, source, dummy):
+            if member.size > max_bytes:
+                raise IrisModuleError("Cannot %s: the file has %d bytes, more than the %d allowed" % (action, member.size, max_bytes),
+                                      hint="copy large files another way (a bind mount)")
+            return source.read() or b""
+    except Exception as exc:  # pylint: disable=broad-except
+        error = _explain_copy_failure(client, container_id, name, action, exc, path,
+                                      "check the path (for a report: is the run collected yet?)")
+        if "missing_path" in error.details:
+            error.details["missing_file"] = True
+        raise error

@@ -13,7 +13,7 @@ API (used by ``_manifest.py``, ``_fixture*.py``, ``_copy.py`` and ``_docker.py``
     sha256_file(path, chunk_size=None, cancel=None) -> "sha256:<hex>" (None when ``cancel`` was set)
     Sha256Job(path)                       # the same in a background thread: .result() waits, .cancel() stops it
     checksum_error(dat_path, actual, expected, copied=False) -> IrisModuleError
-    open_source(path) -> binary file      # the one place this module and _docker.upload_file open a file they read
+    open_source(path) -> binary file      # the one place this module and _copy.upload_file open a file they read
                                           # (sha256_file, copy_atomic, uploads; tests wrap it to count or alter reads)
     StreamDigest()                        # .update(chunk) as chunks pass, .checksum() -> "sha256:<hex>", .close()
     copy_atomic(src, dest, owner=None, group=None, mode=None, expected_checksum=None) -> "sha256:<hex>"
@@ -145,7 +145,7 @@ def checksum_error(dat_path, actual, expected, copied=False):
 
 def open_source(path):
     """Open a file this module reads (binary, unbuffered): the source of a copy or a hash.  The one place where
-    ``sha256_file``, ``copy_atomic`` and ``_docker.upload_file`` open what they read (tests wrap it)."""
+    ``sha256_file``, ``copy_atomic`` and ``_copy.upload_file`` open what they read (tests wrap it)."""
     return open(path, "rb", buffering=0)
 
 

@@ -77,7 +77,6 @@ import re
 from ansible_collections.iris_devtools.iris.plugins.module_utils import (
     _argspec,
     _copy,
-    _docker,
     _files,
     _fixture_cache,
     _fixture_lock,
@@ -102,10 +101,10 @@ NAME_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9_]{0,62}\Z")
 SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")
 # Guards of the prepare program: when one of them fails, this run created nothing, so no rollback.
 _GUARDS = ("fixture_assert_free", "fixture_assert_no_dat")
-# Temp files this collection writes next to a database file: Docker uploads (_docker.upload_file) and local copies
+# Temp files this collection writes next to a database file: Docker uploads (_copy.upload_file) and local copies
 # (_files.copy_atomic), both through _copy.put_file.  An interrupted copy (the container stopped, the host process was
 # killed) can leave one.
-TEMP_PREFIXES = (_docker.UPLOAD_PREFIX, _files.TEMP_PREFIX)
+TEMP_PREFIXES = (_copy.UPLOAD_PREFIX, _files.TEMP_PREFIX)
 # List (and with "remove" delete) the files "$1/<prefix>*" in the instance: FOUND:<name> per file found, then
 # LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
 _TEMP_SCRIPT = (

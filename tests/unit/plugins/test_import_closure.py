@@ -27,26 +27,21 @@ FIXTURE_CODE = ("_fixture*", "_manifest*")
 CONTAINER_CODE = ("_container*", "_cpf*", "_readiness*")
 DOMAINS_OF_STATE = ("_task*", "_monitoring*", "_schedule*", "_metrics*")
 
-# (module, file patterns its closure must not contain, why, pending).  ``pending``: the rule holds only once the other
-# streams of issue 12 land (today _docker imports _files, which imports _manifest: fixture code the copy layer still
-# uses); the lead removes those marks at merge.
+# (module, file patterns its closure must not contain, why).
 RULES = [
-    ("iris_task", FIXTURE_CODE, "task code ships no fixture code", True),
-    ("iris_task", CONTAINER_CODE, "task code ships no container code", False),
-    ("iris_task", ("_copy",), "task code copies no files", False),
-    ("iris_monitoring", FIXTURE_CODE, "monitoring code ships no fixture code", True),
-    ("iris_monitoring", CONTAINER_CODE, "monitoring code ships no container code", False),
-    ("iris_info", FIXTURE_CODE, "info reads facts: no fixture code", True),
-    ("iris_info", CONTAINER_CODE, "info reads facts: no container code", False),
-    ("iris_info", ("_copy",), "info reads facts: no copy code", False),
-    ("iris_container", FIXTURE_CODE, "container code ships no fixture code", True),
-    ("iris_container", DOMAINS_OF_STATE, "container code ships no task, monitoring, schedule or metrics code", False),
+    ("iris_task", FIXTURE_CODE, "task code ships no fixture code"),
+    ("iris_task", CONTAINER_CODE, "task code ships no container code"),
+    ("iris_task", ("_copy",), "task code copies no files"),
+    ("iris_monitoring", FIXTURE_CODE, "monitoring code ships no fixture code"),
+    ("iris_monitoring", CONTAINER_CODE, "monitoring code ships no container code"),
+    ("iris_info", FIXTURE_CODE, "info reads facts: no fixture code"),
+    ("iris_info", CONTAINER_CODE, "info reads facts: no container code"),
+    ("iris_info", ("_copy",), "info reads facts: no copy code"),
+    ("iris_container", FIXTURE_CODE, "container code ships no fixture code"),
+    ("iris_container", DOMAINS_OF_STATE, "container code ships no task, monitoring, schedule or metrics code"),
     ("iris_fixture", CONTAINER_CODE + DOMAINS_OF_STATE, "fixture code ships no container, task, monitoring, schedule or "
-                                                        "metrics code", False),
+                                                        "metrics code"),
 ]
-_UNTIL_SPLIT = pytest.mark.xfail(strict=True, reason="until the fixture/container split lands")
-# Files of the other streams that still import inside functions.
-PENDING_FILES = {"_docker.py", "_files.py", "_fixture.py", "_manifest.py"}
 
 
 # -- the scanner ---------------------------------------------------------------------------------------------------
@@ -168,22 +163,21 @@ def _closures_text():
 # -- the rules on the collection -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("module, forbidden, why", [
-    pytest.param(module, forbidden, why, id="%s-%s" % (module, forbidden[0].strip("_*")), marks=[_UNTIL_SPLIT] if pending else [])
-    for module, forbidden, why, pending in RULES])
+    pytest.param(module, forbidden, why, id="%s-%s" % (module, forbidden[0].strip("_*")))
+    for module, forbidden, why in RULES])
 def test_each_module_ships_only_its_own_code(module, forbidden, why):
     names = closure(os.path.join(MODULES_DIR, module + ".py"))
     pulled = sorted(name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in forbidden))
     assert not pulled, "%s pulls %s (%s).\nEvery module's closure:\n%s" % (module, ", ".join(pulled), why, _closures_text())
 
 
-@_UNTIL_SPLIT  # _files <-> _manifest (fixture code)
 def test_no_import_cycle_among_module_utils():
     cycle = import_cycle()
     assert cycle is None, "import cycle: %s\nEvery module's closure:\n%s" % (" -> ".join(cycle), _closures_text())
 
 
 @pytest.mark.parametrize("path", [
-    pytest.param(path, id=os.path.relpath(path, ROOT), marks=[_UNTIL_SPLIT] if os.path.basename(path) in PENDING_FILES else [])
+    pytest.param(path, id=os.path.relpath(path, ROOT))
     for path in _plugin_files()])
 def test_imports_sit_at_the_top_of_the_file(path):
     found = misplaced_imports(_parse(path))

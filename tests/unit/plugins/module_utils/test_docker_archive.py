@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""_docker.upload_file / download_file: streaming archive copies, against a fake archive API and
+"""_copy.upload_file / download_file: streaming archive copies, against a fake archive API and
 (only when Docker and the simulator image are available) against a real simulator container."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _docker, _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 docker = pytest.importorskip("docker")
@@ -154,7 +154,7 @@ def _src(tmp_path, size, seed=0):
 def test_upload_streams_owner_mode_and_renames(fake, tmp_path):
     client, api = fake
     src, data = _src(tmp_path, 9 * MIB + 123)
-    copied = _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT")
+    copied = _copy.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT")
     assert copied == len(data)
     assert list(api.files) == ["/usr/irissys/mgr/IRIS.DAT"]
     entry = api.files["/usr/irissys/mgr/IRIS.DAT"]
@@ -162,14 +162,14 @@ def test_upload_streams_owner_mode_and_renames(fake, tmp_path):
     # streamed: no chunk bigger than CHUNK_SIZE (never the whole file at once)
     assert max(api.put_chunk_sizes) <= _files.CHUNK_SIZE and len(api.put_chunk_sizes) >= 4
     (mv, user), = api.commands
-    assert mv[:3] == ["mv", "-f", "--"] and mv[3].startswith("/usr/irissys/mgr/" + _docker.UPLOAD_PREFIX) and user == "root"
+    assert mv[:3] == ["mv", "-f", "--"] and mv[3].startswith("/usr/irissys/mgr/" + _copy.UPLOAD_PREFIX) and user == "root"
     assert mv[4] == "/usr/irissys/mgr/IRIS.DAT"
 
 
 def test_upload_custom_owner_mode_and_empty_file(fake, tmp_path):
     client, api = fake
     src, dummy = _src(tmp_path, 0)
-    assert _docker.upload_file(client, "iris1", src, "/tmp/", "x", uid=1000, gid=1001, mode=0o600) == 0
+    assert _copy.upload_file(client, "iris1", src, "/tmp/", "x", uid=1000, gid=1001, mode=0o600) == 0
     assert api.files["/tmp/x"] == dict(data=b"", uid=1000, gid=1001, mode=0o600)
 
 
@@ -177,7 +177,7 @@ def test_upload_missing_dest_dir(fake, tmp_path):
     client, api = fake
     src, dummy = _src(tmp_path, 100)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", src, "/nope", "IRIS.DAT")
+        _copy.upload_file(client, "iris1", src, "/nope", "IRIS.DAT")
     assert "/nope does not exist in container iris1" in info.value.msg and "must exist" in info.value.hint
     assert api.files == {}
 
@@ -185,7 +185,7 @@ def test_upload_missing_dest_dir(fake, tmp_path):
 def test_upload_missing_source(fake, tmp_path):
     client, dummy = fake
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", str(tmp_path / "none"), "/tmp", "IRIS.DAT")
+        _copy.upload_file(client, "iris1", str(tmp_path / "none"), "/tmp", "IRIS.DAT")
     assert "cannot read the source file" in info.value.msg
 
 
@@ -194,7 +194,7 @@ def test_upload_container_stopped_mid_copy(fake, tmp_path):
     api.stop_after = 5 * MIB
     src, dummy = _src(tmp_path, 12 * MIB)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT")
+        _copy.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT")
     assert "is not running (status exited)" in info.value.msg and "stopped during or before the copy" in info.value.msg
     assert "start the container" in info.value.hint
     # never a partial file under the final name; the temp one is named in the error
@@ -208,7 +208,7 @@ def test_upload_no_space_removes_partial_temp(fake, tmp_path):
     api.no_space_after = 5 * MIB
     src, dummy = _src(tmp_path, 12 * MIB)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT")
+        _copy.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT")
     assert "no space left on device" in info.value.msg and "free space" in info.value.hint
     assert api.files == {}  # the partial temp file was removed (container still running)
     assert api.commands[-1][0][:3] == ["rm", "-f", "--"]
@@ -219,9 +219,9 @@ def test_upload_timeout_removes_partial_temp(fake, tmp_path, monkeypatch):
     client, api = fake
     src, dummy = _src(tmp_path, 12 * MIB)
     clock = iter([0.0, 0.0] + [100.0] * 100)
-    monkeypatch.setattr(_docker.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(_copy.time, "monotonic", lambda: next(clock))
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", src, "/tmp", "IRIS.DAT", timeout=5)
+        _copy.upload_file(client, "iris1", src, "/tmp", "IRIS.DAT", timeout=5)
     assert "within 5 seconds" in info.value.msg and "timeout" in info.value.hint
     assert api.files == {}
 
@@ -239,7 +239,7 @@ def test_upload_rename_failure_while_running(fake, tmp_path, monkeypatch):
         return 0, b"", b""
     monkeypatch.setattr(_docker, "exec_with_stdin", failing_mv)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", src, "/tmp", "IRIS.DAT")
+        _copy.upload_file(client, "iris1", src, "/tmp", "IRIS.DAT")
     assert "Permission denied" in info.value.msg and "writable" in info.value.hint
     assert api.files == {} and calls[-1][0] == "rm"
 
@@ -249,7 +249,7 @@ def test_upload_container_missing(fake, tmp_path):
     api.exists = False
     src, dummy = _src(tmp_path, 10)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, "iris1", src, "/tmp", "IRIS.DAT")
+        _copy.upload_file(client, "iris1", src, "/tmp", "IRIS.DAT")
     assert "container iris1 does not exist" in info.value.msg
 
 
@@ -259,7 +259,7 @@ def test_download_hashes_and_writes_atomically(fake, tmp_path):
     api.files["/usr/irissys/mgr/user/IRIS.DAT"] = dict(data=data, uid=51773, gid=51773, mode=0o660)
     dest = tmp_path / "out" / "IRIS.DAT"
     os.mkdir(str(tmp_path / "out"))
-    checksum = _docker.download_file(client, "iris1", "/usr/irissys/mgr/user/IRIS.DAT", str(dest))
+    checksum = _copy.download_file(client, "iris1", "/usr/irissys/mgr/user/IRIS.DAT", str(dest))
     assert checksum == "sha256:" + hashlib.sha256(data).hexdigest()
     assert dest.read_bytes() == data
     assert os.listdir(str(tmp_path / "out")) == ["IRIS.DAT"]
@@ -272,7 +272,7 @@ def test_download_broken_stream_leaves_nothing(fake, tmp_path):
     dest = tmp_path / "IRIS.DAT"
     dest.write_bytes(b"previous")
     with pytest.raises(IrisModuleError) as info:
-        _docker.download_file(client, "iris1", "/db/IRIS.DAT", str(dest))
+        _copy.download_file(client, "iris1", "/db/IRIS.DAT", str(dest))
     assert "not running" in info.value.msg
     assert sorted(os.listdir(str(tmp_path))) == ["IRIS.DAT"] and dest.read_bytes() == b"previous"
 
@@ -287,7 +287,7 @@ def test_download_truncated_archive_while_running(fake, tmp_path, monkeypatch):
         return iter([next(chunks)[:MIB]]), stat
     monkeypatch.setattr(api, "get_archive", truncated)
     with pytest.raises(IrisModuleError) as info:
-        _docker.download_file(client, "iris1", "/db/IRIS.DAT", str(tmp_path / "IRIS.DAT"))
+        _copy.download_file(client, "iris1", "/db/IRIS.DAT", str(tmp_path / "IRIS.DAT"))
     assert "ended early or is unreadable" in info.value.msg
     assert os.listdir(str(tmp_path)) == []
 
@@ -295,10 +295,10 @@ def test_download_truncated_archive_while_running(fake, tmp_path, monkeypatch):
 def test_download_missing_and_directory(fake, tmp_path):
     client, api = fake
     with pytest.raises(IrisModuleError) as info:
-        _docker.download_file(client, "iris1", "/usr/irissys/mgr/nope/IRIS.DAT", str(tmp_path / "x"))
+        _copy.download_file(client, "iris1", "/usr/irissys/mgr/nope/IRIS.DAT", str(tmp_path / "x"))
     assert "does not exist in container iris1" in info.value.msg and info.value.details["missing_path"]
     with pytest.raises(IrisModuleError) as info:
-        _docker.download_file(client, "iris1", "/tmp", str(tmp_path / "x"))
+        _copy.download_file(client, "iris1", "/tmp", str(tmp_path / "x"))
     assert "not a regular file" in info.value.msg
     assert os.listdir(str(tmp_path)) == []
 
@@ -328,7 +328,7 @@ def test_download_no_space_on_host(fake, tmp_path, monkeypatch):
 
     monkeypatch.setattr(_files, "atomic_output", FullOutput)
     with pytest.raises(IrisModuleError) as info:
-        _docker.download_file(client, "iris1", "/db/IRIS.DAT", str(tmp_path / "IRIS.DAT"))
+        _copy.download_file(client, "iris1", "/db/IRIS.DAT", str(tmp_path / "IRIS.DAT"))
     assert "No space left" in info.value.msg and "free space" in info.value.hint
     assert os.listdir(str(tmp_path)) == []
 
@@ -370,14 +370,14 @@ def test_real_upload_download_50mib(sim_container, tmp_path):
     client, container = sim_container
     src, data = _src(tmp_path, 50 * MIB, seed=7)
     container.exec_run(["mkdir", "-p", "/usr/irissys/mgr/fxut"])
-    assert _docker.upload_file(client, container.name, src, "/usr/irissys/mgr/fxut", "IRIS.DAT") == 50 * MIB
+    assert _copy.upload_file(client, container.name, src, "/usr/irissys/mgr/fxut", "IRIS.DAT") == 50 * MIB
     assert _ls(container, "/usr/irissys/mgr/fxut") == {"IRIS.DAT": (51773, 51773, 0o660, 50 * MIB)}
     # independent channel: sha256sum inside the container, ownership by name
     out = container.exec_run(["sh", "-c", "sha256sum /usr/irissys/mgr/fxut/IRIS.DAT; stat -c '%U:%G %a' /usr/irissys/mgr/fxut/IRIS.DAT"]).output.decode()
     assert hashlib.sha256(data).hexdigest() in out and "irisowner:irisowner 660" in out
     dest = tmp_path / "back" / "IRIS.DAT"
     os.mkdir(str(tmp_path / "back"))
-    assert _docker.download_file(client, container, "/usr/irissys/mgr/fxut/IRIS.DAT", str(dest)) == \
+    assert _copy.download_file(client, container, "/usr/irissys/mgr/fxut/IRIS.DAT", str(dest)) == \
         "sha256:" + hashlib.sha256(data).hexdigest()
     assert dest.read_bytes() == data and os.listdir(str(tmp_path / "back")) == ["IRIS.DAT"]
 
@@ -386,10 +386,10 @@ def test_real_missing_paths(sim_container, tmp_path):
     client, container = sim_container
     src, dummy = _src(tmp_path, 10)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, container.name, src, "/usr/irissys/mgr/nope", "IRIS.DAT")
+        _copy.upload_file(client, container.name, src, "/usr/irissys/mgr/nope", "IRIS.DAT")
     assert "does not exist in container" in info.value.msg
     with pytest.raises(IrisModuleError) as info:
-        _docker.download_file(client, container.name, "/usr/irissys/mgr/nope/IRIS.DAT", str(tmp_path / "x"))
+        _copy.download_file(client, container.name, "/usr/irissys/mgr/nope/IRIS.DAT", str(tmp_path / "x"))
     assert "does not exist in container" in info.value.msg
     assert sorted(os.listdir(str(tmp_path))) == ["src.DAT"]
 
@@ -399,16 +399,16 @@ def test_real_client_failure_mid_upload_leaves_no_file(sim_container, tmp_path, 
     client, container = sim_container
     src, dummy = _src(tmp_path, 50 * MIB)
     container.exec_run(["mkdir", "-p", "/tmp/fx"])
-    real = _docker._tar_stream
+    real = _copy._tar_stream
 
     def breaking(*args):
         for index, chunk in enumerate(real(*args)):
             if index == 6:
                 raise IrisModuleError("simulated read failure", hint="none")
             yield chunk
-    monkeypatch.setattr(_docker, "_tar_stream", breaking)
+    monkeypatch.setattr(_copy, "_tar_stream", breaking)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, container.name, src, "/tmp/fx", "IRIS.DAT")
+        _copy.upload_file(client, container.name, src, "/tmp/fx", "IRIS.DAT")
     assert "simulated read failure" in info.value.msg
     time.sleep(0.5)
     assert _ls(container, "/tmp/fx") == {}
@@ -421,7 +421,7 @@ def test_real_container_stopped_mid_upload(sim_container, tmp_path, monkeypatch)
     client, container = sim_container
     src, dummy = _src(tmp_path, 50 * MIB)
     container.exec_run(["mkdir", "-p", "/usr/irissys/mgr/fxstop"])
-    real_stream = _docker._tar_stream
+    real_stream = _copy._tar_stream
     real_exec = _docker.exec_with_stdin
     killer = []
 
@@ -441,17 +441,17 @@ def test_real_container_stopped_mid_upload(sim_container, tmp_path, monkeypatch)
         for thread in killer:
             thread.join(30)
         return real_exec(*args, **kwargs)
-    monkeypatch.setattr(_docker, "_tar_stream", stream_with_kill)
+    monkeypatch.setattr(_copy, "_tar_stream", stream_with_kill)
     monkeypatch.setattr(_docker, "exec_with_stdin", exec_after_kill)
     with pytest.raises(IrisModuleError) as info:
-        _docker.upload_file(client, container.name, src, "/usr/irissys/mgr/fxstop", "IRIS.DAT")
+        _copy.upload_file(client, container.name, src, "/usr/irissys/mgr/fxstop", "IRIS.DAT")
     assert "is not running" in info.value.msg and "start the container" in info.value.hint
     container.reload()
     assert container.status == "exited"
     listing = _ls(container, "/usr/irissys/mgr/fxstop")
     assert "IRIS.DAT" not in listing
     partial = info.value.details["partial_path"]
-    assert partial.startswith("/usr/irissys/mgr/fxstop/" + _docker.UPLOAD_PREFIX) and partial in info.value.msg
+    assert partial.startswith("/usr/irissys/mgr/fxstop/" + _copy.UPLOAD_PREFIX) and partial in info.value.msg
     assert set(listing) <= {os.path.basename(partial)}
 
 
@@ -465,7 +465,7 @@ def test_real_tmpfs_destination_fails_clearly(tmp_path):
     try:
         src, dummy = _src(tmp_path, 1 * MIB)
         with pytest.raises(IrisModuleError) as info:
-            _docker.upload_file(client, container.name, src, "/mnt/small", "IRIS.DAT")
+            _copy.upload_file(client, container.name, src, "/mnt/small", "IRIS.DAT")
         assert "tmpfs" in info.value.hint
         assert container.exec_run(["ls", "-A", "/mnt/small"]).output == b""
     finally:
@@ -485,15 +485,15 @@ def test_read_file_shares_the_archive_reader(fake):
     client, api = fake
     api.files["/usr/irissys/mgr/report.html"] = dict(data=b"<html>report</html>", uid=51773, gid=51773, mode=0o644)
     container = _Container(client)
-    assert _docker.read_file_from_container(container, "/usr/irissys/mgr/report.html") == b"<html>report</html>"
+    assert _copy.read_file_from_container(container, "/usr/irissys/mgr/report.html") == b"<html>report</html>"
     with pytest.raises(IrisModuleError) as info:
-        _docker.read_file_from_container(container, "/usr/irissys/mgr/missing.html")
+        _copy.read_file_from_container(container, "/usr/irissys/mgr/missing.html")
     assert info.value.details["missing_file"] is True and "does not exist" in info.value.msg
     with pytest.raises(IrisModuleError) as info:
-        _docker.read_file_from_container(container, "/tmp")
+        _copy.read_file_from_container(container, "/tmp")
     assert "not a regular file" in info.value.msg and not info.value.details.get("missing_file")
     with pytest.raises(IrisModuleError) as info:
-        _docker.read_file_from_container(container, "/usr/irissys/mgr/report.html", max_bytes=5)
+        _copy.read_file_from_container(container, "/usr/irissys/mgr/report.html", max_bytes=5)
     assert "more than the 5 allowed" in info.value.msg
 
 
@@ -502,7 +502,7 @@ def test_upload_with_checksum_hashes_what_it_sends(fake, tmp_path):
     client, api = fake
     src, data = _src(tmp_path, 9 * MIB + 5)
     expected = "sha256:" + hashlib.sha256(data).hexdigest()
-    assert _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected) == len(data)
+    assert _copy.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected) == len(data)
     assert list(api.files) == ["/usr/irissys/mgr/IRIS.DAT"] and api.files["/usr/irissys/mgr/IRIS.DAT"]["data"] == data
 
 
@@ -514,7 +514,7 @@ def test_upload_refuses_a_source_that_changes_after_the_first_chunk(fake, tmp_pa
     expected = "sha256:" + hashlib.sha256(data).hexdigest()
     mutating_source()
     with pytest.raises(IrisModuleError) as err:
-        _docker.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected)
+        _copy.upload_file(client, "iris1", src, "/usr/irissys/mgr", "IRIS.DAT", expected_checksum=expected)
     with open(src, "rb") as handle:
         changed = handle.read()
     assert changed != data and len(changed) == len(data)
