@@ -165,7 +165,7 @@ def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, time
 
 
 def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_GID, mode=0o660, timeout=None,
-                   expected_checksum=None):
+                expected_checksum=None):
     """Copy the host file ``src_path`` to ``dest_dir/dest_name`` in ``container``; return the bytes copied.
 
     With ``expected_checksum`` ("sha256:<hex>") the bytes are hashed as they are sent (the one read of the

@@ -839,7 +839,7 @@ def fn_zdatetimeh(proc, args):  # pylint: disable=unused-argument
 def fn_zdateh(proc, args):  # pylint: disable=unused-argument
     """``$ZDATEH(string[,dformat])`` for formats 1, 3, 8."""
     _need(args, 1)
-    return horolog(_parse_datetime(values.to_str(args[0]), values.to_int(_arg(args, 1, 1)))).split(",", 1)[0]
+    return horolog(_parse_datetime(values.to_str(args[0]), values.to_int(_arg(args, 1, 1)))).split(",", maxsplit=1)[0]
 
 
 def fn_now(proc, args):  # pylint: disable=unused-argument
