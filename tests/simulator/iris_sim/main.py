@@ -556,9 +556,10 @@ class IrisMain:
         try:
             self.servers = web.start_servers(self.mgr)
             self.msg("Private webserver started on %d" % self.servers.web_port)
+            self.msg("Superserver started on %d" % self.servers.ss_port)
             update_state(self.mgr, web_port=self.servers.web_port, superserver_port=self.servers.ss_port)
-        except OSError as exc:
-            self.msg("Private webserver could not start: %s" % exc, 2)
+        except (OSError, ValueError) as exc:  # ValueError: an unusable IRIS_SIM_SSLDEFS section
+            self.msg("Private webserver or superserver could not start: %s" % exc, 2)
             self.servers = None
 
     def _stop_servers(self) -> None:

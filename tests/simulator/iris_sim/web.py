@@ -7,8 +7,10 @@
   ``/api/monitor/metrics`` in Prometheus text with the metric names of iris-sources.md §2.4 (S16, S17),
   ``/api/monitor/alerts`` (``[]``; S16), and a stub Management Portal page.  The simulated load comes
   from ``<mgr>/sim-load.json``, written by ``iris-sim load`` (defaults: cpu 5 %, memory 20 %).
-- TCP on 1972: a placeholder superserver that accepts and closes each connection.  The superserver
-  protocol (Native SDK, DB-API, JDBC) is NOT modelled; clients fail at once with a link error.
+- TCP on 1972: the superserver (``iris_sim.superserver``, iris-sources.md WIRE): the protocol the
+  intersystems-irispython client speaks (login, DB-API, Native API); TLS when ``IRIS_SIM_SSLDEFS`` names an
+  SSLDefs.ini file (section ``IRIS_SIM_SSLCONFIG``, default ``superserver``, with ``CertFile``/``KeyFile``).
+  What it does not model is refused loudly and logged in messages.log.
 
 Knobs (for tests on a host): IRIS_SIM_BIND (default 0.0.0.0), IRIS_SIM_WEB_PORT (52773),
 IRIS_SIM_SUPERSERVER_PORT (1972); port 0 picks a free port.
@@ -20,7 +22,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,43 +183,33 @@ def make_handler(mgr: str):
 
 
 class Servers:
-    """The running web server and superserver placeholder."""
+    """The running web server and superserver."""
 
     def __init__(self, mgr: str, bind: str, web_port: int, ss_port: int):
         self._stop = threading.Event()
         self.http = ThreadingHTTPServer((bind, web_port), make_handler(mgr))
         self.http.daemon_threads = True
         try:
-            self.ss = socket.create_server((bind, ss_port), reuse_port=False)
-        except OSError:
+            from iris_sim.superserver import start_from_env  # pylint: disable=import-outside-toplevel
+            self.ss = start_from_env(mgr, bind, ss_port,
+                                     lambda text, severity=0: _main.log_message(text, severity, "Superserver", mgr=mgr))
+        except (OSError, ValueError):
             self.http.server_close()
             raise
-        self.ss.settimeout(0.3)
         self.web_port = self.http.server_address[1]
-        self.ss_port = self.ss.getsockname()[1]
+        self.ss_port = self.ss.port
         self._threads = [
             threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.2},
                              name="web", daemon=True),
-            threading.Thread(target=self._superserver, name="superserver", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
-
-    def _superserver(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _addr = self.ss.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                break
-            conn.close()  # protocol not modelled: accept and close
 
     def stop(self) -> None:
         self._stop.set()
         self.http.shutdown()
         self.http.server_close()
-        self.ss.close()
+        self.ss.stop()
         for thread in self._threads:
             thread.join(2)
 

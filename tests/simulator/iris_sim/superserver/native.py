@@ -141,6 +141,7 @@ class NativeState:
             keys = [k for k in str(args[0] if args else "").split(",") if k.strip()]
             for key in keys:
                 self.orefs.pop(key.strip(), None)
+            self.session.log("released objects %s (%s)" % (",".join(k.strip() for k in keys), GATEWAY), 0)
             return ",".join(k.strip() for k in keys) or "0"
         with self.session.locked() as inst:
             result = objects.call_class_method(self._process(inst), class_name, method, args)

@@ -11,6 +11,7 @@ inline, bound parameters become ``?``.
 
 from __future__ import annotations
 
+import decimal
 import os
 import re
 import struct
@@ -231,6 +232,8 @@ class SqlState:
             return None
         if ctype == ODBC_INTEGER and values.is_canonical_number(values.to_str(value)):
             return int(values.to_num(value)) if not isinstance(value, int) else value
+        if ctype == ODBC_NUMERIC and values.is_canonical_number(values.to_str(value)):
+            return decimal.Decimal(values.to_str(value))  # WIRE §2/§4.2: the client returns Decimal
         if isinstance(value, (int, float, str)):
             return value if ctype != ODBC_VARCHAR or isinstance(value, str) else values.to_str(value)
         return values.to_str(value)

@@ -8,6 +8,7 @@ All layouts here are confirmed against the client 5.4.1 only, not against a real
 
 from __future__ import annotations
 
+import decimal
 import struct
 
 HEADER = struct.Struct("<III2s")  # WIRE §1: payload length, message id, statement id, function code / status
@@ -99,6 +100,13 @@ def encode(value) -> bytes:
         return _item(4 if value >= 0 else 5, _int_bytes(value))
     if isinstance(value, float):
         return _item(8, struct.pack("<d", value))
+    if isinstance(value, decimal.Decimal):
+        # WIRE §2: scale byte + mantissa; 06 for a positive mantissa, 07 for a negative one [inf].
+        sign, digits, exponent = value.normalize().as_tuple() if value else (0, (0,), 0)
+        mantissa = int("".join(map(str, digits))) * (-1 if sign else 1)
+        if not -128 <= exponent <= 127:
+            return encode(str(value))
+        return _item(7 if mantissa < 0 else 6, struct.pack("<b", exponent) + _int_bytes(mantissa))
     if isinstance(value, bytes):
         return b"\x03\x01\x00" if not value else _item(1, value)
     text = str(value)
@@ -127,10 +135,9 @@ def _decode_data(type_byte: int, data: bytes):
         value = int.from_bytes(data, "little", signed=True) if data else -1  # [inf] empty negative
     elif kind in (6, 7):
         # WIRE §2: a signed scale byte then the mantissa (06 = positive, 07 = negative [inf]).
-        from decimal import Decimal  # pylint: disable=import-outside-toplevel
         scale = struct.unpack("<b", data[:1])[0] if data else 0
         mantissa = int.from_bytes(data[1:], "little", signed=kind == 7)
-        value = Decimal(mantissa).scaleb(scale)
+        value = decimal.Decimal(mantissa).scaleb(scale)
     elif kind == 8:
         value = struct.unpack("<d", data)[0] if len(data) == 8 else 0.0
     elif kind in (25, 26):

@@ -1,0 +1,68 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Superserver handshake and login driven by the real intersystems-irispython 5.4.1 client (iris-sources.md WIRE §3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from superserver_support import PASSWORD, fixture_served, guarded  # noqa: F401  pylint: disable=unused-import
+
+REFUSED = "<COMMUNICATION LINK ERROR> Failed to connect to server; Details: <COMMUNICATION ERROR> Invalid Message received; Details: "
+
+
+def test_connect_and_disconnect(served):
+    conn = served.connect()
+    assert not conn.isClosed()
+    guarded(conn.close)
+    assert conn.isClosed()
+    assert any("login of _SYSTEM in USER" in line for line in served.logs)
+    assert served.wait_log("disconnect (DC)")
+
+
+def test_namespace_is_case_insensitive(served):
+    conn = served.connect(namespace="%sys")
+    guarded(conn.close)
+
+
+@pytest.mark.parametrize("kwargs, text", [
+    ({"password": "wrong"}, "Access Denied"),
+    ({"user": "NoSuchUser"}, "Access Denied"),
+    ({"namespace": "NOSUCH"}, "Namespace NOSUCH does not exist"),
+])
+def test_refused_logins(served, kwargs, text):
+    with pytest.raises(RuntimeError) as err:
+        served.connect(**kwargs)
+    assert str(err.value) == REFUSED + text
+    assert "login refused" in served.messages_log()
+
+
+def test_password_change_required(served):
+    """iris-sources.md LESSONS §3 row 1: a DB-API login is refused while the account must change its password."""
+    served.run("%SYS", 'kill p set p("ChangePassword")=1 write ##class(Security.Users).Modify("_SYSTEM",.p)')
+    with pytest.raises(RuntimeError) as err:
+        served.connect()
+    assert str(err.value) == REFUSED + "Password change required"
+
+
+def test_disabled_user(served):
+    served.run("%SYS", 'kill p set p("Enabled")=0 write ##class(Security.Users).Modify("_SYSTEM",.p)')
+    assert served.inst.authenticate("_SYSTEM", PASSWORD) == (False, "disabled")
+    with pytest.raises(RuntimeError) as err:
+        served.connect()
+    assert str(err.value) == REFUSED + "Access Denied"
+
+
+def test_bindings_service_disabled(served):
+    served.run("%SYS", 'kill p set p("Enabled")=0 write ##class(Security.Services).Modify("%Service_Bindings",.p)')
+    with pytest.raises(RuntimeError) as err:
+        served.connect()
+    assert str(err.value) == REFUSED + "Access Denied"
+
+
+def test_instance_not_running(served):
+    served.inst.set_status("down")
+    with pytest.raises(RuntimeError) as err:
+        served.connect()
+    assert str(err.value) == REFUSED + "Startup in progress"
