@@ -1,0 +1,89 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Native API over the superserver with the real client 5.4.1 (iris-sources.md WIRE §5)."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from superserver_support import fixture_served, guarded  # noqa: F401  pylint: disable=unused-import
+
+
+@pytest.fixture(name="irs")
+def fixture_irs(served):
+    import iris  # pylint: disable=import-outside-toplevel
+    conn = served.connect()
+    yield guarded(iris.createIRIS, conn)
+    guarded(conn.close)
+
+
+def test_class_method_value(irs):
+    assert guarded(irs.classMethodValue, "%SYSTEM.Version", "GetNumber") == "2025.1"
+    assert guarded(irs.classMethodValue, "%SYSTEM.Version", "GetMajor") == 2025
+    assert "IRIS-SIM simulator" in guarded(irs.classMethodString, "%SYSTEM.Version", "GetVersion")
+
+
+def test_class_method_arguments_and_void(served, irs):
+    with pytest.raises(RuntimeError, match=r"<CLASS DOES NOT EXIST> \*Security.Users"):
+        guarded(irs.classMethodValue, "Security.Users", "Exists", "_SYSTEM")  # %SYS classes: not in USER
+    import iris  # pylint: disable=import-outside-toplevel
+    sys_irs = guarded(iris.createIRIS, served.connect(namespace="%SYS"))
+    assert guarded(sys_irs.classMethodValue, "Security.Users", "Exists", "_SYSTEM") == 1
+    assert guarded(sys_irs.classMethodValue, "Security.Users", "Exists", "NoSuchUser") == 0
+    assert guarded(irs.classMethodValue, "%SYSTEM.Status", "IsOK", 1) == 1
+    guarded(irs.classMethodVoid, "%SYSTEM.Version", "GetNumber")
+
+
+def test_object_handle_invoke_and_release(served, irs):
+    obj = guarded(irs.classMethodObject, "%Library.DynamicObject", "%New")
+    guarded(obj.invokeVoid, "%Set", "answer", 42)
+    assert guarded(obj.invoke, "%Get", "answer") == 42
+    assert guarded(obj.invoke, "%ToJSON") == '{"answer":42}'
+    with pytest.raises(RuntimeError) as err:
+        guarded(obj.invoke, "NoSuchMethod")
+    assert str(err.value) == "<METHOD DOES NOT EXIST> *NoSuchMethod,%Library.DynamicObject"
+    # WIRE §5: after about 100 closed proxies the client releases them with %Net.Remote.Gateway %ReleaseObjects.
+    for i in range(120):
+        tmp = guarded(irs.classMethodObject, "%Library.DynamicObject", "%New")
+        guarded(tmp.invokeVoid, "%Set", "i", i)
+        del tmp
+    gc.collect()
+    assert guarded(irs.classMethodValue, "%SYSTEM.Version", "GetMajor") == 2025
+    assert served.wait_log("released objects ")
+    assert guarded(obj.invoke, "%Get", "answer") == 42  # the open handle survives the release
+
+
+def test_globals_set_get_kill_isdefined(served, irs):
+    guarded(irs.set, "v1", "^SimSS", "a", 1)
+    guarded(irs.set, 7, "SimSS")
+    assert guarded(irs.get, "^SimSS", "a", 1) == "v1"
+    assert guarded(irs.getInteger, "^SimSS") == 7
+    assert guarded(irs.isDefined, "^SimSS", "a") == 10
+    assert guarded(irs.isDefined, "^SimSS") == 11
+    assert guarded(irs.get, "^SimSS", "zz") is None   # WIRE §5: error 1009 → None
+    assert served.write("USER", "^SimSS(\"a\",1)") == "v1"  # the shell sees the same global
+    guarded(irs.kill, "^SimSS", "a")
+    assert guarded(irs.isDefined, "^SimSS", "a") == 0
+    guarded(irs.kill, "^SimSS")
+    assert guarded(irs.isDefined, "^SimSS") == 0
+
+
+def test_unmodelled_class_and_method_raise(served, irs):
+    with pytest.raises(RuntimeError) as err:
+        guarded(irs.classMethodValue, "No.Such", "X")
+    assert str(err.value) == "<CLASS DOES NOT EXIST> *No.Such"
+    with pytest.raises(RuntimeError) as err:
+        guarded(irs.classMethodValue, "%SYSTEM.Version", "NoSuch")
+    assert str(err.value) == "<METHOD DOES NOT EXIST> *NoSuch,%SYSTEM.Version"
+    assert "<CLASS DOES NOT EXIST> *No.Such" in served.messages_log()
+
+
+@pytest.mark.parametrize("call", ["increment", "tStart"])
+def test_unmodelled_native_functions_raise(served, irs, call):
+    with pytest.raises(RuntimeError) as err:
+        guarded(getattr(irs, call), *((1, "^SimSS") if call == "increment" else ()))
+    assert "is not modelled" in str(err.value)
+    assert "is not modelled" in served.messages_log()
