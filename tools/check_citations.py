@@ -34,7 +34,7 @@ STRICT = 1
 REGISTER = "docs/iris-sources.md"
 SCOPES = ("plugins", "roles", "playbooks")
 TEXT_SUFFIXES = (".py", ".yml", ".yaml", ".md", ".rst", ".j2", ".txt", ".cfg", ".sh", ".json", ".ini")
-NOTE_KEYS = ("LESSONS", "NEEDS", "TOOLCHAIN", "ANCHORS", "PEERS")
+NOTE_KEYS = ("LESSONS", "NEEDS", "TOOLCHAIN", "ANCHORS", "PEERS", "WIRE")
 OUTSIDE = re.compile(r"\b(iris-api(?:-next)?\.md|iris-api-next|iris-fidelity-audit(?:\.md)?|iris-devtester-lessons(?:\.md)?"
                      r"|iris-ci-user-needs(?:\.md)?|toolchain\.md|ansible-anchors\.md|peers\.md|iris-wire-protocol\.md"
                      r"|architecture\.md|shared/docs)")
