@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -136,7 +137,10 @@ def test_start_qlist_metrics_sigterm_and_restart(tmp_path):
                                         timeout=5).read().decode()
         assert json.loads(alerts) == []
         with socket.create_connection(("127.0.0.1", state["superserver_port"]), timeout=5) as conn:
-            assert conn.recv(10) == b""  # placeholder superserver: accept and close
+            # the superserver answers the handshake (iris-sources.md WIRE §3.1: protocol 69, feature bits 1)
+            conn.sendall(struct.pack("<III2sH", 2, 1, 0, b"HS", 69))
+            header = conn.recv(14)
+            assert header[:4] != b"" and header[12:14] == b"\0\0"
     finally:
         rc, out = _stop(proc)
     assert rc == 0, out
