@@ -38,27 +38,23 @@ def test_refused_logins(served, kwargs, text):
     assert "login refused" in served.messages_log()
 
 
-def test_password_change_required(served):
-    """iris-sources.md LESSONS §3 row 1: a DB-API login is refused while the account must change its password."""
-    served.run("%SYS", 'kill p set p("ChangePassword")=1 write ##class(Security.Users).Modify("_SYSTEM",.p)')
+@pytest.mark.parametrize("line, text", [
+    # iris-sources.md LESSONS §3 row 1: a DB-API login is refused while the account must change its password.
+    ('set p("ChangePassword")=1 write ##class(Security.Users).Modify("_SYSTEM",.p)', "Password change required"),
+    ('set p("Enabled")=0 write ##class(Security.Users).Modify("_SYSTEM",.p)', "Access Denied"),
+    ('set p("Enabled")=0 write ##class(Security.Services).Modify("%Service_Bindings",.p)', "Access Denied"),
+], ids=["password-change-required", "disabled-user", "bindings-service-disabled"])
+def test_refused_by_instance_state(served, line, text):
+    assert served.run("%SYS", "kill p " + line) == "1"
     with pytest.raises(RuntimeError) as err:
         served.connect()
-    assert str(err.value) == REFUSED + "Password change required"
+    assert str(err.value) == REFUSED + text
+    assert "login refused for _SYSTEM in USER" in served.messages_log()
 
 
-def test_disabled_user(served):
+def test_disabled_user_reason(served):
     served.run("%SYS", 'kill p set p("Enabled")=0 write ##class(Security.Users).Modify("_SYSTEM",.p)')
     assert served.inst.authenticate("_SYSTEM", PASSWORD) == (False, "disabled")
-    with pytest.raises(RuntimeError) as err:
-        served.connect()
-    assert str(err.value) == REFUSED + "Access Denied"
-
-
-def test_bindings_service_disabled(served):
-    served.run("%SYS", 'kill p set p("Enabled")=0 write ##class(Security.Services).Modify("%Service_Bindings",.p)')
-    with pytest.raises(RuntimeError) as err:
-        served.connect()
-    assert str(err.value) == REFUSED + "Access Denied"
 
 
 def test_instance_not_running(served):

@@ -72,12 +72,13 @@ class Session:  # pylint: disable=too-many-instance-attributes
             except (ConnectionError, OSError):
                 return
             except Exception as exc:  # pylint: disable=broad-except
-                # A simulator defect must not look like success: log it, answer with an error, close.
+                # A simulator defect must not look like success: log it and answer with an error the client raises.
                 self.log("internal error on %r: %s\n%s" % (code, exc, traceback.format_exc()), 2)
-                with_status = native.error_status(1) if native.is_native(code) else struct.pack("<h", -400)
                 text = "simulator: internal error on %r: %s" % (code, exc)
-                self.send(msg_id, stmt_id, with_status, wire.encode(text) if native.is_native(code) else b"")
-                return
+                if native.is_native(code):
+                    self.send(msg_id, stmt_id, native.error_status(native.GENERIC_ERROR), wire.encode(text))
+                else:
+                    self.sql.error(msg_id, stmt_id, sqlmsg.NOT_MODELLED, text)
 
     def dispatch(self, msg_id, stmt_id, code: bytes, payload: bytes) -> bool:
         if code == b"HS":
@@ -118,6 +119,7 @@ class Session:  # pylint: disable=too-many-instance-attributes
     def login(self, msg_id, stmt_id, payload) -> bool:
         items = wire.Reader(payload).rest()
         namespace = str(items[0] or "") if items else ""
+        username = ""
         try:
             if len(items) < 3 or items[1] is None:
                 raise LoginRefused("Access Denied")  # no user name: token/other logins are not modelled [inf]
@@ -126,7 +128,7 @@ class Session:  # pylint: disable=too-many-instance-attributes
             with self.locked() as inst:
                 self._check_login(inst, namespace, username, password)
         except LoginRefused as exc:
-            self.log("login refused for %s in %s: %s" % (locals().get("username", "?"), namespace or "?", exc), 1)
+            self.log("login refused for %s in %s: %s" % (username or "?", namespace or "?", exc), 1)
             body = wire.encode(str(exc))
             self.send(msg_id, stmt_id, struct.pack("<H", LOGIN_REFUSED), body)
             return False  # WIRE §3.2: the client closes without DC
@@ -287,5 +289,5 @@ def start_from_env(mgr: str, bind: str, port: int, log) -> Superserver:
     ssldefs = os.environ.get("IRIS_SIM_SSLDEFS", "").strip()
     if ssldefs:
         tls = tls_context_from_ssldefs(ssldefs, os.environ.get("IRIS_SIM_SSLCONFIG", "superserver"))
-    dummy = mgr
+    del mgr  # the instance comes from the environment, like every other part of the simulator
     return Superserver(Instance.open, bind=bind, port=port, log=log, tls_context=tls)

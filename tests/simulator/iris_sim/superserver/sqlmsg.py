@@ -76,7 +76,8 @@ class SqlState:
 
     def handle(self, msg_id, stmt_id, code: bytes, payload: bytes) -> None:
         if code in (b"CC", b"CS", b"RC", b"RU"):  # WIRE §1: no reply
-            self.statements.pop(stmt_id, None) if code in (b"CC", b"CS") else None
+            if code in (b"CC", b"CS"):
+                self.statements.pop(stmt_id, None)
             return
         handler = HANDLERS[code]
         try:
@@ -142,7 +143,7 @@ class SqlState:
             row.append(None if args is None else args[index])
         return columns, [row]
 
-    def _columns(self, inst, stmt: Statement, plan: dict, result) -> list:
+    def _columns(self, inst, plan: dict, result) -> list:
         types = {}
         try:
             src = sqlengine._source(inst, self.session.namespace, plan["table"])  # pylint: disable=protected-access
@@ -157,7 +158,6 @@ class SqlState:
                 cols.append((name, ODBC_INTEGER))
             else:
                 cols.append((name, odbc_type(types.get(name.upper(), "VARCHAR"))))
-        del stmt
         return cols
 
     # -- messages ---------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class SqlState:
                 sqlengine.check(inst, self.session.namespace, plan)
                 if stmt.is_query:
                     result = sqlengine.execute(inst, self.session.namespace, plan, params)
-                    stmt.columns = self._columns(inst, stmt, plan, result)
+                    stmt.columns = self._columns(inst, plan, result)
         body = b""
         if stmt.is_query:
             body += wire.encode(len(stmt.columns))
