@@ -96,3 +96,19 @@ def test_unmodelled_sql_is_loud(served, cur):
         guarded(cur.callproc, "Sample.Proc", [7])
     assert "SQLCODE: <-400>" in str(err.value) and "not modelled" in str(err.value)
     assert "not modelled" in served.messages_log()
+
+
+def test_commit_rollback_and_autocommit_off(served, cur):
+    """Changes run under autocommit only: with autocommit off an UPDATE is refused loudly (a rollback could not
+    undo it), so commit and rollback stay truthful."""
+    import iris.dbapi  # pylint: disable=import-outside-toplevel
+    conn = served.connect()
+    guarded(conn.commit)
+    guarded(conn.rollback)
+    guarded(conn.setAutoCommit, False)
+    c2 = conn.cursor()
+    with pytest.raises(iris.dbapi.DatabaseError, match="autocommit off"):
+        guarded(c2.execute, "UPDATE Sample.Person SET Age = 1")
+    guarded(conn.rollback)
+    assert _rows(c2, "SELECT COUNT(*) FROM Sample.Person WHERE Age = 1") == [(0,)]
+    guarded(conn.close)

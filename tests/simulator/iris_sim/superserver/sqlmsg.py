@@ -251,6 +251,11 @@ class SqlState:
     def update(self, msg_id, stmt_id, reader) -> None:
         """PU: autoKey, timeout, then the parameter sets; one row count per set (WIRE §4.2)."""
         stmt = self._statement(stmt_id)
+        if not self.session.autocommit:
+            # The engine applies every change at once, so a later rollback could not undo it; and the 5.4.1
+            # client does not raise on an error reply to TR (seen in this simulator's tests).  Refuse here instead.
+            raise sqlengine.SqlError(NOT_MODELLED, "simulator: changes with autocommit off (transactions) are not "
+                                                   "modelled. Fix: keep autocommit on")
         reader.item()   # autoKey
         reader.item()   # timeout
         sets = self._param_sets(reader) or [[]]
@@ -272,13 +277,11 @@ class SqlState:
         self.session.send(msg_id, stmt_id, b"\x00\x00", wire.encode(text))
 
     def commit(self, msg_id, stmt_id, reader) -> None:  # pylint: disable=unused-argument
-        """TC: every statement is applied when it runs (autocommit), so a commit has nothing left to do."""
+        """TC: every change is applied when it runs (autocommit), so a commit has nothing left to do."""
         self.session.send(msg_id, stmt_id, b"\x00\x00")
 
     def rollback(self, msg_id, stmt_id, reader) -> None:  # pylint: disable=unused-argument
-        """TR: nothing to undo under autocommit; with autocommit off a rollback is not modelled (loud)."""
-        if not self.session.autocommit:
-            raise sqlengine.SqlError(NOT_MODELLED, "simulator: transactions (rollback) are not modelled")
+        """TR: nothing to undo: changes run under autocommit only (``update`` refuses them otherwise)."""
         self.session.send(msg_id, stmt_id, b"\x00\x00")
 
     def not_modelled(self, msg_id, stmt_id, reader) -> None:  # pylint: disable=unused-argument
