@@ -94,7 +94,7 @@ def test_unmodelled_sql_is_loud(served, cur):
     import iris.dbapi  # pylint: disable=import-outside-toplevel
     with pytest.raises(iris.dbapi.DatabaseError) as err:
         guarded(cur.callproc, "Sample.Proc", [7])
-    assert "SQLCODE: <-400>" in str(err.value) and "not modelled" in str(err.value)
+    assert "SQLCODE: <-400>" in str(err.value) and "SQL message 'SP' is not modelled" in str(err.value)
     assert "not modelled" in served.messages_log()
 
 
@@ -112,3 +112,15 @@ def test_commit_rollback_and_autocommit_off(served, cur):
     guarded(conn.rollback)
     assert _rows(c2, "SELECT COUNT(*) FROM Sample.Person WHERE Age = 1") == [(0,)]
     guarded(conn.close)
+
+
+def test_direct_execute_query_and_refused_direct_update(served, cur):
+    """WIRE §4.2: DQ gets two replies (metadata, then rows); DU is not modelled and refused loudly."""
+    import iris.dbapi  # pylint: disable=import-outside-toplevel
+    assert guarded(cur.direct_execute, "SELECT Name FROM Sample.Person WHERE Age > ?", [35]) == -1
+    assert [d[:2] for d in cur.description] == [("Name", 12)]
+    assert [tuple(r) for r in guarded(cur.fetchall)] == [("Bob",), ("Cy",)]
+    with pytest.raises(iris.dbapi.DatabaseError, match="SQL message 'DU' is not modelled"):
+        guarded(cur.direct_execute, "UPDATE Sample.Person SET Age = 2")
+    assert "SQL message 'DU' is not modelled" in served.messages_log()
+    assert _rows(cur, "SELECT COUNT(*) FROM Sample.Person WHERE Age = 2") == [(0,)]

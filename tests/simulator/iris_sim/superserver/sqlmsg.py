@@ -64,6 +64,7 @@ class SqlState:
         self.session = session
         self.statements: dict[int, Statement] = {}
         self.errors: dict[int, str] = {}
+        self.code = ""
 
     # -- replies ----------------------------------------------------------------------------------
     def error(self, msg_id, stmt_id, sqlcode: int, message: str) -> None:
@@ -80,6 +81,7 @@ class SqlState:
                 self.statements.pop(stmt_id, None)
             return
         handler = HANDLERS[code]
+        self.code = code.decode("latin-1")
         try:
             handler(self, msg_id, stmt_id, wire.Reader(payload))
         except sqlengine.SqlError as exc:
@@ -165,6 +167,23 @@ class SqlState:
         """PP: check the statement; reply metadata (WIRE §4.2)."""
         stmt = Statement(self._read_text(reader), self._read_info(reader))
         self.statements[stmt_id] = stmt
+        self.session.send(msg_id, stmt_id, b"\x00\x00", self._metadata(stmt))
+
+    def direct_query(self, msg_id, stmt_id, reader) -> None:
+        """DQ (``cursor.direct_execute``): text, paramInfo, parameter sets, timeout, maxRows; two replies with the
+        request's id: the metadata (as for PP), then the first block of rows (as for PQ) (WIRE §4.2)."""
+        stmt = Statement(self._read_text(reader), self._read_info(reader))
+        if not stmt.is_query:
+            raise sqlengine.SqlError(NOT_MODELLED, "simulator: direct execution of a non-query is not modelled")
+        self.statements[stmt_id] = stmt
+        metadata = self._metadata(stmt)
+        sets = self._param_sets(reader)
+        rows = self._rows(stmt, sets[0] if sets else [])
+        self.session.send(msg_id, stmt_id, b"\x00\x00", metadata)
+        stmt.pending = rows
+        self._block(msg_id, stmt_id, stmt)
+
+    def _metadata(self, stmt: Statement) -> bytes:
         with self.session.locked() as inst:
             expr = self._expr_select(stmt, None) if stmt.is_query else None
             if expr is not None:
@@ -187,7 +206,7 @@ class SqlState:
         for dummy in stmt.info:
             body += wire.encode_list([ODBC_VARCHAR, 32767, 0, 2])  # WIRE §4.2: 4 fields per parameter [inf values]
         body += wire.encode(0)  # addToCache 0: the client prepares again on every execute (WIRE §4.2)
-        self.session.send(msg_id, stmt_id, b"\x00\x00", body)
+        return body
 
     def _statement(self, stmt_id) -> Statement:
         stmt = self.statements.get(stmt_id)
@@ -212,7 +231,10 @@ class SqlState:
         """PQ: run the prepared query; first block of rows (WIRE §4.2)."""
         stmt = self._statement(stmt_id)
         sets = self._param_sets(reader)
-        args = sets[0] if sets else []
+        stmt.pending = self._rows(stmt, sets[0] if sets else [])
+        self._block(msg_id, stmt_id, stmt)
+
+    def _rows(self, stmt: Statement, args) -> list:
         with self.session.locked() as inst:
             expr = self._expr_select(stmt, args)
             if expr is not None:
@@ -223,8 +245,7 @@ class SqlState:
                 if result.sqlcode < 0:
                     raise sqlengine.SqlError(result.sqlcode, result.message)
                 rows = result.rows
-        stmt.pending = [[self._cell(v, t) for v, (dummy, t) in zip(row, stmt.columns)] for row in rows]
-        self._block(msg_id, stmt_id, stmt)
+        return [[self._cell(v, t) for v, (dummy, t) in zip(row, stmt.columns)] for row in rows]
 
     @staticmethod
     def _cell(value, ctype):
@@ -285,10 +306,11 @@ class SqlState:
         self.session.send(msg_id, stmt_id, b"\x00\x00")
 
     def not_modelled(self, msg_id, stmt_id, reader) -> None:  # pylint: disable=unused-argument
-        raise sqlengine.SqlError(NOT_MODELLED, "simulator: this SQL message is not modelled")
+        raise sqlengine.SqlError(NOT_MODELLED, "simulator: SQL message '%s' is not modelled" % self.code)
 
 
 HANDLERS = {b"PP": SqlState.prepare, b"PQ": SqlState.query, b"FD": SqlState.fetch, b"PU": SqlState.update,
+            b"DQ": SqlState.direct_query,
             b"OE": SqlState.error_text, b"TC": SqlState.commit, b"TR": SqlState.rollback,
-            # WIRE §4.2 / §8: direct query/update, stored procedures, multiple result sets: refused loudly.
-            **{code: SqlState.not_modelled for code in (b"DQ", b"DU", b"SP", b"SU", b"SQ", b"MS", b"MD", b"MR")}}
+            # WIRE §4.2 / §8: direct update, stored procedures, multiple result sets: refused loudly.
+            **{code: SqlState.not_modelled for code in (b"DU", b"SP", b"SU", b"SQ", b"MS", b"MD", b"MR")}}
