@@ -87,3 +87,16 @@ def test_unmodelled_native_functions_raise(served, irs, call):
         guarded(getattr(irs, call), *((1, "^SimSS") if call == "increment" else ()))
     assert "is not modelled" in str(err.value)
     assert "is not modelled" in served.messages_log()
+
+
+def test_global_values_unicode_and_large(irs):
+    """WIRE §2: UTF-16 items for non-latin-1 text; medium/long items for 70 KB and 3 MB values."""
+    text = "h\u00e9llo \u2713 \u4e16"
+    guarded(irs.set, text, "^SimSS", text)
+    assert guarded(irs.get, "^SimSS", text) == text
+    for size in (70_000, 3_000_000):
+        guarded(irs.set, "x" * size, "^SimSS", "big")
+        assert guarded(irs.get, "^SimSS", "big") == "x" * size
+    guarded(irs.set, -12345678901, "^SimSS", "n")
+    assert guarded(irs.getLong, "^SimSS", "n") == -12345678901
+    guarded(irs.kill, "^SimSS")
