@@ -100,3 +100,18 @@ def test_global_values_unicode_and_large(irs):
     guarded(irs.set, -12345678901, "^SimSS", "n")
     assert guarded(irs.getLong, "^SimSS", "n") == -12345678901
     guarded(irs.kill, "^SimSS")
+
+
+def test_property_get_and_set(served):
+    """n 29/30 on a modelled class in %SYS; the set layout (oref, property, value) is [inf], accepted by the client."""
+    import iris  # pylint: disable=import-outside-toplevel
+    conn = served.connect(namespace="%SYS")
+    irs = guarded(iris.createIRIS, conn)
+    task = guarded(irs.classMethodObject, "%SYS.Task", "%New")
+    guarded(task.set, "Name", "from-native")
+    assert guarded(task.get, "Name") == "from-native"
+    with pytest.raises(RuntimeError, match=r"^<PROPERTY DOES NOT EXIST> \*NoProp,%SYS.Task$"):
+        guarded(task.set, "NoProp", 1)
+    with pytest.raises(RuntimeError, match=r"^<CANNOT SET THIS PROPERTY> \*LastFinished,%SYS.Task$"):
+        guarded(task.set, "LastFinished", 1)
+    guarded(conn.close)

@@ -105,6 +105,7 @@ class NativeState:
         try:
             handler = {CLASS_METHOD_VALUE: self.class_method, CLASS_METHOD_VOID: self.class_method,
                        INVOKE: self.invoke, INVOKE_VOID: self.invoke, PROPERTY_GET: self.property_get,
+                       PROPERTY_SET: self.property_set,
                        GLOBAL_GET: self.global_get, GLOBAL_SET: self.global_set, GLOBAL_KILL: self.global_kill,
                        GLOBAL_DATA: self.global_data}.get(n)
             if handler is None:
@@ -120,7 +121,7 @@ class NativeState:
             self.session.log("Native API function %d: %s" % (n, exc), 1)
             self.session.send(msg_id, stmt_id, error_status(GENERIC_ERROR), wire.encode(str(exc)))
             return
-        body = b"" if n in (CLASS_METHOD_VOID, INVOKE_VOID, GLOBAL_SET, GLOBAL_KILL) else wire.encode(result)
+        body = b"" if n in (CLASS_METHOD_VOID, INVOKE_VOID, PROPERTY_SET, GLOBAL_SET, GLOBAL_KILL) else wire.encode(result)
         self.session.send(msg_id, stmt_id, OK, body)
 
     def _process(self, inst):
@@ -160,6 +161,17 @@ class NativeState:
         prop = str(reader.item())
         with self.session.locked() as inst:
             return self.out(objects.get_property(self._process(inst), obj, prop))
+
+    def property_set(self, n, reader):  # pylint: disable=unused-argument
+        """n 30: oref, property, value.  WIRE §5 lists the call as not exercised; this layout is [inf] (the same
+        order as property get plus the value), accepted by the 5.4.1 client in this simulator's tests."""
+        obj = self.obj(reader.item())
+        prop = str(reader.item())
+        value = self.arg(reader.item())
+        if not reader.at_end():
+            raise NativeError("<FUNCTION> simulator: property set with more than one value is not modelled")
+        with self.session.locked() as inst:
+            objects.set_property(self._process(inst), obj, prop, value)
 
     # -- globals (WIRE §5: name as the caller wrote it, nsubs, subs...) ------------------------------
     def _node(self, reader):
