@@ -9,7 +9,7 @@ import gc
 
 import pytest
 
-from superserver_support import fixture_served, guarded  # noqa: F401  pylint: disable=unused-import
+from superserver_support import PASSWORD, fixture_served, guarded  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture(name="irs")
@@ -115,3 +115,26 @@ def test_property_get_and_set(served):
     with pytest.raises(RuntimeError, match=r"^<CANNOT SET THIS PROPERTY> \*LastFinished,%SYS.Task$"):
         guarded(task.set, "LastFinished", 1)
     guarded(conn.close)
+
+
+def test_parallel_connections(served):
+    """One thread per connection; each request runs under the instance's session lock, so parallel clients
+    neither block each other for good nor lose writes."""
+    import iris  # pylint: disable=import-outside-toplevel
+
+    def client(n):
+        conn = iris.connect("127.0.0.1", served.port, "USER", "_SYSTEM", PASSWORD, timeout=5)
+        irs = iris.createIRIS(conn)
+        for i in range(20):
+            irs.set(i, "^SimPar", n, i)
+        values = [irs.get("^SimPar", n, i) for i in range(20)]
+        conn.close()
+        return values
+
+    def run_all():
+        import concurrent.futures  # pylint: disable=import-outside-toplevel
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            return list(pool.map(client, range(4)))
+
+    assert guarded(run_all) == [list(range(20))] * 4
+    assert served.write("USER", "$Order(^SimPar(3,\"\"),-1)") == "19"
