@@ -17,7 +17,7 @@ def test_connect_and_disconnect(served):
     assert not conn.isClosed()
     guarded(conn.close)
     assert conn.isClosed()
-    assert any("login of _SYSTEM in USER" in line for line in served.logs)
+    assert served.wait_log("login of _SYSTEM in USER")
     assert served.wait_log("disconnect (DC)")
 
 

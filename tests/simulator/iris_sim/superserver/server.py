@@ -141,8 +141,8 @@ class Session:  # pylint: disable=too-many-instance-attributes
         # WIRE §3.2 success layout; the values are [inf] (feature options 0 = fast paths and redirection off).
         body = wire.encode_list(["%s|%s" % (zversion(), self.inst.install_dir), 1, 0, 0,
                                  str(threading.get_ident() % 100000), 0, 0])
+        self.log("login of %s in %s" % (username, self.namespace), 0)  # before the reply: the client may read the log next
         self.send(msg_id, stmt_id, b"\x00\x00", body)
-        self.log("login of %s in %s" % (username, self.namespace), 0)
         return True
 
     @staticmethod
