@@ -254,3 +254,44 @@ def test_run_time_error_inside_a_method(sim, tmp_path):
     assert sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d")') == ""
     assert sim.run("USER", "do ##class(Demo.E).U()") == "<UNDEFINED> *undefinedvar"
     assert Sim  # the helper class is shared with the other model tests
+
+
+SCOPES = '''Class Demo.Scopes Extends %RegisteredObject
+{
+
+Property Seed;
+
+Method %OnNew(seed) As %Status
+{
+    set ..Seed = seed
+    quit 1
+}
+
+ClassMethod Outer() As %String [ PublicList = shared ]
+{
+    set shared = "from outer", mine = "private"
+    quit ..Inner()
+}
+
+ClassMethod Inner() As %String [ PublicList = shared ]
+{
+    quit shared_"|"_$data(mine)
+}
+
+}
+'''
+
+
+def test_public_list_reaches_called_methods_and_on_new(sim, tmp_path):
+    """A PublicList variable is seen by the methods it calls (ROBJ); %New passes its arguments to %OnNew [inf]."""
+    path = _write(tmp_path, "Scopes.cls", SCOPES)
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
+    assert sim.write("USER", "##class(Demo.Scopes).Outer()") == "from outer|0"
+    assert sim.write("USER", "##class(Demo.Scopes).%New(7).Seed") == "7"
+
+
+def test_return_command_is_refused_at_compile_time(sim, tmp_path):
+    """A command the interpreter lacks (RETURN) is a compile error naming its line, not a run-time surprise."""
+    path = _write(tmp_path, "R.cls", "Class Demo.R\n{\n\nClassMethod M()\n{\n    return 1\n}\n\n}\n")
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d",.err) write err(1)')
+    assert f"{path}(6)" in out and "command 'return' is not modelled by the simulator" in out
