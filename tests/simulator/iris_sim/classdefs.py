@@ -38,6 +38,7 @@ from iris_sim.errors import IrisError
 from iris_sim.interp import _COMMANDS, QuitSignal
 from iris_sim.objects import ByRef, Prop, SimClass, SimObject
 from iris_sim.parser import PNode
+from iris_sim.parser import _parser as routine_parser  # the routine grammar, for the line of a syntax error
 
 SECTION = "classes"
 """Payload section of the routines database holding the namespace's class definitions."""
@@ -106,13 +107,46 @@ def _error_line(node) -> int | None:
     return None
 
 
+def _body_error_line(lines: list[str], member_line: int) -> int:
+    """Refine a member's syntax error to a line of its body: the body (between the ``{`` and ``}`` lines in
+    column 1 after ``member_line``) is parsed as routine code, each line indented by one space, as parser.py
+    does for a program line; the first ERROR/MISSING node gives the line [inf]."""
+    if not 0 < member_line <= len(lines) or not lines[member_line - 1][:1].isalpha():
+        return member_line  # not a member's first line: the error is already placed inside a body
+    start = next((i for i in range(member_line, len(lines)) if lines[i].rstrip() == "{" or lines[i][:1].isalpha()),
+                 None)
+    if start is None or lines[start].rstrip() != "{":
+        return member_line
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() == "}"), len(lines))
+    body = "\n".join(" " + line for line in lines[start + 1:end]).encode("utf-8")
+    tree = routine_parser().parse(body)
+    row = _first_error_row(tree.root_node)
+    return member_line if row is None else start + 2 + row
+
+
+def _first_error_row(node) -> int | None:
+    if node.is_error or node.is_missing:
+        for child in node.children:
+            if child.has_error or child.is_error or child.is_missing:
+                return _first_error_row(child)
+        return node.start_point[0]
+    if not node.has_error:
+        return None
+    for child in node.children:
+        row = _first_error_row(child)
+        if row is not None:
+            return row
+    return None
+
+
 def parse_class(text: str) -> UNode:
     """Parse UDL text into a ``source_file`` tree; a syntax error raises CompileError with its line."""
     source = text.encode("utf-8")
     tree = _parser().parse(source)
     line = _error_line(tree.root_node)
     if line is not None:
-        raise CompileError("syntax error (tree-sitter-objectscript UDL grammar)", line)
+        raise CompileError("syntax error (tree-sitter-objectscript UDL grammar)",
+                           _body_error_line(text.splitlines(), line))
     return _mirror(tree.root_node, source)
 
 

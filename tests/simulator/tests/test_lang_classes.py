@@ -190,7 +190,7 @@ def test_syntax_error_fails_with_errorlog(sim, tmp_path):
     path = _write(tmp_path, "Bad.cls", BAD_SYNTAX)
     out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d",.err) write $SYSTEM.Status.IsError(sc),"|",err,"|",err(1)')
     assert out.startswith("1|1|Class 'Demo.Bad': ")
-    assert f"{path}(9)" in out and "syntax error" in out  # the line of the member that does not parse [inf]
+    assert f"{path}(11)" in out and "syntax error" in out  # the body line that does not parse [inf]
     assert sim.write("USER", "##class(Demo.Bad).Ok()") == "<CLASS DOES NOT EXIST> *Demo.Bad"
 
 
