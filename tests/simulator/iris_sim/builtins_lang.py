@@ -1342,7 +1342,7 @@ SPECIAL_VARIABLES = {
     "y": lambda proc: proc.y,
     "test": lambda proc: proc.test,
     "io": lambda proc: proc.device,  # the current device (interp.Process.device; audit C14)
-    "this": lambda proc: var_this(proc),
+    "this": var_this,
     "principal": lambda proc: PRINCIPAL,  # [inf] principal device name of a terminal session
     "zhorolog": lambda proc: values.to_num(f"{time.monotonic() - proc.started:.6f}"),
     "username": lambda proc: getattr(proc, "username", None) or "irisowner",  # [inf] docker exec user, S25

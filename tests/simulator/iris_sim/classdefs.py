@@ -36,7 +36,7 @@ import tree_sitter_objectscript_udl
 from iris_sim import objects, values
 from iris_sim.errors import IrisError
 from iris_sim.interp import _COMMANDS, QuitSignal
-from iris_sim.objects import ByRef, Prop, SimClass, SimObject
+from iris_sim.objects import ByRef, Prop, SimClass
 from iris_sim.parser import PNode
 from iris_sim.parser import _parser as routine_parser  # the routine grammar, for the line of a syntax error
 
@@ -208,7 +208,7 @@ def _literal(node: UNode, what: str):
 
 def _keyword_name(node: UNode) -> tuple[str, str]:
     """(name, value text) of a ``Keyword [= value]`` node."""
-    name, _, value = node.text.partition("=")
+    name, dummy, value = node.text.partition("=")
     return name.strip(), value.strip()
 
 
@@ -238,8 +238,8 @@ def _compile_method(member: UNode, is_class: bool, cdef: ClassDef) -> MethodDef:
     arguments = definition.child("arguments")
     for arg in arguments.children_of("argument") if arguments else []:
         byref = "ByRef" if arg.child("keyword_byref") else "Output" if arg.child("keyword_output") else ""
-        other = [c for c in arg.named_children if c.type not in ("keyword_byref", "keyword_output", "method_arg",
-                                                                   "return_type", "default_argument_value")]
+        allowed = ("keyword_byref", "keyword_output", "method_arg", "return_type", "default_argument_value")
+        other = [c for c in arg.named_children if c.type not in allowed]
         if other:
             raise CompileError(f"argument '{arg.text}' of {name} {NOT_MODELLED}", arg.line)
         default = arg.child("default_argument_value")

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-import iris_sim.models  # noqa: F401  pylint: disable=unused-import  (registers %SYSTEM.OBJ)
+# importing the models registers %SYSTEM.OBJ
+import iris_sim.models  # noqa: F401  pylint: disable=unused-import
 from iris_sim.models.sysobj import QspecError, parse_qspec
 from test_models_support import Sim, fixture_sim  # noqa: F401  pylint: disable=unused-import
 
@@ -175,8 +176,8 @@ def test_load_dir_recurse(sim, tmp_path):
     src = tmp_path / "src"
     (src / "sub").mkdir(parents=True)
     _write(src, "Calc.cls", CALC)
-    _write(src / "sub", "Child.cls", 'Class Demo.Child Extends Demo.Calc\n{\n\nClassMethod Three() As %Integer\n'
-                                   '{\n    quit ..Add(1) + ..#GREETING\n}\n\n}\n')
+    child = 'Class Demo.Child Extends Demo.Calc\n{\n\nClassMethod Three() As %Integer\n{\n    quit ..Add(1) + ..#GREETING\n}\n\n}\n'
+    _write(src / "sub", "Child.cls", child)
     out = sim.run("USER", f'set sc=$SYSTEM.OBJ.LoadDir("{src}","ck-d",.err,1,.list) write sc,"|",err,"|",'
                           '$data(list("Demo.Child.cls"))')
     assert out == "1|0|1"

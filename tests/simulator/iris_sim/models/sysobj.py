@@ -224,4 +224,3 @@ class SystemOBJ(SimClass):
             return run.finish()
         _compile(run, names)
         return run.finish()
-
