@@ -699,13 +699,18 @@ class Process:
         self.set_namespace(self.eval(node.child("expression")))
 
     def cmd_xecute(self, node: PNode) -> None:
-        """``xecute "code"``: runs the string as a line."""
+        """``xecute "code"``: runs the string as a line.  Inside a UDL method (a procedure-block frame,
+        iris_sim/classdefs.py) the code sees the public variables only, not the method's private ones [inf]."""
         for arg in node.children_of("xecute_argument"):
             code = values.to_str(self.eval(arg.child("expression")))
+            frame = self.locals
+            self.locals = getattr(frame, "public", frame)
             try:
                 self.run_block(parse_line(code).children)
             except QuitSignal:
                 pass
+            finally:
+                self.locals = frame
 
     # =========================================================================================
     # expressions

@@ -296,3 +296,25 @@ def test_return_command_is_refused_at_compile_time(sim, tmp_path):
     path = _write(tmp_path, "R.cls", "Class Demo.R\n{\n\nClassMethod M()\n{\n    return 1\n}\n\n}\n")
     out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d",.err) write err(1)')
     assert f"{path}(6)" in out and "command 'return' is not modelled by the simulator" in out
+
+
+RUNNER = '''Class Demo.Runner
+{
+
+ClassMethod Run(code) As %String
+{
+    set mine = "private"
+    xecute code
+    quit $get(result)_"|"_$data(%out)
+}
+
+}
+'''
+
+
+def test_xecute_inside_a_method_uses_public_variables(sim, tmp_path):
+    """XECUTE'd code inside a method sets and sees public variables, not the method's private ones [inf]."""
+    path = _write(tmp_path, "Runner.cls", RUNNER)
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
+    out = sim.run("USER", 'write ##class(Demo.Runner).Run("set %out=$data(mine),result=1"),"|",%out,"|",result')
+    assert out == "|1|0|1"
