@@ -318,3 +318,11 @@ def test_xecute_inside_a_method_uses_public_variables(sim, tmp_path):
     assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
     out = sim.run("USER", 'write ##class(Demo.Runner).Run("set %out=$data(mine),result=1"),"|",%out,"|",result')
     assert out == "|1|0|1"
+
+
+def test_crlf_and_bom_files_load(sim, tmp_path):
+    """A file saved on Windows (CR LF line ends, UTF-8 BOM) loads and compiles like any other [inf]."""
+    path = tmp_path / "Win.cls"
+    path.write_bytes(b"\xef\xbb\xbf" + CALC.replace("\n", "\r\n").encode("utf-8"))
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d",.e),"|",e') == "1|0"
+    assert sim.write("USER", "##class(Demo.Calc).Add(2,2)") == "4"

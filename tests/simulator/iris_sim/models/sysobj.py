@@ -103,7 +103,7 @@ def _load_file(run: _Run, path: str, loaded: list) -> None:
         run.error(f"Loading '{path}': only UDL .cls files are modelled; this file type {NOT_MODELLED}")
         return
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # a BOM at the start is not part of the class [inf]
             text = handle.read()
     except OSError as exc:
         run.error(f"File '{path}' cannot be read: {exc.strerror}")  # [inf] wording
