@@ -326,3 +326,10 @@ def test_crlf_and_bom_files_load(sim, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + CALC.replace("\n", "\r\n").encode("utf-8"))
     assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d",.e),"|",e') == "1|0"
     assert sim.write("USER", "##class(Demo.Calc).Add(2,2)") == "4"
+
+
+def test_new_needs_registered_object(sim, tmp_path):
+    """A class that does not extend %RegisteredObject has no %New: <METHOD DOES NOT EXIST>."""
+    path = _write(tmp_path, "Hello.cls", "Class Demo.Plain\n{\n\nClassMethod One()\n{\n    quit 1\n}\n\n}\n")
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
+    assert sim.write("USER", "##class(Demo.Plain).%New()") == "<METHOD DOES NOT EXIST> *%New,Demo.Plain"
