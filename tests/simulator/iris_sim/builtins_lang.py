@@ -693,7 +693,7 @@ _VARIABLE_NAMES = {
     "zts": "ztimestamp", "ztimestamp": "ztimestamp", "ze": "zerror", "zerror": "zerror",
     "namespace": "namespace", "znspace": "namespace", "x": "x", "y": "y", "t": "test", "test": "test",
     "io": "io", "principal": "principal", "p": "principal", "zh": "zhorolog", "zhorolog": "zhorolog", "username": "username", "roles": "roles",
-    "tlevel": "tlevel", "tl": "tlevel", "ecode": "ecode", "ec": "ecode",
+    "tlevel": "tlevel", "tl": "tlevel", "ecode": "ecode", "ec": "ecode", "this": "this",
 }
 
 
@@ -1322,6 +1322,15 @@ def set_function(name: str, current, args, value):
 
 
 # -- special variables ----------------------------------------------------------------------------
+def var_this(proc):
+    """``$THIS``: the running UDL method's object, or its class name in a class method [inf]; in direct mode
+    there is none: ``<NO CURRENT OBJECT>`` [inf] (iris_sim/classdefs.py sets ``proc.class_context``)."""
+    context = getattr(proc, "class_context", None)
+    if context is None:
+        raise IrisError("NO CURRENT OBJECT", "$this")
+    return context.this()
+
+
 SPECIAL_VARIABLES = {
     "horolog": lambda proc: horolog(_now_local()),
     "zversion": zversion,
@@ -1333,6 +1342,7 @@ SPECIAL_VARIABLES = {
     "y": lambda proc: proc.y,
     "test": lambda proc: proc.test,
     "io": lambda proc: proc.device,  # the current device (interp.Process.device; audit C14)
+    "this": var_this,
     "principal": lambda proc: PRINCIPAL,  # [inf] principal device name of a terminal session
     "zhorolog": lambda proc: values.to_num(f"{time.monotonic() - proc.started:.6f}"),
     "username": lambda proc: getattr(proc, "username", None) or "irisowner",  # [inf] docker exec user, S25

@@ -219,6 +219,8 @@ class Process:
         # The current device ($IO).  Program output (WRITE, %ToJSON ...) goes to it; only the principal device
         # reaches the session's output.  ^SystemPerformance's run/waittime switch it (audit C14, models/sysperf.py).
         self.device = PRINCIPAL
+        # The class and object of the running UDL method (iris_sim/classdefs.py), None in direct mode.
+        self.class_context = None
 
     # -- device -----------------------------------------------------------------------------
     def write(self, text) -> None:
@@ -321,6 +323,8 @@ class Process:
             self.assign_function(target, value)
         elif kind == "system_defined_variable":
             self.assign_variable(target, value)
+        elif kind == "relative_dot_property":
+            self.current_class_context(target).set_relative(self, target, value)
         else:
             raise IrisError("SYNTAX")
 
@@ -695,13 +699,18 @@ class Process:
         self.set_namespace(self.eval(node.child("expression")))
 
     def cmd_xecute(self, node: PNode) -> None:
-        """``xecute "code"``: runs the string as a line."""
+        """``xecute "code"``: runs the string as a line.  Inside a UDL method (a procedure-block frame,
+        iris_sim/classdefs.py) the code sees the public variables only, not the method's private ones [inf]."""
         for arg in node.children_of("xecute_argument"):
             code = values.to_str(self.eval(arg.child("expression")))
+            frame = self.locals
+            self.locals = getattr(frame, "public", frame)
             try:
                 self.run_block(parse_line(code).children)
             except QuitSignal:
                 pass
+            finally:
+                self.locals = frame
 
     # =========================================================================================
     # expressions
@@ -873,8 +882,15 @@ class Process:
         raise IrisError("SYNTAX", node.text)
 
     def eval_relative(self, node: PNode):
-        """``..Member`` has no current object in direct mode [inf]."""
-        raise IrisError("NO CURRENT OBJECT", node.text)
+        """``..Method()``, ``..Prop``, ``..#PARAM``: resolved by the running UDL method's class
+        (iris_sim/classdefs.py); direct mode has no current object [inf]."""
+        return self.current_class_context(node).eval_relative(self, node)
+
+    def current_class_context(self, node: PNode):
+        """The running method's class context; none (direct mode) → ``<NO CURRENT OBJECT>`` [inf]."""
+        if self.class_context is None:
+            raise IrisError("NO CURRENT OBJECT", node.text)
+        return self.class_context
 
     # =========================================================================================
     # helpers: references, arguments, calls
@@ -1102,6 +1118,8 @@ _EVAL = {
     "json_array_literal": Process.eval_json_array,
     "macro": Process.eval_macro,
     "relative_dot_method": Process.eval_relative,
+    "relative_dot_property": Process.eval_relative,
+    "relative_dot_parameter": Process.eval_relative,
     "method_arg": lambda proc, node: proc.eval(node.named_children[0]),
 }
 

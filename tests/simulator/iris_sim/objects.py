@@ -30,6 +30,9 @@ from typing import Any, Callable
 from iris_sim.errors import IrisError
 
 _REGISTRY: dict[str, type["SimClass"]] = {}
+_RESOLVERS: list[Callable] = []
+"""Lookups of classes defined at run time, per process (``fn(proc, name)`` → class or None): the UDL classes
+loaded with ``$SYSTEM.OBJ`` (iris_sim/classdefs.py)."""
 _OREF_COUNTER = itertools.count(1)
 
 _CLASS_ATTR = "_iris_class_method"
@@ -279,9 +282,22 @@ def _resolve(name: str) -> type[SimClass] | None:
     return cls
 
 
-def find_class(name: str) -> type[SimClass]:
-    """The class named ``name``; unknown → ``<CLASS DOES NOT EXIST> *name``."""
+def add_resolver(fn: Callable) -> Callable:
+    """Register ``fn(proc, name)`` → class or None, asked after the registry (classes loaded at run time)."""
+    if fn not in _RESOLVERS:
+        _RESOLVERS.append(fn)
+    return fn
+
+
+def find_class(name: str, proc=None) -> type[SimClass]:
+    """The class named ``name`` (registry first, then the run-time resolvers for ``proc``'s namespace);
+    unknown → ``<CLASS DOES NOT EXIST> *name``."""
     cls = _resolve(name)
+    if cls is None and proc is not None:
+        for resolver in _RESOLVERS:
+            cls = resolver(proc, name)
+            if cls is not None:
+                break
     if cls is None:
         raise IrisError("CLASS DOES NOT EXIST", name)
     return cls
@@ -302,7 +318,7 @@ def find_system_class(short: str) -> type[SimClass]:
 
 def call_class_method(proc, class_name: str | type[SimClass], mname: str, args=()):
     """``##class(class_name).mname(args...)``."""
-    cls = find_class(class_name) if isinstance(class_name, str) else class_name
+    cls = find_class(class_name, proc) if isinstance(class_name, str) else class_name
     fn = cls.find_class_method(mname)
     if fn is None:
         if cls.find_method(mname) is not None:

@@ -1,0 +1,226 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``%SYSTEM.OBJ``: Load, LoadDir and Compile of UDL ``.cls`` files (iris-sources.md T12, T13, T14; issue 14 item 5).
+
+* Signatures (T12 class reference, T13/T14 usage): ``Load(file, qspec, .errorlog, .loadedlist, listonly)``,
+  ``LoadDir(dir, qspec, .errorlog, recurse, .loadedlist)``, ``Compile(classes, qspec, .errorlog, recurse)``.
+* qspec (T12): flags before qualifiers, ``-x`` negates; modelled: ``c``/``/compile`` (compile after load),
+  ``k``/``/keepsource`` (accepted: the simulator generates no source), ``d``/``/display``, ``/displaylog``,
+  ``/displayerror`` (output control), ``u``/``/checkuptodate`` (skip a class whose compiled source is unchanged),
+  ``/recurse``. Any other flag or qualifier fails the call: "not modelled by the simulator".
+* Each call returns a %Status and fills ``errorlog`` (T12, T14: check both). The errorlog layout is not in the
+  sources: the model sets only the top node to the number of errors and ``errorlog(n)`` to the message [inf].
+* ``loadedlist``: an array subscripted by item name (``Pkg.Cls.cls``), values "", top node cleared [inf: the shape
+  T13 shows for ImportDir's ``imported``].
+* Only UDL ``.cls`` files are modelled; ``.mac``, ``.inc``, ``.int``, XML exports fail loudly. ``listonly`` is not
+  modelled. Class name wildcards (``*``, ``'``) in Compile are not modelled. Status texts are the simulator's [inf].
+"""
+
+from __future__ import annotations
+
+import os
+
+from iris_sim import classdefs, values
+from iris_sim.classdefs import NOT_MODELLED, CompileError
+from iris_sim.errors import status_error, status_ok
+from iris_sim.objects import ByRef, SimClass, class_method, register
+
+_FLAGS = {"c": "compile", "k": "keepsource", "d": "display", "u": "checkuptodate"}
+_QUALIFIERS = {"compile", "keepsource", "display", "displaylog", "displayerror", "checkuptodate", "recurse"}
+
+
+class QspecError(Exception):
+    """A qspec flag or qualifier the simulator does not model."""
+
+
+def parse_qspec(qspec) -> dict:
+    """Flags and qualifiers (T12) → {qualifier: 0/1}; ``display`` defaults to 1 (T12), the others to 0."""
+    text = values.to_str(qspec) if qspec is not None else ""
+    result = {"display": 1}
+    head, slash, tail = text.partition("/")
+    negate = False
+    for char in head:
+        if char == "-":
+            negate = True
+            continue
+        name = _FLAGS.get(char.lower())
+        if name is None:
+            raise QspecError(f"qspec flag '{char}' {NOT_MODELLED}")
+        result[name] = 0 if negate else 1
+        negate = False
+    if slash:
+        for part in tail.split("/"):
+            if not part:
+                continue
+            key, eq, value = part.partition("=")
+            key = key.lower()
+            on = 1
+            if key.startswith("no") and key[2:] in _QUALIFIERS and not eq:
+                key, on = key[2:], 0
+            elif eq:
+                on = 1 if values.to_bool(value) else 0
+            if key not in _QUALIFIERS:
+                raise QspecError(f"qspec qualifier '/{part}' {NOT_MODELLED}")
+            result[key] = on
+    return result
+
+
+class _Run:
+    """Errors and output of one call."""
+
+    def __init__(self, proc, spec, errorlog):
+        self.proc, self.spec, self.errorlog = proc, spec, errorlog
+        self.errors: list[str] = []
+
+    def error(self, text: str) -> None:
+        """Record one error: errorlog entry and (unless silenced) a display line [inf]."""
+        self.errors.append(text)
+        if self.spec.get("display", 1) and self.spec.get("displayerror", 1):
+            self.proc.write("ERROR #5001: " + text)
+            self.proc.newline()
+
+    def finish(self):
+        """Fill errorlog (top node = count, errorlog(n) = text [inf]) and return the %Status."""
+        if isinstance(self.errorlog, ByRef):
+            self.errorlog.kill()
+            self.errorlog.value = len(self.errors)
+            for index, text in enumerate(self.errors, 1):
+                self.errorlog.set(text, index)
+        if not self.errors:
+            return status_ok()
+        return status_error(5001, self.errors[0] if len(self.errors) == 1
+                            else f"{len(self.errors)} errors; the first: {self.errors[0]}")
+
+
+def _compile_error_text(name: str, path: str, exc: CompileError) -> str:
+    where = f"{path}({exc.line})" if exc.line else path
+    return f"Class '{name}': {where}: {exc.text}"  # [inf] wording
+
+
+def _load_file(run: _Run, path: str, loaded: list) -> None:
+    if not path.lower().endswith(".cls"):
+        run.error(f"Loading '{path}': only UDL .cls files are modelled; this file type {NOT_MODELLED}")
+        return
+    try:
+        with open(path, encoding="utf-8-sig") as handle:  # a BOM at the start is not part of the class [inf]
+            text = handle.read()
+    except OSError as exc:
+        run.error(f"File '{path}' cannot be read: {exc.strerror}")  # [inf] wording
+        return
+    try:
+        name = classdefs.defined_class_name(classdefs.parse_class(text))
+    except CompileError as exc:
+        # a file that does not parse is not loaded [inf]
+        run.error(_compile_error_text(classdefs.class_name_of(text) or os.path.basename(path), path, exc))
+        return
+    classdefs.store_class(run.proc, name, text, path)
+    loaded.append(name)
+
+
+def _compile(run: _Run, names: list) -> None:
+    batch = set(names)
+    table = classdefs.class_table(run.proc)
+    for name in names:
+        entry = table.get(name)
+        if entry is None:
+            run.error(f"Class '{name}' does not exist")  # [inf] wording
+            continue
+        if run.spec.get("checkuptodate") and entry["compiled"] == classdefs.source_hash(entry["source"]):
+            continue
+        try:
+            classdefs.compile_stored(run.proc, name, batch)
+        except CompileError as exc:
+            run.error(_compile_error_text(name, entry.get("file", ""), exc))
+            continue
+        classdefs.mark_compiled(run.proc, name)
+
+
+def _fill_loaded(ref, names) -> None:
+    if isinstance(ref, ByRef):
+        ref.kill()
+        for name in names:
+            ref.set("", name + ".cls")
+
+
+def _start(proc, qspec, errorlog):
+    try:
+        spec = parse_qspec(qspec)
+    except QspecError as exc:
+        run = _Run(proc, {"display": 0}, errorlog)
+        run.error(str(exc))
+        return None, run
+    return spec, _Run(proc, spec, errorlog)
+
+
+@register
+class SystemOBJ(SimClass):
+    """``%SYSTEM.OBJ`` (``$SYSTEM.OBJ``): class loading and compiling, UDL ``.cls`` only."""
+
+    name = "%SYSTEM.OBJ"
+    source = "iris-sources.md T12, T13, T14"
+    instantiable = False
+
+    @class_method("Load", source="T12, T13")
+    def load(cls, proc, file="", qspec=None, errorlog=None, loadedlist=None, listonly=None):
+        """Load one file; with ``c`` compile what it loaded."""
+        spec, run = _start(proc, qspec, errorlog)
+        if spec is None:
+            return run.finish()
+        if listonly is not None and values.to_bool(listonly):
+            run.error(f"Load with listonly {NOT_MODELLED}")
+            return run.finish()
+        loaded: list = []
+        _load_file(run, values.to_str(file), loaded)
+        if spec.get("compile") and loaded and not run.errors:
+            _compile(run, loaded)
+        _fill_loaded(loadedlist, loaded)
+        return run.finish()
+
+    @class_method("LoadDir", source="T12, T13, T14")
+    def load_dir(cls, proc, directory="", qspec=None, errorlog=None, recurse=None, loadedlist=None):
+        """Load every ``.cls`` of a directory (subdirectories with ``recurse``); with ``c`` compile them."""
+        spec, run = _start(proc, qspec, errorlog)
+        if spec is None:
+            return run.finish()
+        root = values.to_str(directory)
+        if not os.path.isdir(root):
+            run.error(f"Directory '{root}' does not exist")  # [inf] wording
+            return run.finish()
+        deep = values.to_bool(recurse) if recurse is not None else bool(spec.get("recurse"))
+        paths = []
+        for current, dirs, files in os.walk(root):
+            dirs.sort()
+            paths.extend(os.path.join(current, f) for f in sorted(files))
+            if not deep:
+                break
+        loaded: list = []
+        for path in paths:
+            if path.lower().endswith(".cls"):
+                _load_file(run, path, loaded)
+            elif path.lower().endswith((".mac", ".inc", ".int", ".xml")):
+                run.error(f"Loading '{path}': this file type {NOT_MODELLED}")
+        if spec.get("compile") and loaded:
+            _compile(run, [n for n in loaded if classdefs.class_table(proc).get(n)])
+        _fill_loaded(loadedlist, loaded)
+        return run.finish()
+
+    @class_method("Compile", source="T12")
+    def compile(cls, proc, classes="", qspec=None, errorlog=None, recurse=None):  # pylint: disable=unused-argument
+        """Compile loaded classes named in a comma list (or an array passed by reference: its subscripts)."""
+        spec, run = _start(proc, qspec, errorlog)
+        if spec is None:
+            return run.finish()
+        if isinstance(classes, ByRef):
+            names, sub = [], classes.order("")
+            while sub != "":
+                names.append(values.to_str(sub))
+                sub = classes.order(sub)
+        else:
+            names = [n.strip() for n in values.to_str(classes).split(",") if n.strip()]
+        names = [n[:-4] if n.lower().endswith(".cls") else n for n in names]
+        if any(c in n for n in names for c in "*?'"):
+            run.error(f"Compile with wildcards or exclusions {NOT_MODELLED}")
+            return run.finish()
+        _compile(run, names)
+        return run.finish()
