@@ -294,6 +294,10 @@ def _t(name, lines, source, doc):
 _NEW_OBJ = "##class(%DynamicObject).%New()"
 _WRITE_E = 'write !,$CHAR(2),idtTok,":E:" do idtE.%ToJSON() write $CHAR(3),! halt'
 _WRITE_R = 'write !,$CHAR(2),idtTok,":R:" do idtR.%ToJSON() write $CHAR(3),!'
+# Native rendering (docs/native-transport-design.md D6): the frames are appended to the public variable idtOut,
+# which the server-side runner returns; nothing is written and nothing halts the server process.
+_APPEND_E = 'set idtOut=idtOut_$CHAR(2)_idtTok_":E:"_idtE.%ToJSON()_$CHAR(3)'
+_APPEND_R = 'set idtOut=idtOut_$CHAR(2)_idtTok_":R:"_idtR.%ToJSON()_$CHAR(3)'
 
 
 def _sp_guarded(call):
@@ -799,24 +803,30 @@ _check_templates()
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9]{16,64}$")
 
 
-def _catch_block(step, template_name):
+def _catch_block(step, template_name, emit_error=_WRITE_E):
     where = 'idtE.%%Set("step",%d),idtE.%%Set("template",%s)' % (step, literal(template_name))
     return ("catch idtEx { set idtE=" + _NEW_OBJ + " "
             'do idtE.%Set("kind","exception"),idtE.%Set("name",idtEx.Name),idtE.%Set("code",idtEx.Code),'
             'idtE.%Set("location",idtEx.Location),idtE.%Set("data",idtEx.Data),' + where + ' '
-            'do idtE.%Set("text",idtEx.DisplayString()) ' + _WRITE_E + " }")
+            'do idtE.%Set("text",idtEx.DisplayString()) ' + emit_error + " }")
 
 
-def _check_code(check, step, template_name):
+def _check_condition(check):
+    """The ObjectScript condition that is true when a checked step failed ('' for unchecked steps)."""
+    return {CHECK_STATUS: "$SYSTEM.Status.IsError(idtSC)", CHECK_SQL: "idtRS.%SQLCODE<0"}.get(check, "")
+
+
+def _check_code(check, step, template_name, emit_error=_WRITE_E):
+    """The error report of a failed checked step: ``{ set idtE=... <emit_error> }`` ('' for unchecked steps)."""
     where = 'idtE.%%Set("step",%d),idtE.%%Set("template",%s)' % (step, literal(template_name))
     if check == CHECK_STATUS:
-        return ("if $SYSTEM.Status.IsError(idtSC) { set idtE=" + _NEW_OBJ + " "
+        return ("{ set idtE=" + _NEW_OBJ + " "
                 'do idtE.%Set("kind","status"),idtE.%Set("text",$SYSTEM.Status.GetErrorText(idtSC)),'
-                'idtE.%Set("codes",$SYSTEM.Status.GetErrorCodes(idtSC)),' + where + " " + _WRITE_E + " }")
+                'idtE.%Set("codes",$SYSTEM.Status.GetErrorCodes(idtSC)),' + where + " " + emit_error + " }")
     if check == CHECK_SQL:
-        return ("if idtRS.%SQLCODE<0 { set idtE=" + _NEW_OBJ + " "
+        return ("{ set idtE=" + _NEW_OBJ + " "
                 'do idtE.%Set("kind","sql"),idtE.%Set("code",idtRS.%SQLCODE),idtE.%Set("text",idtRS.%Message),'
-                + where + " " + _WRITE_E + " }")
+                + where + " " + emit_error + " }")
     return ""
 
 
@@ -891,20 +901,36 @@ class Program(object):
                 self.steps.append((template_name, "set %s=%s_%s" % (var, var, chunk), None))
         return var
 
-    def lines(self, token):
-        """The program as a list of lines (each run on its own by the shell)."""
+    def lines(self, token, native=False):
+        """The program as a list of lines (each run on its own by the shell).
+
+        ``native=True`` renders the lines for the server-side runner of the native transport, which runs each line
+        with XECUTE in a process that must go on serving the connection (docs/native-transport-design.md D6): a
+        step that is not due ends its own XECUTE (``quit:``) instead of the session (``halt:``), a failed step
+        reports instead of advancing ``idtStep`` (so every later line quits), the frames are appended to
+        ``idtOut`` instead of written, and there is no final ``halt``.
+        """
         if not TOKEN_PATTERN.match(token or ""):
             raise IrisModuleError("Invalid frame token", hint=_BUG_HINT)
-        out = ["set idtStep=1,idtTok=%s,idtR=%s,idtQ=0,idtArg=0" % (literal(token), _NEW_OBJ)]
+        guard, emit_error = ("quit", _APPEND_E) if native else ("halt", _WRITE_E)
+        out = ["set idtStep=1,idtTok=%s,idtR=%s,idtQ=0,idtArg=0%s" % (literal(token), _NEW_OBJ, ',idtOut=""' if native else "")]
         step = 0
         for step_index, (name, body, check) in enumerate(self.steps):
             step = step_index + 1
-            check_code = _check_code(check, step, name)
-            out.append("halt:$get(idtStep)'=%d  try { %s %sset idtStep=%d } %s" % (
-                step, body, (check_code + " ") if check_code else "", step + 1, _catch_block(step, name)))
+            report = _check_code(check, step, name, emit_error)
+            if not report:
+                advance = "set idtStep=%d" % (step + 1)
+            elif native:
+                advance = "if %s %s else { set idtStep=%d }" % (_check_condition(check), report, step + 1)
+            else:
+                advance = "if %s %s set idtStep=%d" % (_check_condition(check), report, step + 1)
+            out.append("%s:$get(idtStep)'=%d  try { %s %s } %s" % (
+                guard, step, body, advance, _catch_block(step, name, emit_error)))
         final = len(self.steps) + 1
-        out.append("halt:$get(idtStep)'=%d  try { %s } %s" % (final, _WRITE_R, _catch_block(final, "result")))
-        out.append("halt")
+        out.append("%s:$get(idtStep)'=%d  try { %s } %s" % (guard, final, _APPEND_R if native else _WRITE_R,
+                                                          _catch_block(final, "result", emit_error)))
+        if not native:
+            out.append("halt")
         for line in out:
             if len(line) > MAX_LINE_LENGTH:
                 raise IrisModuleError("A program line is longer than %d characters" % MAX_LINE_LENGTH, hint=_BUG_HINT)

@@ -375,3 +375,66 @@ def test_records_round_trip_as_compact_sorted_json():
     assert record_value("") is None and record_value(None) is None
     assert record_value("not json") is None and record_value("[1]") is None
     assert record_value("not json", unreadable={"status": "unreadable"}) == {"status": "unreadable"}
+
+
+# --------------------------------------------------------------------------------------------
+# Native rendering (docs/native-transport-design.md D6): lines for the server-side runner
+# --------------------------------------------------------------------------------------------
+def _commands(line, node_type):
+    """The command nodes of ``node_type`` in a parsed line (string literals are never commands)."""
+    found, stack = [], [parse_line(line).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == node_type:
+            found.append(node.text.decode("utf-8"))
+        stack.extend(node.children)
+    return found
+
+
+def _halts(line):
+    # The grammar cannot tell HALT from HANG by an abbreviated keyword; our programs spell commands out.
+    return [text for text in _commands(line, "command_halt_or_hang") if text.lower().startswith("halt")]
+
+
+@pytest.mark.parametrize("label, program", _all_programs(), ids=lambda x: x if isinstance(x, str) else "")
+def test_native_lines_parse_and_never_halt_or_write(label, program):
+    lines = program.lines(TOKEN, native=True)
+    for line in lines:
+        assert len(line) <= MAX_LINE_LENGTH
+        assert_parses(line)
+        assert not _halts(line), line[:200]
+        assert not _commands(line, "command_write"), line[:200]
+    # the same program rendered for a session does halt (the check above can see a halt)
+    assert any(_halts(line) for line in program.lines(TOKEN))
+
+
+def test_native_guard_structure():
+    program = (Program().add("namespace", namespace="%SYS").add("task_select_by_name", name="n")
+               .add("task_delete", id=5))
+    lines = program.lines(TOKEN, native=True)
+    assert lines[0] == "set idtStep=1,idtTok=%s,idtR=##class(%%DynamicObject).%%New(),idtQ=0,idtArg=0,idtOut=\"\"" % literal(TOKEN)
+    assert len(lines) == len(program.steps) + 2  # the first line, one per step, the result line; no final halt
+    for step, line in enumerate(lines[1:], start=1):
+        assert line.startswith("quit:$get(idtStep)'=%d  try { " % step)
+        assert 'set idtOut=idtOut_$CHAR(2)_idtTok_":E:"_idtE.%ToJSON()_$CHAR(3) }' in line  # the catch block reports
+    # an unchecked step advances; SQL and status steps advance only in the else branch of their check
+    checks = {"none": [], "sql": [], "status": []}
+    for step, ((dummy, body, check), line) in enumerate(zip(program.steps, lines[1:-1]), start=1):
+        kind = {None: "none", osc.CHECK_SQL: "sql", osc.CHECK_STATUS: "status"}[check]
+        checks[kind].append(step)
+        if check is None:
+            assert "try { %s set idtStep=%d } catch idtEx {" % (body, step + 1) in line
+        else:
+            condition = "idtRS.%SQLCODE<0" if check == osc.CHECK_SQL else "$SYSTEM.Status.IsError(idtSC)"
+            assert "try { %s if %s { set idtE=" % (body, condition) in line
+            assert "else { set idtStep=%d } } catch idtEx {" % (step + 1) in line
+    assert all(checks.values()), checks  # the program has steps of every kind
+    final = len(program.steps) + 1
+    assert lines[-1].startswith("quit:$get(idtStep)'=%d  try { set idtOut=idtOut_$CHAR(2)_idtTok_\":R:\"_idtR.%%ToJSON()_$CHAR(3) }" % final)
+
+
+def test_native_and_session_lines_run_the_same_bodies():
+    program = Program().add("task_select_by_name", name="nightly").add("task_delete", id=7)
+    session, native = program.lines(TOKEN), program.lines(TOKEN, native=True)
+    for (name, body, dummy), line_s, line_n in zip(program.steps, session[1:], native[1:]):
+        assert body in line_s and body in line_n, name
