@@ -138,3 +138,52 @@ def test_parallel_connections(served):
 
     assert guarded(run_all) == [list(range(20))] * 4
     assert served.write("USER", "$Order(^SimPar(3,\"\"),-1)") == "19"
+
+
+STATE_CLASS = """Class Demo.State Extends %RegisteredObject
+{
+
+ClassMethod Remember(value) [ PublicList = idtKept ]
+{
+    set idtKept = value
+}
+
+ClassMethod Recall() As %String [ PublicList = idtKept ]
+{
+    quit $get(idtKept, "(none)")
+}
+
+ClassMethod Stop()
+{
+    halt
+}
+
+}
+"""
+
+
+def _load_state_class(served, tmp_path):
+    path = tmp_path / "State.cls"
+    path.write_text(STATE_CLASS, encoding="utf-8")
+    assert served.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
+
+
+def test_one_server_process_per_connection(served, tmp_path):
+    """Public variables left by a call are there for the next call on the same connection, never on another."""
+    _load_state_class(served, tmp_path)
+    import iris  # pylint: disable=import-outside-toplevel
+    first = guarded(iris.createIRIS, served.connect())
+    guarded(first.classMethodVoid, "Demo.State", "Remember", "kept")
+    assert guarded(first.classMethodValue, "Demo.State", "Recall") == "kept"
+    second = guarded(iris.createIRIS, served.connect())
+    assert guarded(second.classMethodValue, "Demo.State", "Recall") == "(none)"
+
+
+def test_halt_in_a_server_process_is_refused_loudly(served, tmp_path):
+    _load_state_class(served, tmp_path)
+    import iris  # pylint: disable=import-outside-toplevel
+    irs = guarded(iris.createIRIS, served.connect())
+    with pytest.raises(RuntimeError, match="HALT in a superserver process is not modelled"):
+        guarded(irs.classMethodVoid, "Demo.State", "Stop")
+    assert served.wait_log("HALT in a superserver process is not modelled")
+    assert guarded(irs.classMethodValue, "%SYSTEM.Version", "GetMajor") == 2025  # the connection goes on

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 
 from iris_sim import objects, values
-from iris_sim.errors import IrisError
+from iris_sim.errors import IrisError, SessionEnd
 from iris_sim.superserver import wire
 
 BASE = 0xC240
@@ -68,6 +68,10 @@ class NativeState:
         self.session = session
         self.orefs: dict[str, objects.SimObject] = {}
         self.next_oref = 1
+        # One server process per connection, as IRIS serves a connection with one job [inf: WIRE §3.2 returns one
+        # server job id per login]: public variables a call leaves behind are still there for the next call on the
+        # same connection (a runner that forgets to clean up must be seen failing here), never on another one.
+        self.proc = None
 
     # -- values -----------------------------------------------------------------------------------
     def out(self, value):
@@ -121,14 +125,23 @@ class NativeState:
             self.session.log("Native API function %d: %s" % (n, exc), 1)
             self.session.send(msg_id, stmt_id, error_status(GENERIC_ERROR), wire.encode(str(exc)))
             return
+        except SessionEnd:
+            # HALT in the connection's server process: what IRIS does then (end the job, the client sees a closed
+            # connection?) is in no source we have, so it is refused loudly and the process goes on serving.
+            text = "<HALT> simulator: HALT in a superserver process is not modelled (it would end the connection's job)"
+            self.session.log("Native API function %d: %s" % (n, text), 2)
+            self.session.send(msg_id, stmt_id, error_status(GENERIC_ERROR), wire.encode(text))
+            return
         body = b"" if n in (CLASS_METHOD_VOID, INVOKE_VOID, PROPERTY_SET, GLOBAL_SET, GLOBAL_KILL) else wire.encode(result)
         self.session.send(msg_id, stmt_id, OK, body)
 
     def _process(self, inst):
         from iris_sim.interp import Process  # pylint: disable=import-outside-toplevel
-        proc = Process(inst, self.session.namespace)
-        proc.username = self.session.username
-        return proc
+        if self.proc is None:
+            self.proc = Process(inst, self.session.namespace)
+            self.proc.username = self.session.username
+        self.proc.instance = inst  # the instance is reloaded for every request (session_lock + reload)
+        return self.proc
 
     def _call_args(self, reader) -> list:
         argc = reader.int()
