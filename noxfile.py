@@ -106,7 +106,9 @@ def venv_ensure(path, python, pkgs, req_files=()):
     """(Re)create the venv PATH with PKGS (+ -r REQ_FILES), all under tests/constraints.txt, unless its stamp
     (interpreter, packages, content of the constraints and requirement files) says it is up to date."""
     digest = hashlib.sha256(subprocess.run([python, "-V"], capture_output=True, text=True, check=False).stdout.encode())
-    for item in [*pkgs, *req_files]:
+    # Requirement files by their path in the repository: every checkout shares the venvs under WORK, so an absolute
+    # path (/work/a/... vs /work/b/...) made each checkout rebuild the venv under the others' running sessions.
+    for item in [*pkgs, *(os.path.relpath(fname, REPO) for fname in req_files)]:
         digest.update(item.encode())
     for fname in [CONSTRAINTS, *req_files]:  # their requirement lines: editing a comment rebuilds nothing
         with open(fname, encoding="utf-8") as f:
