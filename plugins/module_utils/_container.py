@@ -383,8 +383,8 @@ class ContainerManager(BaseManager):
         command = "iris stop %s quietly" % instance
         why = None
         try:
-            code, stdout, stderr = self._instance_of(container).run_command(["iris", "stop", instance, "quietly"], user=IRISOWNER,
-                                                                         timeout=stop_timeout)
+            argv = ["iris", "stop", instance, "quietly"]
+            code, stdout, stderr = self._instance_of(container).run_command(argv, user=IRISOWNER, timeout=stop_timeout)
             if code not in (0, None):
                 text = (stdout or b"") + b"\n" + (stderr or b"")
                 lines = [line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip()]
