@@ -246,6 +246,9 @@ def setup_sim_image():
     for rel in files:
         with open(os.path.join(sim, rel), "rb") as f:
             digest.update(rel.encode() + b"\0" + hashlib.sha256(f.read()).digest())
+    # build.sh reads these pins from the one pins file; another line there does not rebuild the image.
+    for name in ("tree-sitter", "tree-sitter-objectscript", "pip"):
+        digest.update(pin(name).encode() + b"\0")
     stamp, stamp_file = digest.hexdigest()[:16], f"{WORK}/sim-image.stamp"
     image = f"{SIM_IMAGE_NAME}:{sim_version()}"
     if image_exists(image) and os.path.isfile(stamp_file) and open(stamp_file).read().strip() == stamp:

@@ -51,6 +51,8 @@ def _params(name, image):
 
 def one_run(image):
     from ansible_collections.iris_devtools.iris.plugins.module_utils import _container
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._container_config import parse_docker_time
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._readiness import LOGONS_ENABLED
 
     name = "iris-bench-%s" % uuid.uuid4().hex[:8]
     manager = _container.ContainerManager(_Module(_params(name, image)))
@@ -58,13 +60,13 @@ def one_run(image):
         manager.run()
         returned = time.time()
         container = manager.client.containers.get(name)
-        started = _container.parse_docker_time(container.attrs["State"]["StartedAt"])
+        started = parse_docker_time(container.attrs["State"]["StartedAt"])
         raw = container.logs(timestamps=True)
         logons = None
         for line in raw.decode("utf-8", "replace").splitlines():
             stamp, dummy, rest = line.partition(" ")
-            when = _container.parse_docker_time(stamp)
-            if when is not None and when >= started and _container.LOGONS_ENABLED in rest:
+            when = parse_docker_time(stamp)
+            if when is not None and when >= started and LOGONS_ENABLED in rest:
                 logons = when
                 break
         if logons is None:

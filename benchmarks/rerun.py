@@ -99,8 +99,8 @@ MODULE_PREFIX = "iris_devtools.iris."
 SESSION_ARGV = "iris session"  # what DockerTransport runs for each IRIS session (_transport.Transport.argv)
 
 # Set-up only: a database + namespace of its own with one table, through an independent path (docker exec
-# of iris session, as fixture_restore.py does; iris-api.md §3.1 SYS.Database.CreateDatabase,
-# Config.Databases/Config.Namespaces.Create, §4.3 %SQL.Statement).
+# of iris session, as fixture_restore.py does; iris-sources.md §3.2 SYS.Database.CreateDatabase,
+# §3.1/§3.3 Config.Databases/Config.Namespaces.Create, §4.3 %SQL.Statement).
 SOURCE_SYS = """set sc=##class(SYS.Database).CreateDatabase("/usr/irissys/mgr/benchsrc/",16) write "C1=",sc,!
 kill p set p("Directory")="/usr/irissys/mgr/benchsrc/" set sc=##class(Config.Databases).Create("BENCHSRC",.p) write "C2=",sc,!
 kill p set p("Globals")="BENCHSRC",p("Routines")="BENCHSRC" set sc=##class(Config.Namespaces).Create("BENCHSRC",.p) write "C3=",sc,!

@@ -7,8 +7,8 @@ The manager behind ``iris_devtools.iris.iris_container``, the state machine only
 the wanted configuration with the *actual* one → act unless check mode → wait until ready → report
 (iris-sources.md ANCHORS §3.7).  What it decides on lives beside it: the configuration model
 (``_container_config``), the CPF merge file (``_cpf``), the password (``_container_password``), readiness from the
-log (``_readiness``); Docker calls are ``_docker``'s (its "container lifecycle" section), IRIS sessions go through
-``_instance.DockerInstance``.
+log (``_readiness``); Docker calls are ``_docker``'s (its "container lifecycle" section), IRIS sessions and the
+commands in the container (``iris qlist``, ``iris stop``, ``rm``) go through ``_instance`` (``transport``, ``run_command``).
 
 The image runs ``iris-main`` (iris-sources.md §5, S25): instance ``IRIS``, owner ``irisowner`` UID 51773.
 """
@@ -73,7 +73,8 @@ RECREATE = ("never", "on_change", "always")
 class ContainerManager(BaseManager):
     """``ContainerManager(module).run() -> result``.  ``module`` needs ``params``, ``check_mode``,
     ``_diff`` and ``warn``.  Injectable for tests: ``client`` (the Docker client), ``instance_factory``
-    (container -> an ``_instance.Instance`` whose ``transport(namespace)`` runs the IRIS sessions), ``clock``/``sleep``.
+    (container -> an ``_instance.Instance`` whose ``transport(namespace)`` runs the IRIS sessions and ``run_command`` the
+    commands in the container), ``clock``/``sleep``.
 
     The container is not the shared connection options' running container (it may not exist yet), so the manager
     builds one ``DockerInstance`` per container it waits for instead of ``BaseManager.instance``."""
@@ -365,13 +366,6 @@ class ContainerManager(BaseManager):
             self._stop(container, stop_timeout)
         _docker.remove_container(container, name)
 
-    def _exec(self, container, argv, user, timeout):
-        """Run a command (no stdin) in the container: ``(exit_code, stdout, stderr)``; IrisModuleError on failure.
-
-        Not ``Instance.run_command``: each command has its own bound (``iris stop`` stop_timeout, the others
-        O(timeout)), and ``rm`` runs as root."""
-        return _docker.exec_with_stdin(self._docker(), container, argv, b"", timeout, user=user)
-
     def _stop(self, container, stop_timeout):
         """Shut IRIS down inside the container first, then stop the container (issue 10 item 3).
 
@@ -389,7 +383,8 @@ class ContainerManager(BaseManager):
         command = "iris stop %s quietly" % instance
         why = None
         try:
-            code, stdout, stderr = self._exec(container, ["iris", "stop", instance, "quietly"], IRISOWNER, stop_timeout)
+            argv = ["iris", "stop", instance, "quietly"]
+            code, stdout, stderr = self._instance_of(container).run_command(argv, user=IRISOWNER, timeout=stop_timeout)
             if code not in (0, None):
                 text = (stdout or b"") + b"\n" + (stderr or b"")
                 lines = [line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip()]
@@ -429,14 +424,17 @@ class ContainerManager(BaseManager):
     # -- readiness ----------------------------------------------------------------------------------
 
     def _docker_instance(self, container):
-        return _instance.DockerInstance(self._docker(), container, name=self.params["instance"],
-                                        namespace=self.params["namespace"], timeout=self.params["timeout"])
+        return _instance.docker_instance(self._docker(), container, self.params)
 
-    def _transport(self, container, namespace=None):
-        """The transport of ``namespace`` (default O(namespace)) in ``container``: one instance per container."""
+    def _instance_of(self, container):
+        """The instance in ``container`` (its sessions and commands): one per container per run."""
         if container.id not in self._instances:
             self._instances[container.id] = self.instance_factory(container)
-        return self._instances[container.id].transport(namespace or self.params["namespace"])
+        return self._instances[container.id]
+
+    def _transport(self, container, namespace=None):
+        """The transport of ``namespace`` (default O(namespace)) in ``container``."""
+        return self._instance_of(container).transport(namespace or self.params["namespace"])
 
     def _wait_ready(self, container, started, verify=None, password_given=False):
         """Wait until ready (``_readiness.LogonWait``), then the post-start steps: remove the password directory, and
@@ -446,7 +444,7 @@ class ContainerManager(BaseManager):
             container, started, name=params["name"], namespace=params["namespace"], instance=params["instance"],
             wait_timeout=params["wait_timeout"],
             session=lambda: self._transport(container).run(_objectscript.ping_program()),
-            run_command=lambda argv: self._exec(container, argv, None, params["timeout"]),
+            run_command=self._instance_of(container).run_command,
             clock=self.clock, sleep=self.sleep).run()
         if password_given:
             self._remove_password_file(container)
@@ -463,7 +461,7 @@ class ContainerManager(BaseManager):
         name = self.params["name"]
         why = None
         try:
-            code, dummy, dummy2 = self._exec(container, ["rm", "-rf", PASSWORD_DIR], "root", self.params["timeout"])
+            code, dummy, dummy2 = self._instance_of(container).run_command(["rm", "-rf", PASSWORD_DIR], user="root")
             if code not in (0, None):
                 why = "rm exited with code %s" % code
         except IrisModuleError as error:

@@ -91,6 +91,14 @@ def sha256_file(path, chunk_size=None, cancel=None):
     return "sha256:" + digest.hexdigest()
 
 
+def start_daemon(target, name):
+    """Start ``target`` in a daemon thread called ``name`` (it never keeps the module process alive) and return it."""
+    thread = threading.Thread(target=target, name=name)
+    thread.daemon = True
+    thread.start()
+    return thread
+
+
 class Sha256Job(object):
     """``sha256_file(path)`` in a background thread, so that hashing on this host overlaps other work
     (``iris_fixture`` reads the instance meanwhile; issue #5 item 9).
@@ -105,9 +113,7 @@ class Sha256Job(object):
         self._cancel = threading.Event()
         self._value = None
         self._error = None
-        self._thread = threading.Thread(target=self._work, name="iris-devtools-sha256")
-        self._thread.daemon = True
-        self._thread.start()
+        self._thread = start_daemon(self._work, "iris-devtools-sha256")
 
     def _work(self):
         try:
@@ -162,9 +168,7 @@ class StreamDigest(object):
         self._digest = hashlib.sha256()
         self._error = None
         self._done = False
-        self._thread = threading.Thread(target=self._work, name="iris-devtools-sha256-stream")
-        self._thread.daemon = True
-        self._thread.start()
+        self._thread = start_daemon(self._work, "iris-devtools-sha256-stream")
 
     def _work(self):
         while True:

@@ -153,59 +153,67 @@ def _text(value):
 _NAMESPACE_PROPS = (("Globals", "globals"), ("Routines", "routines"), ("Library", "library"), ("TempGlobals", "temp_globals"))
 
 
-def namespaces_from(result, key=_KEY_NAMESPACES):
+def _rows_from(result, key, build, sort_key=lambda item: str(item["name"])):
+    """The rows of section ``key``: ``build(row)`` for each raw row, the row's ``error`` kept unless ``build`` set
+    a more precise one, sorted by ``sort_key``."""
     rows = []
     for row in result.get(key) or []:
-        props = row.get("props") or {}
-        item = dict(name=row.get("name"))
-        for prop, name in _NAMESPACE_PROPS:
-            item[name] = _text(props.get(prop))
+        item = build(row)
         if row.get("error"):
-            item["error"] = row["error"]
+            item.setdefault("error", _text(row["error"]))
         rows.append(item)
-    return sorted(rows, key=lambda item: str(item["name"]))
+    return sorted(rows, key=sort_key)
+
+
+def _namespace_row(row):
+    props = row.get("props") or {}
+    item = dict(name=row.get("name"))
+    for prop, name in _NAMESPACE_PROPS:
+        item[name] = _text(props.get(prop))
+    return item
+
+
+def namespaces_from(result, key=_KEY_NAMESPACES):
+    return _rows_from(result, key, _namespace_row)
+
+
+def _database_row(row):
+    props = row.get("props") or {}
+    physical = row.get("physical")
+    item = dict(
+        name=row.get("name"),
+        directory=_text(props.get("Directory")),        # S20
+        server=_text(props.get("Server")),              # S20/S9: remote database
+        mount_required=_bool(props.get("MountRequired")),
+        mount_at_startup=_bool(props.get("MountAtStartup")),
+        resource=_text(props.get("Resource")),
+        file_exists=physical is not None,
+        mounted=None, read_only=None, read_only_mounted=None, size_mb=None, max_size_mb=None,
+        expansion_size_mb=None, block_size=None,
+    )
+    if physical is not None:                            # S19 (Size/MaxSize/ExpansionSize in MB: S9)
+        item.update(mounted=_bool(physical.get("Mounted")), read_only=_bool(physical.get("ReadOnly")),
+                    read_only_mounted=_bool(physical.get("ReadOnlyMounted")), size_mb=int_or_none(physical.get("Size")),
+                    max_size_mb=int_or_none(physical.get("MaxSize")), expansion_size_mb=int_or_none(physical.get("ExpansionSize")),
+                    block_size=int_or_none(physical.get("BlockSize")))
+        item["resource"] = _text(physical.get("ResourceName")) or item["resource"]
+    if row.get("physical_error"):
+        item["error"] = row["physical_error"]
+    return item
 
 
 def databases_from(result, key=_KEY_DATABASES):
-    rows = []
-    for row in result.get(key) or []:
-        props = row.get("props") or {}
-        physical = row.get("physical")
-        item = dict(
-            name=row.get("name"),
-            directory=_text(props.get("Directory")),        # S20
-            server=_text(props.get("Server")),              # S20/S9: remote database
-            mount_required=_bool(props.get("MountRequired")),
-            mount_at_startup=_bool(props.get("MountAtStartup")),
-            resource=_text(props.get("Resource")),
-            file_exists=physical is not None,
-            mounted=None, read_only=None, read_only_mounted=None, size_mb=None, max_size_mb=None,
-            expansion_size_mb=None, block_size=None,
-        )
-        if physical is not None:                            # S19 (Size/MaxSize/ExpansionSize in MB: S9)
-            item.update(mounted=_bool(physical.get("Mounted")), read_only=_bool(physical.get("ReadOnly")),
-                        read_only_mounted=_bool(physical.get("ReadOnlyMounted")), size_mb=int_or_none(physical.get("Size")),
-                        max_size_mb=int_or_none(physical.get("MaxSize")), expansion_size_mb=int_or_none(physical.get("ExpansionSize")),
-                        block_size=int_or_none(physical.get("BlockSize")))
-            item["resource"] = _text(physical.get("ResourceName")) or item["resource"]
-        if row.get("error"):
-            item["error"] = row["error"]
-        if row.get("physical_error"):
-            item["error"] = row["physical_error"]
-        rows.append(item)
-    return sorted(rows, key=lambda item: str(item["name"]))
+    return _rows_from(result, key, _database_row)
+
+
+def _table_row(row):
+    schema, _dot, table = str(row.get("name") or "").partition(".")
+    return dict(schema=schema, name=table, rows=int_or_none(row.get("row_count")))
 
 
 def tables_from(result, key=_KEY_TABLES):
     """``fixture_tables`` rows (``name`` "SCHEMA.TABLE", ``row_count`` or ``error``) -> [{schema, name, rows[, error]}]."""
-    rows = []
-    for row in result.get(key) or []:
-        schema, _dot, table = str(row.get("name") or "").partition(".")
-        item = dict(schema=schema, name=table, rows=int_or_none(row.get("row_count")))
-        if row.get("error"):
-            item["error"] = _text(row["error"])
-        rows.append(item)
-    return sorted(rows, key=lambda item: (item["schema"], item["name"]))
+    return _rows_from(result, key, _table_row, sort_key=lambda item: (item["schema"], item["name"]))
 
 
 def container_state(container):

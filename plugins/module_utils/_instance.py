@@ -67,8 +67,9 @@ class Instance(object):
         raise NotImplementedError
 
     # -- commands and facts ----------------------------------------------------------------------
-    def run_command(self, argv, user=None):
-        """Run ``argv`` beside IRIS (not an IRIS session); return ``(rc, stdout bytes, stderr bytes)``."""
+    def run_command(self, argv, user=None, timeout=None):
+        """Run ``argv`` beside IRIS (not an IRIS session) as ``user`` (default: the instance's), bounded by ``timeout``
+        seconds (default: the instance's O(timeout)); return ``(rc, stdout bytes, stderr bytes)``."""
         raise NotImplementedError
 
     def hostname(self):
@@ -97,8 +98,8 @@ class DockerInstance(Instance):
     def _new_transport(self, namespace):
         return DockerTransport(self.client, self.container, instance=self.name, namespace=namespace, timeout=self.timeout)
 
-    def run_command(self, argv, user=None):
-        return _docker.exec_with_stdin(self.client, self.container, argv, b"", self.timeout, user=user)
+    def run_command(self, argv, user=None, timeout=None):
+        return _docker.exec_with_stdin(self.client, self.container, argv, b"", self.timeout if timeout is None else timeout, user=user)
 
     def hostname(self):
         return ((getattr(self.container, "attrs", None) or {}).get("Config") or {}).get("Hostname") or ""
@@ -125,8 +126,9 @@ class LocalInstance(Instance):
     def _new_transport(self, namespace):
         return LocalTransport(self.module, instance=self.name, namespace=namespace, timeout=self.timeout)
 
-    def run_command(self, argv, user=None):
+    def run_command(self, argv, user=None, timeout=None):
         # user: the local transport runs as the connection's user (become); there is no other user to switch to.
+        # timeout: AnsibleModule.run_command has no bound; the command runs to its end.
         return self.module.run_command(argv, binary_data=True, errors="surrogate_or_replace", encoding=None)
 
     def hostname(self):
@@ -180,3 +182,9 @@ def instance_from_module(module, client=None):
         client = _docker.get_docker_client(params.get("docker_host"), timeout=common["timeout"])
     container = running_container(client, name, params.get("docker_host"))
     return DockerInstance(client, container, **common)
+
+
+def docker_instance(client, container, params):
+    """The DockerInstance of ``container`` (already found) with the module's O(instance), O(namespace), O(timeout)."""
+    return DockerInstance(client, container, name=params.get("instance") or DEFAULT_INSTANCE,
+                          namespace=params.get("namespace") or DEFAULT_NAMESPACE, timeout=params.get("timeout") or DEFAULT_TIMEOUT)

@@ -474,38 +474,41 @@ class MonitoringManager(BaseManager):
         always names a run whose report exists or is written by the stop: it never builds one, never calls
         ``$$Collect`` and never changes anything - check mode predicts the same.
         """
-        stop = self._resolve(self.stop, "stop") if self.stop else None
-        if self.stop and stop is None:
-            self._predict_latest("stop")
-            self.stopped = dict(run_id=None, changed=True, wait_time=None)
-        elif self.stop:
-            run = self._run_info(stop, "stop")
-            if run["running"]:
-                self.stop_run = stop
+        if self.stop:
+            stop, run = self._target_run(self.stop, "stop")
+            if run is None:
+                self.stopped = dict(run_id=None, changed=True, wait_time=None)
             else:
-                self.notes.append("run %s has already ended; nothing to stop" % stop)
-            self.stopped = dict(run_id=stop, changed=bool(self.stop_run), wait_time=run.get("wait_time"))
-        collect = self._resolve(self.collect, "collect") if self.collect else None
-        if self.collect and collect is None:
-            self._predict_latest("collect")
-            self.collected = dict(run_id=None, changed=False, wait_time=None)
-        elif self.collect:
-            run = self._run_info(collect, "collect")
-            if run["running"] and self.stop_run != collect:
-                raise IrisModuleError("collect: run %s is still collecting data (time left: %s)." % (collect, run["wait_time"]),
-                                      hint="collect after the run has ended, or stop it first (stop: %s)" % collect)
-            self.collected = dict(run_id=collect, changed=False, wait_time=run.get("wait_time"))
-        report_run = self._resolve(self.report_run, "report_run") if self.fetch_report else None
-        if self.fetch_report and report_run is None:
-            self._predict_latest("report_run")
-            self.report = dict(run_id=None)
-        elif self.fetch_report:
-            run = self._run_info(report_run, "report_run")
-            if run["running"] and self.stop_run != report_run:
-                raise IrisModuleError("fetch_report: run %s is still collecting data (time left: %s); its report does not exist yet."
-                                      % (report_run, run["wait_time"]),
-                                      hint="fetch the report after the run has ended, or stop it first (stop: %s)" % report_run)
+                if run["running"]:
+                    self.stop_run = stop
+                else:
+                    self.notes.append("run %s has already ended; nothing to stop" % stop)
+                self.stopped = dict(run_id=stop, changed=bool(self.stop_run), wait_time=run.get("wait_time"))
+        if self.collect:
+            collect, run = self._target_run(self.collect, "collect")
+            self._refuse_running(collect, run, "collect: run %s is still collecting data (time left: %s).",
+                                 "collect after the run has ended, or stop it first (stop: %s)")
+            self.collected = dict(run_id=collect, changed=False, wait_time=run.get("wait_time") if run else None)
+        if self.fetch_report:
+            report_run, run = self._target_run(self.report_run, "report_run")
+            self._refuse_running(report_run, run, "fetch_report: run %s is still collecting data (time left: %s); its "
+                                 "report does not exist yet.",
+                                 "fetch the report after the run has ended, or stop it first (stop: %s)")
             self.report = dict(run_id=report_run)
+
+    def _target_run(self, wanted, option):
+        """The run ``option`` acts on and what IRIS says of it: ``(run_id, run)``, or ``(None, None)`` when check mode
+        predicts ``latest`` (``_predict_latest``)."""
+        run_id = self._resolve(wanted, option)
+        if run_id is None:
+            self._predict_latest(option)
+            return None, None
+        return run_id, self._run_info(run_id, option)
+
+    def _refuse_running(self, run_id, run, msg, hint):
+        """A run still collecting has no report yet: refused unless O(stop) stops it in the same task."""
+        if run is not None and run["running"] and self.stop_run != run_id:
+            raise IrisModuleError(msg % (run_id, run["wait_time"]), hint=hint % run_id)
 
     # -- apply ------------------------------------------------------------------------------------
     def apply_program(self):

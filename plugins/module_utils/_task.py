@@ -46,6 +46,7 @@ One program reads (one IRIS session); one more applies (a second session): iris-
 
 from __future__ import annotations
 
+import collections
 import copy
 import re
 
@@ -288,17 +289,11 @@ def desired_from(spec):
 
 # -- planning --------------------------------------------------------------------------------------------
 
-class TaskPlan(object):
-    """What a run does: ``changed``, ``actions``, ``before``/``after`` (diff) and the predicted ``task``."""
+class TaskPlan(collections.namedtuple("TaskPlan", "state changed actions before after task updates")):
+    """What a run does: ``changed``, ``actions``, ``before``/``after`` (diff), the predicted ``task`` and ``updates``
+    (the managed keys whose value changes on an existing task)."""
 
-    def __init__(self, state, changed, actions, before, after, task, updates):
-        self.state = state
-        self.changed = changed
-        self.actions = actions
-        self.before = before
-        self.after = after
-        self.task = task
-        self.updates = updates  # managed keys whose value changes on an existing task
+    __slots__ = ()
 
     def __repr__(self):
         return "TaskPlan(%r, %r)" % (self.state, self.actions)

@@ -27,12 +27,21 @@ TAG=${IRIS_SIM_TAG:-$VERSION}
 CTX=${IRIS_SIM_BUILD_DIR:-$(mktemp -d /tmp/iris-sim-build.XXXXXX)}
 WHEEL_CACHE=${IRIS_SIM_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iris-sim/wheels}
 PYTHON=${PYTHON:-python3}
-# Pinned wheel versions (the simulator's only third-party dependencies; DESIGN.md).
-TREE_SITTER_VERSION=0.25.2
-TREE_SITTER_OBJECTSCRIPT_VERSION=1.11.0
-PIP_VERSION=26.3   # only used to install the wheels inside the image (minbase has no pip)
+CONSTRAINTS=$(dirname "$SIM_DIR")/constraints.txt
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
+# The version pinned for $1 in tests/constraints.txt, the one pins file (a line "<name>==<version>").
+pin() {
+  local version
+  version=$(sed -n "s/^$1==\([^ ;#]*\).*/\1/p" "$CONSTRAINTS" | head -n 1)
+  [ -n "$version" ] || { log "no pin for $1 in $CONSTRAINTS. Fix: add a line '$1==<version>' there"; exit 1; }
+  printf '%s\n' "$version"
+}
+# Pinned wheel versions (the simulator's only third-party dependencies; DESIGN.md); pip only installs the wheels
+# inside the image (minbase has no pip).
+TREE_SITTER_VERSION=$(pin tree-sitter)
+TREE_SITTER_OBJECTSCRIPT_VERSION=$(pin tree-sitter-objectscript)
+PIP_VERSION=$(pin pip)
 SECONDS=0
 ROOTFS=
 cleanup() {

@@ -157,3 +157,21 @@ def test_local_instance_facts():
     assert instance.identity() == "local|IRIS"
     with pytest.raises(IrisModuleError, match="not reached through a container"):
         instance.usage_sample()
+
+
+def test_docker_run_command_bound_and_user(monkeypatch):
+    """run_command is the one exec path of the managers (iris_container's ``iris stop``/``rm``): the instance's
+    O(timeout) unless the caller gives its own bound, and the user it asks for."""
+    calls = []
+
+    def exec_with_stdin(client, container, argv, data, timeout, user=None):
+        calls.append((container.name, tuple(argv), data, timeout, user))
+        return 0, b"", b""
+
+    monkeypatch.setattr(_docker, "exec_with_stdin", exec_with_stdin)
+    instance = _instance.docker_instance(object(), FakeContainer("iris1"), dict(instance="IRIS", namespace="USER", timeout=30))
+    assert (instance.name, instance.namespace, instance.timeout) == ("IRIS", "USER", 30)
+    instance.run_command(["iris", "qlist", "IRIS"])
+    instance.run_command(["iris", "stop", "IRIS", "quietly"], user="irisowner", timeout=7)
+    assert calls == [("iris1", ("iris", "qlist", "IRIS"), b"", 30, None),
+                     ("iris1", ("iris", "stop", "IRIS", "quietly"), b"", 7, "irisowner")]

@@ -176,7 +176,7 @@ class FakeClient(object):
             container.attrs["State"].update(Status="exited", Running=False, ExitCode=1)
 
     def exec_in(self, container, argv, user, timeout):
-        """ContainerManager._exec of this fake Docker: records the call; `rm -rf` removes a container path."""
+        """``Instance.run_command`` in a container of this fake Docker: records the call; `rm -rf` removes a container path."""
         self.calls.append(("exec", container.name, " ".join(argv), user))
         self.execs.append((tuple(argv), user, timeout))
         outcome = self.exec_results.get(tuple(argv[:2]), (0, b"", b""))
@@ -191,11 +191,14 @@ class FakeClient(object):
         return [call for call in self.calls if call[0] in ("create", "start", "stop", "remove", "put_archive", "exec")]
 
 
+def _run_command(instance, argv, user=None, timeout=None):
+    """``run_command`` of an instance in a fake container: the fake Docker's exec, with the instance's bound."""
+    return instance.container.client.exec_in(instance.container, argv, user, instance.timeout if timeout is None else timeout)
+
+
 @pytest.fixture(autouse=True)
 def fake_exec(monkeypatch):
-    def exec_in(self, container, argv, user, timeout):
-        return container.client.exec_in(container, argv, user, timeout)
-    monkeypatch.setattr(c.ContainerManager, "_exec", exec_in, raising=False)
+    monkeypatch.setattr(_instance.DockerInstance, "run_command", _run_command)
 
 
 class FakeTransport(object):
@@ -223,11 +226,15 @@ class FakeTransport(object):
 
 
 class FakeInstance(_instance.Instance):
-    """An instance whose transports come from ``factory(namespace)`` (one per namespace, as the real one)."""
+    """An instance in ``container`` whose transports come from ``factory(namespace)`` (one per namespace, as the real
+    one); its commands run in the fake container."""
 
-    def __init__(self, factory):
-        super(FakeInstance, self).__init__()
+    def __init__(self, container, factory):
+        super(FakeInstance, self).__init__(timeout=5)
+        self.container = container
         self.factory = factory
+
+    run_command = _run_command
 
     def _new_transport(self, namespace):
         return self.factory(namespace)
@@ -265,7 +272,7 @@ def run(client, check_mode=False, cpf_results=None, **params):
     module = FakeModule(check_mode=check_mode, **params)
     clock = FakeClock()
     manager = c.ContainerManager(module, client=client,
-                                 instance_factory=lambda container: FakeInstance(lambda ns: FakeTransport(ns, cpf_results or {}, client)),
+                                 instance_factory=lambda container: FakeInstance(container, lambda ns: FakeTransport(ns, cpf_results or {}, client)),
                                  clock=clock, sleep=clock.sleep)
     result = manager.run()
     return result, module, manager
@@ -553,7 +560,7 @@ def test_password_never_reaches_errors_with_a_canary(kind):
     client = FakeClient()
     module = FakeModule(password=PASSWORD)
     clock = FakeClock()
-    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(lambda ns: EchoTransport(ns, kind)),
+    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(container, lambda ns: EchoTransport(ns, kind)),
                                  clock=clock, sleep=clock.sleep)
     with pytest.raises(IrisModuleError) as exc:
         manager.run()
@@ -839,7 +846,7 @@ class DownTransport(FakeTransport):
 
 def _manager(client, module, transport):
     clock = FakeClock()
-    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(lambda ns: transport(ns, {})),
+    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(container, lambda ns: transport(ns, {})),
                                  clock=clock, sleep=clock.sleep)
     return manager, clock
 
@@ -860,7 +867,7 @@ def test_running_container_with_iris_down_fails_fast():
         assert "iris start IRIS" in exc.value.hint and "wait_timeout" not in exc.value.hint
         assert clock.now < 5
     qlists = [e for e in client.execs if e[0][:2] == ("iris", "qlist")]
-    assert qlists[0] == (("iris", "qlist", "IRIS"), None, 5)  # through _exec, the one exec path
+    assert qlists[0] == (("iris", "qlist", "IRIS"), None, 5)  # through Instance.run_command, the one exec path
     assert client.containers.get("iris1").status == "running"
 
 
@@ -952,7 +959,7 @@ def test_post_start_failure_is_attributed_by_the_failing_step_only(step, cpf, re
     module = FakeModule(password=PASSWORD, state_dir=str(tmp_path),
                         cpf_merge="[Actions]\nCreateNamespace:Name=APP,Globals=USER,Routines=USER\n" if cpf else None)
     clock = FakeClock()
-    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(lambda ns: FailingSysTransport(ns, {})),
+    manager = c.ContainerManager(module, client=client, instance_factory=lambda container: FakeInstance(container, lambda ns: FailingSysTransport(ns, {})),
                                  clock=clock, sleep=clock.sleep)
     with pytest.raises(IrisModuleError) as exc:
         manager.run()
