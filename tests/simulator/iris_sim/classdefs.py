@@ -10,7 +10,9 @@ name → ``{"source", "file", "compiled"}``), so they persist like globals and a
 Modelled (everything else is a compile error "... is not modelled by the simulator", never ignored):
 
 * ``Class Pkg.Name [Extends A | (A, B)] [ProcedureBlock]``: superclasses ``%RegisteredObject`` (gives
-  ``%New``) or classes loaded in the same namespace;
+  ``%New``), classes loaded in the same namespace, or a system class a model registers in
+  ``MODELLED_SUPERCLASSES`` (``%UnitTest.TestCase``, models/unittest.py);
+* the macros macros.py knows, expanded when the class compiles (DESIGN.md Contract 9);
 * ``Parameter NAME [As type] = literal;`` read with ``..#NAME``;
 * ``Property Name [As type] [ InitialExpression = literal ];`` on ``%RegisteredObject`` classes;
   the type is not checked [inf: a registered object validates only on demand];
