@@ -64,7 +64,8 @@ def test_run_test_results_in_the_ipm_layout(sim):
     assert tree[failing][0] == 0 and tree[failing][2:] == ["", "There are failed TestMethods"]
     methods = {key[2]: val[0] for key, val in tree.items() if len(key) == 3}
     assert methods == {"TestAdd": 1, "TestStatus": 1, "TestWrongSum": 0, "TestError": 0, "TestFailure": 0}
-    assert tree[failing + ("TestWrongSum", 1)] == [0, "AssertEquals", "Add(2,2)=5", "TestWrongSum+1^Sample.Test.Failing.1"]
+    assert tree[failing + ("TestWrongSum", 1)] == [0, "AssertEquals", "Add(2,2)=5",
+                                                   "TestWrongSum+1^Sample.Test.Failing.1"]
     assert tree[failing + ("TestWrongSum", 2)][:2] == [1, "AssertTrue"]
     assert tree[failing + ("TestFailure", 2)] == [0, "AssertFailure", "explicit failure",
                                                   "TestFailure+4^Sample.Test.Failing.1"]
@@ -176,7 +177,8 @@ def test_assert_macros_need_a_test_case(sim, tmp_path):
 
 def test_assert_files_same_is_refused(sim, tmp_path):
     """A listed macro the model does not implement fails loudly at compile time."""
-    text = 'Class T.F Extends %UnitTest.TestCase\n{\n\nMethod TestF()\n{\n    do $$$AssertFilesSame("a","b")\n}\n\n}\n'
+    text = ('Class T.F Extends %UnitTest.TestCase\n{\n\nMethod TestF()\n{\n'
+            '    do $$$AssertFilesSame("a","b")\n}\n\n}\n')
     path = tmp_path / "F.cls"
     path.write_text(text, encoding="utf-8")
     out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d",.e) write e(1)')
@@ -186,7 +188,8 @@ def test_assert_files_same_is_refused(sim, tmp_path):
 def test_status_macros_in_any_class(sim, tmp_path):
     """$$$OK, $$$ISERR, $$$ISOK expand in every class (SYSMACROS)."""
     text = ('Class T.S\n{\n\nClassMethod M(sc) As %String\n{\n    quit $$$OK_$$$ISERR(sc)_$$$ISOK(sc)\n}\n\n'
-            'ClassMethod E() As %Boolean [ CodeMode = expression ]\n{\n$$$ISERR($SYSTEM.Status.Error(5001,"x"))\n}\n\n}\n')
+            'ClassMethod E() As %Boolean [ CodeMode = expression ]\n{\n'
+            '$$$ISERR($SYSTEM.Status.Error(5001,"x"))\n}\n\n}\n')
     path = tmp_path / "S.cls"
     path.write_text(text, encoding="utf-8")
     assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
