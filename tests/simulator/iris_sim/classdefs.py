@@ -414,20 +414,26 @@ def _resolve_super(name: str) -> str:
     return name
 
 
+def _stored_def(proc, name: str) -> ClassDef | None:
+    """The ClassDef of the stored class ``name``; None when there is none or it does not compile."""
+    entry = class_table(proc).get(name)
+    if entry is None:
+        return None
+    try:
+        return compile_tree(parse_class(entry["source"]))
+    except CompileError:
+        return None
+
+
 def _ancestors(proc, cdef: ClassDef, seen=None) -> set:
     """Names of all superclasses of ``cdef`` (through the namespace's stored classes)."""
     seen = set() if seen is None else seen
     for super_name in cdef.supers:
-        if super_name in seen:
-            continue
-        seen.add(super_name)
-        entry = class_table(proc).get(super_name)
-        if entry is None:
-            continue
-        try:
-            _ancestors(proc, compile_tree(parse_class(entry["source"])), seen)
-        except CompileError:
-            continue
+        if super_name not in seen:
+            seen.add(super_name)
+            parent = _stored_def(proc, super_name)
+            if parent is not None:
+                _ancestors(proc, parent, seen)
     return seen
 
 
@@ -438,12 +444,8 @@ def _all_parameters(proc, cdef: ClassDef, batch: set, seen=None) -> dict:
         if _resolve_super(super_name) == REGISTERED_OBJECT or super_name in seen:
             continue
         seen.add(super_name)
-        entry = class_table(proc).get(super_name)
-        if entry is None:
-            continue
-        try:
-            parent = compile_tree(parse_class(entry["source"]))
-        except CompileError:
+        parent = _stored_def(proc, super_name)
+        if parent is None:
             continue
         for key, value in _all_parameters(proc, parent, batch, seen).items():
             params.setdefault(key, value)
