@@ -226,3 +226,18 @@ def test_parse_qspec():
     with pytest.raises(SpecError):
         parse_qspec("/coverage")
     assert Sim  # shared helper
+
+
+def test_indirect_test_case_subclass(sim, tmp_path):
+    """A class extending a loaded TestCase subclass inherits the macros and runs with the suite; an abstract-like
+    base without Test methods records a passed case [inf]."""
+    base = 'Class T.Base Extends %UnitTest.TestCase\n{\n\nMethod Helper() As %Integer\n{\n    quit 42\n}\n\n}\n'
+    child = ('Class T.Child Extends T.Base\n{\n\nMethod TestHelper()\n{\n'
+             '    do $$$AssertEquals(..Helper(), 42, "helper")\n}\n\n}\n')
+    root = _suite(tmp_path, base, "Base.cls")
+    _suite(tmp_path, child, "Child.cls")
+    _root(sim, root)
+    assert _run(sim, spec='"s"') == "SC=0"
+    tree = _tree(sim)
+    assert tree[("s", "T.Child", "TestHelper", 1)] == [1, "AssertEquals", "helper", "TestHelper+1^T.Child.1"]
+    assert tree[("s", "T.Base")][0] == 1
