@@ -241,3 +241,12 @@ def test_indirect_test_case_subclass(sim, tmp_path):
     tree = _tree(sim)
     assert tree[("s", "T.Child", "TestHelper", 1)] == [1, "AssertEquals", "helper", "TestHelper+1^T.Child.1"]
     assert tree[("s", "T.Base")][0] == 1
+
+
+def test_result_sql_tables_are_not_modelled(sim):
+    """The %UnitTest_Result.* tables (T3) are not modelled: a query fails (SQLCODE -30), never returns no rows."""
+    _root(sim)
+    _run(sim)
+    query = "SELECT Action FROM %UnitTest_Result.TestAssert"
+    out = sim.run("USER", f'set rs=##class(%SQL.Statement).%ExecDirect(,"{query}") write rs.%SQLCODE')
+    assert out == "-30"
