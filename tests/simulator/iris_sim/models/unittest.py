@@ -407,6 +407,7 @@ class Manager(SimClass):
     @class_method("RunTest", source="T1, T2, T4, T9")
     def run_test(cls, proc, testspec="", qspec="", userparam=None):  # pylint: disable=unused-argument
         """Load the suite, run its TestCase classes, store the results, delete what it loaded."""
+        spec = {"display": 1}  # until the qspec is read: a refusal is displayed [inf]
         try:
             spec = parse_qspec(qspec)
             suite, class_filter, method_filter = _parse_testspec(testspec)
@@ -420,7 +421,7 @@ class Manager(SimClass):
                 raise SpecError(f"/noload without a class in the testspec {NOT_MODELLED}. Fix: name the class "
                                 "(suite:Pkg.Class)")
         except SpecError as exc:
-            return _fail(proc, spec if "spec" in locals() else {"display": 1}, str(exc))
+            return _fail(proc, spec, str(exc))
         run = _Run(proc, spec)
         loaded, errors = _load(proc, paths) if paths else ([], [])
         try:
