@@ -10,7 +10,9 @@ name → ``{"source", "file", "compiled"}``), so they persist like globals and a
 Modelled (everything else is a compile error "... is not modelled by the simulator", never ignored):
 
 * ``Class Pkg.Name [Extends A | (A, B)] [ProcedureBlock]``: superclasses ``%RegisteredObject`` (gives
-  ``%New``) or classes loaded in the same namespace;
+  ``%New``), classes loaded in the same namespace, or a system class a model registers in
+  ``MODELLED_SUPERCLASSES`` (``%UnitTest.TestCase``, models/unittest.py);
+* the macros macros.py knows, expanded when the class compiles (DESIGN.md Contract 9);
 * ``Parameter NAME [As type] = literal;`` read with ``..#NAME``;
 * ``Property Name [As type] [ InitialExpression = literal ];`` on ``%RegisteredObject`` classes;
   the type is not checked [inf: a registered object validates only on demand];
@@ -33,7 +35,7 @@ import hashlib
 import tree_sitter
 import tree_sitter_objectscript_udl
 
-from iris_sim import objects, values
+from iris_sim import macros, objects, values
 from iris_sim.errors import IrisError
 from iris_sim.interp import _COMMANDS, QuitSignal
 from iris_sim.objects import ByRef, Prop, SimClass
@@ -46,6 +48,9 @@ REGISTERED_OBJECT = "%Library.RegisteredObject"
 NOT_MODELLED = "is not modelled by the simulator"
 _SUPPORTED_COMMANDS = set(_COMMANDS)
 _LITERALS = ("string_literal", "numeric_literal")
+MODELLED_SUPERCLASSES: dict = {}
+"""System superclasses a model provides (IRIS name → registered SimClass), e.g. ``%UnitTest.TestCase``
+(models/unittest.py); any other system class as a superclass is a compile error."""
 
 
 class CompileError(Exception):
@@ -193,6 +198,7 @@ class ClassDef:
         self.properties: dict = {}
         self.methods: dict[str, MethodDef] = {}
         self.param_refs: list[tuple[str, int]] = []
+        self.macro_needs: dict[str, int] = {}  # superclass an expanded macro requires → line (macros.py)
 
 
 def _literal(node: UNode, what: str):
@@ -212,15 +218,22 @@ def _keyword_name(node: UNode) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _check_body(node: UNode) -> None:
-    """Reject what the interpreter cannot run: unknown commands, macros, embedded SQL."""
+def _check_body(node: UNode, context=None, parent=None) -> None:
+    """Reject what the interpreter cannot run: unknown commands, embedded SQL, preprocessor lines; expand the
+    macros macros.py knows (anything else is an error there)."""
     if node.type.startswith("command_") and node.type not in _SUPPORTED_COMMANDS and node.named:
         raise CompileError(f"command '{node.text.split()[0] if node.text.split() else node.type}' {NOT_MODELLED}",
                            node.line)
+    if node.type == "macro" and context is not None and parent is not None:
+        try:
+            macros.expand(node, parent, context, node.line)
+        except macros.MacroError as exc:
+            raise CompileError(str(exc), node.line) from None
+        return
     if node.type == "macro" or node.type.startswith("embedded_") or node.type.startswith("pound_"):
         raise CompileError(f"'{node.text[:40]}' (macros, embedded code, preprocessor) {NOT_MODELLED}", node.line)
-    for child in node.children:
-        _check_body(child)
+    for child in list(node.children):  # a copy: an expanded macro replaces its node in ``children``
+        _check_body(child, context, node)
 
 
 def _param_refs(node: UNode, out: list) -> None:
@@ -267,12 +280,16 @@ def _compile_method(member: UNode, is_class: bool, cdef: ClassDef) -> MethodDef:
                 else:
                     raise CompileError(f"method {name}: keyword '{keyword.text}' {NOT_MODELLED}", keyword.line)
     body = [c for c in definition.children if c.type == "statement"]
+    brace = definition.child("{")
+    context = macros.Context(cdef.name, name, brace.line if brace is not None else member.line)
     for statement in body:
-        _check_body(statement)
         _param_refs(statement, cdef.param_refs)
+        _check_body(statement, context)
     if expression is not None:
-        _check_body(expression)
         _param_refs(expression, cdef.param_refs)
+        _check_body(expression, context, definition)
+    for needed, line in context.needs.items():
+        cdef.macro_needs.setdefault(needed, line)
     return MethodDef(name, is_class, formals, public, body, expression, member.line)
 
 
@@ -374,13 +391,16 @@ def compile_stored(proc, name: str, batch: set) -> ClassDef:
     cdef = compile_tree(parse_class(entry["source"]))
     for super_name in cdef.supers:
         resolved = _resolve_super(super_name)
-        if resolved == REGISTERED_OBJECT:
+        if resolved == REGISTERED_OBJECT or super_name in MODELLED_SUPERCLASSES:
             continue
         if objects.class_exists(super_name):
             raise CompileError(f"superclass '{super_name}' {NOT_MODELLED}", 0)
         other = class_table(proc).get(super_name)
         if other is None or (not other["compiled"] and super_name not in batch):
             raise CompileError(f"superclass '{super_name}' does not exist (load and compile it first)", 0)
+    for needed, line in cdef.macro_needs.items():
+        if needed not in _ancestors(proc, cdef):
+            raise CompileError(f"the macros of {needed} are defined only in its subclasses", line)  # [inf] wording
     defined = _all_parameters(proc, cdef, batch)
     for pname, line in cdef.param_refs:
         if pname not in defined:
@@ -394,6 +414,29 @@ def _resolve_super(name: str) -> str:
     return name
 
 
+def _stored_def(proc, name: str) -> ClassDef | None:
+    """The ClassDef of the stored class ``name``; None when there is none or it does not compile."""
+    entry = class_table(proc).get(name)
+    if entry is None:
+        return None
+    try:
+        return compile_tree(parse_class(entry["source"]))
+    except CompileError:
+        return None
+
+
+def _ancestors(proc, cdef: ClassDef, seen=None) -> set:
+    """Names of all superclasses of ``cdef`` (through the namespace's stored classes)."""
+    seen = set() if seen is None else seen
+    for super_name in cdef.supers:
+        if super_name not in seen:
+            seen.add(super_name)
+            parent = _stored_def(proc, super_name)
+            if parent is not None:
+                _ancestors(proc, parent, seen)
+    return seen
+
+
 def _all_parameters(proc, cdef: ClassDef, batch: set, seen=None) -> dict:
     seen = seen or set()
     params = dict(cdef.parameters)
@@ -401,12 +444,8 @@ def _all_parameters(proc, cdef: ClassDef, batch: set, seen=None) -> dict:
         if _resolve_super(super_name) == REGISTERED_OBJECT or super_name in seen:
             continue
         seen.add(super_name)
-        entry = class_table(proc).get(super_name)
-        if entry is None:
-            continue
-        try:
-            parent = compile_tree(parse_class(entry["source"]))
-        except CompileError:
+        parent = _stored_def(proc, super_name)
+        if parent is None:
             continue
         for key, value in _all_parameters(proc, parent, batch, seen).items():
             params.setdefault(key, value)
@@ -565,6 +604,10 @@ def build_class(proc, name: str, cdef: ClassDef):
         if _resolve_super(super_name) == REGISTERED_OBJECT:
             registered = True
             continue
+        if super_name in MODELLED_SUPERCLASSES:
+            supers.append(MODELLED_SUPERCLASSES[super_name])
+            registered = registered or MODELLED_SUPERCLASSES[super_name].instantiable
+            continue
         parent = resolve(proc, super_name)
         if parent is None:
             raise IrisError("CLASS DOES NOT EXIST", super_name)
@@ -580,7 +623,7 @@ def build_class(proc, name: str, cdef: ClassDef):
     cls.instantiable = registered
     chain = [cls]
     for parent in supers:
-        for klass in parent.chain:
+        for klass in parent.class_chain():
             if klass not in chain:
                 chain.append(klass)
     cls.chain = chain
