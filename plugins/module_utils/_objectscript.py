@@ -927,8 +927,8 @@ class Program(object):
             out.append("%s:$get(idtStep)'=%d  try { %s %s } %s" % (
                 guard, step, body, advance, _catch_block(step, name, emit_error)))
         final = len(self.steps) + 1
-        out.append("%s:$get(idtStep)'=%d  try { %s } %s" % (guard, final, _APPEND_R if native else _WRITE_R,
-                                                          _catch_block(final, "result", emit_error)))
+        emit_result = _APPEND_R if native else _WRITE_R
+        out.append("%s:$get(idtStep)'=%d  try { %s } %s" % (guard, final, emit_result, _catch_block(final, "result", emit_error)))
         if not native:
             out.append("halt")
         for line in out:
