@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The modelled IRIS classes and routines.  Importing this package registers all of them."""
 
-from iris_sim.models import backup, databases, files, resultset, security, sqlstatement, sysobj, sysperf, tasks  # noqa: F401
+from iris_sim.models import (backup, databases, files, resultset, security, sqlprocs, sqlstatement,  # noqa: F401
+                             sysobj, sysperf, tasks)
 
-__all__ = ["backup", "databases", "files", "resultset", "security", "sqlstatement", "sysobj", "sysperf", "tasks"]
+__all__ = ["backup", "databases", "files", "resultset", "security", "sqlprocs", "sqlstatement", "sysobj", "sysperf",
+           "tasks"]
