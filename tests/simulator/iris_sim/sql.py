@@ -649,7 +649,8 @@ def _select_values(inst, namespace, plan, params, proc, describe) -> SqlResult:
             row.append(None if describe else _function_value((inst, namespace, proc), item, {}, params))
         else:
             value = _bind(item[1], params)
-            types[name] = "INTEGER" if isinstance(value, int) else "VARCHAR"
+            types[name] = ("INTEGER" if isinstance(value, int) else "NUMERIC" if isinstance(value, float)
+                           else "VARCHAR")
             row.append(value)
     return SqlResult(columns, [] if describe else [row], types=types)
 

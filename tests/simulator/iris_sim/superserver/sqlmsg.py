@@ -138,7 +138,7 @@ class SqlState:
     def _expr_select(self, stmt: Statement, args):
         """``SELECT :%qpar(1) [AS a], ...`` with no FROM: one row of the parameter values, or None if it is not one."""
         match = _EXPR_SELECT.match(stmt.text)
-        if not match or re.search(r"\bFROM\b", match.group(1), re.IGNORECASE) or "(" in match.group(1):
+        if not match or re.search(r"\bFROM\b", match.group(1), re.IGNORECASE) or "(" in _QPAR.sub("", match.group(1)):
             return None  # FROM or a function call (sql.py runs those)
         columns, row = [], []
         for pos, part in enumerate(match.group(1).split(","), start=1):
