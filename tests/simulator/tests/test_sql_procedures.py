@@ -205,3 +205,14 @@ def test_native_api_calls_the_generated_class(served):
     _create_runner(served)
     native = iris.createIRIS(served.connect())
     assert guarded(native.classMethodValue, "IDT.funcRun", "Run", PROGRAM) == "a42"
+
+
+def test_dbapi_sees_a_replacement_made_on_another_connection(served):
+    dummy, cur = _create_runner(served)
+    guarded(cur.execute, "SELECT IDT.Run(?)", [PROGRAM])
+    assert [tuple(r) for r in guarded(cur.fetchall)] == [("a42",)]
+    other = served.connect().cursor()
+    guarded(other.execute, RUNNER.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
+        "quit %idtOut", 'quit "v2:"_%idtOut'))
+    guarded(cur.execute, "SELECT IDT.Run(?)", [PROGRAM])
+    assert [tuple(r) for r in guarded(cur.fetchall)] == [("v2:a42",)]

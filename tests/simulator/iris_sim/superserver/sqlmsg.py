@@ -16,6 +16,7 @@ import os
 import re
 import struct
 
+from iris_sim import classdefs
 from iris_sim import sql as sqlengine
 from iris_sim import values
 from iris_sim.superserver import wire
@@ -76,6 +77,7 @@ class SqlState:
             self.proc = Process(inst, self.session.namespace)
             self.proc.username = getattr(self.session, "username", "")
         self.proc.instance = inst
+        classdefs.forget_classes(self.proc)  # another connection may have dropped or replaced a class since
         return self.proc
 
     # -- replies ----------------------------------------------------------------------------------
@@ -160,7 +162,9 @@ class SqlState:
     def _columns(self, inst, plan: dict, result) -> list:
         types = {}
         try:
-            src = sqlengine._source(inst, self.session.namespace, plan["table"]) if plan.get("table") else None  # pylint: disable=protected-access
+            src = None
+            if plan.get("table"):
+                src = sqlengine._source(inst, self.session.namespace, plan["table"])  # pylint: disable=protected-access
             if src is not None and src.table is not None:
                 types = {c["name"].upper(): c["type"] for c in src.table["columns"]}
                 types["ID"] = "INTEGER"
