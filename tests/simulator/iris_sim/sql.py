@@ -277,15 +277,7 @@ def _parse_create(parser: _Parser) -> dict:
     columns = []
     while True:
         name = parser.ident()
-        ctype = parser.ident().upper()
-        if parser.peek() == "(":
-            parser.take("(")
-            args = [parser.take()[1]]
-            while parser.peek() == ",":
-                parser.take(",")
-                args.append(parser.take()[1])
-            parser.take(")")
-            ctype += "(" + ",".join(args) + ")"
+        ctype = _sql_type(parser)
         while parser.peek() in ("NOT", "NULL", "PRIMARY", "KEY", "UNIQUE"):
             parser.take()
         columns.append({"name": name, "type": ctype})
