@@ -182,6 +182,8 @@ def test_dbapi_errors(served):
         guarded(cur.execute, RUNNER)
     with pytest.raises(iris.dbapi.DatabaseError, match=r"-400.*<UNDEFINED> \*nope"):
         guarded(cur.execute, "SELECT IDT.Run(?)", ["set %idtOut=nope"])
+    with pytest.raises(iris.dbapi.DatabaseError, match=r"-400.*WRITE in a superserver process"):
+        guarded(cur.execute, "SELECT IDT.Run(?)", ['write "lost?"'])  # WIRE §8: where output goes is unknown
     with pytest.raises(iris.dbapi.DatabaseError, match=r"-400.*CALL through execute\(\)"):
         guarded(cur.execute, "CALL IDT.Run(?)", ["set %idtOut=1"])
     with pytest.raises(iris.dbapi.DatabaseError, match=r"-400.*LANGUAGE SQL"):

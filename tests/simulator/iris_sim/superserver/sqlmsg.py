@@ -19,6 +19,7 @@ import struct
 from iris_sim import classdefs
 from iris_sim import sql as sqlengine
 from iris_sim import values
+from iris_sim.errors import IrisError
 from iris_sim.superserver import wire
 
 BLOCK_ROWS = int(os.environ.get("IRIS_SIM_SS_BLOCK_ROWS", "500"))  # [inf] rows per PQ/FD block (our choice)
@@ -59,6 +60,13 @@ def _literal(value, cast: int) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _refuse_output(text) -> None:
+    """Where the terminal output of a superserver process goes is not in the sources (iris-sources.md WIRE §8 lists
+    output redirection as unknown): a WRITE inside an SQL routine fails loudly instead of vanishing."""
+    raise IrisError("COMMAND", "simulator: WRITE in a superserver process (output %r) is not modelled. Fix: return "
+                               "the value instead of writing it" % text[:40])
+
+
 class SqlState:
     """Per-connection SQL state."""
 
@@ -74,7 +82,7 @@ class SqlState:
         server process per connection]; it sees the instance of the current request."""
         from iris_sim.interp import Process  # pylint: disable=import-outside-toplevel
         if self.proc is None:
-            self.proc = Process(inst, self.session.namespace)
+            self.proc = Process(inst, self.session.namespace, out=_refuse_output)
             self.proc.username = getattr(self.session, "username", "")
         self.proc.instance = inst
         classdefs.forget_classes(self.proc)  # another connection may have dropped or replaced a class since
