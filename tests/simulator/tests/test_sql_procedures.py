@@ -218,3 +218,11 @@ def test_dbapi_sees_a_replacement_made_on_another_connection(served):
         "quit %idtOut", 'quit "v2:"_%idtOut'))
     guarded(cur.execute, "SELECT IDT.Run(?)", [PROGRAM])
     assert [tuple(r) for r in guarded(cur.fetchall)] == [("v2:a42",)]
+
+
+def test_dbapi_unicode_and_null(served):
+    dummy, cur = _create_runner(served)
+    guarded(cur.execute, "SELECT IDT.Run(?)", ['set %idtOut="h\u00e9llo \u20ac \u4e2d"'])
+    assert [tuple(r) for r in guarded(cur.fetchall)] == [("h\u00e9llo \u20ac \u4e2d",)]
+    guarded(cur.execute, "SELECT IDT.Run(?)", [None])  # [inf] NULL arrives as "", "" comes back as NULL
+    assert [tuple(r) for r in guarded(cur.fetchall)] == [(None,)]
