@@ -100,6 +100,10 @@ class _Parser:  # pylint: disable=too-few-public-methods
         self.pos += 1
         return token
 
+    def kind(self) -> str:
+        """Kind of the next token ("" at the end)."""
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else ""
+
     def ident(self) -> str:
         kind, text = self.take()
         if kind != "id":
@@ -185,7 +189,7 @@ def _parse_select(parser: _Parser) -> dict:
             parser.take("*")
             parser.take(")")
             cols.append(("count", None))
-        elif parser.tokens[parser.pos][0] != "id" or parser.peek() == "NULL":
+        elif parser.kind() != "id" or parser.peek() == "NULL":
             cols.append(("val", parser.value()))
         else:
             name = parser.ident()
@@ -436,7 +440,7 @@ def _call_args(parser: _Parser) -> list:
     parser.take("(")
     args = []
     while parser.peek() != ")":
-        if parser.tokens[parser.pos][0] == "id" and parser.peek() != "NULL":
+        if parser.kind() == "id" and parser.peek() != "NULL":
             args.append(("col", parser.ident()))
         else:
             args.append(parser.value())
