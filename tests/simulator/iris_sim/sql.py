@@ -199,8 +199,7 @@ def _parse_select(parser: _Parser) -> dict:
                 cols.append(("col", name))
         if parser.peek() == "AS":
             parser.take("AS")
-            cols[-1] = cols[-1] + (parser.ident(),) if cols[-1][0] == "func" else (cols[-1][0], cols[-1][1],
-                                                                                     parser.ident())
+            cols[-1] = cols[-1] + (parser.ident(),)
         if parser.peek() != ",":
             break
         parser.take(",")
