@@ -803,6 +803,15 @@ class Process:
         """``$FUNCTION(args)`` or ``$SYSTEM.Class.Method(args)``."""
         class_part = node.child("class_name")
         if class_part is not None:
+            segments = node.children_of("oref_chain_segment")
+            if segments and node.child("method_args") is None and all(s.child("oref_method") for s in segments):
+                # $SYSTEM.SQL.Schema.M(): the grammar reads Schema as the method and .M() as a chain segment
+                parts = [class_part.text, node.child("method_name").text]
+                parts += [s.child("oref_method").child("method_name").text for s in segments[:-1]]
+                last = segments[-1].child("oref_method")
+                cls = objects.find_system_class(".".join(parts))
+                return self.call_value(objects.call_class_method(self, cls, last.child("method_name").text,
+                                                                 self.arguments(last.child("method_args"))))
             cls = objects.find_system_class(class_part.text)
             mname = node.child("method_name").text
             return self.call_value(objects.call_class_method(self, cls, mname, self.arguments(node.child("method_args"))))

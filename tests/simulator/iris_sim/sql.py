@@ -7,6 +7,14 @@ Statements: ``SELECT [TOP n] cols|*|COUNT(*) FROM t [WHERE c op v [AND ...]] [OR
 ``CREATE TABLE t (col type, ...)``, ``INSERT INTO t [(cols)] VALUES (...)``, ``UPDATE t SET c=v, ... [WHERE]``,
 ``DELETE FROM t [WHERE]``, ``DROP TABLE t``.  Values: ``?`` parameters, ``'text'``, numbers, ``NULL``.
 
+Stored procedures (iris-sources.md T43, T44, T45, T46; models/sqlprocs.py runs them):
+``CREATE [OR REPLACE] PROCEDURE|PROC|FUNCTION name([IN] p type, ...) [RETURNS type] [FOR class]
+LANGUAGE OBJECTSCRIPT { code_body }``, ``DROP PROCEDURE|PROC|FUNCTION [IF EXISTS] name [FROM class]``,
+``CALL name(args)``, and a function call as a SELECT item, ``SELECT [schema.]f(args) [AS a], ... [FROM t ...]``
+(FROM optional: one row).  The body is cut out of the text before tokenizing (its ObjectScript is not SQL).
+Every other procedure form (LANGUAGE SQL/JAVA/PYTHON/DOTNET, OUT/INOUT/DEFAULT, FINAL, PRIVATE, SELECTMODE,
+RESULT SETS, CREATE METHOD/QUERY) is SQLCODE -400 "not modelled by the simulator".
+
 Tables:
 
 * user tables, kept in the namespace's globals database (``Database.tables``), schema-qualified;
@@ -16,7 +24,8 @@ Tables:
 * ``INFORMATION_SCHEMA.TABLES`` (lessons §2.4) and ``%SYS.Namespace_List()`` (§3.3: column ``Nsp``).
 
 Errors carry SQLCODEs: -1 invalid statement, -29 unknown column (§3.3), -30 unknown table, -201 table
-exists [inf], -400 for things the simulator does not model.  String comparison and ORDER BY use
+exists [inf], -400 for things the simulator does not model; for procedures -25, -44, -47, -360, -361, -362
+(T43, T44, T45), -359 unknown function [inf].  String comparison and ORDER BY use
 IRIS's default SQLUPPER collation (case-insensitive; lessons §2.4 observed upper-cased values) [inf].
 """
 
@@ -43,12 +52,13 @@ class SqlError(Exception):
 class SqlResult:
     """Outcome of one execution: ``columns``, ``rows``, ``sqlcode``, ``message``, ``rowcount``."""
 
-    def __init__(self, columns=None, rows=None, sqlcode=0, message="", rowcount=0):
+    def __init__(self, columns=None, rows=None, sqlcode=0, message="", rowcount=0, types=None):
         self.columns = columns or []
         self.rows = rows or []
         self.sqlcode = sqlcode
         self.message = message
         self.rowcount = rowcount
+        self.types = types or {}  # column name -> SQL type, for columns that are not table columns
 
 
 def tokenize(sql: str) -> list[tuple[str, str]]:
@@ -89,6 +99,10 @@ class _Parser:  # pylint: disable=too-few-public-methods
             raise SqlError(-1, f"Invalid SQL statement: expected {expected}, found '{token[1]}'")
         self.pos += 1
         return token
+
+    def kind(self) -> str:
+        """Kind of the next token ("" at the end)."""
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else ""
 
     def ident(self) -> str:
         kind, text = self.take()
@@ -132,10 +146,15 @@ def _conditions(parser: _Parser) -> list:
 
 def parse(sql: str) -> dict:
     """Parse into a plan dict (``kind`` plus parts); errors → ``SqlError``."""
-    parser = _Parser(values.to_str(sql))
+    text = values.to_str(sql)
+    if _ROUTINE_DDL.match(text):
+        plan = parse_create_routine(text)
+        plan["nparams"] = 0
+        return plan
+    parser = _Parser(text)
     verb = parser.peek()
     handler = {"SELECT": _parse_select, "INSERT": _parse_insert, "UPDATE": _parse_update, "DELETE": _parse_delete,
-               "CREATE": _parse_create, "DROP": _parse_drop}.get(verb)
+               "CREATE": _parse_create, "DROP": _parse_drop, "CALL": _parse_call}.get(verb)
     if handler is None:
         raise SqlError(-1, f"Invalid SQL statement '{values.to_str(sql)[:40]}'")
     plan = handler(parser)
@@ -170,14 +189,26 @@ def _parse_select(parser: _Parser) -> dict:
             parser.take("*")
             parser.take(")")
             cols.append(("count", None))
+        elif parser.kind() != "id" or parser.peek() == "NULL":
+            cols.append(("val", parser.value()))
         else:
-            cols.append(("col", parser.ident()))
+            name = parser.ident()
+            if parser.peek() == "(":
+                cols.append(("func", name, _call_args(parser)))
+            else:
+                cols.append(("col", name))
         if parser.peek() == "AS":
             parser.take("AS")
-            cols[-1] = (cols[-1][0], cols[-1][1], parser.ident())
+            cols[-1] = cols[-1] + (parser.ident(),)
         if parser.peek() != ",":
             break
         parser.take(",")
+    if parser.peek() == "":  # SELECT without FROM: one row of values and function results
+        if any(c[0] in ("*", "count", "col") for c in cols):
+            raise SqlError(-1, "Invalid SQL statement: a column or * needs FROM")
+        return {"kind": "select", "cols": cols, "table": None, "where": [], "order": [], "top": top}
+    if any(c[0] == "val" for c in cols):
+        raise SqlError(-400, "simulator: a value as a SELECT item with FROM is not modelled")
     parser.take("FROM")
     table = _table_name(parser)
     conds = _conditions(parser)
@@ -249,15 +280,7 @@ def _parse_create(parser: _Parser) -> dict:
     columns = []
     while True:
         name = parser.ident()
-        ctype = parser.ident().upper()
-        if parser.peek() == "(":
-            parser.take("(")
-            args = [parser.take()[1]]
-            while parser.peek() == ",":
-                parser.take(",")
-                args.append(parser.take()[1])
-            parser.take(")")
-            ctype += "(" + ",".join(args) + ")"
+        ctype = _sql_type(parser)
         while parser.peek() in ("NOT", "NULL", "PRIMARY", "KEY", "UNIQUE"):
             parser.take()
         columns.append({"name": name, "type": ctype})
@@ -270,8 +293,171 @@ def _parse_create(parser: _Parser) -> dict:
 
 def _parse_drop(parser: _Parser) -> dict:
     parser.take("DROP")
+    if parser.peek() in ("PROCEDURE", "PROC", "FUNCTION"):
+        return _parse_drop_routine(parser)
+    if parser.peek() in ("METHOD", "QUERY"):
+        raise SqlError(-400, f"simulator: DROP {parser.peek()} is {NOT_MODELLED}")
     parser.take("TABLE")
     return {"kind": "drop", "table": parser.ident()}
+
+
+# -- stored procedures (iris-sources.md T43, T44, T45) -------------------------------------------
+NOT_MODELLED = "not modelled by the simulator"
+_ROUTINE_DDL = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:STATIC\s+)?(?:PROC|PROCEDURE|FUNCTION|METHOD|QUERY)\b",
+                          re.IGNORECASE)
+# T43, T44: the characteristics IRIS documents; the model runs none of them but RETURNS, FOR and LANGUAGE
+_CHARACTERISTICS = ("RETURNS", "FOR", "LANGUAGE", "FINAL", "PRIVATE", "SELECTMODE", "RESULT", "DYNAMIC", "PROCEDURE",
+                    "CONTAINID", "RESULTS")
+_SQL_TYPE_ARGS = re.compile(r"\d+")
+
+
+def _not_modelled(what: str) -> SqlError:
+    return SqlError(-400, f"simulator: {what} is {NOT_MODELLED}")
+
+
+def _body_start(text: str) -> int:
+    """Index of the ``{`` that opens an ObjectScript code_body (outside SQL string literals), or -1."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted
+        elif char == "{" and not quoted:
+            return index
+    return -1
+
+
+def _sql_type(parser: _Parser) -> str:
+    ctype = parser.ident().upper()
+    if parser.peek() == "(":
+        parser.take("(")
+        args = [parser.take()[1]]
+        while parser.peek() == ",":
+            parser.take(",")
+            args.append(parser.take()[1])
+        parser.take(")")
+        if not all(_SQL_TYPE_ARGS.fullmatch(a) for a in args):
+            raise SqlError(-1, f"Invalid SQL statement: type arguments of {ctype} must be integers")
+        ctype += "(" + ",".join(args) + ")"
+    return ctype
+
+
+def parse_create_routine(text: str) -> dict:
+    """``CREATE [OR REPLACE] PROCEDURE|PROC|FUNCTION name(params) [characteristics] LANGUAGE OBJECTSCRIPT { body }``.
+
+    T43 (CREATE PROCEDURE) and T44 (CREATE FUNCTION) synopses: IN/OUT/INOUT parameters with a type and an optional
+    DEFAULT; characteristics in any order, separated by white space; an invalid characteristic is SQLCODE -47, a
+    repeated one -44 (T43); LANGUAGE OBJECTSCRIPT bodies are in braces, LANGUAGE SQL (the default) is BEGIN ... END.
+    Only IN parameters, RETURNS, FOR and LANGUAGE OBJECTSCRIPT are modelled."""
+    head = re.match(r"\s*CREATE\s+(OR\s+REPLACE\s+)?(STATIC\s+)?(\w+)", text, re.IGNORECASE)
+    kind = head.group(3).upper()
+    if kind in ("METHOD", "QUERY") or head.group(2):
+        raise _not_modelled(f"CREATE {'STATIC ' if head.group(2) else ''}{kind}")
+    brace = _body_start(text)
+    header = text if brace < 0 else text[:brace]
+    other = re.search(r"\bLANGUAGE\s+(SQL|JAVA|PYTHON|DOTNET)\b|\bBEGIN\b|\bEXTERNAL\s+NAME\b", header, re.IGNORECASE)
+    if other:
+        raise _not_modelled(f"a {kind} with '{' '.join(other.group(0).split()).upper()}' (only LANGUAGE OBJECTSCRIPT "
+                            "{ ... } bodies are)")
+    if brace < 0:
+        raise _not_modelled(f"a {kind} without an ObjectScript body (LANGUAGE SQL is the default: T43, T44)")
+    tail = text[brace:].rstrip().rstrip(";").rstrip()
+    if not tail.endswith("}") or len(tail) < 2:
+        raise SqlError(-1, "Invalid SQL statement: the ObjectScript code_body must end with '}'")
+    body = tail[1:-1]
+    parser = _Parser(header)
+    parser.take("CREATE")
+    replace = False
+    if parser.peek() == "OR":
+        parser.take("OR")
+        parser.take("REPLACE")
+        replace = True
+    parser.take()
+    name = parser.ident()
+    parser.take("(")
+    params = []
+    while parser.peek() != ")":
+        if parser.peek() in ("OUT", "INOUT"):
+            raise _not_modelled(f"an {parser.peek()} parameter")
+        if parser.peek() == "IN":
+            parser.take("IN")
+        pname = parser.ident()
+        ptype = _sql_type(parser)
+        if parser.peek() == "DEFAULT":
+            raise _not_modelled("a parameter DEFAULT")
+        params.append((pname, ptype))
+        if parser.peek() != ",":
+            break
+        parser.take(",")
+    parser.take(")")
+    seen: set = set()
+    returns = for_class = language = None
+    while parser.peek():
+        word = parser.peek()
+        if word not in _CHARACTERISTICS:
+            raise SqlError(-47, f"Invalid characteristic '{parser.peek(upper=False)}' for {kind}")  # T43: SQLCODE -47
+        if word in seen:
+            raise SqlError(-44, f"Duplicate characteristic '{word}'")  # T43: SQLCODE -44
+        seen.add(word)
+        parser.take()
+        if word == "RETURNS":
+            returns = _sql_type(parser)
+        elif word == "FOR":
+            for_class = parser.ident()
+        elif word == "LANGUAGE":
+            language = parser.ident().upper()
+            if language != "OBJECTSCRIPT":
+                raise _not_modelled(f"LANGUAGE {language}")
+        else:
+            raise _not_modelled(f"the characteristic {word}")
+    if language is None:
+        raise _not_modelled(f"a {kind} without LANGUAGE OBJECTSCRIPT (the default is LANGUAGE SQL: T43, T44)")
+    return {"kind": "create_routine", "routine": "function" if kind == "FUNCTION" else "procedure", "name": name,
+            "params": params, "returns": returns, "for": for_class, "body": body, "replace": replace}
+
+
+def _parse_drop_routine(parser: _Parser) -> dict:
+    """``DROP PROCEDURE|PROC|FUNCTION [IF EXISTS] name [FROM className]`` (T45)."""
+    word = parser.take()[1].upper()
+    if_exists = False
+    if parser.peek() == "IF":
+        parser.take("IF")
+        parser.take("EXISTS")
+        if_exists = True
+    name = parser.ident()
+    if parser.peek() == "(":
+        raise SqlError(-25, f"Input encountered after end of query: DROP {word} takes the name without parentheses")
+    from_class = None
+    if parser.peek() == "FROM":
+        parser.take("FROM")
+        from_class = parser.ident()
+    return {"kind": "drop_routine", "routine": "function" if word == "FUNCTION" else "procedure", "name": name,
+            "if_exists": if_exists, "from": from_class}
+
+
+def _call_args(parser: _Parser) -> list:
+    """``(arg, ...)`` of a procedure or function call: values (``?``, literals, NULL) or column names."""
+    parser.take("(")
+    args = []
+    while parser.peek() != ")":
+        if parser.kind() == "id" and parser.peek() != "NULL":
+            args.append(("col", parser.ident()))
+        else:
+            args.append(parser.value())
+        if parser.peek() != ",":
+            break
+        parser.take(",")
+    parser.take(")")
+    return args
+
+
+def _parse_call(parser: _Parser) -> dict:
+    """``CALL name(args)`` (T43: a stored procedure runs with CALL)."""
+    parser.take("CALL")
+    name = parser.ident()
+    args = _call_args(parser) if parser.peek() == "(" else []
+    if any(a[0] == "col" for a in args):
+        raise SqlError(-1, "Invalid SQL statement: CALL arguments are values or ?")
+    return {"kind": "call", "name": name, "args": args}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,14 +551,28 @@ def _source(inst, namespace: str, name: str) -> _Source:
     return src
 
 
+def _routines():
+    from iris_sim.models import sqlprocs  # pylint: disable=import-outside-toplevel
+    return sqlprocs
+
+
 def check(inst, namespace: str, plan: dict) -> None:
-    """Prepare-time checks: tables and columns exist (-30/-29)."""
-    if plan["kind"] == "create":
+    """Prepare-time checks: tables and columns exist (-30/-29), functions in a SELECT exist (-359 [inf])."""
+    if plan["kind"] in ("create", "create_routine", "drop_routine"):
+        return
+    if plan["kind"] == "call":
+        _routines().lookup(inst, namespace, plan["name"], "CALL")
+        return
+    for item in plan.get("cols", []):
+        if item[0] == "func":
+            _routines().lookup(inst, namespace, item[1], "SELECT")
+    if plan.get("table") is None and plan["kind"] == "select":
         return
     src = _source(inst, namespace, plan["table"])
     names = []
     if plan["kind"] == "select":
         names = [c[1] for c in plan["cols"] if c[0] == "col"] + [o[0] for o in plan["order"]]
+        names += [a[1] for c in plan["cols"] if c[0] == "func" for a in c[2] if a[0] == "col"]
     elif plan["kind"] == "insert":
         names = plan["cols"] or []
     elif plan["kind"] == "update":
@@ -382,11 +582,22 @@ def check(inst, namespace: str, plan: dict) -> None:
         src.column(name)
 
 
-def execute(inst, namespace: str, plan: dict, params=()) -> SqlResult:
-    """Run a parsed, checked plan."""
+def execute(inst, namespace: str, plan: dict, params=(), proc=None, describe=False) -> SqlResult:
+    """Run a parsed, checked plan.  ``proc``: the calling process (procedures run in it; None = a new one);
+    ``describe``: a SELECT gives its columns only and calls no function (DB-API prepare)."""
     kind = plan["kind"]
     if kind == "create":
         return _create(inst, namespace, plan)
+    if kind == "create_routine":
+        return _routines().create(inst, namespace, plan, proc)
+    if kind == "drop_routine":
+        return _routines().drop(inst, namespace, plan, proc)
+    if kind == "call":
+        args = [_bind(a, params) for a in plan["args"]]
+        _routines().call(inst, namespace, plan["name"], args, proc, "CALL")
+        return SqlResult()  # [inf] CALL gives no result set; a function's value is not returned by CALL here
+    if kind == "select" and plan["table"] is None:
+        return _select_values(inst, namespace, plan, params, proc, describe)
     src = _source(inst, namespace, plan["table"])
     if kind == "drop":
         if src.table is None:
@@ -397,7 +608,9 @@ def execute(inst, namespace: str, plan: dict, params=()) -> SqlResult:
     where = [(src.column(c), op, v) for c, op, v in plan.get("where", [])]
     hits = [rid for rid, row in sorted(src.rows.items()) if _matches(row, where, params)]
     if kind == "select":
-        return _select(src, plan, hits, params)
+        if describe:
+            hits = []
+        return _select(src, plan, hits, params, (inst, namespace, proc))
     if kind == "insert":
         return _insert(src, plan, params)
     if kind == "update":
@@ -405,7 +618,39 @@ def execute(inst, namespace: str, plan: dict, params=()) -> SqlResult:
     return _delete(inst, src, hits)
 
 
-def _select(src: _Source, plan: dict, hits: list, params) -> SqlResult:  # pylint: disable=unused-argument
+def _function_value(context, item, row, params, src=None):
+    """The value of a function call item for one row: arguments bound, the function run (models/sqlprocs.py)."""
+    inst, namespace, proc = context
+    args = [row.get(src.column(a[1])) if a[0] == "col" else _bind(a, params) for a in item[2]]
+    return _routines().call(inst, namespace, item[1], args, proc, "SELECT")
+
+
+def _item_name(item, position: int) -> str:
+    """Column name of a SELECT item: its alias, else ``Expression_<n>`` (WIRE §4.2: SELECT 1 → Expression_1) [inf
+    for a function call]."""
+    if item[0] == "func":
+        return item[3] if len(item) > 3 else f"Expression_{position}"
+    return item[2] if len(item) > 2 else f"Expression_{position}"
+
+
+def _select_values(inst, namespace, plan, params, proc, describe) -> SqlResult:
+    """``SELECT f(?), 'x' [AS a]`` without FROM: one row."""
+    columns, types, row = [], {}, []
+    for position, item in enumerate(plan["cols"], start=1):
+        name = _item_name(item, position)
+        columns.append(name)
+        if item[0] == "func":
+            types[name] = _routines().lookup(inst, namespace, item[1], "SELECT").get("returns") or "VARCHAR"
+            row.append(None if describe else _function_value((inst, namespace, proc), item, {}, params))
+        else:
+            value = _bind(item[1], params)
+            types[name] = ("INTEGER" if isinstance(value, int) else "NUMERIC" if isinstance(value, float)
+                           else "VARCHAR")
+            row.append(value)
+    return SqlResult(columns, [] if describe else [row], types=types)
+
+
+def _select(src: _Source, plan: dict, hits: list, params, context=None) -> SqlResult:
     for col, desc in reversed(plan["order"]):
         exact = src.column(col)
         hits.sort(key=lambda rid, c=exact: _cmp_key(src.rows[rid].get(c)), reverse=desc)
@@ -413,19 +658,25 @@ def _select(src: _Source, plan: dict, hits: list, params) -> SqlResult:  # pylin
         hits = hits[:plan["top"]]
     if any(c[0] == "count" for c in plan["cols"]):
         return SqlResult(["Aggregate_1"], [[len(hits)]], rowcount=1)
-    columns, getters = [], []
-    for item in plan["cols"]:
+    columns, getters, types = [], [], {}
+    for position, item in enumerate(plan["cols"], start=1):
         if item[0] == "*":
             for col in src.columns:
                 if src.kind != "user" or col != "ID":
                     columns.append(col)
                     getters.append(col)
+        elif item[0] == "func":
+            name = _item_name(item, position)
+            types[name] = _routines().lookup(context[0], context[1], item[1], "SELECT").get("returns") or "VARCHAR"
+            columns.append(name)
+            getters.append(item)
         else:
             exact = src.column(item[1])
             columns.append(item[2] if len(item) > 2 else exact)
             getters.append(exact)
-    rows = [[src.rows[rid].get(g) for g in getters] for rid in hits]
-    return SqlResult(columns, rows, rowcount=0)
+    rows = [[_function_value(context, g, src.rows[rid], params, src) if isinstance(g, tuple) else src.rows[rid].get(g)
+             for g in getters] for rid in hits]
+    return SqlResult(columns, rows, rowcount=0, types=types)
 
 
 def _coerce(ctype: str, value):
@@ -515,11 +766,11 @@ def _create(inst, namespace: str, plan: dict) -> SqlResult:
     return SqlResult()
 
 
-def run(inst, namespace: str, sql: str, params=()) -> SqlResult:
+def run(inst, namespace: str, sql: str, params=(), proc=None) -> SqlResult:
     """Parse, check and execute; errors come back in the result (``sqlcode`` < 0, ``message``)."""
     try:
         plan = parse(sql)
         check(inst, namespace, plan)
-        return execute(inst, namespace, plan, params)
+        return execute(inst, namespace, plan, params, proc)
     except SqlError as exc:
         return SqlResult(sqlcode=exc.sqlcode, message=exc.message)

@@ -61,7 +61,7 @@ class Statement(SimClass):
         if plan is None:
             return _result(sql.SqlResult(sqlcode=-1, message="statement not prepared"))  # [inf]
         try:
-            outcome = sql.execute(proc.instance, proc.namespace, plan, params)
+            outcome = sql.execute(proc.instance, proc.namespace, plan, params, proc)
         except sql.SqlError as exc:
             outcome = sql.SqlResult(sqlcode=exc.sqlcode, message=exc.message)
         return _result(outcome)

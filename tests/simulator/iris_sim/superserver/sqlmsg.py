@@ -16,8 +16,10 @@ import os
 import re
 import struct
 
+from iris_sim import classdefs
 from iris_sim import sql as sqlengine
 from iris_sim import values
+from iris_sim.errors import IrisError
 from iris_sim.superserver import wire
 
 BLOCK_ROWS = int(os.environ.get("IRIS_SIM_SS_BLOCK_ROWS", "500"))  # [inf] rows per PQ/FD block (our choice)
@@ -28,6 +30,7 @@ ODBC_INTEGER, ODBC_NUMERIC, ODBC_VARCHAR = 4, 2, 12   # WIRE §4.2 column ODBC t
 FLAGS = "0" * 12                       # WIRE §4.2: 12 flags (auto-increment ... row-id), all off [inf]
 _QPAR = re.compile(r":%qpar\((\d+)\)", re.IGNORECASE)
 _DOT = re.compile(r'(?<=[\w%"])\s+\.\s+(?=[%\w"])|(?<=[\w%"])\s+\.(?=[%\w"])|(?<=[\w%"])\.\s+(?=[%\w"])')
+_BARE_NAME = re.compile(r"\s*[%\w]+(?:\s*\.\s*[%\w]+)*\s*")
 _EXPR_SELECT = re.compile(r"^\s*SELECT\s+(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -57,6 +60,13 @@ def _literal(value, cast: int) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _refuse_output(text) -> None:
+    """Where the terminal output of a superserver process goes is not in the sources (iris-sources.md WIRE §8 lists
+    output redirection as unknown): a WRITE inside an SQL routine fails loudly instead of vanishing."""
+    raise IrisError("COMMAND", "simulator: WRITE in a superserver process (output %r) is not modelled. Fix: return "
+                               "the value instead of writing it" % text[:40])
+
+
 class SqlState:
     """Per-connection SQL state."""
 
@@ -65,6 +75,18 @@ class SqlState:
         self.statements: dict[int, Statement] = {}
         self.errors: dict[int, str] = {}
         self.code = ""
+        self.proc = None  # the connection's server process: SQL routines run in it (models/sqlprocs.py)
+
+    def process(self, inst):
+        """The connection's ObjectScript process, so public (%) variables live as long as the connection [inf: one
+        server process per connection]; it sees the instance of the current request."""
+        from iris_sim.interp import Process  # pylint: disable=import-outside-toplevel
+        if self.proc is None:
+            self.proc = Process(inst, self.session.namespace, out=_refuse_output)
+            self.proc.username = getattr(self.session, "username", "")
+        self.proc.instance = inst
+        classdefs.forget_classes(self.proc)  # another connection may have dropped or replaced a class since
+        return self.proc
 
     # -- replies ----------------------------------------------------------------------------------
     def error(self, msg_id, stmt_id, sqlcode: int, message: str) -> None:
@@ -126,8 +148,8 @@ class SqlState:
     def _expr_select(self, stmt: Statement, args):
         """``SELECT :%qpar(1) [AS a], ...`` with no FROM: one row of the parameter values, or None if it is not one."""
         match = _EXPR_SELECT.match(stmt.text)
-        if not match or re.search(r"\bFROM\b", match.group(1), re.IGNORECASE):
-            return None
+        if not match or re.search(r"\bFROM\b", match.group(1), re.IGNORECASE) or "(" in _QPAR.sub("", match.group(1)):
+            return None  # FROM or a function call (sql.py runs those)
         columns, row = [], []
         for pos, part in enumerate(match.group(1).split(","), start=1):
             tokens = part.split()
@@ -148,12 +170,15 @@ class SqlState:
     def _columns(self, inst, plan: dict, result) -> list:
         types = {}
         try:
-            src = sqlengine._source(inst, self.session.namespace, plan["table"])  # pylint: disable=protected-access
-            if src.table is not None:
+            src = None
+            if plan.get("table"):
+                src = sqlengine._source(inst, self.session.namespace, plan["table"])  # pylint: disable=protected-access
+            if src is not None and src.table is not None:
                 types = {c["name"].upper(): c["type"] for c in src.table["columns"]}
                 types["ID"] = "INTEGER"
         except sqlengine.SqlError:
             pass
+        types.update({name.upper(): ctype for name, ctype in result.types.items()})
         cols = []
         for name in result.columns:
             if name == "Aggregate_1":
@@ -166,6 +191,10 @@ class SqlState:
     def prepare(self, msg_id, stmt_id, reader) -> None:
         """PP: check the statement; reply metadata (WIRE §4.2)."""
         stmt = Statement(self._read_text(reader), self._read_info(reader))
+        if _BARE_NAME.fullmatch(stmt.text):
+            # WIRE §4.1/§8: CALL x(?) loses its keyword; the reply the client expects is not known
+            raise sqlengine.SqlError(NOT_MODELLED, "simulator: CALL through execute() (PP with the bare procedure name "
+                                                   "%r) is not modelled. Fix: call a function in a SELECT" % stmt.text)
         self.statements[stmt_id] = stmt
         self.session.send(msg_id, stmt_id, b"\x00\x00", self._metadata(stmt))
 
@@ -192,8 +221,9 @@ class SqlState:
                 text, params = self.to_engine(stmt, None)
                 plan = sqlengine.parse(text)
                 sqlengine.check(inst, self.session.namespace, plan)
-                if stmt.is_query:
-                    result = sqlengine.execute(inst, self.session.namespace, plan, params)
+                if stmt.is_query:  # describe only: a function in the SELECT must not run at prepare time
+                    result = sqlengine.execute(inst, self.session.namespace, plan, params, self.process(inst),
+                                               describe=True)
                     stmt.columns = self._columns(inst, plan, result)
         body = b""
         if stmt.is_query:
@@ -241,7 +271,7 @@ class SqlState:
                 rows = expr[1]
             else:
                 text, params = self.to_engine(stmt, args)
-                result = sqlengine.run(inst, self.session.namespace, text, params)
+                result = sqlengine.run(inst, self.session.namespace, text, params, self.process(inst))
                 if result.sqlcode < 0:
                     raise sqlengine.SqlError(result.sqlcode, result.message)
                 rows = result.rows
@@ -284,7 +314,7 @@ class SqlState:
         with self.session.locked() as inst:
             for args in sets:
                 text, params = self.to_engine(stmt, args)
-                result = sqlengine.run(inst, self.session.namespace, text, params)
+                result = sqlengine.run(inst, self.session.namespace, text, params, self.process(inst))
                 if result.sqlcode < 0:
                     raise sqlengine.SqlError(result.sqlcode, result.message)
                 counts.append(result.rowcount)
