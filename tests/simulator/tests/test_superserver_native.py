@@ -158,6 +158,11 @@ ClassMethod Stop()
     halt
 }
 
+ClassMethod RememberShared(value)
+{
+    set %idtShared = value
+}
+
 }
 """
 
@@ -187,3 +192,18 @@ def test_halt_in_a_server_process_is_refused_loudly(served, tmp_path):
         guarded(irs.classMethodVoid, "Demo.State", "Stop")
     assert served.wait_log("HALT in a superserver process is not modelled")
     assert guarded(irs.classMethodValue, "%SYSTEM.Version", "GetMajor") == 2025  # the connection goes on
+
+
+def test_sql_and_native_calls_share_the_connections_process(served, tmp_path):
+    """One connection is one server process for its SQL and its Native API calls alike."""
+    _load_state_class(served, tmp_path)
+    import iris  # pylint: disable=import-outside-toplevel
+    conn = served.connect()
+    cursor = guarded(conn.cursor)
+    guarded(cursor.execute, "CREATE FUNCTION Demo.Shared() RETURNS VARCHAR(50) LANGUAGE OBJECTSCRIPT "
+                            "{ quit $get(%idtShared, \"(none)\") }")
+    guarded(cursor.execute, "SELECT Demo.Shared()")
+    assert [tuple(row) for row in guarded(cursor.fetchall)] == [("(none)",)]
+    guarded(guarded(iris.createIRIS, conn).classMethodVoid, "Demo.State", "RememberShared", "from native")
+    guarded(cursor.execute, "SELECT Demo.Shared()")
+    assert [tuple(row) for row in guarded(cursor.fetchall)] == [("from native",)]

@@ -68,10 +68,6 @@ class NativeState:
         self.session = session
         self.orefs: dict[str, objects.SimObject] = {}
         self.next_oref = 1
-        # One server process per connection, as IRIS serves a connection with one job [inf: WIRE §3.2 returns one
-        # server job id per login]: public variables a call leaves behind are still there for the next call on the
-        # same connection (a runner that forgets to clean up must be seen failing here), never on another one.
-        self.proc = None
 
     # -- values -----------------------------------------------------------------------------------
     def out(self, value):
@@ -136,12 +132,10 @@ class NativeState:
         self.session.send(msg_id, stmt_id, OK, body)
 
     def _process(self, inst):
-        from iris_sim.interp import Process  # pylint: disable=import-outside-toplevel
-        if self.proc is None:
-            self.proc = Process(inst, self.session.namespace)
-            self.proc.username = self.session.username
-        self.proc.instance = inst  # the instance is reloaded for every request (session_lock + reload)
-        return self.proc
+        """The connection's one server process, shared with its SQL (sqlmsg.SqlState.process) [inf: WIRE §3.2 gives one
+        server job id per login]: public variables a call leaves behind are there for the next call on the same
+        connection (a runner that forgets to clean up must be seen failing here), never on another one."""
+        return self.session.sql.process(inst)
 
     def _call_args(self, reader) -> list:
         argc = reader.int()
