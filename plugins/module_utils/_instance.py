@@ -170,8 +170,7 @@ def instance_from_module(module, client=None):
     were validated by ``_module.run_module`` (``_argspec.validate_common``) before the manager ran.
     """
     params = module.params
-    common = dict(name=params.get("instance") or DEFAULT_INSTANCE, namespace=params.get("namespace") or DEFAULT_NAMESPACE,
-                  timeout=params.get("timeout") or DEFAULT_TIMEOUT)
+    common = _common(params)
     if params.get("transport") == "local":
         return LocalInstance(module, **common)
     name = params.get("container")
@@ -186,5 +185,10 @@ def instance_from_module(module, client=None):
 
 def docker_instance(client, container, params):
     """The DockerInstance of ``container`` (already found) with the module's O(instance), O(namespace), O(timeout)."""
-    return DockerInstance(client, container, name=params.get("instance") or DEFAULT_INSTANCE,
-                          namespace=params.get("namespace") or DEFAULT_NAMESPACE, timeout=params.get("timeout") or DEFAULT_TIMEOUT)
+    return DockerInstance(client, container, **_common(params))
+
+
+def _common(params):
+    """What every instance takes from the module's options: the IRIS instance name, the namespace, the timeout."""
+    return dict(name=params.get("instance") or DEFAULT_INSTANCE, namespace=params.get("namespace") or DEFAULT_NAMESPACE,
+                timeout=params.get("timeout") or DEFAULT_TIMEOUT)
