@@ -359,8 +359,10 @@ def lint(session):
     tools/check_role_specs.py, tools/check_citations.py, the rendered docs and release notes, galaxy build + importer."""
     prepare(full=True)
     failures = []
-    shell = [f"{REPO}/tools/run", f"{REPO}/tools/bootstrap", f"{REPO}/.ci/run"]
-    check(session, failures, "shellcheck tools/run tools/bootstrap .ci/run", VENV, "shellcheck", *shell)
+    # The three extension-less scripts and every *.sh of the repository (image scripts, test helpers).
+    shell = [f"{REPO}/tools/run", f"{REPO}/tools/bootstrap", f"{REPO}/.ci/run"] + sorted(
+        path for path in glob.glob(f"{REPO}/**/*.sh", recursive=True) if "/." not in path[len(REPO):])
+    check(session, failures, "shellcheck tools/run tools/bootstrap .ci/run **/*.sh", VENV, "shellcheck", *shell)
     check(session, failures, "tools/check_role_specs.py (meta/argument_specs.yml of every role == its defaults/main.yml)",
           VENV, "python", f"{REPO}/tools/check_role_specs.py", f"{COLL}/roles")
     check(session, failures, "pytest tests/tools (check_citations' own tests)", VENV, "pytest", "-q", "-p",
