@@ -13,6 +13,7 @@ import os
 import shutil
 
 from iris_sim import faults, values
+from iris_sim.errors import IrisError
 from iris_sim.objects import SimClass, class_method, register
 
 
@@ -75,6 +76,21 @@ class File(SimClass):
         """Delete a file → 1/0."""
         try:
             os.remove(_path(path))
+        except OSError:
+            return 0
+        return 1
+
+    @class_method("Rename", source="VSTREAM (%Library/File.cls: Rename(oldname, newname, .return) returns 1/0)")
+    def rename(cls, proc, old, new, ret=None):  # pylint: disable=unused-argument
+        """Rename a file → 1/0.  Onto an existing name: whether IRIS replaces it is in no source we have (the
+        method wraps the OS rename [inf]), so that is a loud error, never a guessed success (Contract "nfiles")."""
+        if faults.trip(proc, "%Library.File.Rename"):  # fault injection for tests (faults.py)
+            return 0
+        target = values.from_units(_path(new))
+        if os.path.lexists(target):
+            raise IrisError("FUNCTION", "simulator: %%File.Rename onto the existing %s is not modelled" % target)
+        try:
+            os.rename(values.from_units(_path(old)), target)
         except OSError:
             return 0
         return 1
