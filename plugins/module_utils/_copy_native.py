@@ -103,12 +103,12 @@ def _close(obj):
         pass
 
 
-def _server_checksum(irs, stream):
+def _server_checksum(irs, stream, action):
     """``sha256:<hex>`` of the stream's whole content, computed by the server (iris-sources.md SYSENC, VSTREAM:
     SHAHashStream rewinds the stream and reads it to its end)."""
     digest = _as_bytes(irs.classMethodBytes("%SYSTEM.Encryption", "SHAHashStream", _HASH_BITS, stream))
     if len(digest) != 32:
-        raise IrisModuleError("the server's SHA-256 has %d bytes instead of 32" % len(digest),
+        raise IrisModuleError("Cannot %s: the server's SHA-256 has %d bytes instead of 32." % (action, len(digest)),
                               hint="check that the instance is InterSystems IRIS with %SYSTEM.Encryption; report this")
     return "sha256:" + "".join("%02x" % byte for byte in bytearray(digest))
 
@@ -156,7 +156,7 @@ def put_file(irs, src_path, dest_dir, dest_name, tmp_prefix, expected_checksum=N
             # VSTREAM: %Save ends the write (closing an unsaved stream deletes what it wrote).
             _check(irs, stream.invoke("%Save"), action, "saving %s" % tmp_path, "check the free space on the IRIS host")
             local = "sha256:" + digest.hexdigest()
-            server = _server_checksum(irs, stream)
+            server = _server_checksum(irs, stream, action)
             _close(stream)
             stream = None
             if expected_checksum and local != expected_checksum:
@@ -220,7 +220,7 @@ def _read_all(irs, stream, size, action, sink):
         digest.update(chunk)
         sink(chunk)
     local = "sha256:" + digest.hexdigest()
-    server = _server_checksum(irs, stream)
+    server = _server_checksum(irs, stream, action)
     if server != local:
         raise IrisModuleError("Cannot %s: the bytes received have %s, the server's file has %s." % (action, local, server),
                               hint="the file changed during the copy or the connection altered the data; run again")
@@ -254,7 +254,7 @@ def read_file(irs, path, max_bytes):
     try:
         stream, size = _open_for_read(irs, path, action, "check the path (for a report: is the run collected yet?)")
         if size > max_bytes:
-            raise IrisModuleError("Cannot %s: the file has %d bytes, more than the %d allowed." % (action, size, max_bytes),
+            raise IrisModuleError("Cannot %s: the file has %d bytes, more than the %d bytes allowed." % (action, size, max_bytes),
                                   hint="copy large files another way")
         parts = []
         _read_all(irs, stream, size, action, parts.append)
