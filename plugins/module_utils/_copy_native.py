@@ -123,6 +123,10 @@ def put_file(irs, src_path, dest_dir, dest_name, tmp_prefix, expected_checksum=N
     action = "copy %s to %s" % (src_path, dest_path)
     if "/" in dest_name or dest_name in ("", ".", ".."):
         raise IrisModuleError("Cannot %s: dest_name must be a plain file name." % action, hint="pass the directory as dest_dir")
+    if "*" in dest_path:
+        # iris-sources.md VSTREAM: %File.Delete of a name with "*" deletes every file the wildcard matches.
+        raise IrisModuleError("Cannot %s: the path contains '*', which the instance's file deletion treats as a wildcard." % action,
+                              hint="use a directory and file name without '*'")
     try:
         handle = _files.open_source(src_path)
     except (IOError, OSError) as exc:
@@ -264,3 +268,39 @@ def read_file(irs, path, max_bytes):
     finally:
         if stream is not None:
             _close(stream)
+
+
+def temp_files(irs, directory, prefixes, remove):
+    """``(found, left)``: the names of the files in the server directory ``directory`` whose names start with one of
+    ``prefixes`` (leftovers of interrupted copies); with ``remove`` they are deleted and ``left`` is a fresh listing.
+    The native twin of iris_fixture's shell listing (no command runs beside IRIS over native)."""
+    found = _list_prefixed(irs, directory, prefixes)
+    if not remove or not found:
+        return found, ([] if remove else found)
+    for name in found:
+        if "*" not in name:  # iris-sources.md VSTREAM: Delete of a name with "*" deletes by wildcard
+            _flag(irs, "Delete", _join(directory, name))  # 1/0; what stays is in the listing below
+    return found, _list_prefixed(irs, directory, prefixes)
+
+
+def _list_prefixed(irs, directory, prefixes):
+    """Sorted names from ``%File:FileSet(directory, "<prefix>*;...")`` through a ``%ResultSet`` (iris-sources.md
+    VSTREAM: the query and its columns Name, Type, ItemName; S8: %ResultSet Execute/Next/Get)."""
+    action = "list the temp files in %s on the IRIS host" % directory
+    try:
+        if not _flag(irs, "DirectoryExists", directory):
+            return []
+        result = irs.classMethodObject("%Library.ResultSet", "%New", FILE_CLASS + ":FileSet")
+        try:
+            _check(irs, result.invoke("Execute", directory, ";".join(prefix + "*" for prefix in prefixes)), action,
+                   "the FileSet query", "check that the connection's user may read %s on the IRIS host" % directory)
+            names = []
+            while str(result.invoke("Next")) == "1":
+                name = str(result.invoke("Get", "ItemName"))
+                if any(name.startswith(prefix) for prefix in prefixes):
+                    names.append(name)
+            return sorted(names)
+        finally:
+            _close(result)
+    except Exception as exc:  # pylint: disable=broad-except
+        raise _native_error(action, exc)

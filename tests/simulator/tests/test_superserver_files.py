@@ -146,3 +146,24 @@ def test_rename_fault(served, tmp_path):
     (tmp_path / "a").write_bytes(b"x")
     assert served.write("USER", f'##class(%File).Rename("{tmp_path}/a","{tmp_path}/b")') == "0"
     assert (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_file_set_query_over_native_and_objectscript(served, irs, tmp_path):
+    for name in (".up-b", ".up-a", "keep", ".tmp-c"):
+        (tmp_path / name).write_bytes(b"12")
+    (tmp_path / ".up-dir").mkdir()
+    result = guarded(irs.classMethodObject, "%Library.ResultSet", "%New", "%Library.File:FileSet")
+    assert guarded(result.invoke, "Execute", str(tmp_path), ".up-*;.tmp-*") == 1
+    rows = []
+    while guarded(result.invoke, "Next") == 1:
+        rows.append((guarded(result.invoke, "Get", "ItemName"), guarded(result.invoke, "Get", "Type"),
+                     guarded(result.invoke, "Get", "Name")))
+    assert rows == [(".tmp-c", "F", str(tmp_path / ".tmp-c")), (".up-a", "F", str(tmp_path / ".up-a")),
+                    (".up-b", "F", str(tmp_path / ".up-b")), (".up-dir", "D", str(tmp_path / ".up-dir"))]
+    out = served.run("USER", 'set rs=##class(%ResultSet).%New("%File:FileSet")',
+                     f'set sc=rs.Execute("{tmp_path}","k*") while rs.Next() {{ write rs.Get("ItemName"),"=",rs.Get("Size") }}')
+    assert out == "keep=2"
+    missing = guarded(irs.classMethodObject, "%Library.ResultSet", "%New", "%Library.File:FileSet")
+    assert guarded(missing.invoke, "Execute", str(tmp_path / "nope"), "*") != 1
+    with pytest.raises(RuntimeError, match="not modelled"):
+        guarded(missing.invoke, "Execute", str(tmp_path), "*", "Size")

@@ -386,3 +386,29 @@ def test_real_client_missing_and_unlinkable(served_iris, tmp_path):
     src, dummy_dest = _source(tmp_path, b"abc")
     with pytest.raises(IrisModuleError, match="linking a stream .* directory .* does not exist"):
         _copy.put_file(instance, str(src), str(tmp_path / "no" / "dir"), "f", expected_checksum=_sha(b"abc"))
+
+
+def test_real_client_temp_files(served_iris, tmp_path):
+    """The native twin of iris_fixture's leftover listing: %File:FileSet through a %ResultSet, then %File.Delete."""
+    irs, dummy = served_iris
+    irs = _GuardedIris(irs)
+    prefixes = (PREFIX, ".iris-devtools-tmp-")
+    tmp_path = tmp_path / "db"
+    tmp_path.mkdir()
+    for name in (PREFIX + "abc-IRIS.DAT", ".iris-devtools-tmp-x", "IRIS.DAT"):
+        (tmp_path / name).write_bytes(b"x")
+    expected = sorted([PREFIX + "abc-IRIS.DAT", ".iris-devtools-tmp-x"])
+    assert _copy_native.temp_files(irs, str(tmp_path), prefixes, remove=False) == (expected, expected)
+    assert sorted(os.listdir(str(tmp_path))) == sorted(expected + ["IRIS.DAT"])
+    assert _copy_native.temp_files(irs, str(tmp_path), prefixes, remove=True) == (expected, [])
+    assert os.listdir(str(tmp_path)) == ["IRIS.DAT"]
+    assert _copy_native.temp_files(irs, str(tmp_path), prefixes, remove=True) == ([], [])
+    assert _copy_native.temp_files(irs, str(tmp_path / "missing"), prefixes, remove=True) == ([], [])
+
+
+def test_wildcard_in_path_is_refused(tmp_path):
+    src, dest = _source(tmp_path, b"abc")
+    irs = FakeIris()
+    with pytest.raises(IrisModuleError, match="wildcard"):
+        _copy.put_file(NativeInstance(irs), str(src), str(dest), "IRIS*.DAT", expected_checksum=_sha(b"abc"))
+    assert irs.calls == []
