@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 
 import pytest
 
@@ -284,46 +283,38 @@ def test_fetch_refuses_what_does_not_match(tmp_path, case):
 
 
 # -- the real client against the simulator's superserver ---------------------------------------------------------
-PASSWORD = "Canary-Files-42"
+def _support():
+    """The simulator suite's superserver helpers (tests/simulator/tests/superserver_support.py): ``Served`` and the
+    hang guard ``guarded`` (a layout mistake makes the client hang instead of failing, WIRE §7)."""
+    pytest.importorskip("tree_sitter")
+    pytest.importorskip("tree_sitter_objectscript_routine")
+    pytest.importorskip("iris")
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    for sub in ("", "tests"):
+        path = os.path.normpath(os.path.join(here, "..", "..", "..", "simulator", sub))
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import superserver_support  # pylint: disable=import-error
+    return superserver_support
 
 
 @pytest.fixture(name="served_iris")
-def fixture_served_iris(iris_sim):
-    """``(irs, sim)``: an ``iris.IRIS`` of the real client on a connection to the in-process simulator's superserver."""
-    iris = pytest.importorskip("iris")
-    from iris_sim.instance import Instance  # pylint: disable=import-error
-    from iris_sim.superserver import Superserver  # pylint: disable=import-error
-    out = iris_sim.run("%SYS", 'kill p set p("ChangePassword")=0,p("Password")="%s" '
-                               'write ##class(Security.Users).Modify("_SYSTEM",.p)' % PASSWORD)
-    assert "1" in out
-    inst = iris_sim.inst
-    server = Superserver(lambda: Instance(inst.install_dir, inst.data_dir), bind="127.0.0.1", port=0)
-    conn = _guarded(iris.connect, "127.0.0.1", server.port, "USER", "_SYSTEM", PASSWORD, timeout=5)
+def fixture_served_iris(tmp_path):
+    """An ``iris.IRIS`` of the real client on a connection to an in-process simulator's superserver."""
+    import iris
+    support = _support()
+    served = support.Served(tmp_path / "sim")
+    conn = served.connect()
     try:
-        yield _guarded(iris.createIRIS, conn), iris_sim
+        yield support.guarded(iris.createIRIS, conn)
     finally:
-        _guarded(conn.close)
-        server.stop()
+        support.guarded(conn.close)
+        served.server.stop()
 
 
-def _guarded(func, *args, **kwargs):
-    """``func(*args)`` in a thread; a layout mistake makes the client hang (WIRE §7), so a hang fails the test."""
-    box = {}
-
-    def target():
-        try:
-            box["value"] = func(*args, **kwargs)
-        except BaseException as exc:  # pylint: disable=broad-except
-            box["error"] = exc
-    thread = threading.Thread(target=target)
-    thread.daemon = True
-    thread.start()
-    thread.join(120)
-    if thread.is_alive():
-        pytest.fail("client call %s hung" % func)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+def _guarded(func, *args):
+    return _support().guarded(func, *args)
 
 
 class _GuardedIris(object):
@@ -346,7 +337,7 @@ class _GuardedIris(object):
 @pytest.mark.parametrize("data", [b"", b"\x00\x01\xff" * 7, os.urandom(MIB + 1), os.urandom(2 * MIB + 3)],
                          ids=["empty", "binary", "mib+1", "2mib+3"])
 def test_real_client_round_trip(served_iris, tmp_path, data):
-    irs, dummy = served_iris
+    irs = served_iris
     instance = NativeInstance(_GuardedIris(irs))
     src, dest = _source(tmp_path, data)
     name = "IRIS \u00e9\u4e16.DAT"  # a Unicode name travels as UTF-16 (WIRE §2)
@@ -359,7 +350,7 @@ def test_real_client_round_trip(served_iris, tmp_path, data):
 
 
 def test_real_client_mismatch_never_lands(served_iris, tmp_path):
-    irs, dummy = served_iris
+    irs = served_iris
     instance = NativeInstance(_GuardedIris(irs))
     src, dest = _source(tmp_path, os.urandom(MIB + 7))
     (dest / "IRIS.DAT").write_bytes(b"old")
@@ -370,7 +361,7 @@ def test_real_client_mismatch_never_lands(served_iris, tmp_path):
 
 def test_real_client_lost_nul_byte_is_refused(served_iris, tmp_path):
     """WIRE §2: a one-byte NUL goes out like the empty string; the server's hash check refuses the copy."""
-    irs, dummy = served_iris
+    irs = served_iris
     src, dest = _source(tmp_path, b"\x00")
     with pytest.raises(IrisModuleError, match="the server stored bytes with"):
         _copy.put_file(NativeInstance(_GuardedIris(irs)), str(src), str(dest), "f", expected_checksum=_sha(b"\x00"))
@@ -378,7 +369,7 @@ def test_real_client_lost_nul_byte_is_refused(served_iris, tmp_path):
 
 
 def test_real_client_missing_and_unlinkable(served_iris, tmp_path):
-    irs, dummy = served_iris
+    irs = served_iris
     instance = NativeInstance(_GuardedIris(irs))
     with pytest.raises(IrisModuleError) as info:
         _copy.read_file(instance, str(tmp_path / "missing"))
@@ -390,8 +381,7 @@ def test_real_client_missing_and_unlinkable(served_iris, tmp_path):
 
 def test_real_client_temp_files(served_iris, tmp_path):
     """The native twin of iris_fixture's leftover listing: %File:FileSet through a %ResultSet, then %File.Delete."""
-    irs, dummy = served_iris
-    irs = _GuardedIris(irs)
+    irs = _GuardedIris(served_iris)
     prefixes = (PREFIX, ".iris-devtools-tmp-")
     tmp_path = tmp_path / "db"
     tmp_path.mkdir()
