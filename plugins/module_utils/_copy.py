@@ -15,6 +15,9 @@ translation, exec).
 * ``read_file(instance, path, max_bytes)``: a small instance file into memory (IrisModuleError with
   ``missing_file`` when it is absent).
 
+Over ``transport: native`` (``instance.kind == "native"``) the three go through ``_copy_native`` (a server-side
+``%Stream.FileBinary`` on the module's one connection, with the same temp prefix and the same checksum rule).
+
 Into a container (``upload_file``): a tar stream generated while the file is read, sent with ``put_archive`` (the
 daemon untars it), landing under a temp name (``UPLOAD_PREFIX``) in the target directory and renamed onto the final
 name in the container only when the SHA-256 of the bytes sent is the expected one.  Issue 12 item 5 (a restore faster
@@ -31,7 +34,7 @@ import tarfile
 import time
 import uuid
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _files
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy_native, _docker, _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import IRISOWNER_GID, IRISOWNER_UID
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
@@ -44,6 +47,9 @@ _TAR_BLOCK = 512
 
 def put_file(instance, src_path, dest_dir, dest_name, mode=0o660, expected_checksum=None):
     """Copy ``src_path`` to ``dest_dir/dest_name`` in ``instance``; return the bytes copied."""
+    if instance.kind == "native":
+        # Over the Native API (_copy_native): IRIS creates the file, so it gets IRIS's owner and default mode [inf].
+        return _copy_native.put_file(instance.iris(), src_path, dest_dir, dest_name, UPLOAD_PREFIX, expected_checksum)
     if instance.kind == "docker":
         return upload_file(instance.client, instance.container, src_path, dest_dir.rstrip("/") or "/", dest_name,
                            mode=mode, timeout=instance.timeout, expected_checksum=expected_checksum)
@@ -61,6 +67,8 @@ def put_file(instance, src_path, dest_dir, dest_name, mode=0o660, expected_check
 
 def fetch_file(instance, src_path, dest_path):
     """Copy the instance's ``src_path`` to ``dest_path`` on this host; return its ``sha256:<hex>``."""
+    if instance.kind == "native":
+        return _copy_native.fetch_file(instance.iris(), src_path, dest_path)
     if instance.kind == "docker":
         return download_file(instance.client, instance.container, src_path, dest_path, timeout=instance.timeout)
     # One read of the source: the copy hashes the bytes it writes (issue 11 item 2).
@@ -69,6 +77,8 @@ def fetch_file(instance, src_path, dest_path):
 
 def read_file(instance, path, max_bytes=READ_LIMIT):
     """The bytes of the instance's small file ``path``."""
+    if instance.kind == "native":
+        return _copy_native.read_file(instance.iris(), path, max_bytes)
     if instance.kind == "docker":
         return read_file_from_container(instance.container, path, max_bytes=max_bytes, timeout=instance.timeout)
     try:

@@ -19,7 +19,7 @@ Not an IRIS feature.  It exists so tests can provoke "an IRIS error in the middl
 
 Methods wired to faults (in their models): ``Config.Databases.Create/Delete``,
 ``Config.Namespaces.Create/Delete``, ``SYS.Database.MountDatabase/DismountDatabase/DeleteDatabase``,
-``Backup.General.ExternalFreeze/ExternalThaw``, ``%Library.File.CreateDirectoryChain/RemoveDirectoryTree/CopyFile``.
+``Backup.General.ExternalFreeze/ExternalThaw``, ``%Library.File.CreateDirectoryChain/RemoveDirectoryTree/CopyFile/Rename``.
 """
 
 from __future__ import annotations

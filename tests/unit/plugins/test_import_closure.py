@@ -31,12 +31,12 @@ DOMAINS_OF_STATE = ("_task*", "_monitoring*", "_schedule*", "_metrics*")
 RULES = [
     ("iris_task", FIXTURE_CODE, "task code ships no fixture code"),
     ("iris_task", CONTAINER_CODE, "task code ships no container code"),
-    ("iris_task", ("_copy",), "task code copies no files"),
+    ("iris_task", ("_copy*",), "task code copies no files"),
     ("iris_monitoring", FIXTURE_CODE, "monitoring code ships no fixture code"),
     ("iris_monitoring", CONTAINER_CODE, "monitoring code ships no container code"),
     ("iris_info", FIXTURE_CODE, "info reads facts: no fixture code"),
     ("iris_info", CONTAINER_CODE, "info reads facts: no container code"),
-    ("iris_info", ("_copy",), "info reads facts: no copy code"),
+    ("iris_info", ("_copy*",), "info reads facts: no copy code"),
     ("iris_container", FIXTURE_CODE, "container code ships no fixture code"),
     ("iris_container", DOMAINS_OF_STATE, "container code ships no task, monitoring, schedule or metrics code"),
     ("iris_fixture", CONTAINER_CODE + DOMAINS_OF_STATE, "fixture code ships no container, task, monitoring, schedule or "

@@ -9,10 +9,14 @@ a mounted ``IRIS.DAT`` copies its mount mark (iris-sources.md §0.6).
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
+import time
 
 from iris_sim import faults, values
+from iris_sim.errors import IrisError
+from iris_sim.models.resultset import register_query
 from iris_sim.objects import SimClass, class_method, register
 
 
@@ -79,6 +83,21 @@ class File(SimClass):
             return 0
         return 1
 
+    @class_method("Rename", source="VSTREAM (%Library/File.cls: Rename(oldname, newname, .return) returns 1/0)")
+    def rename(cls, proc, old, new, ret=None):  # pylint: disable=unused-argument
+        """Rename a file → 1/0.  Onto an existing name: whether IRIS replaces it is in no source we have (the
+        method wraps the OS rename [inf]), so that is a loud error, never a guessed success (Contract "nfiles")."""
+        if faults.trip(proc, "%Library.File.Rename"):  # fault injection for tests (faults.py)
+            return 0
+        target = values.from_units(_path(new))
+        if os.path.lexists(target):
+            raise IrisError("FUNCTION", "simulator: %%File.Rename onto the existing %s is not modelled" % target)
+        try:
+            os.rename(values.from_units(_path(old)), target)
+        except OSError:
+            return 0
+        return 1
+
     @class_method("RemoveDirectoryTree", source="S9")
     def remove_tree(cls, proc, directory):  # pylint: disable=unused-argument
         """``rm -r`` → 1/0."""
@@ -108,3 +127,40 @@ class File(SimClass):
             return os.path.getsize(_path(path))
         except OSError:
             return -2
+
+
+# -- the FileSet query (iris-sources.md VSTREAM: %Library/File.cls Query FileSet) ------------------------------------
+FILESET_COLUMNS = ["Name", "Type", "Size", "DateCreated", "DateModified", "ItemName"]
+
+
+def _stamp(seconds: float) -> str:
+    """ODBC timestamp of a file time (VSTREAM: $ZDATETIME(..., 3)); local time [inf]."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
+
+
+def _file_set(proc, directory=None, wildcards=None, sortby=None, includedirs=None, delimiter=None):  # pylint: disable=unused-argument
+    """Rows of ``%File:FileSet(directory, wildcards, sortby, includedirs, delimiter)``: the entries of ``directory``
+    matching any of the wildcards (";"-separated; "" = "*"), sorted by lower-cased name (VSTREAM).  A missing directory
+    is an error status.  Sorting by another column and ``includedirs`` are refused loudly (not needed, not modelled);
+    ``*``/``?`` are matched like the shell [inf: $ZSEARCH's wildcard rules are not in the source]."""
+    if values.to_str(sortby if sortby is not None else "") not in ("", "Name") or values.to_int(includedirs or 0):
+        raise IrisError("FUNCTION", "simulator: FileSet with sortby/includedirs is not modelled")
+    path = values.from_units(_path(directory if directory is not None else ""))
+    if not path or not os.path.isdir(path):
+        raise ValueError("simulator: FileSet: directory '%s' does not exist" % path)  # VSTREAM DirectoryNotExist; text [inf]
+    sep = values.to_str(delimiter) if delimiter not in (None, "") else ";"
+    patterns = [p for p in values.from_units(_path(wildcards if wildcards is not None else "")).split(sep) if p] or ["*"]
+    rows = []
+    for item in sorted(os.listdir(path), key=str.lower):
+        if not any(fnmatch.fnmatchcase(item, pattern) for pattern in patterns):
+            continue
+        full = os.path.join(path, item)
+        info = os.lstat(full)
+        is_dir = os.path.isdir(full)
+        rows.append([full, "D" if is_dir else "F", "" if is_dir else info.st_size, _stamp(info.st_ctime),
+                     _stamp(info.st_mtime), item])
+    return rows
+
+
+register_query("%Library.File", "FileSet", FILESET_COLUMNS, _file_set)  # VSTREAM: $classname()_":FileSet"
+register_query("%File", "FileSet", FILESET_COLUMNS, _file_set)          # VSTREAM: ComplexDelete uses "%File:FileSet"
