@@ -18,7 +18,7 @@ import pytest
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _native, _native_runner
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
-from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import TEMPLATES, Program, ping_program
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import TEMPLATES, Program, Secret, ping_program
 from ansible_collections.iris_devtools.iris.plugins.module_utils._transport import NativeTransport
 from ansible_collections.iris_devtools.iris.tests.unit.conftest import SimTransport
 from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_objectscript import REPRESENTATIVE
@@ -203,7 +203,6 @@ def test_install_without_privilege_is_sqlcode_99(pair):
 
 
 def test_password_and_program_never_in_errors(pair):
-    from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Secret
     transport = NativeTransport(pair.connect(), namespace="%SYS")
     program = Program().add("password_login", key="ok", user="_SYSTEM", password=Secret(PASSWORD)).add(
         "sp_value", key="k", label="nosuchlabel")
