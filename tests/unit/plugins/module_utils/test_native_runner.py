@@ -11,10 +11,8 @@ import pytest
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _native_runner
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
-from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import (MAX_STRING_LENGTH, TEMPLATES,
-                                                                                        Program, Secret)
-from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_objectscript import (REPRESENTATIVE,
-                                                                                                      TOKEN)
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import MAX_STRING_LENGTH, TEMPLATES, Program, Secret
+from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_objectscript import REPRESENTATIVE, TOKEN
 
 # D3: a released runner's text never changes.  A failure here means the DDL was edited: restore it, and put the new
 # body into a new class (IrisDevTools.NativeV2) instead.
