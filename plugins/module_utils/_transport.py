@@ -9,6 +9,9 @@ Runs an ``_objectscript.Program`` in an IRIS instance and returns its JSON resul
   the Docker SDK, program on stdin (iris-sources.md §4.1 S36/S28; docker exec runs as the image's
   default user irisowner with OS authentication, S25).
 * ``LocalTransport``: the same command on the target host via ``module.run_command(data=...)``.
+* ``NativeTransport``: over a superserver connection of the InterSystems client (``_native.connect``), the program
+  runs in the server-side runner ``_native_runner`` (docs/native-transport-design.md D1-D9); its transcript is read
+  by the same ``parse_output``.
 
 The program only ever travels on stdin; it never appears in argv, the environment, labels, results
 or error messages (it may carry secrets).  Success is the result frame of *this* run's random
@@ -22,7 +25,7 @@ import json
 import re
 import secrets
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _native, _native_runner
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import (
     DEFAULT_INSTANCE,
     DEFAULT_NAMESPACE,
@@ -293,3 +296,102 @@ class LocalTransport(Transport):
                 hint="raise the module's timeout option (IRIS may be busy or still starting)",
                 stdout_lines=_to_text(stdout).splitlines()[-OUTPUT_LINES:])
         return rc, stdout, stderr
+
+
+# -- native ---------------------------------------------------------------------------------------------------------
+_MISSING_RUNNER = re.compile(r"<(?:CLASS|METHOD) DOES NOT EXIST>")
+_SQLCODE = re.compile(r"SQLCODE: <(-?\d+)>")
+_INSTALL_HINT = ("GRANT the SQL privilege %%CREATE_METHOD to the user of the connection (or a role with %%All), or have "
+                 "an administrator create the runner once with the statement in the collection's native transport "
+                 "documentation (%s)" % _native_runner.CLASS)
+
+
+class NativeTransport(Transport):
+    """Programs over one superserver connection: ``IrisDevTools.NativeV1.Run`` through the Native API (D2).
+
+    ``connection`` is what ``_native.connect`` returned.  The Native API object (``iris.createIRIS``) is made once
+    per transport, on its first run; several transports (one per namespace) may share one connection, because the
+    runner lives in the connection's own namespace and switches to ``namespace`` inside itself (D10).  A missing
+    runner is installed with its DDL over DB-API on the same connection, then called once more (D4).
+    ``sessions`` counts the runs, like the other transports' sessions.
+    """
+
+    def __init__(self, connection, instance=DEFAULT_INSTANCE, namespace=DEFAULT_NAMESPACE, timeout=DEFAULT_TIMEOUT):
+        super(NativeTransport, self).__init__(instance=instance, namespace=namespace, timeout=timeout)
+        self.connection = connection
+        self.installs = 0  # runner installs this transport ran (0 or 1: D4)
+        self._native = None
+
+    def argv(self):
+        raise IrisModuleError("Transport native runs no command line", hint=_REPORT_BUG)
+
+    def _api(self):
+        if self._native is None:
+            _native.require_client()
+            self._native = _native.iris_client.createIRIS(self.connection)
+        return self._native
+
+    def _call(self, text, kill):
+        return self._api().classMethodValue(_native_runner.CLASS, _native_runner.METHOD, text, self.namespace, kill)
+
+    def _install(self):
+        """Run the runner's DDL over DB-API (D4): -361 means a parallel run installed it first."""
+        self.installs += 1
+        cursor = None
+        try:
+            cursor = self.connection.cursor()
+            cursor.execute(_native_runner.DDL)
+        except Exception as exc:  # pylint: disable=broad-except  # the client's DatabaseError/RuntimeError
+            text = str(exc)
+            match = _SQLCODE.search(text)
+            code = int(match.group(1)) if match else None
+            if code == -361:  # iris-sources.md RSQLMETH: the method exists already
+                return
+            if code == -99:  # iris-sources.md RSQLMETH: the %CREATE_METHOD privilege is missing
+                raise IrisModuleError("The IRIS user of the connection may not create the collection's runner class "
+                                      "%s in the connection's namespace (SQLCODE -99)" % _native_runner.CLASS,
+                                      hint=_INSTALL_HINT, iris_sqlcode=code, client_error=text)
+            raise IrisModuleError("Installing the collection's runner class %s failed: %s"
+                                  % (_native_runner.CLASS, text), hint=_REPORT_BUG, iris_sqlcode=code,
+                                  client_error=text)
+        finally:
+            if cursor is not None:
+                try:
+                    cursor.close()
+                except Exception:  # pylint: disable=broad-except  # closing a cursor must not hide the outcome
+                    pass
+
+    def _run_text(self, text, kill):
+        try:
+            return self._call(text, kill)
+        except RuntimeError as exc:
+            if not _MISSING_RUNNER.search(str(exc)):
+                raise
+        self._install()
+        return self._call(text, kill)
+
+    def run(self, program):
+        """Run ``program`` in the runner and return its result object (a dict)."""
+        token = secrets.token_hex(16)
+        lines = program.lines(token, native=True)
+        text = _native_runner.program_text(lines)
+        kill = _native_runner.kill_command(lines)
+        self.sessions += 1
+        redact = _redactor(program)
+        try:
+            transcript = self._run_text(text, kill)
+        except IrisModuleError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except  # the client raises bare RuntimeErrors (WIRE §5, §7)
+            # Mapped like a session that failed: an IRIS error in the text (<PROTECT>, <COMMUNICATION LINK ERROR>, ...)
+            # goes through parse_output as the shell's output would; lines of the program never reach a message.
+            self.last_exit_code = None
+            lines = _output_lines(_to_text(str(exc)), redact)
+            if any(IRIS_ERROR.search(line) for line in lines):
+                return parse_output(token, None, "\n".join(lines), None, program)
+            raise IrisModuleError("The call to IRIS over transport native failed: %s" % (" ".join(lines) or type(exc).__name__),
+                                  hint="check that IRIS is still running and reachable (the connection may have been "
+                                       "closed or timed out); raise the module's timeout if the task is slow",
+                                  output_lines=lines)
+        self.last_exit_code = 0
+        return parse_output(token, 0, _to_text(transcript), None, program)

@@ -221,7 +221,8 @@ def _keyword_name(node: UNode) -> tuple[str, str]:
 def _check_body(node: UNode, context=None, parent=None) -> None:
     """Reject what the interpreter cannot run: unknown commands, embedded SQL, preprocessor lines; expand the
     macros macros.py knows (anything else is an error there)."""
-    if node.type.startswith("command_") and node.type not in _SUPPORTED_COMMANDS and node.named:
+    if node.type.startswith("command_") and node.type not in _SUPPORTED_COMMANDS and node.named and \
+            (parent is None or parent.type == "statement"):  # a command, not its parts (command_new_argument, ...)
         raise CompileError(f"command '{node.text.split()[0] if node.text.split() else node.type}' {NOT_MODELLED}",
                            node.line)
     if node.type == "macro" and context is not None and parent is not None:
@@ -551,6 +552,8 @@ def run_method(method: MethodDef, proc, cls, obj, args):
         return signal.value
     finally:
         proc.locals, proc.class_context = outer, saved_context
+        if "new_namespace" in frame.__dict__:  # NEW $NAMESPACE: back when the method ends or fails (iris-sources.md RCOSNS)
+            proc.namespace = frame.__dict__["new_namespace"]
     return None
 
 

@@ -17,6 +17,7 @@ Semantics modelled (ObjectScript language reference, as recalled; [inf] where ma
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from iris_sim import builtins_lang, locks, objects, routines, values
@@ -29,8 +30,14 @@ NEWLINE = "\r\n"
 """What ``write !`` emits.  [inf] the terminal device writes CR LF."""
 FORM_FEED = "\x0c"
 """What ``write #`` emits on a non-terminal device [inf]."""
+NULL_DEVICE = "/dev/null"
+"""The null device of a Unix-like server: OPEN and USE of it make a dummy device whose WRITEs go nowhere
+(iris-sources.md GIODDEV).  The only device besides the principal one that OPEN/USE/CLOSE model."""
 MAX_HANG = 0.05
 """``hang n`` sleeps at most this long (seconds): the simulator does not need real waiting."""
+
+
+_LOCAL_NAME = re.compile(r"%?[A-Za-z][A-Za-z0-9]*")
 
 
 def namespace_exists(instance, namespace: str) -> bool:
@@ -130,12 +137,16 @@ class LocalRef:
     def __init__(self, proc: "Process", name: str, subs: tuple):
         self.proc, self.name, self.subs = proc, name, subs
 
+    def table(self):
+        """The variables this reference names: the process's current ones (a method's frame, or the public table)."""
+        return self.proc.locals
+
     def node(self, create: bool):
         """The variable's root node."""
-        node = self.proc.locals.get(self.name)
+        node = self.table().get(self.name)
         if node is None and create:
             node = values.Node()
-            self.proc.locals[self.name] = node
+            self.table()[self.name] = node
         return node
 
     def get(self):
@@ -150,7 +161,7 @@ class LocalRef:
     def kill(self):
         """Kill."""
         if not self.subs:
-            self.proc.locals.pop(self.name, None)
+            self.table().pop(self.name, None)
             return
         node = self.node(False)
         if node is not None:
@@ -171,6 +182,14 @@ class LocalRef:
     def text(self) -> str:
         """``x(1,"a")``."""
         return self.name + format_subscripts(self.subs)
+
+
+class PublicRef(LocalRef):
+    """A local named through name indirection (``@"name"``): inside a procedure it refers to the public variable, not
+    to the procedure's private one (iris-sources.md GCOSXEC: name indirection runs outside the procedure's scope)."""
+
+    def table(self):
+        return getattr(self.proc.locals, "public", self.proc.locals)
 
 
 class GlobalRef(LocalRef):
@@ -219,6 +238,7 @@ class Process:
         # The current device ($IO).  Program output (WRITE, %ToJSON ...) goes to it; only the principal device
         # reaches the session's output.  ^SystemPerformance's run/waittime switch it (audit C14, models/sysperf.py).
         self.device = PRINCIPAL
+        self.open_devices: set[str] = set()  # devices OPENed and not yet CLOSEd (only NULL_DEVICE is modelled)
         # The class and object of the running UDL method (iris_sim/classdefs.py), None in direct mode.
         self.class_context = None
 
@@ -644,6 +664,10 @@ class Process:
                 self.locals.pop(self.identifier(item), None)
             elif item.type != "system_defined_variable" or canonical_variable(item.text) != "namespace":
                 raise IrisError("SYNTAX")
+            elif hasattr(self.locals, "public"):
+                # In a method (a classdefs.Frame): the namespace comes back when the method ends or fails
+                # (iris-sources.md RCOSNS); classdefs.run_method restores it.  In direct mode there is no frame [inf].
+                self.locals.__dict__.setdefault("new_namespace", self.namespace)
 
     def cmd_trycatch(self, node: PNode) -> None:
         """``try {..} catch [ex] {..}``: runtime errors arrive as %Exception.SystemException.
@@ -690,9 +714,38 @@ class Process:
             if arg.child("device_params") is not None:
                 raise IrisError("COMMAND")  # USE with device parameters is not modelled
             device = values.to_str(self.eval(arg.child("device").child("expression")))
-            if device not in (PRINCIPAL, self.device):
+            if device not in (PRINCIPAL, self.device) and device not in self.open_devices:
                 raise IrisError("COMMAND")  # [inf] <NOTOPEN> on IRIS; devices other than these are not modelled
             self.device = device
+
+    def _device_argument(self, arg: PNode, command: str) -> str:
+        """The device of one OPEN/CLOSE argument: only the null device, without parameters or timeout."""
+        device = values.to_str(self.eval(arg.child("device").child("expression")))
+        extra = [c for c in arg.named_children if c.type != "device"]
+        if device != NULL_DEVICE or extra:
+            raise IrisError("COMMAND", f"simulator: {command} of {device!r}{' with parameters' if extra else ''} is "
+                                       f"not modelled (only {command} {NULL_DEVICE!r}, iris-sources.md GIODDEV)")
+        return device
+
+    def cmd_open(self, node: PNode) -> None:
+        """``open "/dev/null"``: the null device becomes available to ``use`` (iris-sources.md GIODDEV)."""
+        for arg in node.children_of("open_argument"):
+            self.open_devices.add(self._device_argument(arg, "OPEN"))
+
+    def cmd_close(self, node: PNode) -> None:
+        """``close "/dev/null"``: releases the device (iris-sources.md GIODDEV).  Closing a device that is not open,
+        or the current device, is not modelled (what $IO becomes is not in the sources)."""
+        for arg in node.children_of("close_argument"):
+            device = self._device_argument(arg, "CLOSE")
+            if device not in self.open_devices or device == self.device:
+                raise IrisError("COMMAND", f"simulator: CLOSE of a device that is {'current' if device == self.device else 'not open'} "
+                                           "is not modelled")
+            self.open_devices.discard(device)
+
+    def cmd_trollback(self, node: PNode) -> None:  # pylint: disable=unused-argument
+        """``trollback``: TSTART is not modelled, so $TLEVEL is always 0 and ``trollback:$TLEVEL`` never runs; a
+        TROLLBACK that does run is refused (what it does with no transaction is not in the sources read)."""
+        raise IrisError("COMMAND", "simulator: TROLLBACK is not modelled (TSTART is not, so $TLEVEL is always 0)")
 
     def cmd_zn(self, node: PNode) -> None:
         """``znspace "NS"``."""
@@ -930,7 +983,9 @@ class Process:
         return node
 
     def reference(self, node: PNode) -> LocalRef:
-        """A LocalRef/GlobalRef for an lvn/gvn node (subscripts evaluated now)."""
+        """A LocalRef/GlobalRef for an lvn/gvn node (subscripts evaluated now); a PublicRef for ``@"name"``."""
+        if self.unwrap(node).type == "indirection":
+            return self.indirect_reference(self.unwrap(node))
         node = self.variable_node(node)
         args = node.child("method_args")
         subs = tuple(self.arguments(args)) if args is not None else ()
@@ -941,6 +996,23 @@ class Process:
             raise IrisError("SUBSCRIPT", self.identifier(node) + format_subscripts(subs))
         name = self.identifier(node)
         return GlobalRef(self, name, subs) if node.type == "gvn" else LocalRef(self, name, subs)
+
+    def indirect_reference(self, node: PNode) -> LocalRef:
+        """Name indirection ``@expr`` naming an unsubscripted local: the public variable (iris-sources.md GCOSXEC).
+        Subscripts, globals and other indirection forms are not modelled."""
+        name = values.to_str(self.eval(node.child("expression")))
+        if not _LOCAL_NAME.fullmatch(name):
+            raise IrisError("COMMAND", f"simulator: name indirection of {name[:40]!r} is not modelled (only a plain "
+                                       "local variable name)")
+        return PublicRef(self, name, ())
+
+    def eval_indirection(self, node: PNode):
+        """``@"name"`` as a value: the public variable; undefined → ``<UNDEFINED>``."""
+        ref = self.indirect_reference(node)
+        value = ref.get()
+        if value is None:
+            raise IrisError("UNDEFINED", ref.text())
+        return value
 
     def reference_for_order(self, node: PNode) -> LocalRef:
         """Like ``reference`` but a trailing ``""`` subscript is allowed ($ORDER)."""
@@ -1109,6 +1181,9 @@ _COMMANDS = {
     "command_zn": Process.cmd_zn,
     "command_use": Process.cmd_use,
     "command_xecute": Process.cmd_xecute,
+    "command_open": Process.cmd_open,
+    "command_close": Process.cmd_close,
+    "command_trollback": Process.cmd_trollback,
 }
 
 _EVAL = {
@@ -1130,6 +1205,7 @@ _EVAL = {
     "relative_dot_property": Process.eval_relative,
     "relative_dot_parameter": Process.eval_relative,
     "method_arg": lambda proc, node: proc.eval(node.named_children[0]),
+    "indirection": Process.eval_indirection,
 }
 
 

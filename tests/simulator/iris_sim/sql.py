@@ -7,13 +7,13 @@ Statements: ``SELECT [TOP n] cols|*|COUNT(*) FROM t [WHERE c op v [AND ...]] [OR
 ``CREATE TABLE t (col type, ...)``, ``INSERT INTO t [(cols)] VALUES (...)``, ``UPDATE t SET c=v, ... [WHERE]``,
 ``DELETE FROM t [WHERE]``, ``DROP TABLE t``.  Values: ``?`` parameters, ``'text'``, numbers, ``NULL``.
 
-Stored procedures (iris-sources.md T43, T44, T45, T46; models/sqlprocs.py runs them):
-``CREATE [OR REPLACE] PROCEDURE|PROC|FUNCTION name([IN] p type, ...) [RETURNS type] [FOR class]
-LANGUAGE OBJECTSCRIPT { code_body }``, ``DROP PROCEDURE|PROC|FUNCTION [IF EXISTS] name [FROM class]``,
+Stored procedures (iris-sources.md T43, T44, T45, T46; models/sqlprocs.py runs them) and methods (RSQLMETH, RSQLDROP):
+``CREATE [OR REPLACE] PROCEDURE|PROC|FUNCTION|METHOD name([IN] p type, ...) [RETURNS type] [FOR class]
+LANGUAGE OBJECTSCRIPT { code_body }``, ``DROP PROCEDURE|PROC|FUNCTION|METHOD [IF EXISTS] name [FROM class]``,
 ``CALL name(args)``, and a function call as a SELECT item, ``SELECT [schema.]f(args) [AS a], ... [FROM t ...]``
 (FROM optional: one row).  The body is cut out of the text before tokenizing (its ObjectScript is not SQL).
 Every other procedure form (LANGUAGE SQL/JAVA/PYTHON/DOTNET, OUT/INOUT/DEFAULT, FINAL, PRIVATE, SELECTMODE,
-RESULT SETS, CREATE METHOD/QUERY) is SQLCODE -400 "not modelled by the simulator".
+RESULT SETS, CREATE QUERY) is SQLCODE -400 "not modelled by the simulator".
 
 Tables:
 
@@ -24,8 +24,8 @@ Tables:
 * ``INFORMATION_SCHEMA.TABLES`` (lessons §2.4) and ``%SYS.Namespace_List()`` (§3.3: column ``Nsp``).
 
 Errors carry SQLCODEs: -1 invalid statement, -29 unknown column (§3.3), -30 unknown table, -201 table
-exists [inf], -400 for things the simulator does not model; for procedures -25, -44, -47, -360, -361, -362
-(T43, T44, T45), -359 unknown function [inf].  String comparison and ORDER BY use
+exists [inf], -400 for things the simulator does not model; for procedures -25, -44, -47, -99, -360, -361, -362
+(T43, T44, T45, RSQLMETH, RSQLDROP), -359 unknown function [inf].  String comparison and ORDER BY use
 IRIS's default SQLUPPER collation (case-insensitive; lessons §2.4 observed upper-cased values) [inf].
 """
 
@@ -293,9 +293,9 @@ def _parse_create(parser: _Parser) -> dict:
 
 def _parse_drop(parser: _Parser) -> dict:
     parser.take("DROP")
-    if parser.peek() in ("PROCEDURE", "PROC", "FUNCTION"):
+    if parser.peek() in ("PROCEDURE", "PROC", "FUNCTION", "METHOD"):
         return _parse_drop_routine(parser)
-    if parser.peek() in ("METHOD", "QUERY"):
+    if parser.peek() == "QUERY":
         raise SqlError(-400, f"simulator: DROP {parser.peek()} is {NOT_MODELLED}")
     parser.take("TABLE")
     return {"kind": "drop", "table": parser.ident()}
@@ -342,7 +342,7 @@ def _sql_type(parser: _Parser) -> str:
 
 
 def parse_create_routine(text: str) -> dict:
-    """``CREATE [OR REPLACE] PROCEDURE|PROC|FUNCTION name(params) [characteristics] LANGUAGE OBJECTSCRIPT { body }``.
+    """``CREATE [OR REPLACE] PROCEDURE|PROC|FUNCTION|METHOD name(params) [characteristics] LANGUAGE OBJECTSCRIPT { body }``.
 
     T43 (CREATE PROCEDURE) and T44 (CREATE FUNCTION) synopses: IN/OUT/INOUT parameters with a type and an optional
     DEFAULT; characteristics in any order, separated by white space; an invalid characteristic is SQLCODE -47, a
@@ -350,7 +350,7 @@ def parse_create_routine(text: str) -> dict:
     Only IN parameters, RETURNS, FOR and LANGUAGE OBJECTSCRIPT are modelled."""
     head = re.match(r"\s*CREATE\s+(OR\s+REPLACE\s+)?(STATIC\s+)?(\w+)", text, re.IGNORECASE)
     kind = head.group(3).upper()
-    if kind in ("METHOD", "QUERY") or head.group(2):
+    if kind == "QUERY" or head.group(2):
         raise _not_modelled(f"CREATE {'STATIC ' if head.group(2) else ''}{kind}")
     brace = _body_start(text)
     header = text if brace < 0 else text[:brace]
@@ -411,12 +411,13 @@ def parse_create_routine(text: str) -> dict:
             raise _not_modelled(f"the characteristic {word}")
     if language is None:
         raise _not_modelled(f"a {kind} without LANGUAGE OBJECTSCRIPT (the default is LANGUAGE SQL: T43, T44)")
-    return {"kind": "create_routine", "routine": "function" if kind == "FUNCTION" else "procedure", "name": name,
+    routine = {"FUNCTION": "function", "METHOD": "method"}.get(kind, "procedure")
+    return {"kind": "create_routine", "routine": routine, "name": name,
             "params": params, "returns": returns, "for": for_class, "body": body, "replace": replace}
 
 
 def _parse_drop_routine(parser: _Parser) -> dict:
-    """``DROP PROCEDURE|PROC|FUNCTION [IF EXISTS] name [FROM className]`` (T45)."""
+    """``DROP PROCEDURE|PROC|FUNCTION|METHOD [IF EXISTS] name [FROM className]`` (T45, iris-sources.md RSQLDROP)."""
     word = parser.take()[1].upper()
     if_exists = False
     if parser.peek() == "IF":
@@ -430,7 +431,8 @@ def _parse_drop_routine(parser: _Parser) -> dict:
     if parser.peek() == "FROM":
         parser.take("FROM")
         from_class = parser.ident()
-    return {"kind": "drop_routine", "routine": "function" if word == "FUNCTION" else "procedure", "name": name,
+    routine = {"FUNCTION": "function", "METHOD": "method"}.get(word, "procedure")
+    return {"kind": "drop_routine", "routine": routine, "name": name,
             "if_exists": if_exists, "from": from_class}
 
 

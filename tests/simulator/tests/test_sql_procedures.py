@@ -121,14 +121,14 @@ def test_error_inside_the_body_is_an_sql_error(sim):
     ("CREATE PROCEDURE A.P(x INTEGER DEFAULT 1) LANGUAGE OBJECTSCRIPT { quit }", -400),
     ("CREATE PROCEDURE A.P() FINAL LANGUAGE OBJECTSCRIPT { quit }", -400),
     ("CREATE PROCEDURE A.P() RESULT SETS LANGUAGE OBJECTSCRIPT { quit }", -400),
-    ("CREATE METHOD A.M() LANGUAGE OBJECTSCRIPT { quit }", -400),
+    ("CREATE OR REPLACE METHOD A.M() LANGUAGE OBJECTSCRIPT { quit }", -400),
     ("CREATE QUERY A.Q() SELECT 1", -400),
     ("CREATE PROCEDURE A.P() NONSENSE LANGUAGE OBJECTSCRIPT { quit }", -47),  # T43
     ("CREATE PROCEDURE A.P() LANGUAGE OBJECTSCRIPT LANGUAGE OBJECTSCRIPT { quit }", -44),  # T43
     ("CREATE PROCEDURE A.P() LANGUAGE OBJECTSCRIPT {\nlabel quit\n}", -400),  # T43: lines must be indented
     ("CREATE PROCEDURE A.P() LANGUAGE OBJECTSCRIPT { read x }", -400),  # a command the interpreter lacks
     ("CREATE PROCEDURE A.P() LANGUAGE OBJECTSCRIPT { set x=( }", -400),  # compile (syntax) error
-    ("DROP METHOD A.M", -400),
+    ("DROP QUERY A.Q", -400),
 ])
 def test_unmodelled_or_invalid_ddl_is_a_loud_error(sim, text, code):
     got, message, dummy = _exec(sim, "USER", text)

@@ -21,10 +21,23 @@ ObjectScript error inside the body → SQLCODE -400 "Fatal error occurred" (T47:
 error text [inf: IRIS's exact %msg is not in the sources].  Calling an unknown function in a SELECT → -359, an
 unknown procedure in CALL → -428 [inf: codes recalled, not read].
 
+Methods (iris-sources.md RSQLMETH, RSQLDROP, GSQLNAMES): ``CREATE METHOD name(params) [RETURNS t] [FOR Pkg.Cls]
+LANGUAGE OBJECTSCRIPT { body }`` adds a class method to the class (``FOR``; without it ``<package>.meth<Name>``), which
+DDL creates when it does not exist; it is not a stored procedure (no SQL name: ``ProcedureExists`` and ``CALL`` do not
+see it).  An existing method of that name → -361.  ``DROP METHOD [IF EXISTS] name [FROM Pkg.Cls]``: a missing method
+→ -362, a ``FROM`` class that does not exist → -360; the class left empty is deleted [inf: the current IRIS page was
+not read in full; the Caché and 2019 pages say so].  Only classes made by CREATE METHOD take more methods.
+
+Privileges: each statement needs its SQL administrative privilege (%CREATE_PROCEDURE RSQLPROC, %CREATE_FUNCTION
+RSQLFUNC, %CREATE_METHOD RSQLMETH, %DROP_PROCEDURE / %DROP_METHOD RSQLDROP, %DROP_FUNCTION [inf]); without it
+SQLCODE -99.  Held here only through the role %All [inf: which roles grant which privilege is not in the sources
+read; GRANT is not modelled]; a session process (OS authentication as the instance owner) has %All ($ROLES) [inf].
+
 Not modelled (SQLCODE -400 "not modelled by the simulator"): adding a procedure to a class that exists already
 (``FOR`` an existing class), ``OR REPLACE`` of a routine of the other kind, DROP PROCEDURE of a function and DROP
 FUNCTION of a procedure, a body line in column 1 (a label), parameter names that are not ObjectScript names, a
-procedure without RETURNS called in a SELECT, more arguments than parameters.
+procedure without RETURNS called in a SELECT, more arguments than parameters; ``CREATE OR REPLACE METHOD``; a method
+added to a class that CREATE METHOD did not make; two methods whose names differ only in letter case.
 """
 
 from __future__ import annotations
@@ -33,6 +46,7 @@ import re
 
 from iris_sim import classdefs, objects, values
 from iris_sim.errors import IrisError, SessionEnd, ThrowSignal
+from iris_sim.models.security import find_user
 from iris_sim.objects import ByRef, SimClass, class_method, register
 from iris_sim.sql import NOT_MODELLED, SqlError, SqlResult
 
@@ -120,8 +134,39 @@ def _check_indented(body: str) -> None:
                                  f"must be indented); labels are {NOT_MODELLED}")
 
 
+_PRIVILEGES = {  # (statement, routine) → the SQL administrative privilege it needs
+    ("create", "procedure"): "%CREATE_PROCEDURE",  # iris-sources.md RSQLPROC
+    ("create", "function"): "%CREATE_FUNCTION",    # iris-sources.md RSQLFUNC
+    ("create", "method"): "%CREATE_METHOD",        # iris-sources.md RSQLMETH
+    ("drop", "procedure"): "%DROP_PROCEDURE",      # iris-sources.md RSQLDROP
+    ("drop", "method"): "%DROP_METHOD",            # iris-sources.md RSQLDROP
+    ("drop", "function"): "%DROP_FUNCTION",        # [inf] by analogy
+}
+
+
+def _roles(proc) -> list[str]:
+    """The roles of the process's user: a superserver process's login user (its Roles), a session's $ROLES."""
+    username = getattr(proc, "username", "")
+    if not username:
+        return [r.strip().upper() for r in values.to_str(getattr(proc, "roles", None) or "%All").split(",")]
+    user = find_user(proc.instance, username)
+    return [r.strip().upper() for r in values.to_str((user or {}).get("Roles", "")).split(",")]
+
+
+def _require(proc, statement: str, routine: str) -> None:
+    """SQLCODE -99 unless the user holds the statement's administrative privilege (held through %All only [inf])."""
+    privilege = _PRIVILEGES[(statement, routine)]
+    if "%ALL" not in _roles(proc):
+        user = getattr(proc, "username", "") or "the session user"
+        raise SqlError(-99, f"Privilege violation: user {user} does not hold the {privilege} privilege")  # [inf] wording
+
+
 def create(inst, namespace: str, plan: dict, proc=None) -> SqlResult:
-    """CREATE [OR REPLACE] PROCEDURE|FUNCTION: compile the body as a class method and store the class."""
+    """CREATE [OR REPLACE] PROCEDURE|FUNCTION|METHOD: compile the body as a class method and store the class."""
+    proc = _process(inst, namespace, proc)
+    _require(proc, "create", plan["routine"])
+    if plan["routine"] == "method":
+        return _create_method(proc, plan)
     meta = _names(plan)
     proc, db, table = _table(inst, namespace, proc)
     found = _find(table, meta["sql"])
@@ -155,8 +200,11 @@ def create(inst, namespace: str, plan: dict, proc=None) -> SqlResult:
 
 
 def drop(inst, namespace: str, plan: dict, proc=None) -> SqlResult:
-    """DROP PROCEDURE|FUNCTION [IF EXISTS] name [FROM className] (T45)."""
+    """DROP PROCEDURE|FUNCTION|METHOD [IF EXISTS] name [FROM className] (T45, iris-sources.md RSQLDROP)."""
     proc, db, table = _table(inst, namespace, proc)
+    _require(proc, "drop", plan["routine"])
+    if plan["routine"] == "method":
+        return _drop_method(proc, plan)
     schema, sqlname = split_name(plan["name"])
     if plan["from"]:
         cls = plan["from"] if "." in plan["from"] else "User." + plan["from"]  # T45: FROM funcBonusCalc → User.
@@ -183,6 +231,101 @@ def drop(inst, namespace: str, plan: dict, proc=None) -> SqlResult:
     del table[found[0]]  # T45: the class held only this routine, so the class goes too
     db.dirty = True
     classdefs.forget_classes(proc)
+    return SqlResult()
+
+
+# -- CREATE METHOD / DROP METHOD (iris-sources.md RSQLMETH, RSQLDROP, GSQLNAMES) ---------------------------------
+def _method_class(name: str, for_class) -> tuple[str, str]:
+    """``(class, method)``: ``FOR`` names the class (RSQLMETH), else ``<package>.meth<Name>`` (GSQLNAMES); the
+    method is the SQL name without punctuation (GSQLNAMES)."""
+    schema, sqlname = split_name(name)
+    method = re.sub(r"[^A-Za-z0-9%]", "", sqlname)
+    if not _OS_NAME.fullmatch(method):
+        raise SqlError(-400, f"simulator: the method name '{sqlname}' gives no valid method name; it is {NOT_MODELLED}")
+    if for_class:
+        return (for_class if "." in for_class else "User." + for_class), method  # [inf] an unqualified class
+    return _package_of(schema) + ".meth" + method, method
+
+
+def _methods_source(cls: str, methods: list) -> tuple[str, dict]:
+    """UDL text of a class made by CREATE METHOD, and the UDL line of each method's first body line."""
+    text = f"/// CREATE METHOD (SQL DDL)\nClass {cls}\n{{\n"
+    first = {}
+    for meta in methods:
+        text += f"\nClassMethod {meta['method']}({', '.join(p for p, dummy in meta['params'])})\n{{\n"
+        first[meta["method"]] = text.count("\n") + 1
+        text += meta["body"] + "\n}\n"
+    return text + "\n}\n", first
+
+
+def _store_methods(proc, cls: str, methods: list, compile_method: str = "") -> None:
+    """Compile the class made of ``methods`` and store it (or delete it when ``methods`` is empty)."""
+    db, table = classdefs.routines_db(proc), classdefs.class_table(proc)
+    if not methods:
+        table.pop(cls, None)  # iris-sources.md RSQLDROP: a class left empty is deleted [inf for the current IRIS]
+    else:
+        text, first = _methods_source(cls, methods)
+        try:
+            classdefs.compile_tree(classdefs.parse_class(text))
+        except classdefs.CompileError as exc:
+            start = first.get(compile_method, 0)
+            where = f" (code_body line {exc.line - start + 1})" if compile_method and exc.line >= start else ""
+            raise SqlError(-400, f"Compile error in {cls}{where}: {exc.text}") from exc  # [inf] wording
+        table[cls] = {"source": text, "file": "", "compiled": classdefs.source_hash(text), "sqlmethods": methods}
+    db.dirty = True
+    classdefs.forget_classes(proc)
+
+
+def _create_method(proc, plan: dict) -> SqlResult:
+    """CREATE METHOD: a class method added to the FOR class, created when missing (RSQLMETH, GSQLNAMES)."""
+    cls, method = _method_class(plan["name"], plan["for"])
+    if plan["replace"]:
+        raise SqlError(-400, f"simulator: CREATE OR REPLACE METHOD is {NOT_MODELLED}")
+    entry = classdefs.class_table(proc).get(cls)
+    methods = []
+    if entry is not None:
+        if "sqlmethods" not in entry:
+            raise SqlError(-400, f"simulator: adding a method to the class '{cls}' (not made by CREATE METHOD) is "
+                                 f"{NOT_MODELLED}")
+        methods = list(entry["sqlmethods"])
+        for meta in methods:
+            if meta["method"] == method:
+                raise SqlError(-361, f"Method '{method}' already exists in class '{cls}'")  # RSQLMETH
+            if meta["method"].upper() == method.upper():
+                raise SqlError(-400, f"simulator: methods '{meta['method']}' and '{method}' differing only in letter "
+                                     f"case are {NOT_MODELLED}")
+    elif objects.class_exists(cls):
+        raise SqlError(-400, f"simulator: adding a method to the system class '{cls}' is {NOT_MODELLED}")
+    _check_indented(plan["body"])
+    for pname, dummy in plan["params"]:
+        if not _OS_NAME.fullmatch(pname):
+            raise SqlError(-400, f"simulator: parameter name '{pname}' (not an ObjectScript variable name) is "
+                                 f"{NOT_MODELLED}")
+    methods.append({"method": method, "params": [list(p) for p in plan["params"]], "returns": plan["returns"],
+                    "body": plan["body"]})
+    _store_methods(proc, cls, methods, method)
+    return SqlResult()
+
+
+def _drop_method(proc, plan: dict) -> SqlResult:
+    """DROP METHOD [IF EXISTS] name [FROM className] (RSQLDROP): -362 no such method, -360 no such FROM class."""
+    cls, method = _method_class(plan["name"], plan["from"])
+    entry = classdefs.class_table(proc).get(cls)
+    if entry is None:
+        if plan["if_exists"]:
+            return SqlResult()  # [inf] IF EXISTS also covers a missing class
+        if plan["from"]:
+            raise SqlError(-360, f"Class '{cls}' does not exist")  # RSQLDROP
+        raise SqlError(-362, f"Method '{method}' does not exist")  # RSQLDROP [inf: no FROM, so no class was named]
+    if "sqlmethods" not in entry:
+        raise SqlError(-400, f"simulator: DROP METHOD of a method of the class '{cls}' (not made by CREATE METHOD) is "
+                             f"{NOT_MODELLED}")
+    methods = [meta for meta in entry["sqlmethods"] if meta["method"] != method]
+    if len(methods) == len(entry["sqlmethods"]):
+        if plan["if_exists"]:
+            return SqlResult()  # RSQLDROP: IF EXISTS suppresses the error
+        raise SqlError(-362, f"Method '{method}' does not exist in class '{cls}'")  # RSQLDROP
+    _store_methods(proc, cls, methods)
     return SqlResult()
 
 
