@@ -577,7 +577,7 @@ TEMPLATES = dict([
        "Result object <<key>>: the report path and (no report) $$waittime of run <<name>>; needs sp_logdir earlier."),
     # == %UnitTest templates of _unittest.py (iris_unittest; run in the namespace under test) ==========
     # Module runs in one namespace take the lock ^IrisDevTools("lock","unittest",namespace) in %SYS, where the
-    # collection keeps its records and locks (iris_task's lock: audit N4), then switch back (LOCK +ref:timeout sets $TEST:
+    # collection keeps its records and locks (as iris_task's lock), then switch back (LOCK +ref:timeout sets $TEST:
     # iris-sources.md LOCK; released when the process ends: ALOCK), so ^UnitTestRoot, which is one global per namespace
     # (iris-sources.md T2), and the new ^UnitTest.Result indexes (T4: idx = the last index + 1) belong to one run
     # at a time.  A ^UnitTestRoot with subscripts is refused before anything changes: it could not be restored

@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE to the collection: may change at any time.
 
-iris_unittest's manager: run %UnitTest in a namespace and read the outcome from IRIS's own result storage.
+iris_unittest's manager: run %UnitTest in a namespace and read the outcome from IRIS's own result storage
+(the register's rows: iris-sources.md UT1, UT2, UT3, UT4).
 
 * **What runs** (``plan_runs``): ``%UnitTest.Manager.RunTest(testspec, qspec)`` (iris-sources.md T1, T2).
   - From a directory on the IRIS server (``directory`` + ``suite``): ``^UnitTestRoot`` = the directory, testspec
