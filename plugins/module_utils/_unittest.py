@@ -294,8 +294,9 @@ class UnitTestManager(BaseManager):
             errors = [status for status in statuses if status]
             raise IrisModuleError(
                 "RunTest ran no test%s" % ((": " + errors[0]) if errors else ""),
-                hint="check that directory/suite hold the test classes on the IRIS server (load and compile errors "
-                     "are reported above), or that the classes are compiled in the namespace")
+                hint="check that the suite directory exists under directory on the IRIS server and that its classes "
+                     "load and compile (the error names the first problem), or that every class in classes is "
+                     "compiled in the namespace")
         outcome = outcome_from(result.get("results"))
         changed = False
         if junit_path:
