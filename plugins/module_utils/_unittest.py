@@ -95,6 +95,12 @@ def _junit_path(value):
     if not os.path.isabs(text) or _bad_characters(text) or text.endswith("/"):
         raise IrisModuleError("junit_path must be an absolute file path on the host the module runs on, got %r"
                               % (value,), hint="for example junit_path: /tmp/ci/junit.xml (its directory must exist)")
+    directory = os.path.dirname(text)
+    if not os.path.isdir(directory):
+        # Checked before any test runs (and in check mode), so a run is not wasted on a report it cannot write.
+        raise IrisModuleError("Cannot write the JUnit file %s: the directory %s does not exist" % (text, directory),
+                              hint="create the directory first (ansible.builtin.file with state: directory) or choose an "
+                                   "existing one", file_path=text)
     return text
 
 

@@ -100,7 +100,10 @@ def test_passing_run_writes_junit_each_time(main, tests_dir, tmp_path):
 def test_missing_junit_directory_fails_with_a_hint(main, tests_dir, tmp_path):
     result = main({"directory": tests_dir, "suite": "unit", "junit_path": str(tmp_path / "nope" / "junit.xml"),
                    "fail_on_failure": False})
-    assert result["failed"] and "does not exist" in result["msg"] and "Fix:" in result["msg"]
+    assert result["failed"] and "does not exist" in result["msg"] and "Fix: create the directory" in result["msg"]
+    assert result["sessions"] == 0  # refused before any test runs
+    checked = main({"classes": ["A.B"], "junit_path": str(tmp_path / "nope" / "junit.xml")}, check=True)
+    assert checked["failed"] and "does not exist" in checked["msg"]
 
 
 def test_missing_suite_fails_with_runtest_text(main, tests_dir):
