@@ -575,6 +575,73 @@ TEMPLATES = dict([
         'do idtR.%Set(<<key>>,idtC)'],
        "as sp_run_waits (audit C8/C11/C14), for one run id in the current log directory",
        "Result object <<key>>: the report path and (no report) $$waittime of run <<name>>; needs sp_logdir earlier."),
+    # == %UnitTest templates of _unittest.py (iris_unittest; run in the namespace under test) ==========
+    # Module runs in one namespace take the lock ^IrisDevTools("lock","unittest",namespace) in %SYS, where the
+    # collection keeps its records and locks (as iris_task's lock), then switch back (LOCK +ref:timeout sets $TEST:
+    # iris-sources.md LOCK; released when the process ends: ALOCK), so ^UnitTestRoot, which is one global per namespace
+    # (iris-sources.md T2), and the new ^UnitTest.Result indexes (T4: idx = the last index + 1) belong to one run
+    # at a time.  A ^UnitTestRoot with subscripts is refused before anything changes: it could not be restored
+    # (no MERGE/ZKILL in the programs: the node alone is saved and put back).
+    _t("unittest_lock", [
+        ('set idtNS=$NAMESPACE,$NAMESPACE="%SYS" lock +^IrisDevTools("lock","unittest",idtNS):<<seconds>> '
+         'set idtLT=$TEST,$NAMESPACE=idtNS,idtSC=$SELECT(idtLT:1,1:$SYSTEM.Status.Error(5001,'
+         '"another iris_unittest run in namespace "_idtNS_" holds the lock (waited "_<<seconds>>_" s)"))', CHECK_STATUS),
+        ('set idtSC=$SELECT($DATA(^UnitTestRoot)\\10:$SYSTEM.Status.Error(5001,"^UnitTestRoot in namespace "_$NAMESPACE_'
+         '" has subscripts, which iris_unittest cannot restore"),1:1)', CHECK_STATUS)],
+       "iris-sources.md LOCK (RCOS_clock_timeout), ALOCK; T2 (^UnitTestRoot per namespace); $DATA [doc RCOS_fdata]",
+       "Lock the namespace's unit-test runs for this session, waiting at most <<seconds>> s; fail on timeout or when "
+       "^UnitTestRoot has subscripts."),
+    _t("unittest_spec", ["set idtU($INCREMENT(idtU))=<<testspec>>"],
+       "iris-sources.md T1 (testspec suite[:Pkg.Class[:Method]]); $INCREMENT [doc]",
+       "Append one testspec for unittest_run."),
+    # RunTest(testspec, qspec) returns a %Status (T1, T2); whether it is an error when assertions fail is disputed
+    # (T9 vs T4), so it is only reported, and the outcome is read from ^UnitTest.Result (T4).  ^UnitTestRoot is set to
+    # <<root>> ("" for classes already compiled, run with /noload: T9, T10) and put back in the same step, also when
+    # RunTest throws (the error text goes to the result, the step does not fail).  The indexes after the newest one
+    # before the run ($ORDER(...,-1): T4) are this run's: every RunTest writes one (T4: IPM collects them all).
+    _t("unittest_run", [
+        'set idtRD=$DATA(^UnitTestRoot),idtRV=$GET(^UnitTestRoot),idtB=$ORDER(^UnitTest.Result(""),-1),'
+        'idtA=##class(%DynamicArray).%New(),idtXT="" set ^UnitTestRoot=<<root>> '
+        'try { for idtI=1:1:$GET(idtU) { set idtSC=##class(%UnitTest.Manager).RunTest(idtU(idtI),<<qspec>>) '
+        'do idtA.%Push($SELECT($SYSTEM.Status.IsError(idtSC):$SYSTEM.Status.GetErrorText(idtSC),1:"")) } } '
+        'catch idtX { set idtXT=idtX.DisplayString() } '
+        'if idtRD#10 { set ^UnitTestRoot=idtRV } else { kill ^UnitTestRoot } '
+        'set idtN=##class(%DynamicArray).%New(),idtK=idtB for { set idtK=$ORDER(^UnitTest.Result(idtK)) quit:idtK=""  '
+        'do idtN.%Push(idtK) } kill idtU set idtD=' + _NEW_OBJ + ' '
+        'do idtD.%Set("statuses",idtA),idtD.%Set("error",idtXT),idtD.%Set("indexes",idtN),idtR.%Set(<<key>>,idtD)'],
+       "iris-sources.md T1, T2 (RunTest(testspec,qspec) -> %Status; ^UnitTestRoot), T4 (result indexes, newest by "
+       "$ORDER(,-1)), T9 (root \"\" with /noload), T10; iris-sources.md §1.4 (%Status checks)",
+       "Run RunTest for every unittest_spec with <<qspec>> under ^UnitTestRoot=<<root>> (restored); result object "
+       "<<key>>: statuses (error text or \"\" per spec), error (a thrown error's text), indexes (the new result indexes)."),
+    # ^UnitTest.Result layout (T4, IPM's reader): (idx,suite)=$lb(status,time); (idx,suite,case) and
+    # (idx,suite,case,method)=$lb(status,time,errCategory,errMsg); (idx,suite,case,method,n)=$lb(status,action,
+    # description,location); status 1 passed, 0 failed, 2 skipped (T3).  Only the assertions that did not pass are
+    # returned (the others are counted), so the result stays small.
+    _t("unittest_results", [
+        'set idtT=##class(%DynamicArray).%New() for idtI=0:1:idtN.%Size()-1 { set idtX=idtN.%Get(idtI),idtS="" '
+        'for { set idtS=$ORDER(^UnitTest.Result(idtX,idtS)) quit:idtS=""  set idtV=$GET(^UnitTest.Result(idtX,idtS)),'
+        'idtD=' + _NEW_OBJ + ',idtCA=##class(%DynamicArray).%New() do idtD.%Set("index",idtX),idtD.%Set("suite",idtS),'
+        'idtD.%Set("status",$LISTGET(idtV,1)),idtD.%Set("time",$LISTGET(idtV,2)),idtD.%Set("cases",idtCA),idtT.%Push(idtD) '
+        'set idtC="" for { set idtC=$ORDER(^UnitTest.Result(idtX,idtS,idtC)) quit:idtC=""  '
+        'set idtV=$GET(^UnitTest.Result(idtX,idtS,idtC)),idtE2=' + _NEW_OBJ + ',idtMA=##class(%DynamicArray).%New() '
+        'do idtE2.%Set("name",idtC),idtE2.%Set("status",$LISTGET(idtV,1)),idtE2.%Set("time",$LISTGET(idtV,2)),'
+        'idtE2.%Set("category",$LISTGET(idtV,3)),idtE2.%Set("message",$LISTGET(idtV,4)),idtE2.%Set("methods",idtMA),'
+        'idtCA.%Push(idtE2) set idtM="" for { set idtM=$ORDER(^UnitTest.Result(idtX,idtS,idtC,idtM)) quit:idtM=""  '
+        'set idtV=$GET(^UnitTest.Result(idtX,idtS,idtC,idtM)),idtF=' + _NEW_OBJ + ',idtFA=##class(%DynamicArray).%New() '
+        'do idtF.%Set("name",idtM),idtF.%Set("status",$LISTGET(idtV,1)),idtF.%Set("time",$LISTGET(idtV,2)),'
+        'idtF.%Set("category",$LISTGET(idtV,3)),idtF.%Set("message",$LISTGET(idtV,4)),idtF.%Set("asserts",idtFA),'
+        'idtMA.%Push(idtF) set idtJ="",idtAP=0,idtQ2=0,idtS2=0 '
+        'for { set idtJ=$ORDER(^UnitTest.Result(idtX,idtS,idtC,idtM,idtJ)) quit:idtJ=""  '
+        'set idtV=$GET(^UnitTest.Result(idtX,idtS,idtC,idtM,idtJ)),idtG=$LISTGET(idtV,1) '
+        'if idtG=1 { set idtAP=idtAP+1 } elseif idtG=2 { set idtS2=idtS2+1 } else { set idtQ2=idtQ2+1 } '
+        'if idtG\'=1 { set idtH=##class(%DynamicArray).%New() do idtH.%Push(idtG),idtH.%Push($LISTGET(idtV,2)),'
+        'idtH.%Push($LISTGET(idtV,3)),idtH.%Push($LISTGET(idtV,4)),idtFA.%Push(idtH) } } '
+        'do idtF.%Set("asserts_passed",idtAP),idtF.%Set("asserts_failed",idtQ2),idtF.%Set("asserts_skipped",idtS2) } } } } '
+        'do idtR.%Set(<<key>>,idtT)'],
+       "iris-sources.md T4 (the ^UnitTest.Result layout IPM reads), T3 (Status 0 failed, 1 passed, 2 skipped; Action, "
+       "Description, Location); $ORDER/$LISTGET [doc]",
+       "Result array <<key>>: the suites, cases, methods and the assertions that did not pass of the result indexes "
+       "unittest_run found (needs unittest_run earlier in the program)."),
     # == Read-only templates of _info.py ============================================================
     # Config.Namespaces:List / Config.Databases:List through %ResultSet with Execute("*") (iris-sources.md §3.3, §3.1:
     # S9 code-live; columns Namespace / Name), then Get(Name,.Props) per row (S9 code-live, S20 doc).  A failed Get is

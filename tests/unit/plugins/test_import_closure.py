@@ -41,6 +41,9 @@ RULES = [
     ("iris_container", DOMAINS_OF_STATE, "container code ships no task, monitoring, schedule or metrics code"),
     ("iris_fixture", CONTAINER_CODE + DOMAINS_OF_STATE, "fixture code ships no container, task, monitoring, schedule or "
                                                         "metrics code"),
+    ("iris_unittest", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE,
+     "unit-test code ships no fixture, container, task, monitoring, schedule or metrics code"),
+    ("iris_unittest", ("_copy",), "unit-test code copies no files into the instance (the lead wires uploads)"),
 ]
 
 

@@ -1,0 +1,329 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+iris_unittest's manager: run %UnitTest in a namespace and read the outcome from IRIS's own result storage
+(the register's rows: iris-sources.md UT1, UT2, UT3, UT4).
+
+* **What runs** (``plan_runs``): ``%UnitTest.Manager.RunTest(testspec, qspec)`` (iris-sources.md T1, T2).
+  - From a directory on the IRIS server (``directory`` + ``suite``): ``^UnitTestRoot`` = the directory, testspec
+    ``suite[:Pkg.Class[:Method]]``, qspec ``/load/run/nodisplay`` plus ``/loadudl`` (``.cls`` files: T1),
+    ``/recursive`` and ``/delete`` or their negations (T1) from the options.
+  - Classes already compiled in the namespace (``classes``, for example loaded by iris_code): one RunTest per class,
+    testspec ``suite:Pkg.Class[:Method]`` with ``/noload/nodelete/run/nodisplay`` and ``^UnitTestRoot`` = ""
+    (T1, T2: /noload runs what is compiled and neither loads nor deletes; T9 sets the root to "" for it; T10 runs
+    ``RunTest("<suite>:<Class>:<Method>", "/noload/nodelete")``).  ``DebugRunTestCase`` is not used: it "breaks into
+    the debugger at the end if a test failed" (T2), which a scripted session cannot answer.
+* **One session** (``_objectscript`` templates ``unittest_*``): lock the namespace's runs, refuse a ^UnitTestRoot with
+  subscripts, remember ^UnitTestRoot, set it, run every testspec, put ^UnitTestRoot back in the same step (also when
+  RunTest throws), collect the result indexes written since the newest index before the run (T4), then read them.
+* **Outcome** (``outcome_from``), from ``^UnitTest.Result`` (T4 layout; T3 statuses 0 failed / 1 passed / 2
+  skipped), never from RunTest's %Status (disputed: T9 vs T4) nor from printed text: a test method is ``passed``
+  (status 1), ``failed`` (status 0, no error category: failed assertions), ``error`` (status 0 with an error
+  category: an uncaught error or a failing OnBeforeOneTest/OnAfterOneTest, T4) or ``skipped`` (it passed and every
+  assertion it made was skipped [inf: T3 gives the assertion status only]).  A test class with an error category
+  (a failing OnBeforeAllTests/OnAfterAllTests, T4) adds one ``error`` test named after that method, as IPM's JUnit
+  output does (T4).  The duration is the sum of the suites' times (T4: seconds [inf]).
+* **changed** only when the JUnit file is written (``_junit``, ``_files.write_bytes_atomic``); ^UnitTest.Result gains
+  entries on every run, as every RunTest does, and that is not a change the module reports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _junit
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program
+
+DEFAULT_LOADED_SUITE = "loaded"
+LOCK_SECONDS_MAX = 300
+# ObjectScript class and method names (a package may start with %; T1 testspec pieces Pkg.Class and Method).
+_CLASS_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+$")
+_METHOD_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$")
+_MAX_PATH = 4096
+
+
+def lock_seconds_for(timeout):
+    """How long a run waits for another run in the same namespace: half of ``timeout``, at least 1, at most 300 s."""
+    return min(LOCK_SECONDS_MAX, max(1, int(timeout or 0) // 2))
+
+
+# -- validation --------------------------------------------------------------------------------------------------
+def _bad_characters(text):
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text)
+
+
+def _directory(value):
+    text = str(value)
+    if not text.startswith("/") or _bad_characters(text) or len(text) > _MAX_PATH:
+        raise IrisModuleError("directory must be an absolute path on the IRIS server without control characters, got %r"
+                              % (value,), hint="give the directory that holds the suite directories, for example "
+                                               "/opt/app/tests (copy it in first)")
+    return text.rstrip("/") or "/"
+
+
+def _suite(value):
+    text = str(value)
+    if not text or text in (".", "..") or ":" in text or "/" in text or _bad_characters(text):
+        raise IrisModuleError("suite must be the name of one directory (no ':' or '/', no control characters), got %r"
+                              % (value,), hint="name a subdirectory of directory, for example suite: unit")
+    return text
+
+
+def _class_name(value, option):
+    text = str(value)
+    if not _CLASS_NAME.match(text):
+        raise IrisModuleError("%s must be a class name such as App.Test.Orders, got %r" % (option, value),
+                              hint="give the package and class name of a %UnitTest.TestCase subclass")
+    return text
+
+
+def _method_name(value):
+    text = str(value)
+    if not _METHOD_NAME.match(text):
+        raise IrisModuleError("test_method must be a method name such as TestAdd, got %r" % (value,),
+                              hint="give the name of one Test method of the class, without parentheses")
+    return text
+
+
+def _junit_path(value):
+    text = str(value)
+    if not os.path.isabs(text) or _bad_characters(text) or text.endswith("/"):
+        raise IrisModuleError("junit_path must be an absolute file path on the host the module runs on, got %r"
+                              % (value,), hint="for example junit_path: /tmp/ci/junit.xml (its directory must exist)")
+    directory = os.path.dirname(text)
+    if not os.path.isdir(directory):
+        # Checked before any test runs (and in check mode), so a run is not wasted on a report it cannot write.
+        raise IrisModuleError("Cannot write the JUnit file %s: the directory %s does not exist" % (text, directory),
+                              hint="create the directory first (ansible.builtin.file with state: directory) or choose an "
+                                   "existing one", file_path=text)
+    return text
+
+
+def plan_runs(params):
+    """The (testspec, qspec) pairs and the ^UnitTestRoot value the options ask for; IrisModuleError on bad input."""
+    method = _method_name(params["test_method"]) if params.get("test_method") else None
+    if params.get("directory"):
+        root = _directory(params["directory"])
+        suite = _suite(params.get("suite") or "")
+        spec = suite
+        if params.get("test_class"):
+            spec += ":" + _class_name(params["test_class"], "test_class")
+            if method:
+                spec += ":" + method
+        elif method:
+            raise IrisModuleError("test_method needs test_class", hint="name the class of the method in test_class")
+        return root, [spec]
+    classes = params.get("classes") or []
+    if not classes:
+        raise IrisModuleError("Nothing to run: neither directory nor classes is set",
+                              hint="set directory (and suite) for test classes on the server, or classes for test "
+                                   "classes already compiled in the namespace")
+    if params.get("test_class"):
+        raise IrisModuleError("test_class is for directory runs; with classes, list the classes there",
+                              hint="remove test_class or move it into classes")
+    names = [_class_name(name, "classes") for name in classes]
+    if len(set(names)) != len(names):
+        raise IrisModuleError("classes lists a class more than once", hint="list each test class once")
+    if method and len(names) != 1:
+        raise IrisModuleError("test_method needs exactly one class in classes",
+                              hint="list only the class of the method in classes")
+    suite = _suite(params.get("suite") or DEFAULT_LOADED_SUITE)
+    # T1, T2: /noload runs compiled classes; T10: "/noload/nodelete"; T9: ^UnitTestRoot "" for it.
+    specs = [suite + ":" + name + ((":" + method) if method else "") for name in names]
+    return "", specs
+
+
+def qspec_for(params):
+    """The RunTest qualifiers for the options (see plan_runs)."""
+    if params.get("directory"):
+        # T1: /load (default), /run, /loadudl for UDL .cls files, /recursive, /delete; /nodisplay (T1, T4).
+        qspec = "/load/run/nodisplay" + ("/loadudl" if params.get("load_udl", True) else "/noloadudl")
+        qspec += "/recursive" if params.get("recursive", True) else "/norecursive"
+        qspec += "/delete" if params.get("delete_classes", True) else "/nodelete"
+        return qspec
+    return "/noload/nodelete/run/nodisplay"
+
+
+# -- the program ---------------------------------------------------------------------------------------------------
+def build_program(root, specs, qspec, lock_seconds):
+    """One session: lock, run every spec under ^UnitTestRoot=root (restored), read the new result indexes."""
+    program = Program()
+    program.add("unittest_lock", seconds=int(lock_seconds))
+    for spec in specs:
+        program.add("unittest_spec", testspec=spec)
+    program.add("unittest_run", root=root, qspec=qspec, key="run")
+    program.add("unittest_results", key="results")
+    return program
+
+
+# -- the outcome ---------------------------------------------------------------------------------------------------
+def _number(value, default=0.0):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _int(value, default=None):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def _assertion(row):
+    row = list(row or []) + [None] * 4
+    return {"status": _int(row[0], 0), "action": _text(row[1]), "description": _text(row[2]), "location": _text(row[3])}
+
+
+def _method_outcome(method):
+    status = _int(method.get("status"), 0)
+    if status == 2:
+        return "skipped"
+    if status == 1:
+        skipped = _int(method.get("asserts_skipped"), 0)
+        if skipped and not _int(method.get("asserts_passed"), 0) and not _int(method.get("asserts_failed"), 0):
+            return "skipped"  # [inf] every assertion skipped (T3 statuses)
+        return "passed"
+    return "error" if _text(method.get("category")) else "failed"
+
+
+def _testcase(suite, case, method):
+    """One test method -> a testcase dict (for _junit) and its failure entry (None when it passed or was skipped)."""
+    outcome = _method_outcome(method)
+    asserts = [_assertion(row) for row in method.get("asserts") or []]
+    failed = [a for a in asserts if a["status"] == 0]
+    skipped = [a for a in asserts if a["status"] == 2]
+    testcase = {"classname": _text(case.get("name")), "name": _text(method.get("name")),
+                "time": _number(method.get("time")), "outcome": outcome, "type": "", "message": "", "details": ""}
+    entry = None
+    if outcome in ("failed", "error"):
+        lines = ["%s: %s (%s)" % (a["action"], a["description"], a["location"]) for a in failed]
+        if outcome == "error":
+            message = "%s: %s" % (_text(method.get("category")), _text(method.get("message")))
+            testcase.update(type=_text(method.get("category")), message=message)
+            lines.append(message)
+        elif failed:
+            testcase.update(type=failed[0]["action"], message="%s: %s" % (failed[0]["action"], failed[0]["description"]))
+        else:
+            testcase.update(type="failure", message=_text(method.get("message")) or "the test method failed")
+        testcase["details"] = "\n".join(lines)
+        entry = {"suite": _text(suite.get("suite")), "class": testcase["classname"], "method": testcase["name"],
+                 "outcome": outcome, "message": testcase["message"],
+                 "assertions": [dict((k, a[k]) for k in ("action", "description", "location")) for a in failed]}
+    elif outcome == "skipped" and skipped:
+        testcase["message"] = "%s: %s" % (skipped[0]["action"], skipped[0]["description"])
+    return testcase, entry
+
+
+def outcome_from(results):
+    """``unittest_results`` rows -> dict(counts, assertions, duration, failures, suites (for _junit))."""
+    counts = dict(tests=0, passed=0, failed=0, errors=0, skipped=0)
+    assertions = dict(total=0, passed=0, failed=0, skipped=0)
+    failures = []
+    suites = []
+    duration = 0.0
+    key_of = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
+    for suite in results or []:
+        if not isinstance(suite, dict):
+            continue
+        duration += _number(suite.get("time"))
+        testcases = []
+        for case in suite.get("cases") or []:
+            for method in case.get("methods") or []:
+                testcase, entry = _testcase(suite, case, method)
+                testcases.append(testcase)
+                if entry:
+                    failures.append(entry)
+                for key in ("passed", "failed", "skipped"):
+                    assertions[key] += _int(method.get("asserts_" + key), 0)
+            if _text(case.get("category")):
+                # T4: a case-level error (a failing OnBeforeAllTests/OnAfterAllTests) is a test of its own.
+                message = "%s: %s" % (_text(case.get("category")), _text(case.get("message")))
+                testcases.append({"classname": _text(case.get("name")), "name": _text(case.get("category")),
+                                  "time": 0.0, "outcome": "error", "type": _text(case.get("category")),
+                                  "message": message, "details": message})
+                failures.append({"suite": _text(suite.get("suite")), "class": _text(case.get("name")),
+                                 "method": _text(case.get("category")), "outcome": "error", "message": message,
+                                 "assertions": []})
+        for testcase in testcases:
+            counts["tests"] += 1
+            counts[key_of[testcase["outcome"]]] += 1
+        suites.append({"name": _text(suite.get("suite")), "id": _text(suite.get("index")), "time": _number(suite.get("time")),
+                       "testcases": testcases})
+    assertions["total"] = assertions["passed"] + assertions["failed"] + assertions["skipped"]
+    return dict(counts=counts, assertions=assertions, duration=round(duration, 6), failures=failures, suites=suites)
+
+
+# -- the manager -----------------------------------------------------------------------------------------------------
+class UnitTestManager(BaseManager):
+    """iris_unittest: run the tests (one session), write the JUnit file, fail on failures unless told not to."""
+
+    def run(self):
+        params = self.params
+        root, specs = plan_runs(params)
+        qspec = qspec_for(params)
+        junit_path = _junit_path(params["junit_path"]) if params.get("junit_path") else None
+        runs = [dict(testspec=spec, qspec=qspec, status=None) for spec in specs]
+        self.fail_results.update(runs=runs, junit_path=junit_path)
+        if self.check_mode:
+            self.actions.append("run_tests")
+            if junit_path:
+                self.actions.append("write_junit")
+            return self.result(changed=bool(junit_path), runs=runs, root=root or None, junit_path=junit_path,
+                               counts=None, assertions=None, duration=None, failures=[], result_indexes=[],
+                               iris_sessions=0)
+        transport = self.instance.transport()
+        program = build_program(root, specs, qspec, lock_seconds_for(self.instance.timeout))
+        self.actions.append("run_tests")
+        result = transport.run(program)
+        run = result.get("run") or {}
+        statuses = list(run.get("statuses") or [])
+        for entry, status in zip(runs, statuses):
+            entry["status"] = _text(status) or None
+        indexes = [_int(index, index) for index in run.get("indexes") or []]
+        self.fail_results.update(result_indexes=indexes, iris_sessions=self.sessions)
+        if _text(run.get("error")):
+            raise IrisModuleError("RunTest stopped with an IRIS error: %s" % _text(run.get("error")),
+                                  hint="see the error; ^UnitTestRoot was put back. Check the test classes and the "
+                                       "namespace")
+        if not indexes:
+            errors = [status for status in statuses if status]
+            raise IrisModuleError(
+                "RunTest ran no test%s" % ((": " + errors[0]) if errors else ""),
+                hint="check that the suite directory exists under directory on the IRIS server and that its classes "
+                     "load and compile (the error names the first problem), or that every class in classes is "
+                     "compiled in the namespace")
+        outcome = outcome_from(result.get("results"))
+        changed = False
+        if junit_path:
+            properties = {"namespace": transport.namespace, "result_indexes": ",".join(str(i) for i in indexes)}
+            data = _junit.junit_xml(outcome["suites"], name="iris_unittest %s" % transport.namespace,
+                                    properties=properties)
+            _files.write_bytes_atomic(junit_path, data)
+            self.actions.append("write_junit")
+            changed = True
+        values = dict(runs=runs, root=root or None, junit_path=junit_path, counts=outcome["counts"],
+                      assertions=outcome["assertions"], duration=outcome["duration"], failures=outcome["failures"],
+                      result_indexes=indexes, iris_sessions=self.sessions)
+        counts = outcome["counts"]
+        if counts["tests"] == 0:
+            self.module.warn("RunTest wrote result index(es) %s but no test method ran; check the suite and classes."
+                             % ", ".join(str(i) for i in indexes))
+        if (counts["failed"] or counts["errors"]) and self.params.get("fail_on_failure", True):
+            self.fail_results.update(values, changed=changed)
+            raise IrisModuleError(
+                "%d of %d tests failed and %d raised errors (^UnitTest.Result %s)"
+                % (counts["failed"], counts["tests"], counts["errors"], ", ".join(str(i) for i in indexes)),
+                hint="see failures (class, method, assertion messages and locations)%s, or set fail_on_failure: false"
+                     % (" and the JUnit file" if junit_path else ""))
+        return self.result(changed=changed, **values)

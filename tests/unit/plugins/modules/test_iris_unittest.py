@@ -1,0 +1,112 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""iris_unittest through main(): argspec, check mode, the JUnit file, fail_on_failure, against the in-process simulator."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.modules import iris_unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLE_TESTS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app", "tests"))
+XSD = os.path.normpath(os.path.join(HERE, "..", "module_utils", "junit", "junit-10.xsd"))
+
+
+@pytest.fixture
+def main(iris_sim_connect, run_module_main):
+    """``main(args, check=False) -> result`` (``failed`` and ``sessions`` in it); sessions run in the simulator."""
+    def call(args, check=False):
+        iris_sim_connect.reset()
+        result, failed = run_module_main(iris_unittest, dict(args, container="sim"), check_mode=check)
+        return dict(result, failed=failed, sessions=iris_sim_connect.sessions)
+    call.sim = iris_sim_connect.sim
+    return call
+
+
+@pytest.fixture
+def tests_dir(tmp_path):
+    target = tmp_path / "tests"
+    shutil.copytree(SAMPLE_TESTS, str(target))
+    return str(target)
+
+
+@pytest.mark.parametrize("args, needle", [
+    ({}, "one of the following is required: directory, classes"),
+    ({"directory": "/t"}, "missing parameter(s) required by 'directory': suite"),
+    ({"directory": "/t", "suite": "u", "classes": ["A.B"]}, "mutually exclusive: directory|classes"),
+    ({"classes": ["A.B"], "test_class": "A.B"}, "mutually exclusive: test_class|classes"),
+    ({"directory": "t", "suite": "u"}, "directory must be an absolute path"),
+    ({"classes": ["A.B"], "junit_path": "relative.xml"}, "junit_path must be an absolute file path"),
+    ({"classes": ["A.B"], "fail_on_failure": "maybe"}, "fail_on_failure"),
+    ({"classes": ["not a class"]}, "classes must be a class name"),
+])
+def test_bad_input_fails_before_any_session(main, args, needle):
+    result = main(args)
+    assert result["failed"] and needle in result["msg"], result["msg"]
+    assert result["sessions"] == 0
+
+
+def test_check_mode_says_what_would_run(main, tests_dir, tmp_path):
+    junit = str(tmp_path / "junit.xml")
+    result = main({"directory": tests_dir, "suite": "unit", "junit_path": junit}, check=True)
+    assert not result["failed"] and result["changed"] is True
+    assert result["runs"] == [{"testspec": "unit", "qspec": "/load/run/nodisplay/loadudl/recursive/delete", "status": None}]
+    assert result["actions"] == ["run_tests", "write_junit"] and result["iris_sessions"] == 0 == result["sessions"]
+    assert not os.path.exists(junit)
+    plain = main({"classes": ["A.B"]}, check=True)
+    assert plain["changed"] is False and plain["runs"][0]["qspec"] == "/noload/nodelete/run/nodisplay"
+
+
+def test_failing_test_fails_the_task_with_counts_and_the_junit_file(main, tests_dir, tmp_path):
+    junit = str(tmp_path / "junit.xml")
+    result = main({"directory": tests_dir, "suite": "unit", "junit_path": junit})
+    assert result["failed"]
+    assert "1 of 4 tests failed and 0 raised errors" in result["msg"] and "fail_on_failure: false" in result["msg"]
+    assert result["counts"] == {"tests": 4, "passed": 3, "failed": 1, "errors": 0, "skipped": 0}
+    assert result["junit_path"] == junit and result["changed"] is True and result["result_indexes"] == [1]
+    assert [(f["class"], f["method"]) for f in result["failures"]] == [("SampleApp.Test.Failing", "TestWrongSum")]
+    root = ET.parse(junit).getroot()
+    failure = root.find("testsuite/testcase[@name='TestWrongSum']/failure")
+    assert failure.get("message") == 'AssertEquals: sum <2+2> & "five"'
+    assert "TestWrongSum+1^SampleApp.Test.Failing.1" in failure.text
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(XSD).validate(junit)
+
+
+def test_fail_on_failure_false_returns_the_outcome(main, tests_dir):
+    result = main({"directory": tests_dir, "suite": "unit", "fail_on_failure": False})
+    assert not result["failed"] and result["changed"] is False and result["junit_path"] is None
+    assert result["counts"]["failed"] == 1 and result["assertions"]["failed"] == 1
+    assert result["iris_sessions"] == 1 == result["sessions"] and result["actions"] == ["run_tests"]
+    assert result["failures"][0]["assertions"][0]["location"] == "TestWrongSum+1^SampleApp.Test.Failing.1"
+
+
+def test_passing_run_writes_junit_each_time(main, tests_dir, tmp_path):
+    junit = str(tmp_path / "junit.xml")
+    args = {"directory": tests_dir, "suite": "unit", "test_class": "SampleApp.Test.Passing", "junit_path": junit}
+    first = main(args)
+    assert not first["failed"] and first["changed"] is True and first["counts"]["passed"] == 2
+    second = main(args)
+    assert second["result_indexes"] == [2] and second["counts"] == first["counts"]
+    assert ET.parse(junit).getroot().find("testsuite").get("id") == "2"
+
+
+def test_missing_junit_directory_fails_with_a_hint(main, tests_dir, tmp_path):
+    result = main({"directory": tests_dir, "suite": "unit", "junit_path": str(tmp_path / "nope" / "junit.xml"),
+                   "fail_on_failure": False})
+    assert result["failed"] and "does not exist" in result["msg"] and "Fix: create the directory" in result["msg"]
+    assert result["sessions"] == 0  # refused before any test runs
+    checked = main({"classes": ["A.B"], "junit_path": str(tmp_path / "nope" / "junit.xml")}, check=True)
+    assert checked["failed"] and "does not exist" in checked["msg"]
+
+
+def test_missing_suite_fails_with_runtest_text(main, tests_dir):
+    result = main({"directory": tests_dir, "suite": "nosuch"})
+    assert result["failed"] and "RunTest ran no test" in result["msg"] and "does not exist" in result["msg"]
+    assert result["result_indexes"] == []
