@@ -260,8 +260,8 @@ def validate_common(params):
     if timeout is not None and not (isinstance(timeout, int) and not isinstance(timeout, bool) and 1 <= timeout <= TIMEOUT_MAX):
         raise IrisModuleError("timeout %s is not valid: it must be a whole number of seconds from 1 to %d." % (shown(timeout), TIMEOUT_MAX),
                               hint="set timeout to the seconds one IRIS session or Docker call may take, for example 60")
-    if "transport" in params:
-        # Only modules with the connection options (iris_container's own password option is its own business).
+    if "host" in params:
+        # Only modules with the connection options (iris_container has a password option of its own, and its own rule).
         validate_native(params)
 
 

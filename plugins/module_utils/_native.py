@@ -142,12 +142,14 @@ def connect(host, port, namespace, username, password, timeout, connect_timeout,
                 sleep(pause)
                 pause = min(pause * 2, LONGEST_PAUSE)
                 continue
+            # "from None": the client's own exception (its text unredacted) must not ride along in the traceback
+            # that run_module puts into the failure result.
             if failure is None:
                 raise IrisModuleError("Cannot log in to IRIS at %s:%s: %s" % (host, port, text),
-                                      hint="see the client's error above", client_error=text, attempts=attempts)
+                                      hint="see the client's error above", client_error=text, attempts=attempts) from None
             waited = " (%d attempts in %s seconds)" % (attempts, connect_timeout) if failure.retry else ""
             raise IrisModuleError((failure.message % values) + waited, hint=failure.hint % values,
-                                  reason=failure.kind, client_error=text, attempts=attempts)
+                                  reason=failure.kind, client_error=text, attempts=attempts) from None
 
 
 def native_api(connection, client=None):
