@@ -130,8 +130,8 @@ def test_spec_and_required_if():
     assert fallbacks["host"] == ["IRIS_HOST"] and fallbacks["port"] == ["IRIS_PORT"]
     assert fallbacks["username"] == ["IRIS_USERNAME"] and fallbacks["password"] == ["IRIS_PASSWORD"]
     assert fallbacks["ssl_config"] == ["IRIS_SSL_CONFIG"] and fallbacks["connect_timeout"] == ["IRIS_CONNECT_TIMEOUT"]
-    assert not set(spec) - set(iris_lifecycle_argument_spec()) - {"transport", "container", "host", "port", "username",
-                                                                    "password", "ssl_config", "connect_timeout"}
+    connection = {"transport", "container", "host", "port", "username", "password", "ssl_config", "connect_timeout"}
+    assert set(spec) == set(iris_lifecycle_argument_spec()) | connection
     rules = _argspec.iris_common_required_if()
     assert ("transport", "native", ("username", "password")) in rules
     assert ("transport", "native", ("host", "container"), True) in rules
