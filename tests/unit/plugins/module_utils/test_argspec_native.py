@@ -8,11 +8,11 @@ documents them through the shared fragment."""
 
 from __future__ import annotations
 
-import yaml
 import pytest
+import yaml
 
 from ansible_collections.iris_devtools.iris.plugins.doc_fragments._iris import ModuleDocFragment
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _docker, _instance, _native, _transport
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import (
     iris_common_argument_spec,
     iris_lifecycle_argument_spec,
@@ -20,6 +20,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import
 )
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_container, iris_fixture, iris_info, iris_monitoring, iris_task
+from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_argspec import forbid_running
 
 HOSTILE = {
     "newline": "iris\nhalt",
@@ -180,17 +181,7 @@ def test_every_module_documents_the_options_its_spec_takes(module, monkeypatch):
 
 @pytest.fixture
 def nothing_may_run(monkeypatch):
-    calls = []
-
-    def forbidden(name):
-        def call(*args, **kwargs):
-            calls.append(name)
-            raise AssertionError("%s was called although an option is invalid" % name)
-        return call
-    monkeypatch.setattr(_docker, "get_docker_client", forbidden("get_docker_client"))
-    monkeypatch.setattr(_native, "connect", forbidden("_native.connect"))
-    monkeypatch.setattr(_transport.Transport, "run", forbidden("Transport.run"))
-    return calls
+    return forbid_running(monkeypatch)
 
 
 CONNECTED = [
