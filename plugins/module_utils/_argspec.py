@@ -220,8 +220,7 @@ def _whole_number(params, option, low, high, rule):
 
 def validate_native(params):
     """Check the options of ``transport: native`` present in ``params`` (host, port, username, password, ssl_config,
-    connect_timeout); IrisModuleError on the first bad one.  Whatever the transport: a bad value is refused even when
-    the transport does not use it, so a typo does not wait for the day the transport changes."""
+    connect_timeout); IrisModuleError on the first bad one.  ``validate_common`` calls it for ``transport: native``."""
     validate_host(params.get("host"))
     _whole_number(params, "port", 1, 65535,
                   "give the IRIS superserver's TCP port (1972 unless it was changed or a container publishes it elsewhere)")
@@ -260,8 +259,10 @@ def validate_common(params):
     if timeout is not None and not (isinstance(timeout, int) and not isinstance(timeout, bool) and 1 <= timeout <= TIMEOUT_MAX):
         raise IrisModuleError("timeout %s is not valid: it must be a whole number of seconds from 1 to %d." % (shown(timeout), TIMEOUT_MAX),
                               hint="set timeout to the seconds one IRIS session or Docker call may take, for example 60")
-    if "host" in params:
-        # Only modules with the connection options (iris_container has a password option of its own, and its own rule).
+    if params.get("transport") == "native":
+        # Only then: the other transports never use these options, and an IRIS_PASSWORD or IRIS_HOST left in the
+        # environment for something else (community images and testcontainers read them too) must not fail them.
+        # iris_container's own password option (transport docker only) keeps its own rule.
         validate_native(params)
 
 

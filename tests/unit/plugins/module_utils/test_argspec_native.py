@@ -117,9 +117,11 @@ def test_a_bad_password_is_refused_without_showing_it(kind):
     assert expected in error.msg
 
 
-def test_iris_container_password_is_not_checked_as_a_login_password():
-    """iris_container's own password option (no transport option) keeps its own rules (_container_password)."""
-    validate_common(dict(instance="IRIS", transport="docker", password="x" * 5000))
+@pytest.mark.parametrize("transport", ["docker", "local"])
+def test_the_other_transports_ignore_the_native_options(transport):
+    """An IRIS_PASSWORD or IRIS_HOST left in the environment for something else does not fail a docker or local run;
+    iris_container's own password option (transport docker only) keeps its own rules (_container_password)."""
+    validate_common(dict(NATIVE, transport=transport, host="a b", password="", username="x y", port=0))
 
 
 def test_spec_and_required_if():
