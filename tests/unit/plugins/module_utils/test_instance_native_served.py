@@ -49,23 +49,26 @@ def fixture_served(tmp_path):
     server.stop()
 
 
-def guarded(func, *args, **kwargs):
-    """``func(*args)`` in a thread: a reply the client misreads makes it hang instead of failing."""
-    box = {}
+def _outcome(func, args, kwargs):
+    try:
+        return True, func(*args, **kwargs)
+    except BaseException as exc:  # pylint: disable=broad-except  # re-raised in the test's thread
+        return False, exc
 
-    def target():
-        try:
-            box["value"] = func(*args, **kwargs)
-        except BaseException as exc:  # pylint: disable=broad-except
-            box["error"] = exc
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(GUARD_SECONDS)
-    if thread.is_alive():
+
+def guarded(func, *args, **kwargs):
+    """``func(*args)`` in a daemon thread, waited for at most GUARD_SECONDS: a reply the client misreads makes it hang
+    instead of failing (and a daemon thread does not keep the test run alive)."""
+    outcomes = []
+    worker = threading.Thread(target=lambda: outcomes.append(_outcome(func, args, kwargs)), daemon=True)
+    worker.start()
+    worker.join(GUARD_SECONDS)
+    if not outcomes:
         pytest.fail("the module hung for %ss" % GUARD_SECONDS)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    done, value = outcomes[0]
+    if not done:
+        raise value
+    return value
 
 
 def _native_args(port, **args):
