@@ -14,13 +14,15 @@ ones that manage the container itself (``iris_container``, no transport choice),
 programs in a running instance.
 
 ``validate_common(params)`` checks the values of those shared options for what they are (an instance
-name, a namespace name, a container name or ID, a Docker daemon URL, a number of seconds) before
+name, a namespace name, a container name or ID, a Docker daemon URL, a number of seconds, and for ``transport: native``
+a host name or address, a port, an IRIS user name, a password, an SSLDefs.ini section name) before
 anything runs: ``_module.run_module`` calls it for every module, before the manager runs.  A hostile value (a newline, a NUL, a quote, a
 10 kB string) then fails with a message that says what is wrong instead of reaching argv or IRIS.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from ansible.module_utils.basic import env_fallback
@@ -29,10 +31,12 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._constants impo
     DEFAULT_INSTANCE,
     DEFAULT_NAMESPACE,
     DEFAULT_TIMEOUT,
+    SUPERSERVER_PORT,
 )
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
-TRANSPORTS = ("docker", "local")
+TRANSPORTS = ("docker", "local", "native")
+DEFAULT_CONNECT_TIMEOUT = 30  # seconds of retries while IRIS starts (docs/native-transport-design.md D11); ours
 
 # Namespace names: 1 to 64 characters, the first a letter or %, the rest letters, digits, - or _;
 # not case-sensitive, stored and returned upper case.  InterSystems, "Configuring Namespaces", Rules for
@@ -51,6 +55,22 @@ CONTAINER_RE = re.compile(r"\A[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}\Z")
 DOCKER_HOST_RE = re.compile(r"\A(?:unix|tcp|http|https|ssh|npipe)://[!-~]{1,1024}\Z")
 DOCKER_HOST_QUOTES = "\"'`\\"
 TIMEOUT_MAX = 86400  # one day: a longer single IRIS session or Docker call is a mistake, not a plan
+# transport native (issue 13).  Host names: RFC 1123 labels (letters, digits, '-', 1 to 63 characters, no '-' at either
+# end; at most 253 characters), plus '_' inside a label because Docker's own DNS answers for container names, which may
+# hold it (CONTAINER_RE) [inf: only the names users give us need it].  Addresses: what Python's ipaddress accepts.
+HOST_LABEL_RE = re.compile(r"\A[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\Z")
+HOST_MAX = 253
+# IRIS user names: no sourced rule in the register [inf].  The safe subset: letters, digits and _ . @ - %, a letter,
+# digit, '_' or '%' first (_SYSTEM, SuperUser, an LDAP name such as jane@example.com), at most 160 characters [inf].
+# The name only reaches the client's login call (never argv or ObjectScript); the subset keeps messages readable.
+USERNAME_RE = re.compile(r"\A[A-Za-z0-9_%][A-Za-z0-9_.@%-]{0,159}\Z")
+# Passwords: IRIS's default PasswordPattern is 3.128ANP (3 to 128 alphabetic, numeric or punctuation characters;
+# iris-sources.md S10).  An administrator may change the pattern, so only what no pattern of letters, digits and
+# punctuation allows is refused here: control characters, and more than PASSWORD_MAX characters (ours).
+PASSWORD_MAX = 1024
+# SSLDefs.ini section names: the client looks the name up in the file (iris-sources.md WIRE §3.4); the file format's
+# own rule is not sourced [inf], so the subset is letters, digits, '_', '.' and '-', a letter or digit first, at most 64.
+SSL_CONFIG_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SHOWN = 40
 
@@ -135,6 +155,87 @@ def has_control_character(value):
     return control_character(value) is not None
 
 
+def validate_host(value, option="host"):
+    """IrisModuleError unless ``value`` (None or "" passes) is a DNS host name (RFC 1123 labels) or an IPv4/IPv6
+    address; the message names ``option``."""
+    if value is None or value == "":
+        return
+    rule = ("give the IRIS server's DNS name (letters, digits and '-' in dot-separated labels of at most 63 characters, "
+            "for example iris.example.com; a non-ASCII name in its xn-- form) or its IPv4/IPv6 address, without a port "
+            "(that is the port option) or brackets")
+    text = value if isinstance(value, str) else str(value)
+    if isinstance(value, str) and len(value) <= HOST_MAX and not has_control_character(value):
+        try:
+            ipaddress.ip_address(value)
+            return
+        except ValueError:
+            pass
+    reason = _what_is_wrong(text, HOST_MAX)
+    if reason.startswith("it contains a character"):
+        labels = text[:-1].split(".") if text.endswith(".") else text.split(".")
+        if text.startswith("[") or text.endswith("]"):
+            reason = "an address is given without brackets"
+        elif ":" in text:
+            reason = "it is neither an IPv6 address nor a host name (a port goes into the port option)"
+        elif all(label.isdigit() for label in labels):
+            reason = "it is not a valid IPv4 address"
+        elif all(HOST_LABEL_RE.match(label) for label in labels):
+            return
+        elif any(not label for label in labels):
+            reason = "it has an empty label (two dots in a row, or a dot first)"
+        elif any(len(label) > 63 for label in labels):
+            reason = "a label is longer than 63 characters"
+        elif any(label.startswith("-") or label.endswith("-") for label in labels):
+            reason = "a label starts or ends with '-'"
+    refuse(option, value, reason, rule)
+
+
+def validate_password(value, option="password"):
+    """IrisModuleError unless ``value`` (None passes) can be a password: not empty, no control character, at most
+    PASSWORD_MAX characters.  The message never shows the value, nor which character is wrong."""
+    if value is None:
+        return
+    reason = None
+    if not isinstance(value, str) or value == "":
+        reason = "it is empty" if value == "" else "it is not a string"
+    elif len(value) > PASSWORD_MAX:
+        reason = "it is longer than %d characters" % PASSWORD_MAX
+    elif has_control_character(value):
+        reason = "it contains a control character"
+    if reason:
+        raise IrisModuleError("%s is not valid: %s." % (option, reason),
+                              hint="give the password of the IRIS user (username) without control characters such as "
+                                   "a line feed (a file read with lookup('file') already drops the last one), at most "
+                                   "%d characters" % PASSWORD_MAX)
+
+
+def _whole_number(params, option, low, high, rule):
+    value = params.get(option)
+    if value is None:
+        return
+    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+        raise IrisModuleError("%s %s is not valid: it must be a whole number from %d to %d." % (option, shown(value), low, high),
+                              hint=rule)
+
+
+def validate_native(params):
+    """Check the options of ``transport: native`` present in ``params`` (host, port, username, password, ssl_config,
+    connect_timeout); IrisModuleError on the first bad one.  ``validate_common`` calls it for ``transport: native``."""
+    validate_host(params.get("host"))
+    _whole_number(params, "port", 1, 65535,
+                  "give the IRIS superserver's TCP port (1972 unless it was changed or a container publishes it elsewhere)")
+    _check(params, "username", USERNAME_RE, 160,
+           "give the IRIS user name: letters, digits, '_', '.', '@', '-' and '%', starting with a letter, digit, '_' or '%', "
+           "at most 160 characters (for example _SYSTEM or SuperUser)", empty_is_unset=True)
+    validate_password(params.get("password"))
+    _check(params, "ssl_config", SSL_CONFIG_RE, 64,
+           "give the name of a section of the SSLDefs.ini file the client reads (letters, digits, '_', '.' and '-', "
+           "starting with a letter or digit, at most 64 characters)", empty_is_unset=True)
+    _whole_number(params, "connect_timeout", 0, TIMEOUT_MAX,
+                  "set connect_timeout to the seconds the module may keep trying to log in while IRIS starts "
+                  "(0: one attempt), for example 30")
+
+
 def validate_common(params):
     """Check the shared options present in ``params``; IrisModuleError on the first bad one.
 
@@ -158,6 +259,11 @@ def validate_common(params):
     if timeout is not None and not (isinstance(timeout, int) and not isinstance(timeout, bool) and 1 <= timeout <= TIMEOUT_MAX):
         raise IrisModuleError("timeout %s is not valid: it must be a whole number of seconds from 1 to %d." % (shown(timeout), TIMEOUT_MAX),
                               hint="set timeout to the seconds one IRIS session or Docker call may take, for example 60")
+    if params.get("transport") == "native":
+        # Only then: the other transports never use these options, and an IRIS_PASSWORD or IRIS_HOST left in the
+        # environment for something else (community images and testcontainers read them too) must not fail them.
+        # iris_container's own password option (transport docker only) keeps its own rule.
+        validate_native(params)
 
 
 def iris_lifecycle_argument_spec():
@@ -176,6 +282,14 @@ def iris_common_argument_spec():
         transport=dict(type="str", choices=list(TRANSPORTS), default="docker",
                        fallback=(env_fallback, ["IRIS_TRANSPORT"])),
         container=dict(type="str", fallback=(env_fallback, ["IRIS_CONTAINER"])),
+        # transport native (issue 13): the superserver login.  The password is read from the task or IRIS_PASSWORD
+        # only, and goes to the client's login call only (docs/native-transport-design.md D13).
+        host=dict(type="str", fallback=(env_fallback, ["IRIS_HOST"])),
+        port=dict(type="int", default=SUPERSERVER_PORT, fallback=(env_fallback, ["IRIS_PORT"])),
+        username=dict(type="str", fallback=(env_fallback, ["IRIS_USERNAME"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["IRIS_PASSWORD"])),
+        ssl_config=dict(type="str", fallback=(env_fallback, ["IRIS_SSL_CONFIG"])),
+        connect_timeout=dict(type="int", default=DEFAULT_CONNECT_TIMEOUT, fallback=(env_fallback, ["IRIS_CONNECT_TIMEOUT"])),
     )
     spec.update(iris_lifecycle_argument_spec())
     return spec
@@ -183,4 +297,9 @@ def iris_common_argument_spec():
 
 def iris_common_required_if():
     """Constraints that go with the shared options."""
-    return [("transport", "docker", ("container",))]
+    return [
+        ("transport", "docker", ("container",)),
+        ("transport", "native", ("username", "password")),
+        # native: the host to log in to, or a container whose published superserver port is looked up.
+        ("transport", "native", ("host", "container"), True),
+    ]

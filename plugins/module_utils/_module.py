@@ -10,7 +10,8 @@ community.docker ``AnsibleDockerClient`` (iris-sources.md ANCHORS §3.4, §3.8, 
 
 A manager is a ``BaseManager`` subclass: ``Manager(module)`` with ``run() -> dict`` (the result for ``exit_json``).
 ``BaseManager`` holds what every manager shares: the module, its params, check mode, the list of actions (done, or
-that check mode would do), the one diff tracker, the instance (``_instance``, built on first use) and the
+that check mode would do), the one diff tracker, the instance (``_instance``, built on first use, closed by
+``run_module`` when the manager is done, whatever happened) and the
 ``fail_results`` (actions, last log lines: never secrets) merged into the failure result.
 """
 
@@ -51,6 +52,11 @@ class BaseManager(object):
             self._instance = _instance.instance_from_module(self.module)
         return self._instance
 
+    def close(self):
+        """Close the instance if one was built or given (the native connection; a no-op for the others)."""
+        if self._instance is not None:
+            self._instance.close()
+
     @property
     def sessions(self):
         """IRIS sessions this manager opened (an injected instance may have counted some before)."""
@@ -89,10 +95,16 @@ def run_module(manager_class, argument_spec, common_spec=iris_common_argument_sp
     module = build_module(argument_spec, common_spec=common_spec, **module_kwargs)
     manager = None
     try:
-        # The shared options are checked for what they are before the manager (or anything) runs.
-        validate_common(module.params)
-        manager = manager_class(module)
-        result = manager.run()
+        try:
+            # The shared options are checked for what they are before the manager (or anything) runs.
+            validate_common(module.params)
+            manager = manager_class(module)
+            result = manager.run()
+        finally:
+            # Whatever happened (a result, an IrisModuleError, a bug): the connection of transport native ends here,
+            # before the module exits (docs/native-transport-design.md D10).
+            if manager is not None:
+                manager.close()
     except IrisModuleError as error:
         if "exception" not in error.details:
             error.details["exception"] = traceback.format_exc()

@@ -14,7 +14,8 @@ WIRE §5, §7), so failures are told apart by text, in ``FAILURES`` only.  Which
 only where the row says so; the others are the simulator's [inf] texts and must be checked on a live instance.
 The password goes to the client call only: never into a message, an argument list or the environment.
 
-Nothing calls this module yet: the transport that runs programs over the connection is the next increment.
+``_instance.NativeInstance`` opens the one connection of a module run with ``connect`` on first use, hands the Native
+API object of it (``native_api``) to the code that needs one, and closes it (``close``) when the module ends.
 """
 
 from __future__ import annotations
@@ -141,9 +142,32 @@ def connect(host, port, namespace, username, password, timeout, connect_timeout,
                 sleep(pause)
                 pause = min(pause * 2, LONGEST_PAUSE)
                 continue
+            # "from None": the client's own exception (its text unredacted) must not ride along in the traceback
+            # that run_module puts into the failure result.
             if failure is None:
                 raise IrisModuleError("Cannot log in to IRIS at %s:%s: %s" % (host, port, text),
-                                      hint="see the client's error above", client_error=text, attempts=attempts)
+                                      hint="see the client's error above", client_error=text, attempts=attempts) from None
             waited = " (%d attempts in %s seconds)" % (attempts, connect_timeout) if failure.retry else ""
             raise IrisModuleError((failure.message % values) + waited, hint=failure.hint % values,
-                                  reason=failure.kind, client_error=text, attempts=attempts)
+                                  reason=failure.kind, client_error=text, attempts=attempts) from None
+
+
+def native_api(connection, client=None):
+    """The Native API object (``iris.IRIS``) of ``connection``: ``iris.createIRIS(connection)`` (iris-sources.md S34,
+    WIRE §5).  ``client`` is the ``iris`` module (tests pass a stand-in)."""
+    if client is None:
+        require_client()
+        client = iris_client
+    return client.createIRIS(connection)
+
+
+def close(connection):
+    """Close ``connection`` (the client sends its disconnect message, iris-sources.md WIRE §3.3); never raises.
+
+    It runs when the module has its result already (or its failure): a connection that is gone or breaks while
+    closing changes neither.
+    """
+    try:
+        connection.close()
+    except Exception:  # pylint: disable=broad-except  # nothing left to report it to; see the docstring
+        pass

@@ -65,7 +65,8 @@ options:
     description:
       - URL of the C(/api/monitor/metrics) endpoint, for O(gather=metrics).
       - If not set, with O(transport=docker) the host port Docker publishes for the container's web server port 52773 is
-        used, and with O(transport=local) V(http://127.0.0.1:52773/api/monitor/metrics) on the managed host.
+        used, and with O(transport=local) V(http://127.0.0.1:52773/api/monitor/metrics) on the managed host. With
+        O(transport=native) set it, because the module does not guess where the instance's web server is.
       - C(/api/monitor) needs no login by default (U(https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GCM_rest)).
         When it does, give the login in O(metrics_username) and O(metrics_password). A URL with a user name or
         password in it (V(http://user:pass@host/...)) is refused before anything is read, because the task's
@@ -232,7 +233,7 @@ instance_state:
     container:
       description:
         - The container's Docker state (keys C(name), C(id), C(image), C(status), C(running), C(health), C(started_at)).
-        - V(null) with O(transport=local). C(health) is V(null) when the image has no health check.
+        - V(null) with O(transport=local) or O(transport=native). C(health) is V(null) when the image has no health check.
       type: dict
       sample: {name: iris-ci, id: 8e47bf643eb9, image: "iris-community:2025.1", status: running, running: true,
                health: healthy, started_at: "2026-01-01T10:00:00.123456789Z"}

@@ -179,7 +179,7 @@ options:
         description:
           - V(iris) - the instance's C(/api/monitor/metrics) (C(iris_cpu_usage), C(iris_phys_mem_percent_used)). With
             O(transport=docker) the module finds the host port Docker published for the container's port 52773; with
-            O(transport=local) it reads C(http://127.0.0.1:52773).
+            O(transport=local) it reads C(http://127.0.0.1:52773); with O(transport=native) set O(thresholds.metrics_url).
           - V(docker) - the container's Docker stats (CPU against its CPU limit or the host's CPUs, memory against its
             limit). Only with O(transport=docker).
           - V(auto) - V(iris), and Docker stats when the metrics cannot be read.

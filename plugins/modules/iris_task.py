@@ -119,7 +119,7 @@ options:
     choices: [normal, low, high]
 notes:
   - The module needs the C(%Admin_Task) resource in IRIS; the docker transport logs in as C(irisowner) with OS
-    authentication, which has it in the official containers.
+    authentication, which has it in the official containers. Over O(transport=native) the user O(username) needs it.
   - Task names are not unique in IRIS. Tasks created outside the module with the same name make the module fail
     until you choose one with O(task_id).
   - Parallel runs that create the same task O(name) do not create duplicates - one run creates the task, the others

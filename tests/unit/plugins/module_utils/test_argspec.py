@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _transport
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _native, _transport
 from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_common
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_container, iris_fixture, iris_info, iris_monitoring, iris_task
@@ -121,8 +121,9 @@ CASES += [("docker_host", kind, HOSTILE_HOSTS[kind]) for kind in sorted(HOSTILE_
 CASES += [("timeout", "zero", 0), ("timeout", "negative", -5), ("timeout", "huge", 10 ** 7)]
 
 
-@pytest.fixture
-def nothing_may_run(monkeypatch):
+def forbid_running(monkeypatch):
+    """Make every way to reach Docker or IRIS (docker, local and native transports) fail the test; return the list of
+    the ones called anyway."""
     calls = []
 
     def forbidden(name):
@@ -134,7 +135,13 @@ def nothing_may_run(monkeypatch):
     monkeypatch.setattr(_docker, "exec_with_stdin", forbidden("exec_with_stdin"))
     monkeypatch.setattr(_transport.Transport, "run", forbidden("Transport.run"))
     monkeypatch.setattr(_transport.LocalTransport, "_execute", forbidden("LocalTransport._execute"))
+    monkeypatch.setattr(_native, "connect", forbidden("_native.connect"))
     return calls
+
+
+@pytest.fixture
+def nothing_may_run(monkeypatch):
+    return forbid_running(monkeypatch)
 
 
 @pytest.mark.parametrize("module, base", MODULES, ids=[m.__name__.rsplit(".", 1)[-1] for m, b in MODULES])
