@@ -4,8 +4,8 @@
 """The modelled IRIS classes and routines.  Importing this package registers all of them."""
 
 from iris_sim.models import (  # noqa: F401
-    backup, databases, files, resultset, security, sqlprocs, sqlstatement, sysobj, sysperf, tasks, unittest,
+    backup, databases, files, ipm, resultset, security, sqlprocs, sqlstatement, sysobj, sysperf, tasks, unittest,
 )
 
-__all__ = ["backup", "databases", "files", "resultset", "security", "sqlprocs", "sqlstatement", "sysobj", "sysperf",
+__all__ = ["backup", "databases", "files", "ipm", "resultset", "security", "sqlprocs", "sqlstatement", "sysobj", "sysperf",
            "tasks", "unittest"]
