@@ -361,7 +361,10 @@ class IpmManager(BaseManager):
                 program.add("ipm_shell", command=command)
             if wanted["name"]:
                 program.add("ipm_module_version", name=wanted["name"], key="package")
-            result = self.instance.run(program)
+            try:
+                result = self.instance.run(program)
+            except IrisModuleError as error:
+                raise self._explained(error)
         finally:
             if work is not None:
                 shutil.rmtree(work, ignore_errors=True)
@@ -375,6 +378,22 @@ class IpmManager(BaseManager):
         after = dict(ipm=result.get("ipm") or "", package=result.get("package") or "")
         self._verify(after)
         return after
+
+    def _explained(self, error):
+        """An IRIS failure of the change program, with what it means for IPM and how to fix it."""
+        step = error.details.get("iris_step")
+        hints = {
+            "ipm_load_installer": "check that ipm_installer is the IPM installer export (zpm.xml) of version %s and that this "
+                                  "IRIS version is one it supports (0.10.x needs IRIS 2022.1 or later)" % self.wanted["ipm_version"],
+            "ipm_require_version": "give the installer of version %s as ipm_installer, or pin the version the installer "
+                                   "holds" % self.wanted["ipm_version"],
+            "ipm_shell": "read IPM's message above: a missing dependency needs a repository (set repository) or an installed "
+                         "package, and IPM does not uninstall a package other packages depend on (remove them first)",
+        }
+        if step in hints:
+            error.msg = error.msg.replace("IRIS returned an error status", "IPM failed")
+            error.hint = hints[step]
+        return error
 
     def _verify(self, after):
         wanted = self.wanted

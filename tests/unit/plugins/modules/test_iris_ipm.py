@@ -155,6 +155,7 @@ def test_failed_load_reports_ipm_error(main, tmp_path):
     main(dict(ipm_version="0.10.9", ipm_installer=INSTALLER))
     result = main(dict(name="broken", src=os.path.join(DATA, "broken")))
     assert result["failed"] and "compiling Broken.Bad failed" in result["msg"]
+    assert result["msg"].startswith("IPM failed") and "Fix: read IPM's message" in result["msg"]
     assert _installed(main.sim, "broken") == "-"
 
 
@@ -162,7 +163,7 @@ def test_wrong_installer_version_stops_before_packages(main, tmp_path):
     wrong = tmp_path / "zpm-0.10.8.xml"
     shutil.copy(INSTALLER, str(wrong))  # holds 0.10.9
     result = main(dict(ipm_version="0.10.8", ipm_installer=str(wrong), name="greet", src=os.path.join(REPO, "greet-1.0.0")))
-    assert result["failed"] and "not the pinned 0.10.8" in result["msg"]
+    assert result["failed"] and "not the pinned 0.10.8" in result["msg"] and "Fix: give the installer of version 0.10.8" in result["msg"]
     assert _installed(main.sim, "greet") == "-"
 
 
