@@ -309,7 +309,7 @@ class IpmManager(BaseManager):
         return wanted["version"] or UNKNOWN_VERSION, actions, commands
 
     def _check_traps(self, ipm_version):
-        """The load version traps (iris-sources.md IPMSRC CHANGELOG #474): .tar.gz and a nested module.xml need 0.10.0."""
+        """The load version traps (iris-sources.md IPMSRC (CHANGELOG #474)): .tar.gz and a nested module.xml need 0.10.0."""
         src = self.wanted["source"]
         if version_tuple(ipm_version)[:3] >= (0, 10, 0):
             return
@@ -370,7 +370,7 @@ class IpmManager(BaseManager):
                 shutil.rmtree(work, ignore_errors=True)
             if uploaded:
                 # The uploaded files are not needed once loaded (0.10.7+ unpacks a tarball under the data directory,
-                # older versions into a temporary directory: iris-sources.md IPMSRC CHANGELOG #945).
+                # older versions into a temporary directory: iris-sources.md IPMSRC (CHANGELOG #945)).
                 try:
                     self.instance.run_command(["rm", "-f"] + uploaded)
                 except IrisModuleError:

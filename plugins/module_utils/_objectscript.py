@@ -394,7 +394,7 @@ TEMPLATES = dict([
                                 '_" is installed after loading the installer, not the pinned "_<<version>>))', CHECK_STATUS)],
        "ObjectScript $SELECT [doc]; $SYSTEM.Status.Error (audit A13)",
        "After ipm_module_version: fail unless the version read is <<version>> (stops before any package command)."),
-    # Offline install of IPM itself: $System.OBJ.Load(installer XML,"ck") (iris-sources.md T15 README, T39 IPM's CI);
+    # Offline install of IPM itself: $System.OBJ.Load(installer XML,"ck") (iris-sources.md T15, T39: the README and IPM's CI);
     # -d silences the display (T12); the status and the errorlog are both checked (T14).
     _t("ipm_load_installer", [('kill idtEL set idtSC=$SYSTEM.OBJ.Load(<<file>>,"ck-d",.idtEL) '
                                'set:\'$SYSTEM.Status.IsError(idtSC)&&(+$GET(idtEL)>0) idtSC=$SYSTEM.Status.Error(5001,'
