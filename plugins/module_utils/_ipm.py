@@ -190,6 +190,7 @@ class IpmManager(BaseManager):
         p = self.params
         wanted = dict(name=None, version=None, state=p["state"], ipm_version=None, installer=None, checksum=None,
                       source=None)
+        self._upload_dir()
         if p.get("ipm_version") is not None:
             wanted["ipm_version"] = check_ipm_version(p["ipm_version"])
             installer = p.get("ipm_installer")

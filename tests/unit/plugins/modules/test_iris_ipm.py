@@ -185,6 +185,7 @@ def test_wrong_installer_version_stops_before_packages(main, tmp_path):
     ({"name": "x", "remote_src": "relative/dir"}, "is not an absolute path"),
     ({"name": "x", "remote_src": "/with space/x.tgz"}, "is not an absolute path"),
     ({"name": "x", "repository": "/r", "repository_depth": -1}, "is negative"),
+    ({"name": "x", "repository": "/r", "upload_dir": "tmp"}, "upload_dir 'tmp' is not an absolute path"),
     ({"name": "x", "src": "/nonexistent"}, "does not exist on the host"),
     ({"name": "x", "src": INSTALLER}, "not a .tgz or .tar.gz"),
     ({"name": "x", "src": os.path.join(REPO, "greet-1.0.0")}, "holds package greet, not x"),
