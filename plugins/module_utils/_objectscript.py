@@ -380,6 +380,32 @@ TEMPLATES = dict([
        "iris-sources.md §4.3 (plain SQL via %SQL.Statement), §1.3 S11 (SELECT ... FROM %SYS.Task WHERE Name = ?); "
        "%SQL.Statement %ExecDirect/%SQLCODE/%Message/%Next/%Get (iris-sources.md VSRC %SQL/Statement.cls, audit A19)",
        "Run <<sql>> with the sql_param values; rows (comma-separated <<columns>>) go to result array <<key>>."),
+    # -- IPM, the package manager (iris_ipm; run in the module's namespace: IPM 0.9+ is per namespace, iris-sources.md
+    # T15) ------------------------------------------------------------------------------------------------------------
+    # %IPM.Storage.Module: unique index Name (NameExists/NameOpen), property VersionString; IPM itself is module "zpm"
+    # (iris-sources.md IPMSRC, T5).  Where IPM is not installed the class does not exist: <CLASS DOES NOT EXIST> is the
+    # exception Name (audit A17, %Exception Name [doc]), read as "not installed"; any other error propagates.
+    _t("ipm_module_version", ['set idtV="" try { if ##class(%IPM.Storage.Module).NameExists(<<name>>) '
+                              '{ set idtM=##class(%IPM.Storage.Module).NameOpen(<<name>>) set:$ISOBJECT(idtM) idtV=idtM.VersionString } } '
+                              'catch idtX { throw:idtX.Name\'="<CLASS DOES NOT EXIST>" idtX } do idtR.%Set(<<key>>,idtV)'],
+       "iris-sources.md IPMSRC (Storage/Module.cls: Index Name Unique, VersionString), T5; audit A17 (<CLASS DOES NOT EXIST>)",
+       "Result key <<key>>: the installed version of IPM module <<name>> ('' when it or IPM is not installed)."),
+    _t("ipm_require_version", [('set idtSC=$SELECT(idtV=<<version>>:1,1:$SYSTEM.Status.Error(5001,"IPM "_$SELECT(idtV="":"(none)",1:idtV)'
+                                '_" is installed after loading the installer, not the pinned "_<<version>>))', CHECK_STATUS)],
+       "ObjectScript $SELECT [doc]; $SYSTEM.Status.Error (audit A13)",
+       "After ipm_module_version: fail unless the version read is <<version>> (stops before any package command)."),
+    # Offline install of IPM itself: $System.OBJ.Load(installer XML,"ck") (iris-sources.md T15, T39: the README and IPM's CI);
+    # -d silences the display (T12); the status and the errorlog are both checked (T14).
+    _t("ipm_load_installer", [('kill idtEL set idtSC=$SYSTEM.OBJ.Load(<<file>>,"ck-d",.idtEL) '
+                               'set:\'$SYSTEM.Status.IsError(idtSC)&&(+$GET(idtEL)>0) idtSC=$SYSTEM.Status.Error(5001,'
+                               '"the IPM installer "_<<file>>_" loaded with "_+$GET(idtEL)_" errors: "_$GET(idtEL(1)))', CHECK_STATUS)],
+       "iris-sources.md T15, T39 ($System.OBJ.Load(zpm.xml,\"ck\")), T12 (qspec -d), T14 (check status and errorlog)",
+       "Load the IPM installer export <<file>> (a path in the instance) and compile it; fail on an error."),
+    # %IPM.Main.Shell(cmd) returns the command's exception as a %Status (0.9.0-0.10.9 alike; iris-sources.md IPMSRC,
+    # T5); terminateOnError stays 0 so that a failure reaches the error frame instead of ending the session.
+    _t("ipm_shell", [("set idtSC=##class(%IPM.Main).Shell(<<command>>)", CHECK_STATUS)],
+       "iris-sources.md T5, IPMSRC (Main.cls Shell returns %Status)",
+       "Run one IPM shell command (load, repo, install, uninstall); fail on an error status."),
     # -- Task Manager (run in %SYS: iris-sources.md §0.2) ------------------------------------------
     # LOCK +ref:timeout sets $TEST (1 = locked, 0 = timed out); a process's locks are released when it ends
     # (iris-sources.md LOCK: RCOS_clock, RCOS_clock_timeout, ALOCK).  Create-by-name takes the lock, then reads

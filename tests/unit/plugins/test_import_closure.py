@@ -44,6 +44,8 @@ RULES = [
     ("iris_unittest", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE,
      "unit-test code ships no fixture, container, task, monitoring, schedule or metrics code"),
     ("iris_unittest", ("_copy",), "unit-test code copies no files into the instance (the lead wires uploads)"),
+    ("iris_ipm", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE, "IPM code ships no fixture, container, task, monitoring, "
+                                                                   "schedule or metrics code"),
 ]
 
 

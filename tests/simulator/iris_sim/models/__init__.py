@@ -4,9 +4,9 @@
 """The modelled IRIS classes and routines.  Importing this package registers all of them."""
 
 from iris_sim.models import (  # noqa: F401
-    backup, databases, files, resultset, security, sqlprocs, sqlstatement, streams, sysobj, sysperf, tasks,
+    backup, databases, files, ipm, resultset, security, sqlprocs, sqlstatement, streams, sysobj, sysperf, tasks,
     unittest,
 )
 
-__all__ = ["backup", "databases", "files", "resultset", "security", "sqlprocs", "sqlstatement", "streams", "sysobj", "sysperf",
-           "tasks", "unittest"]
+__all__ = ["backup", "databases", "files", "ipm", "resultset", "security", "sqlprocs", "sqlstatement", "streams", "sysobj",
+           "sysperf", "tasks", "unittest"]

@@ -28,6 +28,9 @@ from iris_sim.objects import ByRef, SimClass, class_method, register
 
 _FLAGS = {"c": "compile", "k": "keepsource", "d": "display", "u": "checkuptodate"}
 _QUALIFIERS = {"compile", "keepsource", "display", "displaylog", "displayerror", "checkuptodate", "recurse"}
+# Loaders of XML files another model recognises (models/ipm.py: the IPM installer stand-in, Contract ipm):
+# loader(proc, path, error) -> True when it handled the file (reporting failures through error(text)).
+XML_LOADERS: list = []
 
 
 class QspecError(Exception):
@@ -99,6 +102,8 @@ def _compile_error_text(name: str, path: str, exc: CompileError) -> str:
 
 
 def _load_file(run: _Run, path: str, loaded: list) -> None:
+    if any(loader(run.proc, path, run.error) for loader in XML_LOADERS):
+        return
     if not path.lower().endswith(".cls"):
         run.error(f"Loading '{path}': only UDL .cls files are modelled; this file type {NOT_MODELLED}")
         return

@@ -230,6 +230,8 @@ REPRESENTATIVE = {
     "user": "_SYSTEM", "password": Secret("Pw-1"), "clear_change": True, "never_expires": False,
     "root": "/opt/app/tests", "qspec": "/load/run/nodisplay/loadudl", "testspec": "unit:App.Test.Orders:TestTotal",
 }
+# iris_ipm's templates (ipm_load_installer, ipm_shell, ipm_require_version)
+REPRESENTATIVE.update({"file": "/tmp/zpm-0.10.9.xml", "command": "load /tmp/app-1.0.0.tgz", "version": "0.10.9"})
 HOSTILE_VALUES = ['"; halt', "a\nb\r\nc", "\x00\x02\x03", "<<key>>", "}{ catch", "😀\u2028", "x" * 9000,
                   '"' * 5000, -1.5, 0, True, None, Secret("s3cr\"et\n")]
 
