@@ -104,6 +104,12 @@ def expand(node: PNode, parent: PNode, context: Context, line: int) -> None:
     expansion are expanded too.  Unknown macro or bad arguments → MacroError."""
     name, args = _split(node)
     expander = MACROS.get(name)
+    defines = getattr(context, "defines", None) or {}
+    if expander is None and name in defines:
+        # a ``#define Name value`` of an included .inc (userroutines.py): the value text replaces the macro [inf]
+        if args is not None:
+            raise MacroError(f"macro '$$${name}' takes no arguments")
+        expander = lambda args, context, line: defines[name]  # noqa: E731  # pylint: disable=unnecessary-lambda-assignment
     if expander is None:
         raise MacroError(f"macro '$$${name}' {NOT_MODELLED} (modelled: "
                          + ", ".join("$$$" + n for n in sorted(MACROS)) + ")")
