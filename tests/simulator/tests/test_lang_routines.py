@@ -107,3 +107,15 @@ def test_delete_class_and_routine(sim, tmp_path):
     assert "<NOROUTINE>" in sim.run("USER", "do Hi^Demo.Util")
     assert sim.run("USER", 'write $SYSTEM.Status.IsError(##class(%Routine).Delete("Demo.Util.mac"))') == "1"
     assert sim.run("USER", 'write $SYSTEM.Status.IsError($SYSTEM.OBJ.Delete("Demo.UsesInc","-d"))') == "1"
+
+
+def test_the_sample_application_loads_and_runs(sim):
+    """tests/sample_app/src: classes, a routine, an include (issue 14 item 5)."""
+    import os  # pylint: disable=import-outside-toplevel
+    src = os.path.join(os.path.dirname(__file__), "..", "..", "sample_app", "src")
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.LoadDir("{os.path.abspath(src)}","ck-d",.err,1) write sc,"|",err')
+    assert out == "1|0", out
+    assert sim.write("USER", "##class(SampleApp.Calculator).Add(2,3)") == "5"
+    assert sim.write("USER", '##class(SampleApp.Greeter).Greet("CI")') == "Hello, CI!"
+    assert sim.write("USER", "##class(SampleApp.Greeter).%New().Shout()") == "HELLO WORLD!"
+    assert sim.write("USER", "##class(SampleApp.Calculator).Version()") == "1.0"

@@ -275,6 +275,31 @@ class SystemOBJ(SimClass):
         _compile_items(run, [n if n.lower().endswith((".cls", ".mac", ".int", ".inc")) else n + ".cls" for n in names])
         return run.finish()
 
+    @class_method("CompileList", source="T12")
+    def compile_list(cls, proc, items="", qspec=None, errorlog=None, updatedlist=None):  # pylint: disable=unused-argument
+        """Compile items with their type suffix (``A.cls,R.mac``; a comma list or an array passed by reference:
+        its subscripts), in the order INT, CLS, MAC (T12, community quote of the class reference).  ``updatedlist``
+        is not filled [inf: its shape is not in the sources]."""
+        spec, run = _start(proc, qspec, errorlog)
+        if spec is None:
+            return run.finish()
+        if isinstance(items, ByRef):
+            names, sub = [], items.order("")
+            while sub != "":
+                names.append(values.to_str(sub))
+                sub = items.order(sub)
+        else:
+            names = [n.strip() for n in values.to_str(items).split(",") if n.strip()]
+        if any(c in n for n in names for c in "*?'"):
+            run.error(f"CompileList with wildcards or exclusions {NOT_MODELLED}")
+            return run.finish()
+        bad = [n for n in names if not n.lower().endswith((".cls", ".mac", ".int", ".inc"))]
+        if bad:
+            run.error(f"CompileList of '{bad[0]}': an item without a type suffix (.cls, .mac, .int, .inc) {NOT_MODELLED}")
+            return run.finish()
+        _compile_items(run, names)
+        return run.finish()
+
     @class_method("Delete", source="T12")
     def delete(cls, proc, classes="", qspec=None, errorlog=None):
         """Delete class definitions (a comma list) [inf: the signature ``Delete(classname, qspec, .errorlog)`` is
