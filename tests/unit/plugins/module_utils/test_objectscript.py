@@ -228,6 +228,7 @@ REPRESENTATIVE = {
     "sql": "SELECT ID, Name FROM %SYS.Task WHERE Name = ?", "columns": "ID,Name", "database": "USER",
     "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile", "limit": 500, "seconds": 30,
     "user": "_SYSTEM", "password": Secret("Pw-1"), "clear_change": True, "never_expires": False,
+    "items": "Demo.A.cls,Demo.R.mac", "path": "/tmp/stage/Demo/A.cls", "qspec": "ck-d", "file": "Demo/A.cls", "item": "Demo.A",
 }
 HOSTILE_VALUES = ['"; halt', "a\nb\r\nc", "\x00\x02\x03", "<<key>>", "}{ catch", "😀\u2028", "x" * 9000,
                   '"' * 5000, -1.5, 0, True, None, Secret("s3cr\"et\n")]
