@@ -13,8 +13,11 @@
   sources: the model sets only the top node to the number of errors and ``errorlog(n)`` to the message [inf].
 * ``loadedlist``: an array subscripted by item name (``Pkg.Cls.cls``), values "", top node cleared [inf: the shape
   T13 shows for ImportDir's ``imported``].
-* Only UDL ``.cls`` files are modelled; ``.mac``, ``.inc``, ``.int``, XML exports fail loudly. ``listonly`` is not
-  modelled. Class name wildcards (``*``, ``'``) in Compile are not modelled. Status texts are the simulator's [inf].
+* UDL ``.cls`` files and UDL routines (``.mac``, ``.int``, ``.inc`` with the ``ROUTINE`` header: userroutines.py,
+  DESIGN.md Contract "code") are modelled; XML exports fail loudly (the sources do not describe the format).
+  ``CompileList(items, qspec, .errorlog)`` compiles typed items in the order INT, CLS, MAC (T12); ``Delete`` removes
+  classes, ``%Library.Routine.Delete`` routines (iris-sources.md ROUTDEL [inf]). ``listonly`` is not modelled. Name
+  wildcards (``*``, ``'``) are not modelled. Status texts are the simulator's [inf].
 """
 
 from __future__ import annotations
