@@ -492,8 +492,8 @@ def _put_tree_docker(instance, members, base_dir, mode):
     deadline = time.monotonic() + instance.timeout if instance.timeout else None
     counter, digests = [0], []
     try:
-        client.api.put_archive(container_id, base_dir, _tree_stream(root_name, members, mode, deadline, instance.timeout,
-                                                                     counter, digests))
+        stream = _tree_stream(root_name, members, mode, deadline, instance.timeout, counter, digests)
+        client.api.put_archive(container_id, base_dir, stream)
     except Exception as exc:  # pylint: disable=broad-except
         _remove_tree_in_container(client, container_id, root)
         raise _explain_copy_failure(client, container_id, name, action, exc, base_dir,

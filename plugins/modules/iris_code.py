@@ -100,7 +100,7 @@ options:
     default: true
 notes:
   - The sources are read on the host where the module runs (the managed host); to load a tree from the controller into
-    a container, run the task with C(delegate_to: localhost) or copy the tree first.
+    a container, delegate the task to C(localhost) or copy the tree first.
   - IRIS's error log layout is not documented in the sources the collection relies on; each message is returned as IRIS
     wrote it (see C(docs/iris-sources.md) in the collection).
 seealso:

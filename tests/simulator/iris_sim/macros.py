@@ -109,7 +109,8 @@ def expand(node: PNode, parent: PNode, context: Context, line: int) -> None:
         # a ``#define Name value`` of an included .inc (userroutines.py): the value text replaces the macro [inf]
         if args is not None:
             raise MacroError(f"macro '$$${name}' takes no arguments")
-        expander = lambda args, context, line: defines[name]  # noqa: E731  # pylint: disable=unnecessary-lambda-assignment
+        def expander(args, context, line):  # pylint: disable=unused-argument
+            return defines[name]
     if expander is None:
         raise MacroError(f"macro '$$${name}' {NOT_MODELLED} (modelled: "
                          + ", ".join("$$$" + n for n in sorted(MACROS)) + ")")

@@ -41,8 +41,8 @@ RULES = [
     ("iris_container", DOMAINS_OF_STATE, "container code ships no task, monitoring, schedule or metrics code"),
     ("iris_fixture", CONTAINER_CODE + DOMAINS_OF_STATE, "fixture code ships no container, task, monitoring, schedule or "
                                                         "metrics code"),
-    ("iris_code", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE, "code loading ships no fixture, container, task, "
-                                                                   "monitoring, schedule or metrics code"),
+    ("iris_code", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE,
+     "code loading ships no fixture, container, task, monitoring, schedule or metrics code"),
 ]
 
 
