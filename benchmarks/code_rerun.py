@@ -50,6 +50,8 @@ import tempfile
 import time
 import uuid
 
+from fixture_restore import _defaults, _Module  # benchmarks/fixture_restore.py: module params without AnsibleModule
+
 TARGET = 1.5
 CLASS_TEXT = """/// Generated for benchmarks/code_rerun.py
 Class Bench.P%(package)02d.C%(index)04d Extends %%RegisteredObject
@@ -66,30 +68,6 @@ ClassMethod Twice(x As %%Integer) As %%Integer
 """
 ROUTINE_TEXT = "ROUTINE Bench.Util [Type=MAC]\n#include Bench\nAdd(a,b)\n quit a+b+$$$Offset\n"
 INCLUDE_TEXT = "ROUTINE Bench [Type=INC]\n#define Offset 0\n"
-
-
-class _Module(object):
-    """The minimum of AnsibleModule the managers use."""
-
-    def __init__(self, params, check_mode=False):
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = False
-
-    def warn(self, text):
-        print("warning: %s" % text, file=sys.stderr)
-
-
-def _defaults(*specs, **overrides):
-    params = {}
-    for spec in specs:
-        for name, option in spec.items():
-            params[name] = option.get("default")
-    for name in overrides:
-        if name not in params:
-            raise KeyError("no option %r in the module's argument spec" % name)
-    params.update(overrides)
-    return params
 
 
 def generate(root, classes):

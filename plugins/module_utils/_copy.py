@@ -253,13 +253,14 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     return counter[0]
 
 
-def _remove_in_container(client, container_id, path):
-    """Best effort ``rm -f path`` in a running container; True when it ran (the file is gone)."""
+def _remove_in_container(client, container_id, path, recursive=False):
+    """Best effort ``rm -f path`` (``rm -rf`` with ``recursive``) in a running container; True when it ran (the path is gone)."""
     state = _container_state(client, container_id)
     if not state or not state.get("Running"):
         return False
     try:
-        rc, dummy_out, dummy_err = _docker.exec_with_stdin(client, container_id, ["rm", "-f", "--", path], b"", 30, user="root")
+        rc, dummy_out, dummy_err = _docker.exec_with_stdin(client, container_id, ["rm", "-rf" if recursive else "-f", "--", path], b"",
+                                                           60 if recursive else 30, user="root")
     except IrisModuleError:
         return False
     return rc == 0
@@ -495,12 +496,12 @@ def _put_tree_docker(instance, members, base_dir, mode):
         stream = _tree_stream(root_name, members, mode, deadline, instance.timeout, counter, digests)
         client.api.put_archive(container_id, base_dir, stream)
     except Exception as exc:  # pylint: disable=broad-except
-        _remove_tree_in_container(client, container_id, root)
+        _remove_in_container(client, container_id, root, recursive=True)
         raise _explain_copy_failure(client, container_id, name, action, exc, base_dir,
                                     "check that %s exists in the container" % base_dir)
     for src, expected, actual in digests:
         if actual != expected:
-            _remove_tree_in_container(client, container_id, root)
+            _remove_in_container(client, container_id, root, recursive=True)
             raise _files.checksum_error(src, actual, expected, copied=True)
     return root
 
@@ -512,18 +513,6 @@ def remove_tree(instance, path):
                               hint="this is a bug in the collection; please report it with the task that failed")
     if instance.kind == "docker":
         container_id, dummy = _container_ref(instance.client, instance.container)
-        return _remove_tree_in_container(instance.client, container_id, path)
+        return _remove_in_container(instance.client, container_id, path, recursive=True)
     shutil.rmtree(path, ignore_errors=True)
     return not os.path.exists(path)
-
-
-def _remove_tree_in_container(client, container_id, path):
-    """Best effort ``rm -rf path`` (a staging directory) in a running container; True when it ran."""
-    state = _container_state(client, container_id)
-    if not state or not state.get("Running"):
-        return False
-    try:
-        rc, dummy_out, dummy_err = _docker.exec_with_stdin(client, container_id, ["rm", "-rf", "--", path], b"", 60, user="root")
-    except IrisModuleError:
-        return False
-    return rc == 0

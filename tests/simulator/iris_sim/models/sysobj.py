@@ -197,6 +197,17 @@ def _fill_loaded(ref, names) -> None:
             ref.set("", name)
 
 
+def _item_names(arg) -> list:
+    """Names from a comma list, or from an array passed by reference (its subscripts)."""
+    if isinstance(arg, ByRef):
+        names, sub = [], arg.order("")
+        while sub != "":
+            names.append(values.to_str(sub))
+            sub = arg.order(sub)
+        return names
+    return [n.strip() for n in values.to_str(arg).split(",") if n.strip()]
+
+
 def _start(proc, qspec, errorlog):
     try:
         spec = parse_qspec(qspec)
@@ -265,13 +276,7 @@ class SystemOBJ(SimClass):
         spec, run = _start(proc, qspec, errorlog)
         if spec is None:
             return run.finish()
-        if isinstance(classes, ByRef):
-            names, sub = [], classes.order("")
-            while sub != "":
-                names.append(values.to_str(sub))
-                sub = classes.order(sub)
-        else:
-            names = [n.strip() for n in values.to_str(classes).split(",") if n.strip()]
+        names = _item_names(classes)
         if any(c in n for n in names for c in "*?'"):
             run.error(f"Compile with wildcards or exclusions {NOT_MODELLED}")
             return run.finish()
@@ -286,13 +291,7 @@ class SystemOBJ(SimClass):
         spec, run = _start(proc, qspec, errorlog)
         if spec is None:
             return run.finish()
-        if isinstance(items, ByRef):
-            names, sub = [], items.order("")
-            while sub != "":
-                names.append(values.to_str(sub))
-                sub = items.order(sub)
-        else:
-            names = [n.strip() for n in values.to_str(items).split(",") if n.strip()]
+        names = _item_names(items)
         if any(c in n for n in names for c in "*?'"):
             run.error(f"CompileList with wildcards or exclusions {NOT_MODELLED}")
             return run.finish()
@@ -311,7 +310,7 @@ class SystemOBJ(SimClass):
         spec, run = _start(proc, qspec, errorlog)
         if spec is None:
             return run.finish()
-        names = [n.strip() for n in values.to_str(classes).split(",") if n.strip()]
+        names = _item_names(classes)
         if any(c in n for n in names for c in "*?'"):
             run.error(f"Delete with wildcards {NOT_MODELLED}")
             return run.finish()
