@@ -138,9 +138,10 @@ def _explain_copy_failure(client, container_id, name, action, exc, path, missing
     return _docker.translate_docker_error(exc, action)
 
 
-def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter, digest=None):
+def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter, digest=None, end=True):
     """Yield a one-member tar archive (PAX headers) of ``handle`` in CHUNK_SIZE pieces, reading as it goes;
-    ``digest`` (a ``_files.StreamDigest``) gets every chunk of the file as it is sent."""
+    ``digest`` (a ``_files.StreamDigest``) gets every chunk of the file as it is sent.  ``end=False``: only the
+    member, without the archive's two closing zero blocks (one member of a larger archive, ``put_tree``)."""
     info = tarfile.TarInfo(member_name)
     info.size = size
     info.mode = mode
@@ -166,7 +167,7 @@ def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, time
             digest.update(chunk)
         yield chunk
     padding = (-size) % _TAR_BLOCK
-    yield b"\0" * (padding + 2 * _TAR_BLOCK)
+    yield b"\0" * (padding + (2 * _TAR_BLOCK if end else 0))
 
 
 def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_GID, mode=0o660, timeout=None,
@@ -458,25 +459,8 @@ def _tree_stream(root_name, members, mode, deadline, timeout, counter, digests):
             digest = _files.StreamDigest() if checksum else None
             try:
                 size = os.fstat(handle.fileno()).st_size
-                info = tarfile.TarInfo("%s/%s" % (root_name, rel))
-                info.size, info.mode, info.type = size, mode | 0o040, tarfile.REGTYPE
-                info.uid, info.gid, info.uname, info.gname, info.mtime = IRISOWNER_UID, IRISOWNER_GID, "", "", now
-                yield info.tobuf(format=tarfile.PAX_FORMAT)
-                remaining = size
-                while remaining > 0:
-                    if deadline is not None and time.monotonic() > deadline:
-                        raise IrisModuleError("The copy into the container did not finish within %s seconds" % timeout,
-                                              hint="raise the module's timeout option")
-                    chunk = handle.read(min(_files.CHUNK_SIZE, remaining))
-                    if not chunk:
-                        raise IrisModuleError("%s shrank during the copy (%d of %d bytes read)" % (src, size - remaining, size),
-                                              hint="do not modify the files while they are copied; run again")
-                    remaining -= len(chunk)
-                    counter[0] += len(chunk)
-                    if digest is not None:
-                        digest.update(chunk)
-                    yield chunk
-                yield b"\0" * ((-size) % _TAR_BLOCK)
+                yield from _tar_stream(handle, "%s/%s" % (root_name, rel), size, mode | 0o040, IRISOWNER_UID, IRISOWNER_GID, now,
+                                       deadline, timeout, counter, digest, end=False)
             finally:
                 if digest is not None:
                     digests.append((src, checksum, digest.checksum()))
