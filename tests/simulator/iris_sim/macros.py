@@ -109,12 +109,12 @@ def expand(node: PNode, parent: PNode, context: Context, line: int) -> None:
         # a ``#define Name value`` of an included .inc (userroutines.py): the value text replaces the macro [inf]
         if args is not None:
             raise MacroError(f"macro '$$${name}' takes no arguments")
-        def expander(args, context, line):  # pylint: disable=unused-argument
-            return defines[name]
-    if expander is None:
+        text = defines[name]
+    elif expander is None:
         raise MacroError(f"macro '$$${name}' {NOT_MODELLED} (modelled: "
                          + ", ".join("$$$" + n for n in sorted(MACROS)) + ")")
-    text = expander(args, context, line)
+    else:
+        text = expander(args, context, line)
     nodes = _replacement(text, parent.type == "do_parameter")
     for child in nodes:
         expand_all(child, None, context, line)
