@@ -293,7 +293,7 @@ class CodeManager(BaseManager):
             self.actions.append("forget %s" % ", ".join(removed))
         values = dict(namespace=result.get("namespace"), record=record_name,
                       files_added=[s.rel for s in added], files_changed=[s.rel for s in changed], files_removed=removed,
-                      files_unchanged=len(sources) - len(load), items=[s.item for s in load], items_deleted=delete)
+                      files_unchanged=len(sources) - len(load), items_loaded=[s.item for s in load], items_deleted=delete)
         if not self.diff.changed or self.check_mode:
             return self.result(iris_sessions=self.sessions, **values)
         self._apply(transport, name, load, removed, delete, qspec)
@@ -335,7 +335,7 @@ class CodeManager(BaseManager):
         if records:
             self.actions.append("forget %s" % ", ".join(sorted(records)))
         values = dict(record=record_name, files_removed=sorted(records), items_deleted=delete,
-                      files_added=[], files_changed=[], files_unchanged=0, items=[])
+                      files_added=[], files_changed=[], files_unchanged=0, items_loaded=[])
         if records and not self.check_mode:
             program = Program().add("code_read", area=AREA, name=name, key="records_before")
             self._add_deletes(program, delete)

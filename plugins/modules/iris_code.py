@@ -161,8 +161,8 @@ files_unchanged:
   returned: always
   type: int
   sample: 12
-items:
-  description: The items (C(Pkg.Cls.cls), C(Name.mac)) of the loaded files.
+items_loaded:
+  description: The items (C(Pkg.Cls.cls), C(Name.mac)) of the loaded files (or that would load in check mode).
   returned: always
   type: list
   elements: str
