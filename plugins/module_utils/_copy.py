@@ -14,6 +14,9 @@ translation, exec).
 * ``fetch_file(instance, src_path, dest_path)``: an instance file to ``dest_path`` (atomic), returns ``sha256:<hex>``;
 * ``read_file(instance, path, max_bytes)``: a small instance file into memory (IrisModuleError with
   ``missing_file`` when it is absent).
+* ``put_tree(instance, files, base_dir)``: a set of controller files ``(local path, relative destination, checksum)``
+  into a new staging directory of the instance (one archive upload for Docker); ``remove_tree(instance, path)``
+  removes it.
 
 Over ``transport: native`` (``instance.kind == "native"``) the three go through ``_copy_native`` (a server-side
 ``%Stream.FileBinary`` on the module's one connection, with the same temp prefix and the same checksum rule).
@@ -30,7 +33,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import tarfile
+import tempfile
 import time
 import uuid
 
@@ -143,9 +148,10 @@ def _explain_copy_failure(client, container_id, name, action, exc, path, missing
     return _docker.translate_docker_error(exc, action)
 
 
-def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter, digest=None):
+def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, timeout, counter, digest=None, end=True):
     """Yield a one-member tar archive (PAX headers) of ``handle`` in CHUNK_SIZE pieces, reading as it goes;
-    ``digest`` (a ``_files.StreamDigest``) gets every chunk of the file as it is sent."""
+    ``digest`` (a ``_files.StreamDigest``) gets every chunk of the file as it is sent.  ``end=False``: only the
+    member, without the archive's two closing zero blocks (one member of a larger archive, ``put_tree``)."""
     info = tarfile.TarInfo(member_name)
     info.size = size
     info.mode = mode
@@ -171,7 +177,7 @@ def _tar_stream(handle, member_name, size, mode, uid, gid, mtime, deadline, time
             digest.update(chunk)
         yield chunk
     padding = (-size) % _TAR_BLOCK
-    yield b"\0" * (padding + 2 * _TAR_BLOCK)
+    yield b"\0" * (padding + (2 * _TAR_BLOCK if end else 0))
 
 
 def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_UID, gid=IRISOWNER_GID, mode=0o660, timeout=None,
@@ -258,13 +264,14 @@ def upload_file(client, container, src_path, dest_dir, dest_name, uid=IRISOWNER_
     return counter[0]
 
 
-def _remove_in_container(client, container_id, path):
-    """Best effort ``rm -f path`` in a running container; True when it ran (the file is gone)."""
+def _remove_in_container(client, container_id, path, recursive=False):
+    """Best effort ``rm -f path`` (``rm -rf`` with ``recursive``) in a running container; True when it ran (the path is gone)."""
     state = _container_state(client, container_id)
     if not state or not state.get("Running"):
         return False
     try:
-        rc, dummy_out, dummy_err = _docker.exec_with_stdin(client, container_id, ["rm", "-f", "--", path], b"", 30, user="root")
+        rc, dummy_out, dummy_err = _docker.exec_with_stdin(client, container_id, ["rm", "-rf" if recursive else "-f", "--", path], b"",
+                                                           60 if recursive else 30, user="root")
     except IrisModuleError:
         return False
     return rc == 0
@@ -379,3 +386,127 @@ def read_file_from_container(container, path, max_bytes=256 * 1024 * 1024, timeo
         if "missing_path" in error.details:
             error.details["missing_file"] = True
         raise error
+
+
+# -- a set of files (put_tree) ------------------------------------------------------------------------------------
+STAGE_PREFIX = "iris-devtools-stage-"
+
+
+def _tree_member_path(rel):
+    """``rel`` checked as a relative destination (no absolute path, no ``..``, no empty part, no NUL)."""
+    parts = rel.split("/") if isinstance(rel, str) else []
+    if not parts or rel.startswith("/") or "\0" in rel or any(part in ("", ".", "..") for part in parts):
+        raise IrisModuleError("Cannot stage %r: a destination must be a relative path without '..' or empty parts." % (rel,),
+                              hint="this is a bug in the collection; please report it with the task that failed")
+    return "/".join(parts)
+
+
+def put_tree(instance, files, base_dir="/tmp", mode=0o640):
+    """Copy a set of files into a new staging directory of ``instance``; return the directory's path there.
+
+    ``files`` is a list of ``(local path, relative destination, expected checksum or None)``; each file lands at
+    ``<staging>/<relative destination>`` (directories are created), owned by the instance owner.  A checksum
+    (``sha256:<hex>``) is compared with the bytes as they are sent (one read of each file); on a mismatch or any
+    failure the staging directory is removed and nothing stays behind.  The caller removes the directory with
+    ``remove_tree`` when done.  Docker: ONE Engine API archive upload for the whole set (``base_dir`` must exist in
+    the container); local: a private directory under ``base_dir`` (files readable by the instance's processes).
+    """
+    members = [(src, _tree_member_path(rel), checksum) for src, rel, checksum in files]
+    if len(set(rel for dummy, rel, dummy2 in members)) != len(members):
+        raise IrisModuleError("Cannot stage the files: two files have the same destination.",
+                              hint="give every file its own relative destination")
+    if instance.kind == "docker":
+        return _put_tree_docker(instance, members, base_dir.rstrip("/") or "/", mode)
+    return _put_tree_local(members, base_dir, mode)
+
+
+def _put_tree_local(members, base_dir, mode):
+    try:
+        root = tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=base_dir)
+        os.chmod(root, 0o755)  # the instance's processes read the staged sources; nothing secret is staged
+    except OSError as exc:
+        raise _files.file_error("create a staging directory in", base_dir, exc,
+                                hint="check that the directory exists and is writable by the user running the module")
+    try:
+        for src, rel, checksum in members:
+            dest = os.path.join(root, *rel.split("/"))
+            directory = os.path.dirname(dest)
+            if not os.path.isdir(directory):
+                os.makedirs(directory, 0o755)
+            _files.copy_atomic(src, dest, mode=mode | 0o044, expected_checksum=checksum)
+    except Exception:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return root
+
+
+def _tree_stream(root_name, members, mode, deadline, timeout, counter, digests):
+    """Yield one tar archive (PAX) holding ``root_name/`` and every member under it, each file read as it is sent."""
+    made = set()
+    now = int(time.time())
+
+    def directory(name):
+        info = tarfile.TarInfo(name)
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o750
+        info.uid, info.gid, info.uname, info.gname, info.mtime = IRISOWNER_UID, IRISOWNER_GID, "", "", now
+        return info.tobuf(format=tarfile.PAX_FORMAT)
+
+    yield directory(root_name)
+    for src, rel, checksum in members:
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            name = "/".join([root_name] + parts[:depth])
+            if name not in made:
+                made.add(name)
+                yield directory(name)
+        try:
+            handle = _files.open_source(src)
+        except (IOError, OSError) as exc:
+            raise IrisModuleError("Cannot read %s: %s." % (src, exc.strerror or exc),
+                                  hint="check the path of the file on the host running the module", file_path=src)
+        with handle:
+            digest = _files.StreamDigest() if checksum else None
+            try:
+                size = os.fstat(handle.fileno()).st_size
+                yield from _tar_stream(handle, "%s/%s" % (root_name, rel), size, mode | 0o040, IRISOWNER_UID, IRISOWNER_GID, now,
+                                       deadline, timeout, counter, digest, end=False)
+            finally:
+                if digest is not None:
+                    digests.append((src, checksum, digest.checksum()))
+    yield b"\0" * (2 * _TAR_BLOCK)
+
+
+def _put_tree_docker(instance, members, base_dir, mode):
+    _docker.require_docker()
+    client = instance.client
+    container_id, name = _container_ref(client, instance.container)
+    root_name = STAGE_PREFIX + uuid.uuid4().hex[:12]
+    root = "%s/%s" % (base_dir.rstrip("/"), root_name)
+    action = "copy %d files to %s in container %s" % (len(members), root, name)
+    deadline = time.monotonic() + instance.timeout if instance.timeout else None
+    counter, digests = [0], []
+    try:
+        stream = _tree_stream(root_name, members, mode, deadline, instance.timeout, counter, digests)
+        client.api.put_archive(container_id, base_dir, stream)
+    except Exception as exc:  # pylint: disable=broad-except
+        _remove_in_container(client, container_id, root, recursive=True)
+        raise _explain_copy_failure(client, container_id, name, action, exc, base_dir,
+                                    "check that %s exists in the container" % base_dir)
+    for src, expected, actual in digests:
+        if actual != expected:
+            _remove_in_container(client, container_id, root, recursive=True)
+            raise _files.checksum_error(src, actual, expected, copied=True)
+    return root
+
+
+def remove_tree(instance, path):
+    """Remove a staging directory ``put_tree`` made (best effort; True when it is gone)."""
+    if not os.path.basename(path.rstrip("/")).startswith(STAGE_PREFIX):
+        raise IrisModuleError("Refusing to remove %s: not a staging directory of the collection." % path,
+                              hint="this is a bug in the collection; please report it with the task that failed")
+    if instance.kind == "docker":
+        container_id, dummy = _container_ref(instance.client, instance.container)
+        return _remove_in_container(instance.client, container_id, path, recursive=True)
+    shutil.rmtree(path, ignore_errors=True)
+    return not os.path.exists(path)

@@ -873,6 +873,55 @@ TEMPLATES = dict([
        "Remove namespace, database definition, mount, file (and directory if <<remove_dir>>); result <<key>> says what is left."),
 ])
 
+# == Templates of _code.py (iris_code: load and compile a source tree) ==========================================
+# $SYSTEM.OBJ.Load(file, qspec, .errorlog, .loadedlist) and CompileList(items, qspec, .errorlog) (iris-sources.md T12
+# class reference / community quote of CompileList with "A.cls,R.mac" items, T13 IPM usage); each returns a %Status AND
+# fills errorlog, so both are read (T12, T14).  The errorlog layout is not in the sources [inf]: its first-level nodes
+# are read generically as message texts.  A failed load or compile sets idtBad; the record steps after it then write
+# nothing, so a failed run never records a hash (the next run loads again).  The record is ours:
+# ^IrisDevTools(<<area>>,<<name>>,<file>) = JSON {"sha256","item"} in the namespace being loaded.
+_CODE_LOG = ('set idtA=##class(%DynamicArray).%New(),idtI="" for { set idtI=$ORDER(idtLg(idtI)) quit:idtI=""  '
+             'do idtA.%Push($GET(idtLg(idtI))) } '
+             'set idtC=' + _NEW_OBJ + ' do idtC.%Set("what",<<what>>),idtC.%Set("errors",idtA) '
+             'if $SYSTEM.Status.IsError(idtS) { do idtC.%Set("status",$SYSTEM.Status.GetErrorText(idtS)) } '
+             'if $SYSTEM.Status.IsError(idtS)||idtA.%Size() { set idtBad=1 do idtCE.%Push(idtC) }')
+CODE_TEMPLATES = dict([
+    _t("code_read", [
+        'set idtD=' + _NEW_OBJ + ',idtK="" for { set idtK=$ORDER(^IrisDevTools(<<area>>,<<name>>,idtK)) quit:idtK=""  '
+        'do idtD.%Set(idtK,$GET(^IrisDevTools(<<area>>,<<name>>,idtK))) } '
+        'set idtBad=0,idtCE=##class(%DynamicArray).%New(),idtCD=##class(%DynamicArray).%New() '
+        'do idtR.%Set(<<key>>,idtD),idtR.%Set("namespace",$NAMESPACE),idtR.%Set("errors",idtCE),idtR.%Set("delete_errors",idtCD)'],
+       "$ORDER over global subscripts, $GET [doc RCOS_forder]; %DynamicObject/%DynamicArray [doc GJSON]",
+       "Result object <<key>>: file -> record text of the tree <<name>>; starts the error arrays the load steps fill."),
+    _t("code_load", [
+        'kill idtLg set idtS=$SYSTEM.OBJ.Load(<<path>>,<<qspec>>,.idtLg) ' + _CODE_LOG],
+       "iris-sources.md T12, T13 (Load(file, qspec, .errorlog, ...)), T14 (check the status and the errorlog)",
+       "Load one file (no compile); its errors go to result 'errors' with what=<<what>> and set idtBad."),
+    _t("code_compile", [
+        'kill idtLg set idtS=$SYSTEM.OBJ.CompileList(<<items>>,<<qspec>>,.idtLg) ' + _CODE_LOG],
+       "iris-sources.md T12 (CompileList(items with type suffix, qspec, .errorlog); order INT, CLS, MAC), T14",
+       "Compile the loaded items together; errors go to result 'errors' with what=<<what>> and set idtBad."),
+    _t("code_record", [
+        'if \'idtBad { set ^IrisDevTools(<<area>>,<<name>>,<<file>>)=<<value>> }'],
+       "SET of a global node [doc RCOS_cset]",
+       "Record file <<file>> of tree <<name>> unless a load or compile step failed."),
+    _t("code_forget", [
+        'if \'idtBad { kill ^IrisDevTools(<<area>>,<<name>>,<<file>>) }'],
+       "KILL of a global node [doc RCOS_ckill]",
+       "Forget file <<file>> of tree <<name>> unless a load or compile step failed."),
+    _t("code_delete_class", [
+        'kill idtLg set idtS=$SYSTEM.OBJ.Delete(<<item>>,"-d",.idtLg) '
+        'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
+       "iris-sources.md T12 [inf: Delete(classname, qspec, .errorlog) recalled from the %SYSTEM.OBJ class reference]",
+       "Delete class <<item>>; a failure goes to result 'delete_errors'."),
+    _t("code_delete_routine", [
+        'set idtS=##class(%Library.Routine).Delete(<<item>>) '
+        'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
+       "iris-sources.md ROUTDEL [inf]",
+       "Delete routine <<item>> (Name.mac, Name.int, Name.inc); a failure goes to result 'delete_errors'."),
+])
+TEMPLATES.update(CODE_TEMPLATES)
+
 
 def _check_templates():
     """Import-time validation: placeholders well formed, no stray '<<'/'>>', no raw control chars."""

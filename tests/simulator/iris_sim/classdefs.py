@@ -35,7 +35,7 @@ import hashlib
 import tree_sitter
 import tree_sitter_objectscript_udl
 
-from iris_sim import macros, objects, values
+from iris_sim import macros, objects, userroutines, values
 from iris_sim.errors import IrisError
 from iris_sim.interp import _COMMANDS, QuitSignal
 from iris_sim.objects import ByRef, Prop, SimClass
@@ -199,6 +199,7 @@ class ClassDef:
         self.methods: dict[str, MethodDef] = {}
         self.param_refs: list[tuple[str, int]] = []
         self.macro_needs: dict[str, int] = {}  # superclass an expanded macro requires → line (macros.py)
+        self.defines: dict = {}  # #define constants of the included .inc files (userroutines.py)
 
 
 def _literal(node: UNode, what: str):
@@ -283,6 +284,7 @@ def _compile_method(member: UNode, is_class: bool, cdef: ClassDef) -> MethodDef:
     body = [c for c in definition.children if c.type == "statement"]
     brace = definition.child("{")
     context = macros.Context(cdef.name, name, brace.line if brace is not None else member.line)
+    context.defines = cdef.defines
     for statement in body:
         _param_refs(statement, cdef.param_refs)
         _check_body(statement, context)
@@ -294,12 +296,21 @@ def _compile_method(member: UNode, is_class: bool, cdef: ClassDef) -> MethodDef:
     return MethodDef(name, is_class, formals, public, body, expression, member.line)
 
 
-def compile_tree(root: UNode) -> ClassDef:
-    """The ClassDef of a parsed file; anything not modelled raises CompileError naming its line."""
+def compile_tree(root: UNode, includes=None) -> ClassDef:
+    """The ClassDef of a parsed file; anything not modelled raises CompileError naming its line.  ``includes``
+    (``fn(name, line) -> {macro: text}``) resolves ``Include Name`` to the ``#define`` lines of a loaded ``.inc``
+    (userroutines.py); without it an ``Include`` is not modelled."""
+    defines: dict = {}
     for node in root.named_children:
-        if node.type in ("include_code", "import_code"):
+        if node.type == "include_code" and includes is not None:
+            text = node.text.strip()
+            names = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
+            for name in names.strip("()").replace(" ", "").split(","):
+                defines.update(includes(name, node.line))
+        elif node.type in ("include_code", "import_code"):
             raise CompileError(f"'{node.text}' {NOT_MODELLED}", node.line)
     cdef = ClassDef(defined_class_name(root))
+    cdef.defines = defines
     definition = root.child("class_definition")
     extends = definition.child("class_extends")
     if extends is not None:
@@ -370,6 +381,15 @@ def store_class(proc, name: str, text: str, path: str) -> None:
     forget_classes(proc)
 
 
+def delete_class(proc, name: str) -> bool:
+    """Remove a class definition; False when it does not exist."""
+    db = routines_db(proc)
+    entry = db.extra.setdefault(SECTION, {}).pop(name, None)
+    db.dirty = True
+    forget_classes(proc)
+    return entry is not None
+
+
 def mark_compiled(proc, name: str) -> None:
     """Record that the stored source of ``name`` compiled."""
     db = routines_db(proc)
@@ -389,7 +409,7 @@ def compile_stored(proc, name: str, batch: set) -> ClassDef:
     entry = class_table(proc).get(name)
     if entry is None:
         raise CompileError(f"class '{name}' does not exist")  # [inf] wording
-    cdef = compile_tree(parse_class(entry["source"]))
+    cdef = compile_tree(parse_class(entry["source"]), _includes(proc))
     for super_name in cdef.supers:
         resolved = _resolve_super(super_name)
         if resolved == REGISTERED_OBJECT or super_name in MODELLED_SUPERCLASSES:
@@ -409,6 +429,16 @@ def compile_stored(proc, name: str, batch: set) -> ClassDef:
     return cdef
 
 
+def _includes(proc):
+    """The ``includes`` resolver of compile_tree for the process's namespace."""
+    def resolve_include(name: str, line: int) -> dict:
+        try:
+            return userroutines.include_defines(proc, name, line)
+        except userroutines.RoutineError as exc:
+            raise CompileError(exc.text, line) from None
+    return resolve_include
+
+
 def _resolve_super(name: str) -> str:
     if name in ("%RegisteredObject", REGISTERED_OBJECT):
         return REGISTERED_OBJECT
@@ -421,7 +451,7 @@ def _stored_def(proc, name: str) -> ClassDef | None:
     if entry is None:
         return None
     try:
-        return compile_tree(parse_class(entry["source"]))
+        return compile_tree(parse_class(entry["source"]), _includes(proc))
     except CompileError:
         return None
 
@@ -651,7 +681,7 @@ def resolve(proc, name: str):
         return None
     cache[key] = None  # a cycle of superclasses resolves to "does not exist"
     try:
-        cdef = compile_tree(parse_class(entry["source"]))
+        cdef = compile_tree(parse_class(entry["source"]), _includes(proc))
     except CompileError:
         return None
     cls = build_class(proc, name, cdef)

@@ -1095,13 +1095,15 @@ class Process:
         """``label^routine(args)`` or ``$$label^routine(args)``."""
         line_ref = node.child("line_ref")
         routine_ref = line_ref.child("routine_ref") if line_ref is not None else node.child("routine_ref")
-        label_node = line_ref.child("method_name") if line_ref is not None else None
+        label_node = (line_ref if line_ref is not None else node).child("method_name")
         label = label_node.text if label_node is not None else ""
         args = self.arguments(node.child("method_args"))
-        if routine_ref is None:
+        current = getattr(self, "current_routine", None)
+        if routine_ref is None and current is None:
             raise IrisError("NOLINE", label)  # [inf] no local labels exist in direct mode
-        routine = routine_ref.child("routine_name").text
-        result = routines.call_label(self, routine, label, args, extrinsic=extrinsic)
+        routine = routine_ref.child("routine_name").text if routine_ref is not None else current
+        result = routines.call_label(self, routine, label, args, extrinsic=extrinsic,
+                                     inside=routine_ref is None or routine == current)
         return self.call_value(result) if extrinsic else None
 
     def property_name(self, node: PNode) -> str:

@@ -104,10 +104,17 @@ def expand(node: PNode, parent: PNode, context: Context, line: int) -> None:
     expansion are expanded too.  Unknown macro or bad arguments → MacroError."""
     name, args = _split(node)
     expander = MACROS.get(name)
-    if expander is None:
+    defines = getattr(context, "defines", None) or {}
+    if expander is None and name in defines:
+        # a ``#define Name value`` of an included .inc (userroutines.py): the value text replaces the macro [inf]
+        if args is not None:
+            raise MacroError(f"macro '$$${name}' takes no arguments")
+        text = defines[name]
+    elif expander is None:
         raise MacroError(f"macro '$$${name}' {NOT_MODELLED} (modelled: "
                          + ", ".join("$$$" + n for n in sorted(MACROS)) + ")")
-    text = expander(args, context, line)
+    else:
+        text = expander(args, context, line)
     nodes = _replacement(text, parent.type == "do_parameter")
     for child in nodes:
         expand_all(child, None, context, line)

@@ -36,6 +36,16 @@ class Label:
 
 
 _ROUTINES: dict[str, dict[str, Label]] = {}
+_USER_ROUTINES: list = []
+"""Hooks ``fn(proc, routine, label, args, extrinsic, inside) -> (result, found)`` for routines loaded into a
+namespace (userroutines.py): consulted when no Python routine has the name."""
+
+
+def add_user_routines(fn: Callable) -> Callable:
+    """Register a hook for loaded routines (userroutines.py)."""
+    if fn not in _USER_ROUTINES:
+        _USER_ROUTINES.append(fn)
+    return fn
 
 
 def routine_label(routine: str, label: str, source: str = "", extrinsic: bool = False):
@@ -62,8 +72,14 @@ def find_label(routine: str, label: str = "") -> Label:
     return entry
 
 
-def call_label(proc, routine: str, label: str, args=(), extrinsic: bool = False):
-    """Run ``label^routine(args)``; with ``extrinsic`` the call must yield a value."""
+def call_label(proc, routine: str, label: str, args=(), extrinsic: bool = False, inside: bool = False):
+    """Run ``label^routine(args)``; with ``extrinsic`` the call must yield a value.  A routine no Python model
+    registers is looked up among the namespace's loaded routines (``inside``: the call comes from that routine)."""
+    if routine not in _ROUTINES:
+        for hook in _USER_ROUTINES:
+            result, found = hook(proc, routine, label, args, extrinsic, inside)
+            if found:
+                return "" if result is None else result
     entry = find_label(routine, label)
     result = entry.fn(proc, *args)
     if extrinsic:

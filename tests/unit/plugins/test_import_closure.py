@@ -46,6 +46,8 @@ RULES = [
     ("iris_unittest", ("_copy",), "unit-test code copies no files into the instance (the lead wires uploads)"),
     ("iris_ipm", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE, "IPM code ships no fixture, container, task, monitoring, "
                                                                    "schedule or metrics code"),
+    ("iris_code", FIXTURE_CODE + CONTAINER_CODE + DOMAINS_OF_STATE,
+     "code loading ships no fixture, container, task, monitoring, schedule or metrics code"),
 ]
 
 

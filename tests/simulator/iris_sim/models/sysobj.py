@@ -13,15 +13,18 @@
   sources: the model sets only the top node to the number of errors and ``errorlog(n)`` to the message [inf].
 * ``loadedlist``: an array subscripted by item name (``Pkg.Cls.cls``), values "", top node cleared [inf: the shape
   T13 shows for ImportDir's ``imported``].
-* Only UDL ``.cls`` files are modelled; ``.mac``, ``.inc``, ``.int``, XML exports fail loudly. ``listonly`` is not
-  modelled. Class name wildcards (``*``, ``'``) in Compile are not modelled. Status texts are the simulator's [inf].
+* UDL ``.cls`` files and UDL routines (``.mac``, ``.int``, ``.inc`` with the ``ROUTINE`` header: userroutines.py,
+  DESIGN.md Contract "code") are modelled; XML exports fail loudly (the sources do not describe the format).
+  ``CompileList(items, qspec, .errorlog)`` compiles typed items in the order INT, CLS, MAC (T12); ``Delete`` removes
+  classes, ``%Library.Routine.Delete`` routines (iris-sources.md ROUTDEL [inf]). ``listonly`` is not modelled. Name
+  wildcards (``*``, ``'``) are not modelled. Status texts are the simulator's [inf].
 """
 
 from __future__ import annotations
 
 import os
 
-from iris_sim import classdefs, values
+from iris_sim import classdefs, userroutines, values
 from iris_sim.classdefs import NOT_MODELLED, CompileError
 from iris_sim.errors import status_error, status_ok
 from iris_sim.objects import ByRef, SimClass, class_method, register
@@ -101,17 +104,39 @@ def _compile_error_text(name: str, path: str, exc: CompileError) -> str:
     return f"Class '{name}': {where}: {exc.text}"  # [inf] wording
 
 
-def _load_file(run: _Run, path: str, loaded: list) -> None:
+def _routine_error_text(item: str, path: str, exc) -> str:
+    where = f"{path}({exc.line})" if exc.line else path
+    return f"Routine '{item}': {where}: {exc.text}"  # [inf] wording, shaped like the class errors
+
+
+def _load_file(run: _Run, path: str, loaded: list, items: list | None = None) -> None:
+    """Load one file; ``loaded`` gets the names of loaded classes, ``items`` (when given) the item names of
+    everything loaded (``Pkg.Cls.cls``, ``Name.mac``)."""
+    items = [] if items is None else items
     if any(loader(run.proc, path, run.error) for loader in XML_LOADERS):
         return
-    if not path.lower().endswith(".cls"):
-        run.error(f"Loading '{path}': only UDL .cls files are modelled; this file type {NOT_MODELLED}")
+    lower = path.lower()
+    if lower.endswith(".xml"):
+        # iris-sources.md T12/T13 name XML exports as a Load input, but no source read describes the export
+        # format (elements, attributes, how routines and classes are written): refused, never guessed.
+        run.error(f"Loading '{path}': XML exports {NOT_MODELLED} (the sources do not describe the format)")
+        return
+    if not lower.endswith((".cls",) + tuple("." + t for t in userroutines.TYPES)):
+        run.error(f"Loading '{path}': this file type {NOT_MODELLED}")
         return
     try:
         with open(path, encoding="utf-8-sig") as handle:  # a BOM at the start is not part of the class [inf]
             text = handle.read()
     except OSError as exc:
         run.error(f"File '{path}' cannot be read: {exc.strerror}")  # [inf] wording
+        return
+    if not lower.endswith(".cls"):
+        try:
+            name, kind = userroutines.parse_header(text, path)
+        except userroutines.RoutineError as exc:
+            run.error(_routine_error_text(os.path.basename(path), path, exc))
+            return
+        items.append(userroutines.store(run.proc, name, kind, text, path))
         return
     try:
         name = classdefs.defined_class_name(classdefs.parse_class(text))
@@ -121,6 +146,35 @@ def _load_file(run: _Run, path: str, loaded: list) -> None:
         return
     classdefs.store_class(run.proc, name, text, path)
     loaded.append(name)
+    items.append(name + ".cls")
+
+
+def _compile_items(run: _Run, items: list) -> None:
+    """Compile items (``X.cls``, ``R.mac``, ``R.int``, ``R.inc``): includes first, then INT, CLS, MAC
+    (iris-sources.md T12: CompileList compiles in the order INT, CLS, MAC)."""
+    order = {"inc": 0, "int": 1, "cls": 2, "mac": 3}
+    ranked = sorted(items, key=lambda item: order.get(item.rsplit(".", 1)[-1].lower(), 9))
+    classes = [item[:-4] for item in ranked if item.lower().endswith(".cls")]
+    done_classes = False
+    for item in ranked:
+        kind = item.rsplit(".", 1)[-1].lower()
+        if kind == "cls":
+            if not done_classes:
+                _compile(run, classes)
+                done_classes = True
+            continue
+        entry = userroutines.table(run.proc).get(item)
+        if entry is None:
+            run.error(f"Routine '{item}' does not exist")  # [inf] wording
+            continue
+        if run.spec.get("checkuptodate") and entry["compiled"] == userroutines.source_hash(entry["source"]):
+            continue
+        try:
+            userroutines.compile_routine(run.proc, item)
+        except userroutines.RoutineError as exc:
+            run.error(_routine_error_text(item, entry.get("file", ""), exc))
+            continue
+        userroutines.mark_compiled(run.proc, item)
 
 
 def _compile(run: _Run, names: list) -> None:
@@ -145,7 +199,18 @@ def _fill_loaded(ref, names) -> None:
     if isinstance(ref, ByRef):
         ref.kill()
         for name in names:
-            ref.set("", name + ".cls")
+            ref.set("", name)
+
+
+def _item_names(arg) -> list:
+    """Names from a comma list, or from an array passed by reference (its subscripts)."""
+    if isinstance(arg, ByRef):
+        names, sub = [], arg.order("")
+        while sub != "":
+            names.append(values.to_str(sub))
+            sub = arg.order(sub)
+        return names
+    return [n.strip() for n in values.to_str(arg).split(",") if n.strip()]
 
 
 def _start(proc, qspec, errorlog):
@@ -176,10 +241,11 @@ class SystemOBJ(SimClass):
             run.error(f"Load with listonly {NOT_MODELLED}")
             return run.finish()
         loaded: list = []
-        _load_file(run, values.to_str(file), loaded)
-        if spec.get("compile") and loaded and not run.errors:
-            _compile(run, loaded)
-        _fill_loaded(loadedlist, loaded)
+        items: list = []
+        _load_file(run, values.to_str(file), loaded, items)
+        if spec.get("compile") and items and not run.errors:
+            _compile_items(run, items)
+        _fill_loaded(loadedlist, items)
         return run.finish()
 
     @class_method("LoadDir", source="T12, T13, T14")
@@ -200,14 +266,13 @@ class SystemOBJ(SimClass):
             if not deep:
                 break
         loaded: list = []
+        items: list = []
         for path in paths:
-            if path.lower().endswith(".cls"):
-                _load_file(run, path, loaded)
-            elif path.lower().endswith((".mac", ".inc", ".int", ".xml")):
-                run.error(f"Loading '{path}': this file type {NOT_MODELLED}")
-        if spec.get("compile") and loaded:
-            _compile(run, [n for n in loaded if classdefs.class_table(proc).get(n)])
-        _fill_loaded(loadedlist, loaded)
+            if path.lower().endswith((".cls", ".mac", ".inc", ".int", ".xml")):
+                _load_file(run, path, loaded, items)
+        if spec.get("compile") and items:
+            _compile_items(run, items)
+        _fill_loaded(loadedlist, items)
         return run.finish()
 
     @class_method("Compile", source="T12")
@@ -216,16 +281,67 @@ class SystemOBJ(SimClass):
         spec, run = _start(proc, qspec, errorlog)
         if spec is None:
             return run.finish()
-        if isinstance(classes, ByRef):
-            names, sub = [], classes.order("")
-            while sub != "":
-                names.append(values.to_str(sub))
-                sub = classes.order(sub)
-        else:
-            names = [n.strip() for n in values.to_str(classes).split(",") if n.strip()]
-        names = [n[:-4] if n.lower().endswith(".cls") else n for n in names]
+        names = _item_names(classes)
         if any(c in n for n in names for c in "*?'"):
             run.error(f"Compile with wildcards or exclusions {NOT_MODELLED}")
             return run.finish()
-        _compile(run, names)
+        _compile_items(run, [n if n.lower().endswith((".cls", ".mac", ".int", ".inc")) else n + ".cls" for n in names])
         return run.finish()
+
+    @class_method("CompileList", source="T12")
+    def compile_list(cls, proc, items="", qspec=None, errorlog=None, updatedlist=None):  # pylint: disable=unused-argument
+        """Compile items with their type suffix (``A.cls,R.mac``; a comma list or an array passed by reference:
+        its subscripts), in the order INT, CLS, MAC (T12, community quote of the class reference).  ``updatedlist``
+        is not filled [inf: its shape is not in the sources]."""
+        spec, run = _start(proc, qspec, errorlog)
+        if spec is None:
+            return run.finish()
+        names = _item_names(items)
+        if any(c in n for n in names for c in "*?'"):
+            run.error(f"CompileList with wildcards or exclusions {NOT_MODELLED}")
+            return run.finish()
+        bad = [n for n in names if not n.lower().endswith((".cls", ".mac", ".int", ".inc"))]
+        if bad:
+            run.error(f"CompileList of '{bad[0]}': an item without a type suffix (.cls, .mac, .int, .inc) {NOT_MODELLED}")
+            return run.finish()
+        _compile_items(run, names)
+        return run.finish()
+
+    @class_method("Delete", source="T12")
+    def delete(cls, proc, classes="", qspec=None, errorlog=None):
+        """Delete class definitions (a comma list) [inf: the signature ``Delete(classname, qspec, .errorlog)`` is
+        recalled from the T12 class reference, not read for the register]; a class that does not exist is an
+        error [inf]."""
+        spec, run = _start(proc, qspec, errorlog)
+        if spec is None:
+            return run.finish()
+        names = _item_names(classes)
+        if any(c in n for n in names for c in "*?'"):
+            run.error(f"Delete with wildcards {NOT_MODELLED}")
+            return run.finish()
+        for name in names:
+            name = name[:-4] if name.lower().endswith(".cls") else name
+            if not classdefs.delete_class(proc, name):
+                run.error(f"Class '{name}' does not exist")  # [inf] wording
+        return run.finish()
+
+
+@register
+class Routine(SimClass):
+    """``%Library.Routine`` (``%Routine``): only ``Delete(name)`` of a loaded routine item (``Name.mac``)."""
+
+    name = "%Library.Routine"
+    aliases = ("%Routine",)
+    source = "iris-sources.md ROUTDEL"
+    instantiable = False
+
+    @class_method("Delete", source="ROUTDEL")
+    def delete(cls, proc, item=""):
+        """Delete the routine ``item`` (``Name.mac``, ``Name.int``, ``Name.inc``); returns a %Status [inf]."""
+        text = values.to_str(item)
+        if text.rsplit(".", 1)[-1].lower() not in userroutines.TYPES:
+            return status_error(5001, f"Routine name '{text}' needs its type (.mac, .int, .inc)")  # [inf] wording
+        name, kind = text.rsplit(".", 1)
+        if not userroutines.delete(proc, f"{name}.{kind.lower()}"):
+            return status_error(5001, f"Routine '{text}' does not exist")  # [inf] wording
+        return status_ok()

@@ -6,10 +6,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import tarfile
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _instance
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _docker, _instance
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 
@@ -49,3 +52,66 @@ def test_local_read_limits(tmp_path):
     with pytest.raises(IrisModuleError) as info:
         _copy.read_file(instance, str(tmp_path / "missing"))
     assert info.value.details["missing_file"] is True
+
+
+# -- put_tree ---------------------------------------------------------------------------------------------------------
+
+class _LocalInstance(object):
+    kind = "local"
+
+
+def test_put_tree_local_stages_and_remove_tree_cleans(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_bytes(b"hello")
+    base = tmp_path / "base"
+    base.mkdir()
+    good = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    root = _copy.put_tree(_LocalInstance(), [(str(src), "d/e/a.txt", good), (str(src), "b.txt", None)], base_dir=str(base))
+    assert os.path.basename(root).startswith(_copy.STAGE_PREFIX)
+    assert open(os.path.join(root, "d", "e", "a.txt"), "rb").read() == b"hello"
+    assert _copy.remove_tree(_LocalInstance(), root) and not os.path.exists(root)
+    with pytest.raises(IrisModuleError):
+        _copy.put_tree(_LocalInstance(), [(str(src), "a.txt", "sha256:" + "0" * 64)], base_dir=str(base))
+    assert os.listdir(str(base)) == []  # a checksum mismatch leaves nothing behind
+    for rel in ("../x", "/abs", "a//b", ""):
+        with pytest.raises(IrisModuleError):
+            _copy.put_tree(_LocalInstance(), [(str(src), rel, None)], base_dir=str(base))
+    with pytest.raises(IrisModuleError):
+        _copy.put_tree(_LocalInstance(), [(str(src), "a", None), (str(src), "a", None)], base_dir=str(base))
+    with pytest.raises(IrisModuleError, match="not a staging directory"):
+        _copy.remove_tree(_LocalInstance(), str(base))
+
+
+def test_put_tree_docker_sends_one_archive(tmp_path, monkeypatch):
+    monkeypatch.setattr(_docker, "require_docker", lambda: None)
+    src = tmp_path / "a.txt"
+    src.write_bytes(b"hello" * 300)
+    calls = []
+
+    class API(object):
+        def put_archive(self, container_id, path, stream):
+            calls.append((container_id, path, b"".join(stream)))
+            return True
+
+    class Client(object):
+        api = API()
+
+    class Container(object):
+        id = "cid"
+        name = "cname"
+
+    class Instance(object):
+        kind = "docker"
+        client = Client()
+        container = Container()
+        timeout = 60
+
+    digest = "sha256:" + hashlib.sha256(b"hello" * 300).hexdigest()
+    root = _copy.put_tree(Instance(), [(str(src), "P/a.txt", digest), (str(src), "b.txt", None)])
+    assert len(calls) == 1 and calls[0][:2] == ("cid", "/tmp")
+    with tarfile.open(fileobj=io.BytesIO(calls[0][2])) as archive:
+        names = archive.getnames()
+        name = os.path.basename(root)
+        assert names == [name, name + "/P", name + "/P/a.txt", name + "/b.txt"]
+        member = archive.getmember(name + "/P/a.txt")
+        assert member.uid == 51773 and archive.extractfile(member).read() == b"hello" * 300

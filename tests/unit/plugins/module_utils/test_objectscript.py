@@ -229,6 +229,7 @@ REPRESENTATIVE = {
     "directory": "/usr/irissys/mgr/fx/", "table": "SQLUser.Person", "expected": 2, "remove_dir": True, "what": "profile", "limit": 500, "seconds": 30,
     "user": "_SYSTEM", "password": Secret("Pw-1"), "clear_change": True, "never_expires": False,
     "root": "/opt/app/tests", "qspec": "/load/run/nodisplay/loadudl", "testspec": "unit:App.Test.Orders:TestTotal",
+    "items": "Demo.A.cls,Demo.R.mac", "path": "/tmp/stage/Demo/A.cls", "file": "Demo/A.cls", "item": "Demo.A",
 }
 # iris_ipm's templates (ipm_load_installer, ipm_shell, ipm_require_version)
 REPRESENTATIVE.update({"file": "/tmp/zpm-0.10.9.xml", "command": "load /tmp/app-1.0.0.tgz", "version": "0.10.9"})

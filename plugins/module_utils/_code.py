@@ -1,0 +1,357 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE to the collection: may change at any time.
+
+The manager of ``iris_code``: load a source tree (UDL ``.cls``, ``.mac``, ``.int``, ``.inc``) into a namespace and
+compile it, idempotently (issue 14 item 1).
+
+* **Scan** (``scan_tree`` / ``scan_files``): every source file is read ONCE on the host running the module: its
+  SHA-256 and the item it defines (``Pkg.Cls.cls`` from the ``Class`` line, ``Name.mac`` from the UDL header
+  ``ROUTINE Name [Type=...]``).  A file that defines no item, two files with one item, a name with a control
+  character: the task fails before anything changes.
+* **Record** (ours, on the instance): ``^IrisDevTools("code", <name>, <file>) = {"sha256": ..., "item": ...}`` (JSON
+  text) in the globals of O(namespace), one node per loaded file of the tree O(name).  It is written only after a
+  load and compile without errors.  ``kill ^IrisDevTools("code")`` in that namespace removes it (the next run then
+  loads everything again); ``state: absent`` removes the tree's node itself.
+* **Read** (one session): the record.  Unchanged sources (every hash equal, no file added or removed): nothing else
+  runs; that decision costs one IRIS session and one read of each local file.
+* **Apply** (a second session): the added and changed files are staged into the instance (``_copy.put_tree``: one
+  Docker archive upload, or a local directory), removed items are deleted when O(delete_removed) asks, each file is
+  loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, O(compile_flags)
+  plus ``-d``), and only without errors is the record updated.  The staging directory is removed afterwards.
+* **Errors**: a load or compile error fails the task with file, line and IRIS's message for each (``errors``).
+  IRIS's errorlog layout is not in the sources (iris-sources.md T12, T14 [inf]): each message is kept as IRIS wrote it
+  (the staging path replaced by the source path); the file is the one the message names (its staged path or its
+  item), the line the number in parentheses after the path, else null.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import re
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
+from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program
+
+AREA = "code"
+STATES = ("present", "absent")
+KINDS = ("cls", "mac", "int", "inc")
+MAX_FILES = 20000
+MAX_FILE_BYTES = 32 * 1024 * 1024
+DEFAULT_FLAGS = "ck"
+STAGING_BASE = "/tmp"
+# The tree's name: a subscript of our record and a word in messages.
+NAME_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+# qspec (iris-sources.md T12): flags first (letters, '-' negates the next one), then /qualifier or /qualifier=value; no
+# spaces.  Our subset: letters, digits and '-' only, so the value can never change the program's shape.
+FLAGS_RE = re.compile(r"\A[A-Za-z-]{0,32}(?:/[A-Za-z]{1,32}(?:=[A-Za-z0-9]{1,32})?){0,16}\Z")
+FLAGS_RULE = ("give IRIS qspec flags and qualifiers: letters ('-' before a flag turns it off), then /qualifier or "
+              "/qualifier=value, without spaces, for example ck or ck/multicompile=0")
+CLASS_RE = re.compile(r"\A\s*Class\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z][A-Za-z0-9]*)*)(?:\s|\{|$)", re.IGNORECASE)
+ROUTINE_RE = re.compile(r"\A\s*ROUTINE\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*)\s*(?:\[\s*Type\s*=\s*([A-Za-z]+)\s*\])?\s*\Z",
+                        re.IGNORECASE)
+LINE_RE = re.compile(r"\((\d+)\)")
+
+
+class SourceFile(object):
+    """One local source file: its path, its name in the tree (``rel``, ``/``-separated), SHA-256 hex, item."""
+
+    def __init__(self, path, rel, sha256, item):
+        self.path, self.rel, self.sha256, self.item = path, rel, sha256, item
+
+    @property
+    def record(self):
+        return json.dumps(dict(sha256=self.sha256, item=self.item), sort_keys=True, separators=(",", ":"))
+
+
+# -- the local side --------------------------------------------------------------------------------------------
+def _kind(path):
+    return os.path.splitext(path)[1].lower().lstrip(".")
+
+
+def _check_name(option, value):
+    bad = _argspec.control_character(value)
+    if bad is not None or "\\" in value:
+        _argspec.refuse(option, value, "it contains %s" % (_argspec.describe_char(bad) if bad else "a backslash"),
+                        "rename the file: source file names may not hold control characters or backslashes")
+
+
+def item_of(path, text):
+    """The item ``text`` (the content of ``path``) defines: ``Pkg.Cls.cls`` or ``Name.<type>``; IrisModuleError if none."""
+    kind = _kind(path)
+    lines = text.splitlines()
+    if kind == "cls":
+        for line in lines:
+            match = CLASS_RE.match(line)
+            if match:
+                return match.group(1) + ".cls"
+        raise IrisModuleError("%s defines no class: no line 'Class Package.Name ...' found." % path,
+                              hint="give UDL class files (.cls) as IRIS exports them, one class per file")
+    first = next((line for line in lines if line.strip()), "")
+    match = ROUTINE_RE.match(first)
+    if not match:
+        raise IrisModuleError("%s does not start with the UDL routine header 'ROUTINE Name [Type=MAC|INT|INC]'." % path,
+                              hint="export routines in UDL form (the header names the routine), or add the header line")
+    routine_type = (match.group(2) or kind).lower()
+    if routine_type not in ("mac", "int", "inc"):
+        raise IrisModuleError("%s: routine type %s is not one of MAC, INT, INC." % (path, match.group(2)),
+                              hint="use Type=MAC, Type=INT or Type=INC in the ROUTINE header")
+    return "%s.%s" % (match.group(1), routine_type)
+
+
+def read_source(path, rel):
+    """Read ``path`` ONCE: a SourceFile with its SHA-256 and item."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise IrisModuleError("%s has %d bytes, more than the %d a source file may have." % (path, size, MAX_FILE_BYTES),
+                                  hint="split the file, or leave it out of the tree")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except (IOError, OSError) as exc:
+        raise IrisModuleError("Cannot read %s: %s." % (path, exc.strerror or exc),
+                              hint="check the path and the permissions of the user running the module")
+    try:
+        text = codecs.decode(data, "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IrisModuleError("%s is not UTF-8 text (byte %d)." % (path, exc.start), hint="save the source as UTF-8")
+    return SourceFile(path, rel, hashlib.sha256(data).hexdigest(), item_of(path, text))
+
+
+def scan_tree(src, recurse=True):
+    """The source files under the directory ``src`` (hidden files and directories skipped), sorted by name."""
+    if not os.path.isabs(src):
+        _argspec.refuse("src", src, "it is not an absolute path", "give the absolute path of a directory on the host running the module")
+    _check_name("src", src)
+    if not os.path.isdir(src):
+        raise IrisModuleError("src %s is not a directory on the host running the module." % _argspec.shown(src),
+                              hint="check the path (the tree must be on the host where the module runs: copy it there first, "
+                                   "or use delegate_to: localhost)")
+    found = []
+    for current, dirs, names in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = os.path.join(current, name)
+            if name.startswith(".") or _kind(name) not in KINDS or not os.path.isfile(path):
+                continue
+            rel = os.path.relpath(path, src).replace(os.sep, "/")
+            _check_name("src", rel)
+            found.append((path, rel))
+        if not recurse:
+            break
+    return _read_all(found, "src")
+
+
+def scan_files(files):
+    """The source files of the O(files) list; each a regular file with a known extension; names (basenames) unique."""
+    found = []
+    for path in files:
+        if not isinstance(path, str) or not path:
+            _argspec.refuse("files", path, "it is empty", "give absolute paths of source files")
+        _check_name("files", path)
+        if not os.path.isabs(path):
+            _argspec.refuse("files", path, "it is not an absolute path", "give absolute paths of source files")
+        if _kind(path) not in KINDS:
+            _argspec.refuse("files", path, "its extension is not one of .%s" % ", .".join(KINDS),
+                            "give UDL source files (.cls, .mac, .int, .inc)")
+        if not os.path.isfile(path):
+            raise IrisModuleError("files: %s is not a regular file on the host running the module." % _argspec.shown(path),
+                                  hint="check the path (the files must be on the host where the module runs)")
+        found.append((path, os.path.basename(path)))
+    return _read_all(found, "files")
+
+
+def _read_all(found, option):
+    if not found:
+        raise IrisModuleError("%s holds no source file (.%s)." % (option, ", .".join(KINDS)),
+                              hint="check the path; hidden files and other extensions are skipped")
+    if len(found) > MAX_FILES:
+        raise IrisModuleError("%s holds %d source files, more than the %d allowed." % (option, len(found), MAX_FILES),
+                              hint="split the tree into several O(name)s")
+    seen_rel, seen_item, sources = {}, {}, []
+    for path, rel in found:
+        if rel in seen_rel:
+            raise IrisModuleError("%s and %s have the same file name %s." % (seen_rel[rel], path, rel),
+                                  hint="give files with distinct names (or load their directory with src)")
+        seen_rel[rel] = path
+        source = read_source(path, rel)
+        if source.item.lower() in seen_item:
+            raise IrisModuleError("%s and %s both define %s." % (seen_item[source.item.lower()], path, source.item),
+                                  hint="remove one of them: an item can be loaded from one file only")
+        seen_item[source.item.lower()] = path
+        sources.append(source)
+    return sources
+
+
+def validate_flags(flags):
+    """O(compile_flags) checked; return the qspec for the compile (``-d`` added: errors come from the errorlog)."""
+    _argspec.refuse_unless(flags, "compile_flags", FLAGS_RE, 200, FLAGS_RULE)
+    head, slash, tail = flags.partition("/")
+    lowered = "/" + tail.lower() if slash else ""
+    if "-c" in head.lower() or "/nocompile" in lowered or "/compile=0" in lowered:
+        _argspec.refuse("compile_flags", flags, "it turns compiling off", "iris_code always compiles; leave out -c and /nocompile")
+    return head + "-d" + slash + tail
+
+
+def plan(sources, records, delete_removed):
+    """(added, changed, removed files, items to delete) from the local sources and the read record."""
+    local = dict((source.rel, source) for source in sources)
+    added = [source for source in sources if source.rel not in records]
+    changed = [source for source in sources if source.rel in records and records[source.rel].get("sha256") != source.sha256]
+    removed = sorted(rel for rel in records if rel not in local)
+    items_now = set(source.item.lower() for source in sources)
+    delete = []
+    if delete_removed:
+        old_items = [records[rel].get("item") for rel in removed]
+        old_items += [records[source.rel].get("item") for source in changed if records[source.rel].get("item") != source.item]
+        delete = sorted(set(item for item in old_items if item and item.lower() not in items_now))
+    return added, changed, removed, delete
+
+
+def parse_records(raw, name):
+    """The record the read program returned: file -> {"sha256", "item"}; a node we cannot read counts as changed."""
+    records = {}
+    for rel, text in (raw or {}).items():
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError):
+            value = None
+        records[rel] = value if isinstance(value, dict) else {"sha256": None, "item": None}
+    return records
+
+
+def attribute_errors(entries, staging, sources):
+    """The failed steps of the apply program -> [{file, line, message}], messages with the staging path replaced."""
+    by_item = sorted(((source.item.rsplit(".", 1)[0], source) for source in sources), key=lambda pair: -len(pair[0]))
+    errors = []
+    for entry in entries or []:
+        messages = list(entry.get("errors") or []) or [entry.get("status") or "unknown error"]
+        for message in messages:
+            message = str(message)
+            source, line = None, None
+            if staging:
+                for candidate in sources:
+                    staged = "%s/%s" % (staging, candidate.rel)
+                    index = message.find(staged)
+                    if index >= 0:
+                        source = candidate
+                        match = LINE_RE.match(message, index + len(staged))
+                        line = int(match.group(1)) if match else None
+                        break
+                message = message.replace(staging + "/", "")
+            if source is None and entry.get("what") != "compile":
+                source = next((s for s in sources if s.rel == entry.get("what")), None)
+            if source is None:
+                source = next((s for item, s in by_item if item in message), None)
+            errors.append(dict(file=source.path if source else None, line=line, message=message))
+    return errors
+
+
+class CodeManager(BaseManager):
+    """``CodeManager(module).run() -> result`` for iris_code; ``instance`` is injectable for tests (``BaseManager``)."""
+
+    def run(self):
+        params = self.params
+        name = params["name"]
+        _argspec.refuse_unless(name, "name", NAME_RE, 64,
+                               "give a name of 1 to 64 letters, digits, '.', '_' or '-' (a letter or digit first)")
+        state = params["state"]
+        sources = []
+        qspec = validate_flags(params["compile_flags"])
+        if state == "present":
+            if params.get("src"):
+                sources = scan_tree(params["src"], params["recurse"])
+            elif params.get("files"):
+                sources = scan_files(params["files"])
+            else:
+                raise IrisModuleError("state present needs the sources: src (a directory) or files (a list).",
+                                      hint="set src or files")
+        transport = self.instance.transport()
+        read = Program().add("code_read", area=AREA, name=name, key="records")
+        result = transport.run(read)
+        records = parse_records(result.get("records"), name)
+        record_name = '^IrisDevTools("%s","%s")' % (AREA, name)
+        if state == "absent":
+            return self._absent(transport, name, records, record_name)
+
+        added, changed, removed, delete = plan(sources, records, params["delete_removed"])
+        load = added + changed
+        before = dict((rel, value.get("sha256")) for rel, value in records.items())
+        after = dict((source.rel, source.sha256) for source in sources)
+        self.diff.add("files", before, after)
+        for item in delete:
+            self.actions.append("delete %s" % item)
+        for source in load:
+            self.actions.append("load %s" % source.rel)
+        if removed:
+            self.actions.append("forget %s" % ", ".join(removed))
+        values = dict(namespace=result.get("namespace"), record=record_name,
+                      files_added=[s.rel for s in added], files_changed=[s.rel for s in changed], files_removed=removed,
+                      files_unchanged=len(sources) - len(load), items_loaded=[s.item for s in load], items_deleted=delete)
+        if not self.diff.changed or self.check_mode:
+            return self.result(iris_sessions=self.sessions, **values)
+        self._apply(transport, name, load, removed, delete, qspec)
+        return self.result(iris_sessions=self.sessions, **values)
+
+    def _apply(self, transport, name, load, removed, delete, qspec):
+        staging = None
+        if load:
+            staging = _copy.put_tree(self.instance, [(s.path, s.rel, "sha256:" + s.sha256) for s in load], base_dir=STAGING_BASE)
+        try:
+            program = Program().add("code_read", area=AREA, name=name, key="records_before")
+            self._add_deletes(program, delete)
+            for source in load:
+                program.add("code_load", path="%s/%s" % (staging, source.rel), qspec="-d", what=source.rel)
+            if load:
+                program.add("code_compile", items=",".join(s.item for s in load), qspec=qspec, what="compile")
+            for source in load:
+                program.add("code_record", area=AREA, name=name, file=source.rel, value=source.record)
+            for rel in removed:
+                program.add("code_forget", area=AREA, name=name, file=rel)
+            applied = transport.run(program)
+        finally:
+            if staging:
+                _copy.remove_tree(self.instance, staging)
+        self._warn_deletes(applied)
+        errors = attribute_errors(applied.get("errors"), staging, load)
+        if errors:
+            self.fail_results["errors"] = errors
+            lines = ["%s%s: %s" % (e["file"] or "(no file)", "(%s)" % e["line"] if e["line"] else "", e["message"]) for e in errors]
+            raise IrisModuleError("IRIS reported %d error(s) loading or compiling the sources; nothing was recorded: %s"
+                                  % (len(errors), "; ".join(lines)),
+                                  hint="fix the sources named above and run again (every changed file loads again)")
+
+    def _absent(self, transport, name, records, record_name):
+        items = sorted(set(value.get("item") for value in records.values() if value.get("item")))
+        delete = items if self.params["delete_items"] else []
+        self.diff.add("files", dict((rel, value.get("sha256")) for rel, value in records.items()), {})
+        self.actions.extend("delete %s" % item for item in delete)
+        if records:
+            self.actions.append("forget %s" % ", ".join(sorted(records)))
+        values = dict(record=record_name, files_removed=sorted(records), items_deleted=delete,
+                      files_added=[], files_changed=[], files_unchanged=0, items_loaded=[])
+        if records and not self.check_mode:
+            program = Program().add("code_read", area=AREA, name=name, key="records_before")
+            self._add_deletes(program, delete)
+            for rel in sorted(records):
+                program.add("code_forget", area=AREA, name=name, file=rel)
+            self._warn_deletes(transport.run(program))
+        return self.result(iris_sessions=self.sessions, **values)
+
+    @staticmethod
+    def _add_deletes(program, items):
+        for item in items:
+            if item.lower().endswith(".cls"):
+                program.add("code_delete_class", item=item[:-4])
+            else:
+                program.add("code_delete_routine", item=item)
+
+    def _warn_deletes(self, applied):
+        for text in applied.get("delete_errors") or []:
+            self.module.warn("IRIS could not delete %s (the record is removed anyway)" % text)

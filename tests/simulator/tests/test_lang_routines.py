@@ -1,0 +1,121 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Routines (.mac/.int/.inc) through $SYSTEM.OBJ Load/LoadDir/Compile, #include, Delete (issue 14 item 5)."""
+
+from __future__ import annotations
+
+import iris_sim.models  # noqa: F401  pylint: disable=unused-import
+from test_models_support import fixture_sim  # noqa: F401  pylint: disable=unused-import
+
+INC = """ROUTINE Demo [Type=INC]
+#define Greeting "Hello"
+#define Answer 42
+"""
+
+MAC = """ROUTINE Demo.Util [Type=MAC]
+#include Demo
+Demo.Util ; the entry point
+ write "top"
+ quit
+Greet(name) public {
+ quit $$$Greeting_", "_name
+}
+Add(a,b)
+ quit a+b
+Hi
+ write "hi",$$Add(1,2)
+Fall
+ write "-fall"
+ quit
+Answer()
+ quit $$$Answer
+"""
+
+CLS = """Include Demo
+
+Class Demo.UsesInc Extends %RegisteredObject
+{
+
+ClassMethod Hello() As %String
+{
+    quit $$$Greeting_"!"
+}
+
+}
+"""
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _load_dir(sim, tmp_path):
+    _write(tmp_path, "Demo.inc", INC)
+    _write(tmp_path, "Util.mac", MAC)
+    _write(tmp_path, "UsesInc.cls", CLS)
+    return sim.run("USER", f'set sc=$SYSTEM.OBJ.LoadDir("{tmp_path}","ck-d",.err,1,.list) write sc,"|",err,"|",'
+                           '$data(list("Demo.Util.mac")),$data(list("Demo.inc")),$data(list("Demo.UsesInc.cls"))')
+
+
+def test_routine_labels_run_after_load_dir(sim, tmp_path):
+    """do label^routine, $$label^routine(), fall-through, local calls, #include constants."""
+    assert _load_dir(sim, tmp_path) == "1|0|111"
+    assert sim.write("USER", '$$Greet^Demo.Util("you")') == "Hello, you"
+    assert sim.write("USER", "$$Add^Demo.Util(2,5)") == "7"
+    assert sim.run("USER", "do Hi^Demo.Util") == "hi3-fall"
+    assert sim.run("USER", "do ^Demo.Util") == "top"
+    assert sim.write("USER", "$$Answer^Demo.Util()") == "42"
+    assert sim.write("USER", "##class(Demo.UsesInc).Hello()") == "Hello!"
+
+
+def test_formals_are_restored_and_errors(sim, tmp_path):
+    _load_dir(sim, tmp_path)
+    assert sim.run("USER", 'set a="mine" set x=$$Add^Demo.Util(1,1) write a,x') == "mine2"
+    assert "<NOLINE>" in sim.run("USER", "do Nope^Demo.Util")
+    assert "<NOROUTINE>" in sim.run("USER", "do ^Demo.None")
+
+
+def test_compile_error_names_file_and_line(sim, tmp_path):
+    bad = _write(tmp_path, "Bad.mac", "ROUTINE Bad\nBad\n set x=$$$Unknown\n quit\n")
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{bad}","ck-d",.err) write err,"|",err(1)')
+    assert out.startswith("1|Routine 'Bad.mac': " + bad + "(3): "), out
+    assert "<NOROUTINE>" in sim.run("USER", "do ^Bad")
+
+
+def test_missing_include_and_header(sim, tmp_path):
+    mac = _write(tmp_path, "R.mac", "ROUTINE R\n#include Nope\n quit\n")
+    assert "include file 'Nope' does not exist" in sim.run(
+        "USER", f'set sc=$SYSTEM.OBJ.Load("{mac}","ck-d",.err) write err(1)')
+    plain = _write(tmp_path, "P.mac", "P ;\n quit\n")
+    assert "not modelled" in sim.run("USER", f'write $SYSTEM.Status.GetErrorText($SYSTEM.OBJ.Load("{plain}","-d"))')
+
+
+def test_xml_is_loudly_not_modelled(sim, tmp_path):
+    xml = _write(tmp_path, "x.xml", '<?xml version="1.0"?><Export generator="IRIS" version="26"></Export>')
+    assert "XML exports is not modelled" in sim.run(
+        "USER", f'write $SYSTEM.Status.GetErrorText($SYSTEM.OBJ.Load("{xml}","-d"))')
+
+
+def test_delete_class_and_routine(sim, tmp_path):
+    _load_dir(sim, tmp_path)
+    assert sim.run("USER", 'write $SYSTEM.OBJ.Delete("Demo.UsesInc","-d")') == "1"
+    assert "<CLASS DOES NOT EXIST>" in sim.run("USER", "write ##class(Demo.UsesInc).Hello()")
+    assert sim.run("USER", 'write ##class(%Routine).Delete("Demo.Util.mac")') == "1"
+    assert "<NOROUTINE>" in sim.run("USER", "do Hi^Demo.Util")
+    assert sim.run("USER", 'write $SYSTEM.Status.IsError(##class(%Routine).Delete("Demo.Util.mac"))') == "1"
+    assert sim.run("USER", 'write $SYSTEM.Status.IsError($SYSTEM.OBJ.Delete("Demo.UsesInc","-d"))') == "1"
+
+
+def test_the_sample_application_loads_and_runs(sim):
+    """tests/sample_app/src: classes, a routine, an include (issue 14 item 5)."""
+    import os  # pylint: disable=import-outside-toplevel
+    src = os.path.join(os.path.dirname(__file__), "..", "..", "sample_app", "src")
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.LoadDir("{os.path.abspath(src)}","ck-d",.err,1) write sc,"|",err')
+    assert out == "1|0", out
+    assert sim.write("USER", "##class(SampleApp.Calculator).Add(2,3)") == "5"
+    assert sim.write("USER", '##class(SampleApp.Greeter).Greet("CI")') == "Hello, CI!"
+    assert sim.write("USER", "##class(SampleApp.Greeter).%New().Shout()") == "HELLO WORLD!"
+    assert sim.write("USER", "##class(SampleApp.Calculator).Version()") == "1.0"

@@ -1,0 +1,189 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""iris_code's manager: the local scan, the plan, error attribution (pure) and the manager against the in-process
+IRIS simulator (one session for an unchanged tree, compile errors with file and line, state absent)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _code as c, _instance
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+
+SAMPLE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "sample_app", "src"))
+
+
+class FakeModule(object):
+    def __init__(self, check_mode=False, diff=True, **params):
+        self.params = dict(name="app", state="present", src=None, files=None, recurse=True, compile_flags="ck",
+                           delete_removed=False, delete_items=True, instance="IRIS", namespace="USER", timeout=60,
+                           transport="local", container=None, docker_host=None)
+        self.params.update(params)
+        self.check_mode = check_mode
+        self._diff = diff
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+class OneTransport(_instance.Instance):
+    kind = "local"
+
+    def __init__(self, transport):
+        super(OneTransport, self).__init__()
+        self._one = transport
+
+    def _new_transport(self, namespace):
+        return self._one
+
+
+def run(sim, check_mode=False, **params):
+    transport = sim.transport("USER")
+    module = FakeModule(check_mode=check_mode, **params)
+    result = c.CodeManager(module, instance=OneTransport(transport)).run()
+    return result, transport.sessions
+
+
+@pytest.fixture
+def tree(tmp_path):
+    dest = tmp_path / "src"
+    shutil.copytree(SAMPLE, str(dest))
+    return dest
+
+
+# -- the local side (pure) --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, text, item", [
+    ("A.cls", "/// doc\nClass Pkg.A Extends %RegisteredObject\n{\n}\n", "Pkg.A.cls"),
+    ("A.cls", "Include X\n\nclass pkg.b {\n}\n", "pkg.b.cls"),
+    ("R.mac", "\nROUTINE Pkg.R\n quit\n", "Pkg.R.mac"),
+    ("R.mac", "ROUTINE Pkg.R [Type=INT]\n quit\n", "Pkg.R.int"),
+    ("R.inc", "ROUTINE Pkg [ Type = INC ]\n#define X 1\n", "Pkg.inc"),
+])
+def test_item_of(name, text, item):
+    assert c.item_of(name, text) == item
+
+
+@pytest.mark.parametrize("name, text", [
+    ("A.cls", "/// no class\n"),
+    ("R.mac", " write 1\n"),
+    ("R.mac", "ROUTINE R [Type=CLS]\n"),
+    ("R.mac", "ROUTINE R\"x\n"),
+])
+def test_item_of_refuses(name, text):
+    with pytest.raises(IrisModuleError):
+        c.item_of(name, text)
+
+
+def test_scan_tree_reads_sources_and_skips_hidden_and_other_files(tree):
+    (tree / ".git").mkdir()
+    (tree / ".git" / "X.cls").write_text("Class Hidden.X\n{\n}\n")
+    (tree / "README.md").write_text("not code")
+    sources = c.scan_tree(str(tree))
+    assert [s.rel for s in sources] == ["SampleApp.inc", "SampleApp/Base.cls", "SampleApp/Calculator.cls",
+                                        "SampleApp/Greeter.cls", "SampleApp/Util.mac"]
+    assert sources[0].item == "SampleApp.inc" and len(sources[0].sha256) == 64
+    assert [s.rel for s in c.scan_tree(str(tree), recurse=False)] == ["SampleApp.inc"]
+
+
+def test_scan_refuses_bad_trees(tree, tmp_path):
+    with pytest.raises(IrisModuleError, match="not an absolute path"):
+        c.scan_tree("relative")
+    with pytest.raises(IrisModuleError, match="not a directory"):
+        c.scan_tree(str(tmp_path / "missing"))
+    (tree / "Copy.cls").write_text((tree / "SampleApp" / "Base.cls").read_text())
+    with pytest.raises(IrisModuleError, match="both define SampleApp.Base.cls"):
+        c.scan_tree(str(tree))
+    with pytest.raises(IrisModuleError, match="same file name"):
+        c.scan_files([str(tree / "Copy.cls"), str(tmp_path / "src" / "Copy.cls")])
+    with pytest.raises(IrisModuleError, match="extension"):
+        c.scan_files([str(tree / "SampleApp" / "Base.cls"), "/etc/passwd"])
+    with pytest.raises(IrisModuleError, match="line feed"):
+        c.scan_files(["/tmp/a\nb.cls"])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(IrisModuleError, match="holds no source file"):
+        c.scan_tree(str(empty))
+
+
+@pytest.mark.parametrize("flags, qspec", [("ck", "ck-d"), ("", "-d"), ("cuk/multicompile=0", "cuk-d/multicompile=0"),
+                                          ("c-k", "c-k-d")])
+def test_validate_flags(flags, qspec):
+    assert c.validate_flags(flags) == qspec
+
+
+@pytest.mark.parametrize("flags", ['ck")', "c k", "ck/x=a b", "k-c", "ck/nocompile", "ck/compile=0", "x" * 300, "ck\n"])
+def test_validate_flags_refuses(flags):
+    with pytest.raises(IrisModuleError):
+        c.validate_flags(flags)
+
+
+def test_plan_added_changed_removed_and_deletes():
+    sources = [c.SourceFile("/s/A.cls", "A.cls", "1", "P.A.cls"), c.SourceFile("/s/B.cls", "B.cls", "2", "P.B2.cls")]
+    records = {"B.cls": {"sha256": "x", "item": "P.B.cls"}, "Old.mac": {"sha256": "y", "item": "Old.mac"}}
+    added, changed, removed, delete = c.plan(sources, records, delete_removed=True)
+    assert [s.rel for s in added] == ["A.cls"] and [s.rel for s in changed] == ["B.cls"]
+    assert removed == ["Old.mac"] and delete == ["Old.mac", "P.B.cls"]
+    assert c.plan(sources, records, delete_removed=False)[3] == []
+
+
+def test_attribute_errors_maps_staged_paths_and_items():
+    sources = [c.SourceFile("/src/P/A.cls", "P/A.cls", "1", "P.A.cls"), c.SourceFile("/src/R.mac", "R.mac", "2", "R.mac")]
+    entries = [{"what": "compile", "errors": ["Class 'P.A': /tmp/st/P/A.cls(7): bad", "Routine R.mac failed"]},
+               {"what": "R.mac", "errors": [], "status": "ERROR #5001: cannot load"}]
+    errors = c.attribute_errors(entries, "/tmp/st", sources)
+    assert errors == [dict(file="/src/P/A.cls", line=7, message="Class 'P.A': P/A.cls(7): bad"),
+                      dict(file="/src/R.mac", line=None, message="Routine R.mac failed"),
+                      dict(file="/src/R.mac", line=None, message="ERROR #5001: cannot load")]
+
+
+# -- the manager against the simulator --------------------------------------------------------------------------
+
+def test_load_is_idempotent_in_one_session(iris_sim, tree):
+    check, check_sessions = run(iris_sim, check_mode=True, src=str(tree))
+    real, real_sessions = run(iris_sim, src=str(tree))
+    again, again_sessions = run(iris_sim, src=str(tree))
+    assert check["changed"] and real["changed"] and not again["changed"]
+    assert check["files_added"] == real["files_added"] and len(real["files_added"]) == 5
+    assert check["diff"] == real["diff"]
+    assert (check_sessions, real_sessions, again_sessions) == (1, 2, 1)
+    assert again["files_unchanged"] == 5
+    out = iris_sim.run("USER", 'write ##class(SampleApp.Greeter).Greet("u"),"|",$$Add^SampleApp.Util(1,2)')
+    assert "Hello, u!|3" in out
+    assert not [n for n in os.listdir("/tmp") if n.startswith("iris-devtools-stage-") and
+                os.path.getmtime(os.path.join("/tmp", n)) > os.path.getmtime(str(tree))]
+
+
+def test_compile_error_fails_with_file_and_line_and_records_nothing(iris_sim, tree):
+    bad = tree / "SampleApp" / "Broken.cls"
+    bad.write_text("Class SampleApp.Broken Extends %RegisteredObject\n{\n\nClassMethod X()\n{\n    set x = $$$Nope\n}\n\n}\n")
+    with pytest.raises(IrisModuleError) as caught:
+        run(iris_sim, src=str(tree))
+    assert "SampleApp/Broken.cls(6)" in caught.value.msg
+    again, dummy = run(iris_sim, check_mode=True, src=str(tree))
+    assert len(again["files_added"]) == 6  # nothing was recorded
+
+
+def test_changed_removed_and_absent(iris_sim, tree):
+    run(iris_sim, src=str(tree))
+    (tree / "SampleApp" / "Greeter.cls").unlink()
+    removed, dummy = run(iris_sim, src=str(tree), delete_removed=True)
+    assert removed["files_removed"] == ["SampleApp/Greeter.cls"] and removed["items_deleted"] == ["SampleApp.Greeter.cls"]
+    assert "CLASS DOES NOT EXIST" in iris_sim.run("USER", 'write ##class(SampleApp.Greeter).Greet("u")')
+    gone, dummy = run(iris_sim, state="absent")
+    assert gone["changed"] and "SampleApp.Util.mac" in gone["items_deleted"]
+    assert "NOROUTINE" in iris_sim.run("USER", "write $$Add^SampleApp.Util(1,2)")
+    again, sessions = run(iris_sim, state="absent")
+    assert not again["changed"] and sessions == 1
+
+
+def test_bad_name_and_missing_sources(iris_sim):
+    with pytest.raises(IrisModuleError, match="name"):
+        run(iris_sim, name='a"b', src="/tmp")
+    with pytest.raises(IrisModuleError, match="needs the sources"):
+        run(iris_sim)
