@@ -1,7 +1,7 @@
 # Copyright (c) 2026, IRIS DevTools contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The IPM model (models/ipm.py, DESIGN.md Contract ipm): the installer stand-in, %IPM.Main.Shell and its commands,
+"""The IPM model (models/ipm.py, DESIGN.md Contract 13): the installer stand-in, %IPM.Main.Shell and its commands,
 %IPM.Storage.Module, module.xml, per-namespace state.  Data: tests/data/ipm."""
 
 from __future__ import annotations

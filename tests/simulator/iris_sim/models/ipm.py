@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """IPM, the InterSystems Package Manager (iris-sources.md T5, T15, T16, T39, IPMSRC; issue 14 item 5; DESIGN.md
-Contract ipm).
+Contract 13).
 
 * **Installing IPM** (T15, T39): ``$SYSTEM.OBJ.Load("/path/zpm.xml","ck")`` of the installer XML export. The simulator
   cannot load a real installer (thousands of classes); it recognises only its own stand-in, an XML export whose root is

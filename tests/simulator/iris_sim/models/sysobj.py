@@ -31,7 +31,7 @@ from iris_sim.objects import ByRef, SimClass, class_method, register
 
 _FLAGS = {"c": "compile", "k": "keepsource", "d": "display", "u": "checkuptodate"}
 _QUALIFIERS = {"compile", "keepsource", "display", "displaylog", "displayerror", "checkuptodate", "recurse"}
-# Loaders of XML files another model recognises (models/ipm.py: the IPM installer stand-in, Contract ipm):
+# Loaders of XML files another model recognises (models/ipm.py: the IPM installer stand-in, Contract 13):
 # loader(proc, path, error) -> True when it handled the file (reporting failures through error(text)).
 XML_LOADERS: list = []
 
