@@ -33,29 +33,12 @@ from __future__ import annotations
 import argparse
 import secrets
 import statistics
-import sys
 import time
 import uuid
 
-
-class _Module(object):
-    """The minimum of AnsibleModule the container manager uses."""
-
-    def __init__(self, params):
-        self.params = params
-        self.check_mode = False
-        self._diff = False
-
-    def warn(self, text):
-        print("warning: %s" % text, file=sys.stderr)
-
-
-def _params(name, image, password):
-    return dict(name=name, image=image, state="healthy", recreate="on_change", host_ip="127.0.0.1",
-                superserver_port=None, web_port=None, publish_web=False, published_ports=None, volumes=None,
-                durable_dir=None, license_key=None, password=password, cpf_merge=None, env=None, labels=None,
-                memory=None, cpus=None, command_args=None, wait_timeout=180, stop_timeout=10, keep_failed=False,
-                state_dir=None, instance="IRIS", namespace="USER", timeout=60, docker_host=None)
+# The container manager's stand-in module and its parameters, shared with readiness.py (this folder is on sys.path
+# when the script runs as ``python benchmarks/native.py``).
+from readiness import _Module, _params  # pylint: disable=import-error
 
 
 def _timed(function):
@@ -72,7 +55,9 @@ def measure(image, runs):
 
     name = "iris-bench-native-%s" % uuid.uuid4().hex[:8]
     password = "Bench-" + secrets.token_urlsafe(12)  # never printed
-    manager = _container.ContainerManager(_Module(_params(name, image, password)))
+    params = _params(name, image)
+    params.update(password=password, publish_web=False)
+    manager = _container.ContainerManager(_Module(params))
     connection = None
     try:
         manager.run()
