@@ -78,8 +78,8 @@ def measure(image, runs):
             for side, times in (order if index % 2 == 0 else order[::-1]):
                 seconds, result = _timed(lambda side=side: side.run(ping_program()))
                 if result != reference:
-                    raise RuntimeError("run %d of %s returned %r, not %r" % (index + 1, type(side).__name__, result,
-                                                                              reference))
+                    which = type(side).__name__
+                    raise RuntimeError("run %d of %s returned %r, not %r" % (index + 1, which, result, reference))
                 times.append(seconds)
             print("run %d: native %.4f s, docker %.4f s" % (index + 1, native_times[-1], docker_times[-1]))
         return statistics.median(native_times), statistics.median(docker_times)
