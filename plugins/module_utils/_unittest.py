@@ -7,7 +7,9 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
 (the register's rows: iris-sources.md UT1, UT2, UT3, UT4).
 
 * **What runs** (``plan_runs``): ``%UnitTest.Manager.RunTest(testspec, qspec)`` (iris-sources.md T1, T2).
-  - From a directory on the IRIS server (``directory`` + ``suite``): ``^UnitTestRoot`` = the directory, testspec
+  - From a directory on the IRIS server (``directory`` + ``suite``), or from a directory on the host running the module
+    (``src`` + ``suite``: the suite's files are staged into the instance with ``_copy.put_tree``, the staging directory
+    is ^UnitTestRoot for the run and is removed afterwards, also when the run fails): ``^UnitTestRoot`` = the directory, testspec
     ``suite[:Pkg.Class[:Method]]``, qspec ``/load/run/nodisplay`` plus ``/loadudl`` (``.cls`` files: T1),
     ``/recursive`` and ``/delete`` or their negations (T1) from the options.
   - Classes already compiled in the namespace (``classes``, for example loaded by iris_code): one RunTest per class,
@@ -34,7 +36,7 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _files, _junit
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _files, _junit
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program
@@ -45,6 +47,10 @@ LOCK_SECONDS_MAX = 300
 _CLASS_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+$")
 _METHOD_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$")
 _MAX_PATH = 4096
+# O(src): the suite's files are staged under this directory of the instance (as iris_code stages its sources).
+STAGING_BASE = "/tmp"
+MAX_SRC_FILES = 20000
+MAX_SRC_BYTES = 256 * 1024 * 1024
 
 
 def lock_seconds_for(timeout):
@@ -64,6 +70,58 @@ def _directory(value):
                               % (value,), hint="give the directory that holds the suite directories, for example "
                                                "/opt/app/tests (copy it in first)")
     return text.rstrip("/") or "/"
+
+
+def _src(value):
+    """O(src) checked as iris_code checks its O(src): absolute, no control characters or backslashes, a directory."""
+    text = str(value)
+    if not os.path.isabs(text):
+        _argspec.refuse("src", text, "it is not an absolute path",
+                        "give the absolute path of a directory on the host running the module")
+    bad = _argspec.control_character(text)
+    if bad is not None or "\\" in text or len(text) > _MAX_PATH:
+        _argspec.refuse("src", text, "it contains %s" % (_argspec.describe_char(bad) if bad else "a backslash or is too long"),
+                        "give the absolute path of a directory without control characters or backslashes")
+    if not os.path.isdir(text):
+        raise IrisModuleError("src %s is not a directory on the host running the module." % _argspec.shown(text),
+                              hint="check the path (the tests must be on the host where the module runs: copy them "
+                                   "there first, or use delegate_to: localhost)")
+    return text.rstrip("/") or "/"
+
+
+def scan_src(src, suite):
+    """The files of the suite directory ``src/suite`` to stage: ``[(local path, relative destination)]``, sorted.
+
+    Every regular, non-hidden file under it (test classes, and any data file the tests read relative to
+    ^UnitTestRoot); hidden files and directories are skipped.  The destination keeps the suite directory first."""
+    top = os.path.join(src, suite)
+    if not os.path.isdir(top):
+        raise IrisModuleError("src %s has no suite directory %s." % (_argspec.shown(src), _argspec.shown(suite)),
+                              hint="suite names a subdirectory of src that holds the test classes, for example "
+                                   "src: /ci/tests with suite: unit for /ci/tests/unit")
+    found, total = [], 0
+    for current, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = os.path.join(current, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            rel = os.path.relpath(path, src).replace(os.sep, "/")
+            bad = _argspec.control_character(rel)
+            if bad is not None or "\\" in rel:
+                _argspec.refuse("src", rel, "a file name contains %s" % (_argspec.describe_char(bad) if bad else "a backslash"),
+                                "rename the file: test file names may not hold control characters or backslashes")
+            total += os.path.getsize(path)
+            found.append((path, rel))
+    if not found:
+        raise IrisModuleError("The suite directory %s under src holds no file." % _argspec.shown(suite),
+                              hint="put the suite's .cls test classes there (hidden files are skipped)")
+    if len(found) > MAX_SRC_FILES or total > MAX_SRC_BYTES:
+        raise IrisModuleError("The suite directory %s holds %d files (%d bytes), more than the %d files or %d bytes "
+                              "iris_unittest uploads." % (_argspec.shown(suite), len(found), total, MAX_SRC_FILES,
+                                                          MAX_SRC_BYTES),
+                              hint="split the suite, or copy it to the server yourself and use directory")
+    return found
 
 
 def _suite(value):
@@ -107,8 +165,9 @@ def _junit_path(value):
 def plan_runs(params):
     """The (testspec, qspec) pairs and the ^UnitTestRoot value the options ask for; IrisModuleError on bad input."""
     method = _method_name(params["test_method"]) if params.get("test_method") else None
-    if params.get("directory"):
-        root = _directory(params["directory"])
+    if params.get("directory") or params.get("src"):
+        # With src the root is the staging directory, known only once the files are uploaded (UnitTestManager.run).
+        root = _directory(params["directory"]) if params.get("directory") else _src(params["src"])
         suite = _suite(params.get("suite") or "")
         spec = suite
         if params.get("test_class"):
@@ -120,9 +179,10 @@ def plan_runs(params):
         return root, [spec]
     classes = params.get("classes") or []
     if not classes:
-        raise IrisModuleError("Nothing to run: neither directory nor classes is set",
-                              hint="set directory (and suite) for test classes on the server, or classes for test "
-                                   "classes already compiled in the namespace")
+        raise IrisModuleError("Nothing to run: neither directory, src nor classes is set",
+                              hint="set directory (and suite) for test classes on the server, src (and suite) for test "
+                                   "classes on the host running the module, or classes for test classes already compiled "
+                                   "in the namespace")
     if params.get("test_class"):
         raise IrisModuleError("test_class is for directory runs; with classes, list the classes there",
                               hint="remove test_class or move it into classes")
@@ -140,7 +200,7 @@ def plan_runs(params):
 
 def qspec_for(params):
     """The RunTest qualifiers for the options (see plan_runs)."""
-    if params.get("directory"):
+    if params.get("directory") or params.get("src"):
         # T1: /load (default), /run, /loadudl for UDL .cls files, /recursive, /delete; /nodisplay (T1, T4).
         qspec = "/load/run/nodisplay" + ("/loadudl" if params.get("load_udl", True) else "/noloadudl")
         qspec += "/recursive" if params.get("recursive", True) else "/norecursive"
@@ -273,19 +333,33 @@ class UnitTestManager(BaseManager):
         root, specs = plan_runs(params)
         qspec = qspec_for(params)
         junit_path = _junit_path(params["junit_path"]) if params.get("junit_path") else None
+        upload = scan_src(root, params["suite"]) if params.get("src") else []
         runs = [dict(testspec=spec, qspec=qspec, status=None) for spec in specs]
-        self.fail_results.update(runs=runs, junit_path=junit_path)
+        uploaded = [rel for dummy, rel in upload]
+        self.fail_results.update(runs=runs, junit_path=junit_path, uploaded=uploaded)
         if self.check_mode:
+            if upload:
+                self.actions.append("upload_tests")
             self.actions.append("run_tests")
             if junit_path:
                 self.actions.append("write_junit")
-            return self.result(changed=bool(junit_path), runs=runs, root=root or None, junit_path=junit_path,
-                               counts=None, assertions=None, duration=None, failures=[], result_indexes=[],
-                               iris_sessions=0)
+            return self.result(changed=bool(junit_path), runs=runs, root=None if upload else (root or None),
+                               junit_path=junit_path, counts=None, assertions=None, duration=None, failures=[],
+                               result_indexes=[], uploaded=uploaded, iris_sessions=0)
         transport = self.instance.transport()
-        program = build_program(root, specs, qspec, lock_seconds_for(self.instance.timeout))
-        self.actions.append("run_tests")
-        result = transport.run(program)
+        staging = None
+        if upload:
+            # The staging directory becomes ^UnitTestRoot; it is removed in every case (finally), like iris_code's.
+            staging = _copy.put_tree(self.instance, [(path, rel, None) for path, rel in upload], base_dir=STAGING_BASE)
+            self.actions.append("upload_tests")
+            root = staging
+        try:
+            program = build_program(root, specs, qspec, lock_seconds_for(self.instance.timeout))
+            self.actions.append("run_tests")
+            result = transport.run(program)
+        finally:
+            if staging:
+                _copy.remove_tree(self.instance, staging)
         run = result.get("run") or {}
         statuses = list(run.get("statuses") or [])
         for entry, status in zip(runs, statuses):
@@ -314,7 +388,7 @@ class UnitTestManager(BaseManager):
             changed = True
         values = dict(runs=runs, root=root or None, junit_path=junit_path, counts=outcome["counts"],
                       assertions=outcome["assertions"], duration=outcome["duration"], failures=outcome["failures"],
-                      result_indexes=indexes, iris_sessions=self.sessions)
+                      result_indexes=indexes, uploaded=uploaded, iris_sessions=self.sessions)
         counts = outcome["counts"]
         if counts["tests"] == 0:
             self.module.warn("RunTest wrote result index(es) %s but no test method ran; check the suite and classes."

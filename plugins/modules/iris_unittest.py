@@ -17,8 +17,11 @@ description:
     to O(directory), runs the suite O(suite) (a subdirectory of O(directory)), and puts C(^UnitTestRoot) back as it
     was in the same step, also when the run fails. RunTest loads and compiles the suite's C(.cls) files, runs them and,
     unless O(delete_classes=false), deletes the classes it loaded. The directory must be on the IRIS server's file
-    system (in the container for O(transport=docker)); copy it there first, for example with
-    C(community.docker.docker_container_copy_into).
+    system (in the container for O(transport=docker)); copy it there first, or use O(src).
+  - B(Test classes in a directory on the host the module runs on) (O(src) and O(suite)) - the module copies the suite
+    directory O(src)/O(suite) into a new staging directory of the instance (under C(/tmp) there), runs it as with
+    O(directory) with that staging directory as C(^UnitTestRoot), and removes the staging directory afterwards, also
+    when the run fails.
   - B(Test classes already compiled in the namespace) (O(classes)), for example loaded with the collection's code
     module - each class runs with C(RunTest) and the qualifiers C(/noload/nodelete), which neither load nor delete
     anything.
@@ -56,16 +59,25 @@ options:
         cannot restore it).
       - An absolute path. Requires O(suite). Excludes O(classes).
     type: str
+  src:
+    description:
+      - Absolute path of a directory on the host where the module runs (usually the controller) that holds the suite
+        directories. Only the suite directory O(src)/O(suite) is copied into the instance - every regular, non-hidden
+        file under it (hidden files and directories are skipped) - into a staging directory that is C(^UnitTestRoot)
+        for the run and is removed afterwards. The other options of O(directory) (O(test_class), O(load_udl),
+        O(recursive), O(delete_classes)) apply.
+      - Requires O(suite). Excludes O(directory) and O(classes).
+    type: path
   suite:
     description:
-      - With O(directory) - the suite to run, the name of a subdirectory of O(directory) that holds the C(.cls) test
+      - With O(directory) or O(src) - the suite to run, the name of a subdirectory of O(directory) that holds the C(.cls) test
         classes (the first part of RunTest's test spec). Required with O(directory).
       - With O(classes) - the suite name the results are stored under (no directory is needed). Default V(loaded).
       - One directory name, without V(:) or V(/).
     type: str
   test_class:
     description:
-      - With O(directory) - run only this test class of the suite (C(Package.Class)).
+      - With O(directory) or O(src) - run only this test class of the suite (C(Package.Class)).
     type: str
   test_method:
     description:
@@ -80,19 +92,19 @@ options:
     elements: str
   load_udl:
     description:
-      - With O(directory) - load the suite's UDL C(.cls) files (qualifier C(/loadudl)); V(false) passes
+      - With O(directory) or O(src) - load the suite's UDL C(.cls) files (qualifier C(/loadudl)); V(false) passes
         C(/noloadudl).
     type: bool
     default: true
   recursive:
     description:
-      - With O(directory) - also run the suite's subdirectories (qualifier C(/recursive), IRIS's default); V(false)
+      - With O(directory) or O(src) - also run the suite's subdirectories (qualifier C(/recursive), IRIS's default); V(false)
         passes C(/norecursive).
     type: bool
     default: true
   delete_classes:
     description:
-      - With O(directory) - delete the test classes RunTest loaded once they ran (qualifier C(/delete), IRIS's
+      - With O(directory) or O(src) - delete the test classes RunTest loaded once they ran (qualifier C(/delete), IRIS's
         default). V(false) passes C(/nodelete) and leaves them compiled in the namespace.
     type: bool
     default: true
@@ -120,8 +132,8 @@ notes:
   - A run waits at most half of O(timeout) (and never more than 300 seconds) for another run of the module in the same
     namespace. Runs that do not go through the module (another tool calling RunTest at the same time in the same
     namespace) are not held back and could add result entries the module then reads as its own.
-  - Loading test classes from the IRIS server's file system needs them there first; copying a directory from the
-    controller is not part of this module.
+  - With O(directory) the test classes must be on the IRIS server's file system first; O(src) copies them from the
+    host the module runs on for the run only.
 seealso:
   - name: "%UnitTest tutorial: test specs and qualifiers"
     description: RunTest's test spec and qualifiers.
@@ -133,19 +145,20 @@ seealso:
 
 EXAMPLES = r"""
 ---
-- name: Copy the test classes into the container
-  community.docker.docker_container_copy_into:
-    container: iris-ci
-    path: "{{ playbook_dir }}/tests/unit/Calc.cls"
-    container_path: /tmp/tests/unit/Calc.cls
-
-- name: Run the suite "unit" from /tmp/tests and write a JUnit report on the controller
+- name: Run the suite "unit" from the controller's tests/ directory (uploaded for the run) with a JUnit report
   iris_devtools.iris.iris_unittest:
     container: iris-ci
     namespace: APP
-    directory: /tmp/tests
+    src: "{{ playbook_dir }}/tests"
     suite: unit
     junit_path: "{{ playbook_dir }}/junit.xml"
+
+- name: Run the suite "unit" from /opt/app/tests, a directory on the IRIS server
+  iris_devtools.iris.iris_unittest:
+    container: iris-ci
+    namespace: APP
+    directory: /opt/app/tests
+    suite: unit
 
 - name: Run test classes already compiled in the namespace, one method only
   iris_devtools.iris.iris_unittest:
@@ -179,7 +192,9 @@ runs:
   elements: dict
   sample: [{"testspec": "unit", "qspec": "/load/run/nodisplay/loadudl/recursive/delete", "status": null}]
 root:
-  description: The value C(^UnitTestRoot) had during the run (V(null) for O(classes), where it is empty).
+  description:
+    - The value C(^UnitTestRoot) had during the run (V(null) for O(classes), where it is empty). With O(src) the
+      staging directory, which no longer exists when the module returns (V(null) in check mode).
   returned: always
   type: str
   sample: /tmp/tests
@@ -222,8 +237,14 @@ junit_path:
   returned: always
   type: str
   sample: /home/ci/junit.xml
+uploaded:
+  description: With O(src) - the files copied into the staging directory (or that would be), relative to O(src).
+  returned: always
+  type: list
+  elements: str
+  sample: ["unit/PassingTest.cls", "unit/FailingTest.cls"]
 actions:
-  description: What the module did (or would do) - V(run_tests), V(write_junit).
+  description: What the module did (or would do) - V(upload_tests), V(run_tests), V(write_junit).
   returned: always
   type: list
   elements: str
@@ -242,6 +263,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._unittest impor
 def argument_spec():
     return dict(
         directory=dict(type="str"),
+        src=dict(type="path"),
         suite=dict(type="str"),
         test_class=dict(type="str"),
         test_method=dict(type="str"),
@@ -256,9 +278,9 @@ def argument_spec():
 
 def main():
     run_module(UnitTestManager, argument_spec(),
-               required_one_of=[("directory", "classes")],
-               mutually_exclusive=[("directory", "classes"), ("test_class", "classes")],
-               required_by={"directory": "suite", "test_class": "directory"})
+               required_one_of=[("directory", "src", "classes")],
+               mutually_exclusive=[("directory", "src", "classes"), ("test_class", "classes")],
+               required_by={"directory": "suite", "src": "suite"})
 
 
 if __name__ == "__main__":

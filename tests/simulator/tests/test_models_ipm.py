@@ -163,3 +163,12 @@ def test_module_name_rules(sim, tmp_path, name):
     shutil.copytree(os.path.join(REPO, "greet-1.0.0"), bad)
     (bad / "module.xml").write_text((bad / "module.xml").read_text().replace("<Name>greet</Name>", f"<Name>{name}</Name>"))
     assert _shell(sim, f"load {bad}").endswith("SC=1")
+
+
+def test_the_sample_application_manifest_loads(sim):
+    """tests/sample_app/module.xml names resources that exist under its SourcesRoot and compile (issue 14)."""
+    sample = os.path.join(os.path.dirname(__file__), "..", "..", "sample_app")
+    assert _install_ipm(sim) == "SC=0/0"
+    assert _shell(sim, "load " + os.path.normpath(sample)).splitlines()[-1] == "SC=0"
+    assert _version(sim, "sample-app") == "1.0.0"
+    assert sim.run("USER", "write ##class(SampleApp.Base).Version()") == "1.0"

@@ -37,9 +37,9 @@ def tests_dir(tmp_path):
 
 
 @pytest.mark.parametrize("args, needle", [
-    ({}, "one of the following is required: directory, classes"),
+    ({}, "one of the following is required: directory, src, classes"),
     ({"directory": "/t"}, "missing parameter(s) required by 'directory': suite"),
-    ({"directory": "/t", "suite": "u", "classes": ["A.B"]}, "mutually exclusive: directory|classes"),
+    ({"directory": "/t", "suite": "u", "classes": ["A.B"]}, "mutually exclusive: directory|src|classes"),
     ({"classes": ["A.B"], "test_class": "A.B"}, "mutually exclusive: test_class|classes"),
     ({"directory": "t", "suite": "u"}, "directory must be an absolute path"),
     ({"classes": ["A.B"], "junit_path": "relative.xml"}, "junit_path must be an absolute file path"),
@@ -110,3 +110,85 @@ def test_missing_suite_fails_with_runtest_text(main, tests_dir):
     result = main({"directory": tests_dir, "suite": "nosuch"})
     assert result["failed"] and "RunTest ran no test" in result["msg"] and "does not exist" in result["msg"]
     assert result["result_indexes"] == []
+
+
+# -- src: a test directory on the host running the module, staged into the instance for the run ------------------------
+@pytest.fixture
+def local_main(iris_sim_connect, run_module_main, tmp_path, monkeypatch):
+    """Like ``main`` over transport local, with the staging base in ``tmp_path/stage`` (``call.stage``)."""
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _unittest
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    monkeypatch.setattr(_unittest, "STAGING_BASE", str(stage))
+
+    def call(args, check=False):
+        iris_sim_connect.reset()
+        result, failed = run_module_main(iris_unittest, dict(args, transport="local"), check_mode=check)
+        return dict(result, failed=failed, sessions=iris_sim_connect.sessions)
+    call.stage = stage
+    call.sim = iris_sim_connect.sim
+    return call
+
+
+@pytest.mark.parametrize("args, needle", [
+    ({"src": "/t"}, "missing parameter(s) required by 'src': suite"),
+    ({"src": "/t", "directory": "/t", "suite": "u"}, "mutually exclusive: directory|src|classes"),
+    ({"src": "relative/tests", "suite": "unit"}, "is not valid: it is not an absolute path"),
+    ({"src": "/no/such/dir", "suite": "unit"}, "is not a directory on the host running the module"),
+])
+def test_src_bad_input_fails_before_any_session(local_main, args, needle):
+    result = local_main(args)
+    assert result["failed"] and needle in result["msg"], result["msg"]
+    assert result["sessions"] == 0 and list(local_main.stage.iterdir()) == []
+
+
+def test_src_without_the_suite_directory_names_it(local_main, tests_dir):
+    result = local_main({"src": tests_dir, "suite": "nosuch"})
+    assert result["failed"] and "has no suite directory 'nosuch'" in result["msg"] and "Fix:" in result["msg"]
+    assert result["sessions"] == 0
+
+
+def test_src_check_mode_uploads_nothing(local_main, tests_dir):
+    result = local_main({"src": tests_dir, "suite": "unit"}, check=True)
+    assert not result["failed"] and result["changed"] is False and result["sessions"] == 0
+    assert result["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
+    assert result["actions"] == ["upload_tests", "run_tests"] and result["root"] is None
+    assert list(local_main.stage.iterdir()) == []
+
+
+def test_src_uploads_runs_and_removes_the_staging_directory(local_main, tests_dir, tmp_path):
+    junit = str(tmp_path / "junit.xml")
+    result = local_main({"src": tests_dir, "suite": "unit", "junit_path": junit})
+    assert result["failed"] and "1 of 4 tests failed" in result["msg"]
+    assert result["actions"] == ["upload_tests", "run_tests", "write_junit"]
+    assert result["root"].startswith(str(local_main.stage) + "/iris-devtools-stage-")
+    assert [(f["class"], f["method"]) for f in result["failures"]] == [("SampleApp.Test.Failing", "TestWrongSum")]
+    assert ET.parse(junit).getroot().find("testsuite/testcase[@name='TestWrongSum']/failure") is not None
+    assert list(local_main.stage.iterdir()) == []  # removed although the task failed
+    passing = local_main({"src": tests_dir, "suite": "unit", "test_class": "SampleApp.Test.Passing"})
+    assert not passing["failed"] and passing["counts"] == {"tests": 2, "passed": 2, "failed": 0, "errors": 0, "skipped": 0}
+    assert passing["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
+    assert list(local_main.stage.iterdir()) == []
+
+
+def test_src_staging_directory_is_removed_when_the_run_breaks(local_main, tests_dir, monkeypatch):
+    from ansible_collections.iris_devtools.iris.plugins.module_utils import _unittest
+    from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
+    seen = []
+
+    def broken(*args, **kwargs):
+        seen.extend(os.listdir(str(local_main.stage)))
+        raise IrisModuleError("the session broke", hint="none")
+    monkeypatch.setattr(_unittest, "build_program", broken)
+    result = local_main({"src": tests_dir, "suite": "unit"})
+    assert result["failed"] and "the session broke" in result["msg"]
+    assert len(seen) == 1 and seen[0].startswith("iris-devtools-stage-")
+    assert list(local_main.stage.iterdir()) == []
+
+
+def test_src_skips_hidden_files(local_main, tests_dir):
+    with open(os.path.join(tests_dir, "unit", ".swp"), "w") as handle:
+        handle.write("x")
+    os.mkdir(os.path.join(tests_dir, "unit", ".git"))
+    result = local_main({"src": tests_dir, "suite": "unit"}, check=True)
+    assert result["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
