@@ -94,7 +94,6 @@ def read_file(instance, path, max_bytes=READ_LIMIT):
     return data
 
 
-
 # List (and with "remove" delete) the files "$1/<prefix>*" in the instance: FOUND:<name> per file found, then
 # LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
 _TEMP_SCRIPT = (
@@ -124,6 +123,7 @@ def temp_files(instance, directory, prefixes, remove):
     found = sorted(line[6:] for line in lines if line.startswith("FOUND:"))
     left = sorted(line[5:] for line in lines if line.startswith("LEFT:"))
     return found, left, (err or b"").decode("utf-8", "replace").splitlines()
+
 
 # -- into a container ---------------------------------------------------------------------------------------------
 def _container_ref(client, container):

@@ -57,7 +57,8 @@ itself when it fails half-way.
 Sessions: a run that changes nothing opens one IRIS session (export of an existing fixture: none).
 A fresh restore opens two (read+prepare, apply: the copy sits between them), a reload or repair three
 (read, prepare, apply), an export three (read, count+dismount, mount), a removal two (plus the temp-file listing,
-``_copy.temp_files``: one ``sh`` command beside IRIS, or over native a few Native API calls on the module's connection).  A failed restore adds one for the rollback.
+``_copy.temp_files``: one ``sh`` command beside IRIS, or over native a few Native API calls on the module's
+connection).  A failed restore adds one for the rollback.
 
 Concurrency: two runs against one instance from the same host are serialized by ``_fixture_lock.instance_lock``
 keyed by ``instance.identity()``, held from the first read to the end.  An IRIS ``LOCK`` cannot span the file copy

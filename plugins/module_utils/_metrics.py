@@ -232,7 +232,6 @@ def metrics_url_for(transport="docker", container_attrs=None, metrics_url=None, 
     return sorted(candidates)[0][1]
 
 
-
 def instance_metrics_url(instance, metrics_url=None, docker_host=None, url_option="metrics_url", other_hint=""):
     """``metrics_url_for`` for an ``_instance.Instance``; IrisModuleError with a fix when no URL is known.
 
@@ -261,6 +260,7 @@ def instance_metrics_url(instance, metrics_url=None, docker_host=None, url_optio
             hint="publish it (iris_devtools.iris.iris_container publish_web: true, the default), or set %s%s"
                  % (url_option, other_hint))
     return url
+
 
 def usage_from_metrics(metrics):
     """``{"cpu": float|None, "memory": float|None}`` from parsed metrics (iris-sources.md §2.4, S16)."""

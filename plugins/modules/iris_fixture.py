@@ -152,7 +152,7 @@ notes:
     Tables of schemas starting with V(%) and C(INFORMATION_SCHEMA) are not listed in the manifest.
   - Restore copies C(IRIS.DAT) into the instance with the Docker SDK (O(transport=docker), owned by UID 51773,
     C(irisowner)), as a file copy on the host (O(transport=local), owned like the database directory when the
-    module runs as root), or streamed through IRIS on the module's connection (O(transport=native): IRIS writes the
+    module runs as root), or streamed through IRIS on the module's connection (O(transport=native); IRIS writes the
     file, with its own owner and default permissions; the server checks the SHA-256 before the file gets its name).
     Export copies C(IRIS.DAT) out the same ways. Over O(transport=native) the leftover temp files of an interrupted
     copy are listed and removed by IRIS (C(%File)), not by a command beside it.

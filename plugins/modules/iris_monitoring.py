@@ -133,7 +133,7 @@ options:
         through the Docker archive API; with O(transport=native), through IRIS on the module's connection). An existing
         directory (or a path ending with V(/)) gets the report's own file name. Changed only when the content differs.
       - The report of a run that O(stop) stops in the same task is named after the IRIS host. With O(transport=native)
-        and O(host), that name is not known to the module: after the stop, IRIS searches its log directory for the
+        and O(host), that name is not known to the module, so after the stop IRIS searches its log directory for the
         run's report. In check mode the path shown is then the pattern searched for, C(<log dir>*_<instance>_<run id>.html).
       - The directory must exist (the module does not create it, as M(ansible.builtin.get_url)); otherwise the task
         fails before anything runs, in check mode too.

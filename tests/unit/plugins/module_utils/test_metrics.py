@@ -103,7 +103,6 @@ def test_metrics_url_for():
     assert _metrics.metrics_url_for("local", metrics_url="http://h:1/custom") == "http://h:1/custom"
 
 
-
 class _Box(object):
     def __init__(self, **attrs):
         self.__dict__.update(attrs)
@@ -134,6 +133,7 @@ def test_instance_metrics_url_over_native_discovers_the_container_port_or_asks_f
     docker = _Box(kind="docker", container=_Box(name="iris1", attrs=attrs))
     assert _metrics.instance_metrics_url(docker) == "http://127.0.0.1:41773/api/monitor/metrics"
     assert _metrics.instance_metrics_url(_Box(kind="local")) == "http://127.0.0.1:52773/api/monitor/metrics"
+
 
 def _metrics_server(body, seen=None, redirect=None):
     """A real HTTP server on 127.0.0.1 that answers every GET with ``body`` (the Authorization headers go to ``seen``),

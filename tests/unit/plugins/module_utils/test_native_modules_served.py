@@ -11,8 +11,6 @@ import json
 import os
 import shutil
 
-import pytest
-
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_fixture, iris_info
 from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_fixture import count, make_source
 from ansible_collections.iris_devtools.iris.tests.unit.plugins.module_utils.test_instance_native_served import (  # noqa: F401  pylint: disable=unused-import
