@@ -465,14 +465,24 @@ def integration(session):
         image = test_image()
     if os.path.exists(cfg):
         os.remove(cfg)
-    if image:
-        with open(cfg, "w") as f:
-            f.write(f'---\niris_test_image: "{image}"\n')
+    # A random canary password for the targets that use one (iris_test_canary, e.g. target native's instance and
+    # logins): it must appear nowhere in ansible-test's output, as molecule's canary below.
+    canary = "Canary-" + os.urandom(12).hex()
+    with open(cfg, "w") as f:
+        f.write(f'---\niris_test_canary: "{canary}"\n' + (f'iris_test_image: "{image}"\n' if image else ""))
     session.log(f"ansible-test integration --local (image: {image or 'chosen by setup_iris_image'}) "
                 f"{' '.join(session.posargs) or 'all targets'}")
+    os.makedirs(f"{COLL}/tests/output", exist_ok=True)
+    out = f"{COLL}/tests/output/integration.log"
     # --allow-destructive: every target creates containers (alias destructive), which --local skips without it.
-    run(session, VENV, "ansible-test", "integration", "--python", "3.11", "--local", "--allow-destructive", "--color", "no",
-        *session.posargs)
+    rc = tee([f"{VENV}/bin/ansible-test", "integration", "--python", "3.11", "--local", "--allow-destructive", "--color",
+              "no", *session.posargs], out, cwd=COLL, env={**os.environ, **in_venv(VENV)})
+    failures = [f"ansible-test integration (exit {rc}; output in {out})"] if rc else []
+    with open(out, encoding="utf-8", errors="replace") as f:
+        if canary in f.read():
+            session.warn(f"ERROR: the canary password (iris_test_canary) appears in the integration output ({out})")
+            failures.append("canary integration")
+    finish(session, failures)
 
 
 @nox.session

@@ -157,5 +157,7 @@ notes:
     C(IrisDevTools.NativeV1) (SQL C(CREATE METHOD)); later versions of the collection use a new class name. It creates
     no globals and no SQL procedure. To remove it, run C(DROP METHOD Run FROM IrisDevTools.NativeV1) in V(%SYS).
   - O(transport=native) cannot run commands beside IRIS (such as C(iris stop)) or read Docker stats; a step that needs
-    them fails with a message that says which transport to use.
+    them fails with a message that says which transport to use. Files (M(iris_devtools.iris.iris_fixture)'s
+    C(IRIS.DAT) and its leftover temp files, M(iris_devtools.iris.iris_monitoring)'s report) go through IRIS on the
+    same connection.
 """

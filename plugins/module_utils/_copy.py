@@ -99,6 +99,37 @@ def read_file(instance, path, max_bytes=READ_LIMIT):
     return data
 
 
+# List (and with "remove" delete) the files "$1/<prefix>*" in the instance: FOUND:<name> per file found, then
+# LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
+_TEMP_SCRIPT = (
+    'd=$1; mode=$2; shift 2; '
+    'for p in "$@"; do for f in "$d"/"$p"*; do [ -e "$f" ] || [ -L "$f" ] || continue; echo "FOUND:${f##*/}"; '
+    'if [ "$mode" = remove ]; then rm -f -- "$f"; fi; done; done; '
+    'for p in "$@"; do for f in "$d"/"$p"*; do [ -e "$f" ] || [ -L "$f" ] || continue; echo "LEFT:${f##*/}"; done; done')
+
+
+def temp_files(instance, directory, prefixes, remove):
+    """``(found, left, errors)``: the names of the files in the instance's ``directory`` that start with one of
+    ``prefixes`` (leftovers of interrupted copies: ``UPLOAD_PREFIX``, ``_files.TEMP_PREFIX``); with ``remove`` they are
+    deleted and ``left`` is a fresh listing afterwards; ``errors``: why a file stayed, when the listing says it.
+
+    Over native the server's ``%File`` lists and deletes (``_copy_native.temp_files``: nothing runs beside IRIS there);
+    otherwise one POSIX sh script beside IRIS (``instance.run_command``: in the container as root, or on this host)."""
+    if instance.kind == "native":
+        found, left = _copy_native.temp_files(instance.iris(), directory, prefixes, remove)
+        return found, left, []
+    argv = ["sh", "-c", _TEMP_SCRIPT, "sh", directory.rstrip("/") or "/", "remove" if remove else "list"] + list(prefixes)
+    code, out, err = instance.run_command(argv, user="root")
+    lines = out.decode("utf-8", "replace").splitlines()
+    if code != 0:
+        raise IrisModuleError("Cannot list the temp files in %s in the instance (rc=%s): %s" % (
+            directory, code, (err or out).decode("utf-8", "replace").strip()),
+            hint="check that the instance runs and has a POSIX sh; then run again")
+    found = sorted(line[6:] for line in lines if line.startswith("FOUND:"))
+    left = sorted(line[5:] for line in lines if line.startswith("LEFT:"))
+    return found, left, (err or b"").decode("utf-8", "replace").splitlines()
+
+
 # -- into a container ---------------------------------------------------------------------------------------------
 def _container_ref(client, container):
     """(id, display name) of ``container`` (a Container object, a name or an id)."""

@@ -8,8 +8,8 @@ The fixture code is split by concern: the manifest and the offline validation of
 ``_manifest``; hashing and atomic files ``_files``; the instance lock ``_fixture_lock``; the verified-checksum cache
 of ``state=validated`` ``_fixture_cache``; this file is the manager.  It reaches the instance only through the access
 layer (``BaseManager.instance``, ``_instance``): programs in ``%SYS`` through ``instance.transport``, files in and
-out through ``_copy``, the temp-file listing through ``instance.run_command`` - the same code for a container and a
-local instance.  Everything inside IRIS is a program of ``_objectscript`` templates (section ``_fixture.py``), run in
+out through ``_copy``, the temp-file listing through ``_copy.temp_files`` - the same code for a container, a local
+instance and ``transport: native``.  Everything inside IRIS is a program of ``_objectscript`` templates (section ``_fixture.py``), run in
 ``%SYS`` (iris-sources.md §0.2).
 
 What the predecessor got wrong and how this file avoids it (iris-sources.md LESSONS §4):
@@ -56,8 +56,9 @@ itself when it fails half-way.
 
 Sessions: a run that changes nothing opens one IRIS session (export of an existing fixture: none).
 A fresh restore opens two (read+prepare, apply: the copy sits between them), a reload or repair three
-(read, prepare, apply), an export three (read, count+dismount, mount), a removal two (plus one ``sh`` command
-beside IRIS, ``instance.run_command``, that lists and removes temp files).  A failed restore adds one for the rollback.
+(read, prepare, apply), an export three (read, count+dismount, mount), a removal two (plus the temp-file listing,
+``_copy.temp_files``: one ``sh`` command beside IRIS, or over native a few Native API calls on the module's
+connection).  A failed restore adds one for the rollback.
 
 Concurrency: two runs against one instance from the same host are serialized by ``_fixture_lock.instance_lock``
 keyed by ``instance.identity()``, held from the first read to the end.  An IRIS ``LOCK`` cannot span the file copy
@@ -105,13 +106,6 @@ _GUARDS = ("fixture_assert_free", "fixture_assert_no_dat")
 # (_files.copy_atomic), both through _copy.put_file.  An interrupted copy (the container stopped, the host process was
 # killed) can leave one.
 TEMP_PREFIXES = (_copy.UPLOAD_PREFIX, _files.TEMP_PREFIX)
-# List (and with "remove" delete) the files "$1/<prefix>*" in the instance: FOUND:<name> per file found, then
-# LEFT:<name> per file still there.  Arguments, not interpolation: $1 directory, $2 list|remove, then the prefixes.
-_TEMP_SCRIPT = (
-    'd=$1; mode=$2; shift 2; '
-    'for p in "$@"; do for f in "$d"/"$p"*; do [ -e "$f" ] || [ -L "$f" ] || continue; echo "FOUND:${f##*/}"; '
-    'if [ "$mode" = remove ]; then rm -f -- "$f"; fi; done; done; '
-    'for p in "$@"; do for f in "$d"/"$p"*; do [ -e "$f" ] || [ -L "$f" ] || continue; echo "LEFT:${f##*/}"; done; done')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,20 +553,12 @@ class FixtureManager(BaseManager):
     # -- leftover temp files --------------------------------------------------------------------------
     def _temp_files(self, directory, remove):
         """``(found, left)``: names of leftover temp files of interrupted copies in ``directory`` (prefixes
-        ``TEMP_PREFIXES``); with ``remove`` they are deleted and ``left`` is a fresh listing afterwards."""
-        # The same POSIX sh script for every instance: in the container as root, or on this host for a local instance.
-        argv = ["sh", "-c", _TEMP_SCRIPT, "sh", directory.rstrip("/") or "/", "remove" if remove else "list"] + list(TEMP_PREFIXES)
-        code, out, err = self.instance.run_command(argv, user="root")
-        lines = out.decode("utf-8", "replace").splitlines()
-        if code != 0:
-            raise IrisModuleError("Cannot list the temp files in %s in the instance (rc=%s): %s" % (
-                directory, code, (err or out).decode("utf-8", "replace").strip()),
-                hint="check that the instance runs and has a POSIX sh; then run again")
-        found = sorted(line[6:] for line in lines if line.startswith("FOUND:"))
-        left = sorted(line[5:] for line in lines if line.startswith("LEFT:"))
-        if left and err:
+        ``TEMP_PREFIXES``); with ``remove`` they are deleted and ``left`` is a fresh listing afterwards.  How they are
+        listed is ``_copy``'s (a shell beside IRIS, or the server's %File over native)."""
+        found, left, errors = _copy.temp_files(self.instance, directory, TEMP_PREFIXES, remove)
+        if left and errors:
             # Why a file stayed (rm's own message, e.g. "Permission denied"): reported with the failure.
-            self.fail_results.setdefault("temp_file_errors", []).extend(err.decode("utf-8", "replace").splitlines())
+            self.fail_results.setdefault("temp_file_errors", []).extend(errors)
         return found, left
 
     def _remove_temp_files(self, directory):

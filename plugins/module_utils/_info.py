@@ -34,7 +34,6 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._constants impo
     DEFAULT_NAMESPACE,
     DEFAULT_TIMEOUT,
     SYS_NAMESPACE,
-    WEB_PORT,
 )
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
@@ -368,14 +367,7 @@ class InfoManager(BaseManager):
 
     def _metrics_url(self, instance, container):
         params = self.params
-        url = _metrics.metrics_url_for(transport=instance.kind if instance is not None else None,
-                                       container_attrs=getattr(container, "attrs", None),
-                                       metrics_url=params.get("metrics_url"), docker_host=params.get("docker_host"))
-        if url is None:
-            raise IrisModuleError(
-                "Container %s does not publish the IRIS web server port %d, so its metrics cannot be read." % (params.get("container"), WEB_PORT),
-                hint="publish it (iris_devtools.iris.iris_container publish_web: true, the default), or set metrics_url")
-        return url
+        return _metrics.instance_metrics_url(instance, params.get("metrics_url"), params.get("docker_host"))
 
     def _metrics(self, instance, container):
         url = self._metrics_url(instance, container)

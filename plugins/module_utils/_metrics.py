@@ -12,7 +12,9 @@ Live resource figures of an IRIS instance and the hysteresis rule that acts on t
 * ``validate_metrics_url(url, option)``: a URL that carries a user name or password is refused before anything
   runs (it would show in the task's arguments): credentials go in ``metrics_username``/``metrics_password``.
 * ``metrics_url_for(...)``: where that page is - the host port Docker published for the container's
-  web server port 52773 (iris-sources.md §5.1, S29), or ``http://127.0.0.1:52773`` on the IRIS host itself.
+  web server port 52773 (iris-sources.md §5.1, S29), or ``http://127.0.0.1:52773`` on the IRIS host itself;
+  ``instance_metrics_url(instance, ...)``: the same for an ``_instance.Instance`` (over ``transport: native`` the
+  container whose superserver port was looked up, else a failure that asks for the URL), or a failure with a fix.
 * ``usage_from_stats(stats, nano_cpus)``: CPU and memory percentages of a container from one Docker
   stats sample (the Docker Engine API's ``/containers/{id}/stats``; iris-sources.md §2.4 recommends Docker
   stats for container pressure [inf]).
@@ -228,6 +230,36 @@ def metrics_url_for(transport="docker", container_attrs=None, metrics_url=None, 
     if not candidates:
         return None
     return sorted(candidates)[0][1]
+
+
+def instance_metrics_url(instance, metrics_url=None, docker_host=None, url_option="metrics_url", other_hint=""):
+    """``metrics_url_for`` for an ``_instance.Instance``; IrisModuleError with a fix when no URL is known.
+
+    Over ``transport: native`` the web port is discovered like the superserver port: from the container the module
+    looked up (``instance.container``, set when O(container) named it and O(host) was not given).  For a server given
+    by its host the module does not guess a URL (a remote web server can be on another port, behind a proxy, or
+    off): the task must set ``url_option``."""
+    if metrics_url:
+        return metrics_url_for(metrics_url=metrics_url)
+    kind = getattr(instance, "kind", None)
+    if kind == "local":
+        return metrics_url_for("local")
+    container = getattr(instance, "container", None)
+    if kind == "native" and container is None:
+        raise IrisModuleError(
+            "The metrics URL of the IRIS server at %s:%s is not known over transport native without a container."
+            % (getattr(instance, "host", "?"), getattr(instance, "port", "?")),
+            hint="set %s to the server's /api/monitor/metrics URL (the module does not guess where a remote "
+                 "instance's web server is), or name the container (container option, host unset)%s"
+                 % (url_option, other_hint))
+    url = metrics_url_for("docker", getattr(container, "attrs", None), docker_host=docker_host)
+    if url is None:
+        raise IrisModuleError(
+            "Container %s does not publish the IRIS web server port %d, so its metrics cannot be read."
+            % (getattr(container, "name", None) or "?", WEB_PORT),
+            hint="publish it (iris_devtools.iris.iris_container publish_web: true, the default), or set %s%s"
+                 % (url_option, other_hint))
+    return url
 
 
 def usage_from_metrics(metrics):

@@ -54,7 +54,7 @@ import re
 import time
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _metrics, _schedule, _task
-from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_TIMEOUT, SYS_NAMESPACE, WEB_PORT
+from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_TIMEOUT, SYS_NAMESPACE
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._monitoring_records import (
@@ -349,13 +349,10 @@ class MonitoringManager(BaseManager):
         in_container = self.instance.kind == "docker"
         if source in ("auto", "iris"):
             try:
-                url = _metrics.metrics_url_for(self.instance.kind, self.instance.container.attrs if in_container else None,
-                                               self.thresholds.get("metrics_url"), self.params.get("docker_host"))
-                if url is None:
-                    raise IrisModuleError("Container %s does not publish the IRIS web server port %d, so its metrics cannot be read"
-                                          % (self.params.get("container"), WEB_PORT),
-                                          hint="publish it (iris_container publish_web: true, the default), set thresholds.metrics_url, "
-                                               "or use thresholds.source=docker")
+                url = _metrics.instance_metrics_url(
+                    self.instance, self.thresholds.get("metrics_url"), self.params.get("docker_host"),
+                    url_option="thresholds.metrics_url",
+                    other_hint=", or use thresholds.source=docker" if in_container else "")
                 usage = _metrics.usage_from_metrics(_metrics.parse(_metrics.fetch(
                     url, min(self.params.get("timeout") or DEFAULT_TIMEOUT, 30),
                     self.thresholds.get("metrics_username"), self.thresholds.get("metrics_password"))))
@@ -403,10 +400,32 @@ class MonitoringManager(BaseManager):
             return run["report_path"]  # found in the log directory by the read (sp_run_waits / sp_run_state)
         # a run the same task stops: Stop(runid, 0) writes the report under the S15 name
         directory = run.get("log_dir") or self.logdir
-        name = "%s_%s_%s.html" % (self.instance.hostname(), self.instance.name, run_id)  # S15
         if not directory.endswith("/"):
             directory += "/"
+        if self.instance.kind == "native" and getattr(self.instance, "container", None) is None:
+            # Over native to a server given by its host, the host name in the report's name is not known here: after
+            # the stop the server searches its log directory for the run's report, as the read does.
+            return self._search_report(run_id, directory)
+        name = "%s_%s_%s.html" % (self.instance.hostname(), self.instance.name, run_id)  # S15
         return directory + name
+
+    def _search_report(self, run_id, directory):
+        """The report of ``run_id`` as the server finds it (``$ZSEARCH`` of ``*_<runid>.html`` in the run's log
+        directory: the ``sp_run_waits``/``sp_run_state`` steps of the read; iris-sources.md S15, audit C11).  In check
+        mode before a pending stop (nothing written yet) and when nothing is found: the name pattern searched for,
+        ``<log dir>*_<instance>_<runid>.html`` (the read of a missing file then fails with the usual hint)."""
+        pattern = "%s*_%s_%s.html" % (directory, self.instance.name, run_id)  # S15: <hostname>_<instance>_<runid>.html
+        if self.check_mode and self.stop_run == run_id:
+            return pattern
+        program = Program()
+        program.add("namespace", namespace=SYS_NAMESPACE)
+        program.add("sp_logdir", key="logdir")
+        program.add("sp_run_waits", area=RUN_AREA, key="runs")
+        program.add("sp_run_state", name=run_id, key="state")
+        result = self.transport.run(program)
+        found = dict((run["run_id"], run) for run in runs_from(result.get("runs"))).get(run_id) or {}
+        state = result.get("state") if isinstance(result.get("state"), dict) else {}
+        return found.get("report_path") or state.get("report") or pattern
 
     def plan(self):
         self.pressure = None

@@ -151,8 +151,11 @@ notes:
   - The namespace to export must keep its data and its code in the same database (a fixture holds one database).
     Tables of schemas starting with V(%) and C(INFORMATION_SCHEMA) are not listed in the manifest.
   - Restore copies C(IRIS.DAT) into the instance with the Docker SDK (O(transport=docker), owned by UID 51773,
-    C(irisowner)) or as a file copy on the host (O(transport=local), owned like the database directory when the
-    module runs as root).
+    C(irisowner)), as a file copy on the host (O(transport=local), owned like the database directory when the
+    module runs as root), or streamed through IRIS on the module's connection (O(transport=native); IRIS writes the
+    file, with its own owner and default permissions; the server checks the SHA-256 before the file gets its name).
+    Export copies C(IRIS.DAT) out the same ways. Over O(transport=native) the leftover temp files of an interrupted
+    copy are listed and removed by IRIS (C(%File)), not by a command beside it.
   - O(state=present) reads the fixture's manifest and checks the file size on every run. A restore installs only bytes
     that match the manifest - it computes the SHA-256 of C(IRIS.DAT) over the very bytes it copies into the instance
     (one read) and gives the copy its name C(IRIS.DAT) only when the checksum matches, before anything is mounted; a

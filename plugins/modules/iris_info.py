@@ -66,7 +66,9 @@ options:
       - URL of the C(/api/monitor/metrics) endpoint, for O(gather=metrics).
       - If not set, with O(transport=docker) the host port Docker publishes for the container's web server port 52773 is
         used, and with O(transport=local) V(http://127.0.0.1:52773/api/monitor/metrics) on the managed host. With
-        O(transport=native) set it, because the module does not guess where the instance's web server is.
+        O(transport=native) and O(container) (no O(host)), the host port Docker publishes for that container's port
+        52773, found like the superserver port. With O(transport=native) and O(host), set it, because the module does not guess
+        where a remote instance's web server is, and fails with a message that says so.
       - C(/api/monitor) needs no login by default (U(https://docs.intersystems.com/irislatest/csp/docbook/DocBook.UI.Page.cls?KEY=GCM_rest)).
         When it does, give the login in O(metrics_username) and O(metrics_password). A URL with a user name or
         password in it (V(http://user:pass@host/...)) is refused before anything is read, because the task's

@@ -130,8 +130,11 @@ options:
   fetch_report:
     description:
       - Copy the HTML report of the run O(report_run) to this path where the module runs (with O(transport=docker),
-        through the Docker archive API). An existing directory (or a path ending with V(/)) gets the report's own file
-        name. Changed only when the content differs.
+        through the Docker archive API; with O(transport=native), through IRIS on the module's connection). An existing
+        directory (or a path ending with V(/)) gets the report's own file name. Changed only when the content differs.
+      - The report of a run that O(stop) stops in the same task is named after the IRIS host. With O(transport=native)
+        and O(host), that name is not known to the module, so after the stop IRIS searches its log directory for the
+        run's report. In check mode the path shown is then the pattern searched for, C(<log dir>*_<instance>_<run id>.html).
       - The directory must exist (the module does not create it, as M(ansible.builtin.get_url)); otherwise the task
         fails before anything runs, in check mode too.
       - The report is written atomically (a temporary file in the same directory, renamed over O(fetch_report)). A new
@@ -179,7 +182,9 @@ options:
         description:
           - V(iris) - the instance's C(/api/monitor/metrics) (C(iris_cpu_usage), C(iris_phys_mem_percent_used)). With
             O(transport=docker) the module finds the host port Docker published for the container's port 52773; with
-            O(transport=local) it reads C(http://127.0.0.1:52773); with O(transport=native) set O(thresholds.metrics_url).
+            O(transport=local) it reads C(http://127.0.0.1:52773); with O(transport=native) and O(container) (no
+            O(host)) the port Docker published for that container's port 52773; with O(transport=native) and O(host)
+            set O(thresholds.metrics_url) (the module does not guess where a remote instance's web server is).
           - V(docker) - the container's Docker stats (CPU against its CPU limit or the host's CPUs, memory against its
             limit). Only with O(transport=docker).
           - V(auto) - V(iris), and Docker stats when the metrics cannot be read.

@@ -115,3 +115,50 @@ def test_put_tree_docker_sends_one_archive(tmp_path, monkeypatch):
         assert names == [name, name + "/P", name + "/P/a.txt", name + "/b.txt"]
         member = archive.getmember(name + "/P/a.txt")
         assert member.uid == 51773 and archive.extractfile(member).read() == b"hello" * 300
+
+# -- leftover temp files: one dispatch for every transport (issue 13) ------------------------------------------------
+class _ShellInstance(object):
+    """A docker/local-like instance whose commands beside IRIS run here (the listing script's sh)."""
+
+    kind = "docker"
+
+    def __init__(self):
+        self.calls = []
+
+    def run_command(self, argv, user=None, timeout=None):
+        import subprocess  # pylint: disable=import-outside-toplevel
+        self.calls.append((argv[0], user))
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        return proc.returncode, proc.stdout, proc.stderr
+
+
+class _NativeInstance(object):
+    kind = "native"
+
+    def run_command(self, argv, user=None, timeout=None):
+        raise AssertionError("no command runs beside IRIS over native")
+
+    def iris(self):
+        return "the connection's iris.IRIS"
+
+
+PREFIXES = (_copy.UPLOAD_PREFIX, ".iris-devtools-tmp-")
+
+
+def test_temp_files_beside_iris_list_then_remove(tmp_path):
+    for name in (_copy.UPLOAD_PREFIX + "1-IRIS.DAT", ".iris-devtools-tmp-x", "IRIS.DAT"):
+        (tmp_path / name).write_bytes(b"x")
+    instance = _ShellInstance()
+    expected = sorted([_copy.UPLOAD_PREFIX + "1-IRIS.DAT", ".iris-devtools-tmp-x"])
+    assert _copy.temp_files(instance, str(tmp_path), PREFIXES, remove=False) == (expected, expected, [])
+    assert _copy.temp_files(instance, str(tmp_path), PREFIXES, remove=True) == (expected, [], [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["IRIS.DAT"] and instance.calls[0] == ("sh", "root")
+
+
+def test_temp_files_over_native_go_through_the_server(monkeypatch):
+    """Over native the listing is _copy_native's (%File on the module's connection), never a command beside IRIS."""
+    seen = []
+    monkeypatch.setattr(_copy._copy_native, "temp_files",
+                        lambda irs, directory, prefixes, remove: seen.append((irs, directory, prefixes, remove)) or (["a"], []))
+    assert _copy.temp_files(_NativeInstance(), "/db/", PREFIXES, remove=True) == (["a"], [], [])
+    assert seen == [("the connection's iris.IRIS", "/db/", PREFIXES, True)]

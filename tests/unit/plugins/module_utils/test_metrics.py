@@ -103,6 +103,38 @@ def test_metrics_url_for():
     assert _metrics.metrics_url_for("local", metrics_url="http://h:1/custom") == "http://h:1/custom"
 
 
+class _Box(object):
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+
+
+def test_instance_metrics_url_over_native_discovers_the_container_port_or_asks_for_the_url():
+    """issue 13: over native the web port comes from the container the superserver port was looked up in; for a
+    server given by its host the module does not guess a URL and says which option to set."""
+    attrs = {"NetworkSettings": {"Ports": {"52773/tcp": [{"HostIp": "127.0.0.1", "HostPort": "41773"}],
+                                           "1972/tcp": [{"HostIp": "127.0.0.1", "HostPort": "41972"}]}}}
+    looked_up = _Box(kind="native", container=_Box(name="iris1", attrs=attrs), host="127.0.0.1", port=41972)
+    assert _metrics.instance_metrics_url(looked_up) == "http://127.0.0.1:41773/api/monitor/metrics"
+    with pytest.raises(IrisModuleError, match="Container iris1 does not publish"):  # loopback of a remote daemon
+        _metrics.instance_metrics_url(looked_up, docker_host="tcp://dockerhost:2375")
+    remote = _Box(kind="native", container=None, host="iris.example.com", port=1972)
+    with pytest.raises(IrisModuleError) as info:
+        _metrics.instance_metrics_url(remote)
+    assert "iris.example.com:1972" in info.value.msg and "not known over transport native" in info.value.msg
+    assert info.value.hint.startswith("set metrics_url to the server's /api/monitor/metrics URL")
+    with pytest.raises(IrisModuleError) as info:
+        _metrics.instance_metrics_url(remote, url_option="thresholds.metrics_url")
+    assert info.value.hint.startswith("set thresholds.metrics_url ")
+    assert _metrics.instance_metrics_url(remote, metrics_url="http://iris.example.com:52773") == \
+        "http://iris.example.com:52773/api/monitor/metrics"
+    unpublished = _Box(kind="native", container=_Box(name="iris2", attrs={"NetworkSettings": {"Ports": {}}}))
+    with pytest.raises(IrisModuleError, match="Container iris2 does not publish the IRIS web server port 52773"):
+        _metrics.instance_metrics_url(unpublished)
+    docker = _Box(kind="docker", container=_Box(name="iris1", attrs=attrs))
+    assert _metrics.instance_metrics_url(docker) == "http://127.0.0.1:41773/api/monitor/metrics"
+    assert _metrics.instance_metrics_url(_Box(kind="local")) == "http://127.0.0.1:52773/api/monitor/metrics"
+
+
 def _metrics_server(body, seen=None, redirect=None):
     """A real HTTP server on 127.0.0.1 that answers every GET with ``body`` (the Authorization headers go to ``seen``),
     or with a 302 to ``redirect``."""

@@ -615,3 +615,44 @@ def test_thresholds_on_a_local_instance_never_fall_back_to_docker_stats(iris_sim
     with pytest.raises(IrisModuleError) as info:
         MonitoringManager(module, instance=SimInstance(transport)).run()
     assert "Docker stats" not in info.value.msg
+
+
+# -- issue 13: the report a task stops, over native to a server given by its host ------------------------------------
+class NativeHostSimInstance(SimInstance):
+    """``transport: native`` with O(host): no container, so no host name for the report's name (NativeInstance's
+    hostname() fails); files are read from the simulator's directories (``_copy`` is patched in the test)."""
+
+    kind = "native"
+    container = None
+    name = "IRIS"
+
+    def hostname(self):
+        self.calls.append("hostname")
+        raise IrisModuleError("The host name of the IRIS server is not known over transport native.", hint="test")
+
+
+def test_stop_and_fetch_over_native_find_the_report_on_the_server(iris_sim, tmp_path, monkeypatch):
+    """Stop + fetch in one task over native with a host: the report's path comes from the server's search of its log
+    directory after the stop (the read's $ZSEARCH), never from a host name the module cannot know."""
+    def local_read(instance, path, max_bytes=None):
+        with open(path, "rb") as handle:
+            return handle.read()
+    monkeypatch.setattr(_monitoring._copy, "read_file", local_read)
+    run(iris_sim, profile="quick", interval=60, count=2)
+    started = run(iris_sim, profile="quick", interval=60, count=2, run_now=True)
+    run_id = started["run_id"]
+    dest = tmp_path / "reports"
+    dest.mkdir()
+    results, calls = [], []
+    for check_mode in (True, False):
+        transport = iris_sim.transport("%SYS")
+        module = FakeModule(check_mode=check_mode, transport="native", profile="quick", interval=60, count=2,
+                            stop=run_id, collect=run_id, fetch_report=str(dest) + "/")
+        results.append(MonitoringManager(module, instance=NativeHostSimInstance(transport, calls)).run())
+    check, real = results
+    assert calls == []  # no host name asked
+    assert check["report"]["path"].endswith("*_IRIS_%s.html" % run_id) and check["report"]["changed"]
+    assert real["stopped"]["changed"] and real["report"]["changed"]
+    assert real["report"]["path"].endswith("_IRIS_%s.html" % run_id) and "*" not in real["report"]["path"]
+    with open(real["report"]["dest"]) as handle:
+        assert "<html>" in handle.read()
