@@ -18,7 +18,7 @@ translation, exec).
   into a new staging directory of the instance (one archive upload for Docker); ``remove_tree(instance, path)``
   removes it.
 
-Over ``transport: native`` (``instance.kind == "native"``) the three go through ``_copy_native`` (a server-side
+Over ``transport: native`` (``instance.kind == "native"``) these go through ``_copy_native`` (a server-side
 ``%Stream.FileBinary`` on the module's one connection, with the same temp prefix and the same checksum rule).
 
 Into a container (``upload_file``): a tar stream generated while the file is read, sent with ``put_archive`` (the
@@ -440,12 +440,18 @@ def put_tree(instance, files, base_dir="/tmp", mode=0o640):
     (``sha256:<hex>``) is compared with the bytes as they are sent (one read of each file); on a mismatch or any
     failure the staging directory is removed and nothing stays behind.  The caller removes the directory with
     ``remove_tree`` when done.  Docker: ONE Engine API archive upload for the whole set (``base_dir`` must exist in
-    the container); local: a private directory under ``base_dir`` (files readable by the instance's processes).
+    the container); local: a private directory under ``base_dir`` (files readable by the instance's processes);
+    native: a directory under ``base_dir`` on the IRIS host created through IRIS, each file a ``_copy_native.put_file``.
     """
     members = [(src, _tree_member_path(rel), checksum) for src, rel, checksum in files]
     if len(set(rel for dummy, rel, dummy2 in members)) != len(members):
         raise IrisModuleError("Cannot stage the files: two files have the same destination.",
                               hint="give every file its own relative destination")
+    if instance.kind == "native":
+        # Over the Native API (_copy_native): IRIS creates the directories and files with its own owner and default
+        # mode [inf]; ``mode`` does not apply.
+        return _copy_native.put_tree(instance.iris(), members, base_dir.rstrip("/") or "/",
+                                     STAGE_PREFIX + uuid.uuid4().hex[:12], UPLOAD_PREFIX)
     if instance.kind == "docker":
         return _put_tree_docker(instance, members, base_dir.rstrip("/") or "/", mode)
     return _put_tree_local(members, base_dir, mode)
@@ -536,6 +542,8 @@ def remove_tree(instance, path):
     if not os.path.basename(path.rstrip("/")).startswith(STAGE_PREFIX):
         raise IrisModuleError("Refusing to remove %s: not a staging directory of the collection." % path,
                               hint="this is a bug in the collection; please report it with the task that failed")
+    if instance.kind == "native":
+        return _copy_native.remove_tree(instance.iris(), path)
     if instance.kind == "docker":
         container_id, dummy = _container_ref(instance.client, instance.container)
         return _remove_in_container(instance.client, container_id, path, recursive=True)

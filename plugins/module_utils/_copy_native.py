@@ -304,3 +304,58 @@ def _list_prefixed(irs, directory, prefixes):
             _close(result)
     except Exception as exc:  # pylint: disable=broad-except
         raise _native_error(action, exc)
+
+
+# -- a set of files in a new staging directory (_copy.put_tree / remove_tree over native) ---------------------------
+def put_tree(irs, members, base_dir, stage_name, tmp_prefix):
+    """Create ``base_dir/stage_name`` on the server and copy every member ``(local path, relative destination,
+    checksum or None)`` under it with ``put_file`` (the server's SHA-256 checked against the member's checksum, or
+    the controller's hash when it has none); return the directory's path.  On any failure the directory is removed
+    (``remove_tree``) before the error is raised, so nothing stays behind.  ``members`` are already checked relative
+    paths (``_copy._tree_member_path``)."""
+    root = _join(base_dir, stage_name)
+    action = "copy %d files to %s on the IRIS host" % (len(members), root)
+    if "*" in root or any("*" in rel for dummy, rel, dummy2 in members):
+        # iris-sources.md VSTREAM: %File.Delete of a name with "*" deletes every file the wildcard matches.
+        raise IrisModuleError("Cannot %s: a path contains '*', which the instance's file deletion treats as a wildcard." % action,
+                              hint="rename the files or the base directory so that no path contains '*'")
+    try:
+        if not _flag(irs, "DirectoryExists", base_dir):
+            raise IrisModuleError("Cannot %s: the directory %s does not exist on the IRIS host." % (action, base_dir),
+                                  hint="give a base directory that exists on the IRIS host and that the instance may write to")
+        if _flag(irs, "Exists", root):
+            raise IrisModuleError("Cannot %s: %s exists already." % (action, root), hint="run the task again (a new name is drawn)")
+    except Exception as exc:  # pylint: disable=broad-except
+        raise _native_error(action, exc)
+    made = set()
+    try:
+        for src, rel, checksum in members:
+            directory, dummy, name = ("/" + rel).rpartition("/")
+            target = root + directory
+            if target not in made:
+                # iris-sources.md S9: %File.CreateDirectoryChain creates the missing directories, returns 1/0.
+                if not _flag(irs, "CreateDirectoryChain", target):
+                    raise IrisModuleError("Cannot %s: creating the directory %s failed." % (action, target),
+                                          hint="check the free space and that the instance's OS user may write to %s" % base_dir)
+                made.add(target)
+            put_file(irs, src, target, name, tmp_prefix, checksum)
+    except Exception as exc:  # pylint: disable=broad-except
+        error = _native_error(action, exc)
+        if not remove_tree(irs, root):
+            error.details["partial_path"] = root
+            error.msg = "%s The staging directory %s may stay on the IRIS host; remove it by hand." % (error.msg.rstrip(), root)
+            error.args = (error.msg,)
+        raise error
+    return root
+
+
+def remove_tree(irs, root):
+    """Remove the server directory ``root`` and what it holds (best effort); True when it is gone."""
+    try:
+        if not _flag(irs, "DirectoryExists", root):
+            return True
+        # iris-sources.md S9: %File.RemoveDirectoryTree removes a directory with its contents (1/0).
+        _flag(irs, "RemoveDirectoryTree", root)
+        return not _flag(irs, "DirectoryExists", root)
+    except Exception:  # pylint: disable=broad-except
+        return False

@@ -402,3 +402,89 @@ def test_wildcard_in_path_is_refused(tmp_path):
     with pytest.raises(IrisModuleError, match="wildcard"):
         _copy.put_file(NativeInstance(irs), str(src), str(dest), "IRIS*.DAT", expected_checksum=_sha(b"abc"))
     assert irs.calls == []
+
+
+# -- put_tree / remove_tree over native (issue 13) -------------------------------------------------------------------
+def _tree_sources(tmp_path):
+    files = {"a.cls": b"Class A {}\n", "pkg/b.cls": os.urandom(MIB + 1), "pkg/sub/c.mac": b"\x00\x01 c\n"}
+    srcdir = tmp_path / "srcs"
+    srcdir.mkdir()
+    members = []
+    for index, (rel, data) in enumerate(sorted(files.items())):
+        src = srcdir / ("f%d" % index)
+        src.write_bytes(data)
+        members.append((str(src), rel, _sha(data) if index != 1 else None))  # one member without a checksum
+    return files, members
+
+
+class _RecordingIris(_GuardedIris):
+    """``_GuardedIris`` that records the ``%Library.File`` methods called: proves the work went through IRIS (the
+    simulator shares this host's file system, so the local branch would give the same files)."""
+
+    def __init__(self, target, log):
+        super().__init__(target)
+        self._log = log
+
+    def __getattr__(self, name):
+        call = super().__getattr__(name)
+        if name != "classMethodValue":
+            return call
+
+        def recorded(*args):
+            if args and args[0] == "%Library.File":
+                self._log.append(args[1])
+            return call(*args)
+        return recorded
+
+
+def _walk(root):
+    found = {}
+    for dirpath, dummy, names in os.walk(root):
+        for name in names:
+            full = os.path.join(dirpath, name)
+            found[os.path.relpath(full, root).replace(os.sep, "/")] = open(full, "rb").read()
+    return found
+
+
+def test_real_client_put_tree_round_trips(served_iris, tmp_path):
+    log = []
+    instance = NativeInstance(_RecordingIris(served_iris, log))
+    files, members = _tree_sources(tmp_path)
+    base = tmp_path / "base"
+    base.mkdir()
+    root = _copy.put_tree(instance, members, base_dir=str(base))
+    assert os.path.dirname(root) == str(base) and os.path.basename(root).startswith(_copy.STAGE_PREFIX)
+    assert _walk(root) == files  # no temp file left beside the members
+    assert log.count("CreateDirectoryChain") == 3 and log.count("Rename") == 3  # root, pkg, pkg/sub; one per file
+    assert _copy.remove_tree(instance, root) is True
+    assert "RemoveDirectoryTree" in log
+    assert os.listdir(str(base)) == []
+    assert _copy.remove_tree(instance, root) is True  # already gone
+
+
+def test_real_client_put_tree_bad_checksum_leaves_nothing(served_iris, tmp_path):
+    log = []
+    instance = NativeInstance(_RecordingIris(served_iris, log))
+    dummy, members = _tree_sources(tmp_path)
+    members[-1] = (members[-1][0], members[-1][1], "sha256:" + "1" * 64)  # the last member, after two landed
+    base = tmp_path / "base"
+    base.mkdir()
+    with pytest.raises(IrisModuleError, match="Checksum mismatch"):
+        _copy.put_tree(instance, members, base_dir=str(base))
+    assert os.listdir(str(base)) == []
+    assert log.count("Rename") == 2 and "RemoveDirectoryTree" in log
+
+
+def test_real_client_put_tree_refusals(served_iris, tmp_path):
+    instance = NativeInstance(_GuardedIris(served_iris))
+    dummy, members = _tree_sources(tmp_path)
+    with pytest.raises(IrisModuleError, match="does not exist on the IRIS host") as info:
+        _copy.put_tree(instance, members, base_dir=str(tmp_path / "missing"))
+    assert info.value.hint.startswith("give a base directory")
+    assert not (tmp_path / "missing").exists()
+    with pytest.raises(IrisModuleError, match="relative path"):
+        _copy.put_tree(instance, [(members[0][0], "../x", None)], base_dir=str(tmp_path))
+    with pytest.raises(IrisModuleError, match="wildcard"):
+        _copy.put_tree(instance, [(members[0][0], "a*.cls", None)], base_dir=str(tmp_path))
+    with pytest.raises(IrisModuleError, match="Refusing to remove"):
+        _copy.remove_tree(instance, str(tmp_path))
