@@ -5,22 +5,21 @@
 the real InterSystems client (intersystems-irispython, pinned in tests/constraints.txt) against the simulator's
 superserver, through the module's own options (host, port, username, password) - no stand-in for the instance, the
 transport or the client.  The results equal the same runs over ``iris session``; the password is in no result.
-
-Skipped until ``_transport.NativeTransport`` (the transport of increment 5) is part of the tree."""
+Also ``_native.connect`` itself with the real client: a login, a refused password, an unknown namespace (not
+retried) and a closed port (retried within connect_timeout, on an injected clock)."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _transport
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _native
+from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_info, iris_task
 from ansible_collections.iris_devtools.iris.tests.unit.conftest import SimTransport
-
-pytestmark = pytest.mark.skipif(not hasattr(_transport, "NativeTransport"),
-                                reason="needs _transport.NativeTransport (design increment 5, merged separately)")
 
 PASSWORD = "Canary-Pw-e2e-5c1d"
 GUARD_SECONDS = 120
@@ -111,3 +110,64 @@ def test_iris_task_over_native_check_real_check_real(served, run_module_main):
     assert outcomes == [True, True, False, False]
     listed, failed = guarded(run_module_main, iris_info, _native_args(port, gather=["tasks"]))
     assert not failed and "ninst-e2e" in [task.get("name") for task in listed["tasks"]], listed
+
+
+# -- the connection manager with the real client (design §7 increment 4: its tests used a stand-in client) ----------
+
+class _Clock(object):
+    """A clock that only the retry pauses advance: no test waits, and the retry budget is still exercised."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.pauses = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+def _refused(port, clock=None, **overrides):
+    args = dict(host="127.0.0.1", port=port, namespace="USER", username="_SYSTEM", password=PASSWORD, timeout=10,
+                connect_timeout=5)
+    args.update(overrides)
+    clock = clock or _Clock()
+    with pytest.raises(IrisModuleError) as caught:
+        guarded(_native.connect, clock=clock.clock, sleep=clock.sleep, **args)
+    text = str(caught.value) + json.dumps(caught.value.details, default=str)
+    for secret in (PASSWORD, args["password"]):
+        assert secret not in text
+    return caught.value, clock
+
+
+def test_real_client_logs_in_and_a_wrong_password_fails_at_once(served):
+    dummy, port = served
+    connection = guarded(_native.connect, "127.0.0.1", port, "USER", "_SYSTEM", PASSWORD, 10, 5)
+    try:
+        assert _native.native_api(connection).classMethodValue("%SYSTEM.Version", "GetNumber")
+    finally:
+        _native.close(connection)
+    error, clock = _refused(port, password="Wrong-Canary-77")
+    assert error.details["reason"] == "access_denied" and error.details["attempts"] == 1 and clock.pauses == []
+    assert "_SYSTEM" in str(error)
+
+
+def test_real_client_unknown_namespace_is_not_retried(served):
+    dummy, port = served
+    error, clock = _refused(port, namespace="NOSUCHNS")
+    assert error.details["reason"] == "namespace" and clock.pauses == []
+
+
+def test_real_client_nothing_listening_is_retried_within_connect_timeout():
+    pytest.importorskip("iris")
+    error, clock = _refused(_closed_port(), connect_timeout=5)
+    assert error.details["reason"] == "unreachable" and error.details["attempts"] > 1
+    assert clock.pauses[:3] == [0.5, 1.0, 2.0] and clock.now <= 5
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
