@@ -116,7 +116,9 @@ def test_put_tree_docker_sends_one_archive(tmp_path, monkeypatch):
         member = archive.getmember(name + "/P/a.txt")
         assert member.uid == 51773 and archive.extractfile(member).read() == b"hello" * 300
 
+
 # -- leftover temp files: one dispatch for every transport (issue 13) ------------------------------------------------
+
 class _ShellInstance(object):
     """A docker/local-like instance whose commands beside IRIS run here (the listing script's sh)."""
 
