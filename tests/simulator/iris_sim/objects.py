@@ -24,6 +24,8 @@ class-name shorthand, not verified per class].
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 from typing import Any, Callable
 
@@ -316,6 +318,30 @@ def find_system_class(short: str) -> type[SimClass]:
     raise IrisError("CLASS DOES NOT EXIST", "%SYSTEM." + short)
 
 
+@functools.lru_cache(maxsize=None)
+def _signature(fn) -> inspect.Signature:
+    return inspect.signature(fn)
+
+
+def _call(fn, target, proc, args, mname: str, cls) -> Any:
+    """Run a modelled method; a call its Python model cannot take is an IRIS-like error, never a Python TypeError.
+
+    More actual than formal arguments is ``<PARAMETER>``, as for compiled methods (classdefs.run_method) [inf].
+    Fewer arguments than the model needs is not modelled (IRIS would pass them undefined; what each method then
+    does is not in the sources): a loud error naming the method.
+    """
+    try:
+        _signature(fn).bind(target, proc, *args)
+    except TypeError:
+        params = _signature(fn).parameters.values()
+        variadic = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
+        if not variadic and len(args) + 2 > len(_signature(fn).parameters):
+            raise IrisError("PARAMETER", f"{mname},{cls.name}") from None  # [inf] more actual than formal arguments
+        raise IrisError("PARAMETER", f"{mname},{cls.name} (simulator: a call with fewer arguments than its "
+                        f"model needs ({len(args)} given) is not modelled)") from None
+    return fn(target, proc, *args)
+
+
 def call_class_method(proc, class_name: str | type[SimClass], mname: str, args=()):
     """``##class(class_name).mname(args...)``."""
     cls = find_class(class_name, proc) if isinstance(class_name, str) else class_name
@@ -324,7 +350,7 @@ def call_class_method(proc, class_name: str | type[SimClass], mname: str, args=(
         if cls.find_method(mname) is not None:
             raise IrisError("NO CURRENT OBJECT", f"{mname},{cls.name}")  # [inf]
         raise IrisError("METHOD DOES NOT EXIST", f"{mname},{cls.name}")
-    return fn(cls, proc, *args)
+    return _call(fn, cls, proc, args, mname, cls)
 
 
 def call_method(proc, obj, mname: str, args=()):
@@ -334,10 +360,10 @@ def call_method(proc, obj, mname: str, args=()):
     cls = obj.cls
     fn = cls.find_method(mname)
     if fn is not None:
-        return fn(obj, proc, *args)
+        return _call(fn, obj, proc, args, mname, cls)
     fn = cls.find_class_method(mname)
     if fn is not None:
-        return fn(cls, proc, *args)
+        return _call(fn, cls, proc, args, mname, cls)
     raise IrisError("METHOD DOES NOT EXIST", f"{mname},{cls.name}")
 
 

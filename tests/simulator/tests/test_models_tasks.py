@@ -198,3 +198,13 @@ def test_suspend_other_flags_are_not_modelled(sim):
     out = sim.run("%SYS", 'try { write ##class(%SYS.Task).Suspend(1000,3) } catch e { write e.Name }')
     assert out == "<NOT MODELLED>"
     assert sim.write("%SYS", "##class(%SYS.Task).%OpenId(1000).Suspended") == "0"
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("##class(%SYS.Task).RunNow(1000,1)", "<PARAMETER> *RunNow,%SYS.Task"),
+    ("##class(%SYS.Task).RunNow()", "simulator: a call with fewer arguments than its model needs (0 given) is not modelled"),
+    ("##class(%SYS.Task).%New().%Save(1,2,3)", "<PARAMETER> *%Save,%SYS.Task"),
+])
+def test_a_call_the_model_cannot_take_is_an_iris_error_not_a_crash(sim, call, expected):
+    """Argument counts a modelled method cannot take end the program with an IRIS error (never a Python TypeError)."""
+    assert expected in sim.run("%SYS", "do " + call)
