@@ -482,6 +482,10 @@ class _Command:
             if not unittest.get("Package"):
                 raise IpmError(f"a UnitTest without Package {NOT_MODELLED}")
             directory = os.path.join(have.get("path") or "", unittest.get("Name", "").strip("/"))
+            if not os.path.isdir(directory):
+                # A module loaded from an archive: where IPM keeps its root after the load is not in the sources.
+                raise IpmError(f"simulator: the test directory '{directory}' of a module whose root is gone (loaded "
+                               f"from an archive) {NOT_MODELLED}")
             files = [os.path.join(c, f) for c, d, fs in os.walk(directory) for f in fs]
             if files:
                 # IPMT2/IPMT7: LoadTestDirectory calls $system.OBJ.LoadDir(dir,"k...") without wildcards, then
