@@ -639,6 +639,23 @@ TEMPLATES = dict([
        "$ORDER(,-1)), T9 (root \"\" with /noload), T10; iris-sources.md §1.4 (%Status checks)",
        "Run RunTest for every unittest_spec with <<qspec>> under ^UnitTestRoot=<<root>> (restored); result object "
        "<<key>>: statuses (error text or \"\" per spec), error (a thrown error's text), indexes (the new result indexes)."),
+    # IPM's test phase of an installed module (iris-sources.md IPMTEST, rows IPMT2-IPMT6): `test <module> -only` runs the
+    # Test phase alone through %IPM.Main.Shell (the entry point of iris_ipm, IPMSRC); the resource processor stashes and
+    # restores ^UnitTestRoot itself (IPMT2) and RunTest writes ^UnitTest.Result as usual (IPMT5), so the new indexes are
+    # collected exactly as unittest_run does.  The command carries -DUnitTest.FailuresAreFatal=0 (IPMT4), so an error
+    # status is a load, compile or command error, not failed assertions (read from the results instead).
+    _t("unittest_ipm_run", [
+        'set idtB=$ORDER(^UnitTest.Result(""),-1),idtA=##class(%DynamicArray).%New(),idtXT="" '
+        'try { set idtSC=##class(%IPM.Main).Shell(<<command>>) '
+        'do idtA.%Push($SELECT($SYSTEM.Status.IsError(idtSC):$SYSTEM.Status.GetErrorText(idtSC),1:"")) } '
+        'catch idtX { set idtXT=idtX.DisplayString() } '
+        'set idtN=##class(%DynamicArray).%New(),idtK=idtB for { set idtK=$ORDER(^UnitTest.Result(idtK)) quit:idtK=""  '
+        'do idtN.%Push(idtK) } set idtD=' + _NEW_OBJ + ' '
+        'do idtD.%Set("statuses",idtA),idtD.%Set("error",idtXT),idtD.%Set("indexes",idtN),idtR.%Set(<<key>>,idtD)'],
+       "iris-sources.md IPMTEST (IPMT2, IPMT4, IPMT5, IPMT6), IPMSRC (Main.cls Shell returns %Status), T4 (result "
+       "indexes, newest by $ORDER(,-1))",
+       "Run IPM shell <<command>> (a module's test phase); result object <<key>>: statuses (the Shell status text or "
+       "\"\"), error (a thrown error's text), indexes (the new ^UnitTest.Result indexes)."),
     # ^UnitTest.Result layout (T4, IPM's reader): (idx,suite)=$lb(status,time); (idx,suite,case) and
     # (idx,suite,case,method)=$lb(status,time,errCategory,errMsg); (idx,suite,case,method,n)=$lb(status,action,
     # description,location); status 1 passed, 0 failed, 2 skipped (T3).  Only the assertions that did not pass are

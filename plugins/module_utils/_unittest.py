@@ -27,6 +27,12 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
   assertion it made was skipped [inf: T3 gives the assertion status only]).  A test class with an error category
   (a failing OnBeforeAllTests/OnAfterAllTests, T4) adds one ``error`` test named after that method, as IPM's JUnit
   output does (T4).  The duration is the sum of the suites' times (T4: seconds [inf]).
+* **IPM's test phase of an installed module** (``ipm_module``; iris-sources.md IPMTEST, rows IPMT1-IPMT7): one
+  read session checks that IPM (0.9.x or 0.10.x, as iris_ipm: IPMSRC) and the module are installed, then the run
+  session runs ``test <module> -only -DUnitTest.FailuresAreFatal=0`` through ``%IPM.Main.Shell`` (IPMT4, IPMT6; the
+  entry point of iris_ipm).  IPM loads the ``<UnitTest>`` directory, compiles the package, sets and restores
+  ^UnitTestRoot and calls RunTest itself (IPMT2); its result indexes are read as for the other sources (IPMT5).
+  An error status of the command is a load, compile or command error (failures are not fatal to it, IPMT4).
 * **changed** only when the JUnit file is written (``_junit``, ``_files.write_bytes_atomic``); ^UnitTest.Result gains
   entries on every run, as every RunTest does, and that is not a change the module reports.
 """
@@ -36,7 +42,7 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _files, _junit
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _files, _ipm, _junit
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
 from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript import Program
@@ -160,6 +166,19 @@ def _junit_path(value):
                               hint="create the directory first (ansible.builtin.file with state: directory) or choose an "
                                    "existing one", file_path=text)
     return text
+
+
+def ipm_command(params):
+    """The IPM shell command of O(ipm_module) (iris-sources.md IPMT4, IPMT6); IrisModuleError on bad input."""
+    name = _ipm.check_name(params["ipm_module"], "ipm_module")
+    for option in ("suite", "test_class", "test_method"):
+        if params.get(option):
+            raise IrisModuleError("%s is not used with ipm_module: IPM runs the <UnitTest> resources of the module's "
+                                  "module.xml" % option, hint="remove %s, or run the test classes with directory, src "
+                                                              "or classes instead" % option)
+    # -only: the Test phase alone (IPMT6: no Reload or Compile of the installed module); failures are read from
+    # ^UnitTest.Result, so IPM is told not to turn them into the command's error (IPMT4).
+    return "test %s -only -DUnitTest.FailuresAreFatal=0" % name
 
 
 def plan_runs(params):
@@ -329,6 +348,8 @@ class UnitTestManager(BaseManager):
     """iris_unittest: run the tests (one session), write the JUnit file, fail on failures unless told not to."""
 
     def run(self):
+        if self.params.get("ipm_module"):
+            return self._run_ipm()
         params = self.params
         root, specs = plan_runs(params)
         qspec = qspec_for(params)
@@ -377,6 +398,69 @@ class UnitTestManager(BaseManager):
                 hint="check that the suite directory exists under directory on the IRIS server and that its classes "
                      "load and compile (the error names the first problem), or that every class in classes is "
                      "compiled in the namespace")
+        return self._report(result, runs, indexes, junit_path, dict(root=root or None, uploaded=uploaded))
+
+    def _require_ipm(self, name):
+        """Fail unless IPM (0.9.x/0.10.x) and module ``name`` are installed in the namespace (one read session)."""
+        program = Program().add("ipm_module_version", name=_ipm.IPM_MODULE, key="ipm")
+        program.add("ipm_module_version", name=name, key="package")
+        found = self.instance.run(program)
+        namespace = self.instance.namespace
+        ipm_version, version = _text(found.get("ipm")), _text(found.get("package"))
+        hint = "install it with iris_devtools.iris.iris_ipm"
+        if not ipm_version:
+            raise IrisModuleError("IPM is not installed in namespace %s (no %%IPM classes there), so module %s has no "
+                                  "test phase to run." % (namespace, name), hint=hint)
+        if (_ipm.version_tuple(ipm_version) or (None,))[:2] not in _ipm.SUPPORTED_SERIES:
+            raise IrisModuleError("IPM %s is installed in namespace %s; iris_unittest knows the test phase of 0.9.x and "
+                                  "0.10.x only." % (ipm_version, namespace),
+                                  hint="install a 0.9.x or 0.10.x IPM with iris_devtools.iris.iris_ipm")
+        if not version:
+            raise IrisModuleError("IPM module %s is not installed in namespace %s." % (name, namespace), hint=hint)
+        return ipm_version, version
+
+    def _run_ipm(self):
+        params = self.params
+        command = ipm_command(params)
+        junit_path = _junit_path(params["junit_path"]) if params.get("junit_path") else None
+        name = params["ipm_module"]
+        runs = [dict(command=command, status=None)]
+        self.fail_results.update(runs=runs, junit_path=junit_path, ipm_module=name)
+        ipm_version, version = self._require_ipm(name)
+        extra = dict(root=None, uploaded=[], ipm=dict(version=ipm_version, module=name, module_version=version))
+        if self.check_mode:
+            self.actions.append("run_tests")
+            if junit_path:
+                self.actions.append("write_junit")
+            return self.result(changed=bool(junit_path), runs=runs, junit_path=junit_path, counts=None,
+                               assertions=None, duration=None, failures=[], result_indexes=[],
+                               iris_sessions=self.sessions, **extra)
+        program = Program()
+        program.add("unittest_lock", seconds=lock_seconds_for(self.instance.timeout))
+        program.add("unittest_ipm_run", command=command, key="run")
+        program.add("unittest_results", key="results")
+        self.actions.append("run_tests")
+        result = self.instance.transport().run(program)
+        run = result.get("run") or {}
+        statuses = list(run.get("statuses") or [])
+        runs[0]["status"] = _text(statuses[0]) or None if statuses else None
+        indexes = [_int(index, index) for index in run.get("indexes") or []]
+        self.fail_results.update(result_indexes=indexes, iris_sessions=self.sessions, **extra)
+        error = _text(run.get("error")) or (runs[0]["status"] or "")
+        if error:
+            raise IrisModuleError("IPM's test phase of module %s stopped with an IRIS error: %s" % (name, error),
+                                  hint="see the error (IPM loads the <UnitTest> directory of the module and compiles "
+                                       "its package before running it); check the module's test classes")
+        if not indexes:
+            raise IrisModuleError("IPM's test phase of module %s ran no test" % name,
+                                  hint="check that the module's module.xml has a <UnitTest> resource with "
+                                       "Phase=\"test\" and that its test classes sit in <Name>/<Package as "
+                                       "directories> (iris-sources.md IPMT3)")
+        return self._report(result, runs, indexes, junit_path, extra)
+
+    def _report(self, result, runs, indexes, junit_path, extra):
+        """The outcome of a run from its ^UnitTest.Result indexes: JUnit file, result, failure (every source)."""
+        transport = self.instance.transport()
         outcome = outcome_from(result.get("results"))
         changed = False
         if junit_path:
@@ -386,9 +470,9 @@ class UnitTestManager(BaseManager):
             _files.write_bytes_atomic(junit_path, data)
             self.actions.append("write_junit")
             changed = True
-        values = dict(runs=runs, root=root or None, junit_path=junit_path, counts=outcome["counts"],
+        values = dict(runs=runs, junit_path=junit_path, counts=outcome["counts"],
                       assertions=outcome["assertions"], duration=outcome["duration"], failures=outcome["failures"],
-                      result_indexes=indexes, uploaded=uploaded, iris_sessions=self.sessions)
+                      result_indexes=indexes, iris_sessions=self.sessions, **extra)
         counts = outcome["counts"]
         if counts["tests"] == 0:
             self.module.warn("RunTest wrote result index(es) %s but no test method ran; check the suite and classes."

@@ -25,6 +25,12 @@ description:
   - B(Test classes already compiled in the namespace) (O(classes)), for example loaded with the collection's code
     module - each class runs with C(RunTest) and the qualifiers C(/noload/nodelete), which neither load nor delete
     anything.
+  - B(IPM's test phase of an installed IPM module) (O(ipm_module)) - the module checks that IPM (0.9.x or 0.10.x) and
+    the module are installed in O(namespace), then runs C(test <module> -only -DUnitTest.FailuresAreFatal=0) through
+    C(%IPM.Main.Shell) (the entry point of P(iris_devtools.iris.iris_ipm#module)). IPM loads the directory of each
+    C(<UnitTest>) resource of the module's C(module.xml) with C(Phase="test"), compiles its C(Package), runs the classes
+    in C(<Name>/<Package as directories>) with RunTest and puts C(^UnitTestRoot) back; the results are read from
+    C(^UnitTest.Result) as for the other sources.
   - The task fails when a test fails or raises an error, unless O(fail_on_failure=false). The result (counts,
     RV(failures), RV(junit_path)) is returned either way.
   - Pass or fail is decided from C(^UnitTest.Result), never from the status RunTest returns or from printed text.
@@ -90,6 +96,14 @@ options:
       - Each class becomes one C(RunTest) call and one result entry; RV(result_indexes) lists them all.
     type: list
     elements: str
+  ipm_module:
+    description:
+      - Run IPM's test phase of this installed IPM module (the C(<Name>) of its C(module.xml)) - see the description.
+        Excludes O(directory), O(src), O(classes), O(suite), O(test_class) and O(test_method); O(load_udl), O(recursive)
+        and O(delete_classes) do not apply (IPM chooses how it loads and runs the tests).
+      - Install IPM and the module first with P(iris_devtools.iris.iris_ipm#module); the task fails if either is
+        missing.
+    type: str
   load_udl:
     description:
       - With O(directory) or O(src) - load the suite's UDL C(.cls) files (qualifier C(/loadudl)); V(false) passes
@@ -186,7 +200,8 @@ runs:
   description:
     - The RunTest calls, in order - the test spec, the qualifiers and the error text of the status RunTest returned
       (V(null) for an OK status or in check mode; IRIS may return an error status when tests fail, so it is shown
-      but not used to decide).
+      but not used to decide). With O(ipm_module) one entry - the IPM command and the error text of the status
+      C(%IPM.Main.Shell) returned.
   returned: always
   type: list
   elements: dict
@@ -243,6 +258,11 @@ uploaded:
   type: list
   elements: str
   sample: ["unit/PassingTest.cls", "unit/FailingTest.cls"]
+ipm:
+  description: With O(ipm_module) - the installed IPM version, the module and its installed version.
+  returned: when O(ipm_module) is set
+  type: dict
+  sample: {"version": "0.10.9", "module": "sample-app", "module_version": "1.0.0"}
 actions:
   description: What the module did (or would do) - V(upload_tests), V(run_tests), V(write_junit).
   returned: always
@@ -250,7 +270,7 @@ actions:
   elements: str
   sample: ["run_tests", "write_junit"]
 iris_sessions:
-  description: How many IRIS sessions the module opened (1; 0 in check mode).
+  description: How many IRIS sessions the module opened (1; 0 in check mode; with O(ipm_module) 2, 1 in check mode).
   returned: always
   type: int
   sample: 1
@@ -268,6 +288,7 @@ def argument_spec():
         test_class=dict(type="str"),
         test_method=dict(type="str"),
         classes=dict(type="list", elements="str"),
+        ipm_module=dict(type="str"),
         load_udl=dict(type="bool", default=True),
         recursive=dict(type="bool", default=True),
         delete_classes=dict(type="bool", default=True),
@@ -278,8 +299,8 @@ def argument_spec():
 
 def main():
     run_module(UnitTestManager, argument_spec(),
-               required_one_of=[("directory", "src", "classes")],
-               mutually_exclusive=[("directory", "src", "classes"), ("test_class", "classes")],
+               required_one_of=[("directory", "src", "classes", "ipm_module")],
+               mutually_exclusive=[("directory", "src", "classes", "ipm_module"), ("test_class", "classes")],
                required_by={"directory": "suite", "src": "suite"})
 
 

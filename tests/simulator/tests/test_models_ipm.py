@@ -172,3 +172,23 @@ def test_the_sample_application_manifest_loads(sim):
     assert _shell(sim, "load " + os.path.normpath(sample)).splitlines()[-1] == "SC=0"
     assert _version(sim, "sample-app") == "1.0.0"
     assert sim.run("USER", "write ##class(SampleApp.Base).Version()") == "1.0"
+
+
+def test_test_phase_of_a_module(sim, tmp_path):
+    """test <module> -only (Contract ipmtest; iris-sources.md IPMT2, IPMT4, IPMT6, IPMT7): a module without test
+    resources runs nothing and succeeds; loading a UnitTest directory (LoadDir/RunTest defaults unsourced), a test
+    without -only, other -D data and a missing module fail (loudly where unsourced)."""
+    sample = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "sample_app"))
+    _install_ipm(sim)
+    assert _shell(sim, "load " + os.path.join(REPO, "greet-1.0.0")).endswith("SC=0")
+    assert _shell(sim, "test greet -only -DUnitTest.FailuresAreFatal=0").endswith("SC=0")
+    out = _shell(sim, "test greet")
+    assert out.endswith("SC=1") and "without -only" in out and "not modelled" in out
+    out = _shell(sim, "test greet -only -DUnitTest.JUnitOutput=/tmp/x.xml")
+    assert out.endswith("SC=1") and "not modelled" in out
+    assert "is not installed" in _shell(sim, "test nothing -only")
+    assert _shell(sim, "load " + sample).splitlines()[-1] == "SC=0"
+    out = _shell(sim, "test sample-app -only -DUnitTest.FailuresAreFatal=0")
+    assert out.endswith("SC=1") and "simulator: loading the test directory" in out and "IPMT7" in out
+    # the run left no ^UnitTest.Result behind
+    assert sim.run("USER", "write $DATA(^UnitTest.Result)") == "0"

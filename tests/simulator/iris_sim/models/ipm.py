@@ -354,7 +354,7 @@ class _Command:
         verb, args = words[0].lower(), words[1:]
         handler = {"version": self.cmd_version, "list-installed": self.cmd_list, "list": self.cmd_list,
                    "load": self.cmd_load, "install": self.cmd_install, "uninstall": self.cmd_uninstall,
-                   "repo": self.cmd_repo}.get(verb)
+                   "repo": self.cmd_repo, "test": self.cmd_test}.get(verb)
         if handler is None:
             raise IpmError(f"command '{words[0]}' {NOT_MODELLED}")
         handler(args)
@@ -455,6 +455,49 @@ class _Command:
             if "-dev" not in mods:
                 _remove_classes(self.proc, loaded)
             raise
+
+    def cmd_test(self, args) -> None:
+        """``test <module> -only`` (IPMTEST: IPMT2, IPMT4, IPMT6; Contract ipmtest in DESIGN.md)."""
+        data = [a for a in args if a.startswith("-D")]
+        for item in data:
+            key, eq, value = item[2:].partition("=")
+            if key != "UnitTest.FailuresAreFatal" or value not in ("0", "1"):
+                raise IpmError(f"test modifier '{item}' {NOT_MODELLED} (only -DUnitTest.FailuresAreFatal=0|1)")
+        plain, mods = self.split([a for a in args if not a.startswith("-D")], _QUIET_MODIFIERS | {"-only", "-o"})
+        if len(plain) != 1:
+            raise IpmError("test needs one module name")  # [inf] wording
+        if not mods & {"-only", "-o"}:
+            # IPMT6: without -only the phases Reload ... Activate run first (a reinstall of the module's resources).
+            raise IpmError(f"test without -only (the phases before Test) {NOT_MODELLED}")
+        have = self.modules.get(plain[0])
+        if have is None:
+            raise IpmError(f"module {plain[0]} is not installed")  # [inf] wording
+        for unittest in have.get("unittests") or []:
+            extra = sorted(set(unittest) - {"Name", "Package", "Phase"})
+            if extra:
+                raise IpmError(f"UnitTest attributes {extra} {NOT_MODELLED}")
+            phases = [p.strip().lower() for p in unittest.get("Phase", "test").split(",")]
+            if "test" not in phases:
+                continue  # IPMT2: TestsShouldRun needs the phase in Phase
+            if not unittest.get("Package"):
+                raise IpmError(f"a UnitTest without Package {NOT_MODELLED}")
+            directory = os.path.join(have.get("path") or "", unittest.get("Name", "").strip("/"))
+            if not os.path.isdir(directory):
+                # A module loaded from an archive: where IPM keeps its root after the load is not in the sources.
+                raise IpmError(f"simulator: the test directory '{directory}' of a module whose root is gone (loaded "
+                               f"from an archive) {NOT_MODELLED}")
+            files = [os.path.join(c, f) for c, d, fs in os.walk(directory) for f in fs]
+            if files:
+                # IPMT2/IPMT7: LoadTestDirectory calls $system.OBJ.LoadDir(dir,"k...") without wildcards, then
+                # RunTest("", "/display=none/nodelete") under ^UnitTestRoot; which files LoadDir and RunTest load
+                # by default (UDL .cls or only XML) is not in the sources.
+                raise IpmError(f"simulator: loading the test directory '{directory}' with LoadTestDirectory and "
+                               f"RunTest's default loading {NOT_MODELLED} (iris-sources.md IPMT7)")
+            raise IpmError(f"simulator: the test phase of an empty test directory '{directory}' (CompilePackage of "
+                           f"{unittest['Package']} without classes) {NOT_MODELLED}")
+        # IPMT6: a module without UnitTest resources in the test phase runs nothing and succeeds [inf: no source shows
+        # the empty case, but %Test only calls OnPhase of the resources in scope].
+        self.say(f"[{plain[0]}] Test SUCCESS")  # [inf] wording
 
     def cmd_uninstall(self, args) -> None:
         plain, mods = self.split(args, _QUIET_MODIFIERS | {"-force", "-f"})

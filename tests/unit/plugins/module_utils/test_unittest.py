@@ -55,6 +55,22 @@ def test_plan_refuses_bad_input(params, needle):
     assert needle in info.value.msg and info.value.hint
 
 
+def test_ipm_command_runs_the_test_phase_alone_with_failures_read_from_the_results():
+    assert _unittest.ipm_command(dict(ipm_module="sample-app")) == "test sample-app -only -DUnitTest.FailuresAreFatal=0"
+
+
+@pytest.mark.parametrize("params, needle", [
+    (dict(ipm_module="a b"), "is not an IPM module name"),
+    (dict(ipm_module='a"b'), "is not an IPM module name"),
+    (dict(ipm_module="m", suite="unit"), "suite is not used with ipm_module"),
+    (dict(ipm_module="m", test_method="TestX"), "test_method is not used with ipm_module"),
+])
+def test_ipm_command_refuses_bad_input(params, needle):
+    with pytest.raises(IrisModuleError) as info:
+        _unittest.ipm_command(params)
+    assert needle in info.value.msg and info.value.hint
+
+
 # -- the outcome ---------------------------------------------------------------------------------------------------------
 def method(name, status, asserts=(), category="", message="", passed=0, failed=0, skipped=0):
     return dict(name=name, status=status, time=0.5, category=category, message=message, asserts=[list(a) for a in asserts],

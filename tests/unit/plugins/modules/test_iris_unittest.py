@@ -37,9 +37,13 @@ def tests_dir(tmp_path):
 
 
 @pytest.mark.parametrize("args, needle", [
-    ({}, "one of the following is required: directory, src, classes"),
+    ({}, "one of the following is required: directory, src, classes, ipm_module"),
     ({"directory": "/t"}, "missing parameter(s) required by 'directory': suite"),
-    ({"directory": "/t", "suite": "u", "classes": ["A.B"]}, "mutually exclusive: directory|src|classes"),
+    ({"directory": "/t", "suite": "u", "classes": ["A.B"]}, "mutually exclusive: directory|src|classes|ipm_module"),
+    ({"ipm_module": "m", "classes": ["A.B"]}, "mutually exclusive: directory|src|classes|ipm_module"),
+    ({"ipm_module": "two words"}, "is not an IPM module name"),
+    ({"ipm_module": "m", "suite": "unit"}, "suite is not used with ipm_module"),
+    ({"ipm_module": "m", "test_class": "A.B"}, "test_class is not used with ipm_module"),
     ({"classes": ["A.B"], "test_class": "A.B"}, "mutually exclusive: test_class|classes"),
     ({"directory": "t", "suite": "u"}, "directory must be an absolute path"),
     ({"classes": ["A.B"], "junit_path": "relative.xml"}, "junit_path must be an absolute file path"),
@@ -192,3 +196,49 @@ def test_src_skips_hidden_files(local_main, tests_dir):
     os.mkdir(os.path.join(tests_dir, "unit", ".git"))
     result = local_main({"src": tests_dir, "suite": "unit"}, check=True)
     assert result["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
+
+
+# -- ipm_module: IPM's test phase (iris-sources.md IPMTEST; simulator Contract ipmtest) ---------------------------------
+IPM_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "simulator", "tests", "data", "ipm"))
+SAMPLE_APP = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app"))
+
+
+def _ipm(sim, *commands):
+    installer = os.path.join(IPM_DATA, "zpm-0.10.9.xml")
+    sim.run("USER", 'set sc=$SYSTEM.OBJ.Load("%s","ck-d",.err)' % installer)
+    for command in commands:
+        sim.run("USER", 'set sc=##class(%%IPM.Main).Shell("%s")' % command)
+
+
+def test_ipm_module_without_ipm_fails_with_the_fix(main):
+    result = main({"ipm_module": "sample-app"}, check=True)
+    assert result["failed"] and "IPM is not installed in namespace USER" in result["msg"]
+    assert "iris_devtools.iris.iris_ipm" in result["msg"] and result["sessions"] == 1
+
+
+def test_ipm_module_not_installed_fails_with_the_fix(main):
+    _ipm(main.sim)
+    result = main({"ipm_module": "sample-app"})
+    assert result["failed"] and "IPM module sample-app is not installed in namespace USER" in result["msg"]
+    assert "install it with iris_devtools.iris.iris_ipm" in result["msg"]
+
+
+def test_ipm_module_check_mode_then_a_module_without_tests(main, tmp_path):
+    _ipm(main.sim, "load " + os.path.join(IPM_DATA, "repo", "greet-1.0.0"))
+    junit = str(tmp_path / "junit.xml")
+    check = main({"ipm_module": "greet", "junit_path": junit}, check=True)
+    assert not check["failed"] and check["changed"] is True and check["actions"] == ["run_tests", "write_junit"]
+    assert check["runs"] == [{"command": "test greet -only -DUnitTest.FailuresAreFatal=0", "status": None}]
+    assert check["ipm"] == {"version": "0.10.9", "module": "greet", "module_version": "1.0.0"}
+    assert check["sessions"] == 1 and not os.path.exists(junit)
+    real = main({"ipm_module": "greet", "junit_path": junit})
+    assert real["failed"] and "IPM's test phase of module greet ran no test" in real["msg"], real["msg"]
+    assert real["sessions"] == 2 and not os.path.exists(junit)
+
+
+def test_ipm_module_with_unit_tests_reports_the_simulator_limit(main):
+    """Loading the UnitTest directory is not in the sources (IPMT7): the simulator refuses loudly, the task fails."""
+    _ipm(main.sim, "load " + SAMPLE_APP)
+    result = main({"ipm_module": "sample-app"})
+    assert result["failed"] and "IPM's test phase of module sample-app stopped with an IRIS error" in result["msg"]
+    assert "not modelled" in result["msg"]
