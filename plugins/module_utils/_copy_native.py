@@ -366,7 +366,7 @@ def remove_file(irs, path):
     try:
         if not _flag(irs, "Exists", path):
             return True
-        # iris-sources.md S9, S23, VSTREAM: %File.Delete returns 1/0; the Exists afterwards is what counts.
+        # iris-sources.md NF3 (VSTREAM, S9, S23): %File.Exists and Delete return 1/0; the Exists afterwards is what counts.
         _flag(irs, "Delete", path)
         return not _flag(irs, "Exists", path)
     except Exception:  # pylint: disable=broad-except
