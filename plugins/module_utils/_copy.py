@@ -549,3 +549,38 @@ def remove_tree(instance, path):
         return _remove_in_container(instance.client, container_id, path, recursive=True)
     shutil.rmtree(path, ignore_errors=True)
     return not os.path.exists(path)
+
+
+def remove_files(instance, directory, names, prefix):
+    """Delete the files ``directory/<name>`` this collection uploaded there (best effort); the paths still there.
+    Every name must start with ``prefix`` (the caller's own upload names), or nothing is removed.
+
+    One removal for every transport: over native the server's ``%File`` (``_copy_native.remove_file``: Delete, then
+    Exists - nothing runs beside IRIS there); in a container ``rm -f`` as root; on this host ``os.remove``.  Only plain
+    file names under an absolute directory are accepted (no '/', '..', '*', NUL or newline), so nothing else can go."""
+    directory = directory.rstrip("/") or "/"
+    if not directory.startswith("/") or any(c in directory for c in "\0\n*") or "/../" in directory + "/":
+        raise IrisModuleError("Refusing to remove files in %r: not an absolute directory path." % directory,
+                              hint="this is a bug in the collection; please report it with the task that failed")
+    paths = []
+    for name in names:
+        if not name.startswith(prefix) or name in (".", "..") or any(c in name for c in "/\0\n*"):
+            raise IrisModuleError("Refusing to remove %r in %s: not a plain file name." % (name, directory),
+                                  hint="this is a bug in the collection; please report it with the task that failed")
+        paths.append(directory + name if directory == "/" else directory + "/" + name)
+    left = []
+    for path in paths:
+        if instance.kind == "native":
+            gone = _copy_native.remove_file(instance.iris(), path)
+        elif instance.kind == "docker":
+            container_id, dummy = _container_ref(instance.client, instance.container)
+            gone = _remove_in_container(instance.client, container_id, path)
+        else:
+            try:
+                os.remove(path)
+            except OSError:
+                pass  # gone or not: the check below says
+            gone = not os.path.lexists(path)
+        if not gone:
+            left.append(path)
+    return left

@@ -359,3 +359,15 @@ def remove_tree(irs, root):
         return not _flag(irs, "DirectoryExists", root)
     except Exception:  # pylint: disable=broad-except
         return False
+
+
+def remove_file(irs, path):
+    """Delete the server file ``path`` (best effort); True when it is gone afterwards (checked with ``Exists``)."""
+    try:
+        if not _flag(irs, "Exists", path):
+            return True
+        # iris-sources.md NF3 (VSTREAM, S9, S23): %File.Exists and Delete return 1/0; the Exists afterwards is what counts.
+        _flag(irs, "Delete", path)
+        return not _flag(irs, "Exists", path)
+    except Exception:  # pylint: disable=broad-except
+        return False

@@ -44,6 +44,7 @@ SUPPORTED_SERIES = ((0, 9), (0, 10))
 TARBALL_SUFFIXES = (".tgz", ".tar.gz")
 # Check mode's version of a package that will be installed from a repository or a remote tarball without O(version).
 UNKNOWN_VERSION = "?"
+UPLOAD_NAME_PREFIX = "iris-devtools-ipm-"  # every file iris_ipm uploads to upload_dir; only these are removed
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 _CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}$")
 # IPMSRC ModuleName: no spaces, at most 255 characters; quotes and other blanks are refused too because the command
@@ -330,7 +331,7 @@ class IpmManager(BaseManager):
         if src["where"] == "remote_src":
             return src["path"]
         # Uploaded as <name>-<version>.tgz whatever the local name: every IPM from 0.9.0 loads a .tgz (IPMSRC).
-        return "%s/iris-devtools-ipm-%s-%s.tgz" % (self._upload_dir(), self.wanted["name"], self.wanted["version"])
+        return "%s/%s%s-%s.tgz" % (self._upload_dir(), UPLOAD_NAME_PREFIX, self.wanted["name"], self.wanted["version"])
 
     # -- applying --------------------------------------------------------------------------------------------------
     def _apply(self, plan):
@@ -340,7 +341,7 @@ class IpmManager(BaseManager):
         work = None
         try:
             if plan["install_ipm"]:
-                name = "iris-devtools-ipm-installer-%s.xml" % wanted["ipm_version"]
+                name = "%sinstaller-%s.xml" % (UPLOAD_NAME_PREFIX, wanted["ipm_version"])
                 _copy.put_file(self.instance, wanted["installer"], self._upload_dir(), name, mode=0o640,
                                expected_checksum=wanted["checksum"])
                 uploaded.append("%s/%s" % (self._upload_dir(), name))
@@ -372,10 +373,18 @@ class IpmManager(BaseManager):
             if uploaded:
                 # The uploaded files are not needed once loaded (0.10.7+ unpacks a tarball under the data directory,
                 # older versions into a temporary directory: iris-sources.md IPMSRC (CHANGELOG #945)).
+                # One removal for every transport (_copy.remove_files: %File over native, rm in a container, os.remove
+                # here); a file left behind is reported, not fatal: the outcome of the run is what counts.
                 try:
-                    self.instance.run_command(["rm", "-f"] + uploaded)
-                except IrisModuleError:
-                    pass  # a leftover upload is harmless; the outcome of the run is what counts
+                    left = _copy.remove_files(self.instance, self._upload_dir(), [os.path.basename(p) for p in uploaded],
+                                              UPLOAD_NAME_PREFIX)
+                except IrisModuleError as exc:
+                    left, why = uploaded, exc.msg
+                else:
+                    why = "the removal did not take"
+                if left:
+                    self.module.warn("iris_ipm could not remove its uploaded file(s) %s (%s); remove them by hand."
+                                     % (", ".join(left), why))
         after = dict(ipm=result.get("ipm") or "", package=result.get("package") or "")
         self._verify(after)
         return after

@@ -155,7 +155,8 @@ notes:
     module runs as root), or streamed through IRIS on the module's connection (O(transport=native); IRIS writes the
     file, with its own owner and default permissions; the server checks the SHA-256 before the file gets its name).
     Export copies C(IRIS.DAT) out the same ways. Over O(transport=native) the leftover temp files of an interrupted
-    copy are listed and removed by IRIS (C(%File)), not by a command beside it.
+    copy are listed and removed by IRIS (C(%File)), not by a command beside it; O(state=absent) works over every
+    transport, as IRIS itself removes the namespace, the database, C(IRIS.DAT) and the directory it created.
   - O(state=present) reads the fixture's manifest and checks the file size on every run. A restore installs only bytes
     that match the manifest - it computes the SHA-256 of C(IRIS.DAT) over the very bytes it copies into the instance
     (one read) and gives the copy its name C(IRIS.DAT) only when the checksum matches, before anything is mounted; a

@@ -68,7 +68,8 @@ options:
     description:
       - The package on the host that runs the module - a directory with C(module.xml) at its top, or a C(.tgz) /
         C(.tar.gz) file. A directory is packed into a C(.tgz) there, then uploaded into the instance under
-        O(upload_dir) and loaded with IPM's C(load) command; the uploaded file is removed afterwards.
+        O(upload_dir) and loaded with IPM's C(load) command; the uploaded file is removed afterwards (over
+        O(transport=native) by IRIS, C(%File)); a file that stays is named in a warning.
       - IPM below 0.10.0 needs C(module.xml) at the top of a tarball.
       - Exactly one of O(src), O(remote_src) and O(repository) is needed with O(state=present).
     type: path

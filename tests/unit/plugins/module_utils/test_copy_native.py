@@ -488,3 +488,51 @@ def test_real_client_put_tree_refusals(served_iris, tmp_path):
         _copy.put_tree(instance, [(members[0][0], "a*.cls", None)], base_dir=str(tmp_path))
     with pytest.raises(IrisModuleError, match="Refusing to remove"):
         _copy.remove_tree(instance, str(tmp_path))
+
+
+# -- _copy.remove_files: one removal for every transport (iris_ipm's uploads) -----------------------------------------
+def test_remove_files_over_native_deletes_and_checks(tmp_path):
+    irs = FakeIris()
+    (tmp_path / "up-a").write_bytes(b"a")
+    (tmp_path / "keep").write_bytes(b"k")
+    assert _copy.remove_files(NativeInstance(irs), str(tmp_path), ["up-a", "up-missing"], "up-") == []
+    assert os.listdir(str(tmp_path)) == ["keep"]
+    assert irs.calls == ["Exists", "Delete", "Exists", "Exists"]
+
+
+def test_remove_files_over_native_names_what_stays(tmp_path):
+    irs = FakeIris()
+    irs.delete_result = 0  # %File.Delete answers 0 and the file stays
+    (tmp_path / "up-a").write_bytes(b"a")
+    assert _copy.remove_files(NativeInstance(irs), str(tmp_path), ["up-a"], "up-") == [str(tmp_path / "up-a")]
+    irs.fail["Exists"] = "<DISCONNECT>"
+    assert _copy.remove_files(NativeInstance(irs), str(tmp_path), ["up-a"], "up-") == [str(tmp_path / "up-a")]
+
+
+def test_remove_files_locally(tmp_path):
+    class Local(object):
+        kind = "local"
+    (tmp_path / "up-a").write_bytes(b"a")
+    (tmp_path / "up-d").mkdir()  # not a file: os.remove refuses, it is reported
+    assert _copy.remove_files(Local(), str(tmp_path) + "/", ["up-a", "up-d"], "up-") == [str(tmp_path / "up-d")]
+
+
+@pytest.mark.parametrize("directory,name", [
+    ("relative/dir", "up-a"), ("/tmp/../etc", "up-a"), ("/tmp\n", "up-a"), ("/tmp/*", "up-a"),
+    ("/tmp", "other"), ("/tmp", "up-a/../../etc/passwd"), ("/tmp", "up-\0"), ("/tmp", "up-*"), ("/tmp", "up-\n")])
+def test_remove_files_refuses_what_is_not_an_own_upload(directory, name):
+    irs = FakeIris()
+    with pytest.raises(IrisModuleError, match="Refusing to remove"):
+        _copy.remove_files(NativeInstance(irs), directory, ["up-ok", name], "up-")
+    assert irs.calls == []  # refused before anything was removed
+
+
+def test_real_client_remove_files(served_iris, tmp_path):
+    """%File.Exists/Delete through the real client against the simulator."""
+    instance = NativeInstance(_GuardedIris(served_iris))
+    tmp_path = tmp_path / "up"
+    tmp_path.mkdir()
+    (tmp_path / "up-a").write_bytes(b"a")
+    (tmp_path / "keep").write_bytes(b"k")
+    assert _copy.remove_files(instance, str(tmp_path), ["up-a", "up-b"], "up-") == []
+    assert os.listdir(str(tmp_path)) == ["keep"]

@@ -117,3 +117,68 @@ def test_read_program_against_the_simulator(iris_sim):
     with pytest.raises(IrisModuleError) as info:
         transport.run(Program().add("ipm_shell", command="frobnicate"))
     assert "not modelled" in info.value.msg
+
+
+# -- cleanup of the uploads: one _copy.remove_files for every transport, a leftover is warned about ---------------
+class _Module(object):
+    check_mode = False
+
+    def __init__(self, upload_dir):
+        self.params = dict(upload_dir=upload_dir)
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+class _NativeIris(object):
+    """%Library.File over a directory of this host; ``delete_ok`` False: Delete answers 0 and the file stays."""
+
+    def __init__(self, delete_ok):
+        self.delete_ok = delete_ok
+        self.calls = []
+
+    def classMethodValue(self, cls, method, path):  # noqa: N802  (the client's name)
+        assert cls == "%Library.File"
+        self.calls.append((method, path))
+        if method == "Exists":
+            return int(os.path.exists(path))
+        assert method == "Delete"
+        if self.delete_ok:
+            os.remove(path)
+        return int(self.delete_ok)
+
+
+class _NativeInstance(object):
+    kind = "native"
+    sessions = 0
+
+    def __init__(self, irs):
+        self.irs = irs
+
+    def iris(self):
+        return self.irs
+
+    def run(self, dummy_program):
+        return {"ipm": "0.10.9"}  # iris_sim's stand-in installer version
+
+
+@pytest.mark.parametrize("delete_ok", [True, False])
+def test_uploads_are_removed_over_native_or_named_in_a_warning(tmp_path, monkeypatch, delete_ok):
+    """Over native the installer upload goes through %File (no command beside IRIS); one that stays is warned about."""
+    def put_file(dummy_instance, dummy_src, dest_dir, dest_name, **dummy_kwargs):
+        (tmp_path / dest_name).write_bytes(b"<Export/>")
+    monkeypatch.setattr(_ipm._copy, "put_file", put_file)
+    module = _Module(str(tmp_path))
+    irs = _NativeIris(delete_ok)
+    manager = _ipm.IpmManager(module, instance=_NativeInstance(irs))
+    manager.wanted = dict(name=None, version=None, state="present", ipm_version="0.10.9", installer="zpm.xml",
+                          checksum=None, source=None)
+    assert manager._apply(dict(install_ipm=True, actions=[], commands=[])) == {"ipm": "0.10.9", "package": ""}
+    upload = str(tmp_path / "iris-devtools-ipm-installer-0.10.9.xml")
+    assert ("Delete", upload) in irs.calls
+    if delete_ok:
+        assert os.listdir(str(tmp_path)) == [] and module.warnings == []
+    else:
+        assert os.path.exists(upload)
+        assert len(module.warnings) == 1 and upload in module.warnings[0]
