@@ -42,6 +42,11 @@ options:
   timeout:
     description:
       - Seconds one IRIS session (or one Docker call) may take before the module fails.
+      - With O(transport=native) it is the client's connection timeout (C(iris.connect(timeout=...)), seconds),
+        which bounds each login attempt (see the C(connect_timeout) option) and nothing else. The client applies no
+        time limit to a call once logged in, so a program that IRIS runs longer than O(timeout) (a compile, a test
+        run), or a reply that never comes, keeps the task waiting until IRIS answers or the connection breaks; bound
+        the whole task with Ansible's C(timeout) keyword if needed.
       - From 1 to 86400 (one day).
       - If not set, the value of the E(IRIS_TIMEOUT) environment variable is used.
     type: int

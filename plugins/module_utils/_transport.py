@@ -391,7 +391,7 @@ class NativeTransport(Transport):
                 return parse_output(token, None, "\n".join(lines), None, program)
             raise IrisModuleError("The call to IRIS over transport native failed: %s" % (" ".join(lines) or type(exc).__name__),
                                   hint="check that IRIS is still running and reachable (the connection may have been "
-                                       "closed or timed out); raise the module's timeout if the task is slow",
+                                       "closed or dropped by the network)",
                                   output_lines=lines)
         self.last_exit_code = 0
         return parse_output(token, 0, _to_text(transcript), None, program)

@@ -159,6 +159,15 @@ def test_client_failure_without_iris_error(client):
         NativeTransport(conn).run(ping_program())
 
 
+def test_a_broken_call_does_not_blame_the_timeout_option(client):
+    # The client's connection timeout bounds connecting only, not a call (iris-sources.md NR8): the hint must not
+    # send the user to raise the module's timeout.
+    conn = Connection(call_errors=[OSError("connection reset by peer")])
+    with pytest.raises(IrisModuleError) as failure:
+        NativeTransport(conn, timeout=5).run(ping_program())
+    assert "timeout" not in failure.value.hint and "still running and reachable" in failure.value.hint
+
+
 def test_error_frames_and_syntax_lines_parse_as_in_a_session(client):
     conn = Connection(result='\x02TOKEN:E:{"kind":"status","text":"ERROR #5001: no","codes":"5001","step":1,'
                              '"template":"ping"}\x03')
