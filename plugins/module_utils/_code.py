@@ -190,13 +190,15 @@ def _read_all(found, option):
 
 
 def validate_flags(flags):
-    """O(compile_flags) checked; return the qspec for the compile (``-d`` added: errors come from the errorlog)."""
+    """O(compile_flags) checked; return the qspec for the compile: ``b`` first (iris-sources.md N13: "Include sub
+    classes", so the subclasses of a changed class compile again; ``-b`` in compile_flags turns it off) and ``-d``
+    added (errors come from the errorlog)."""
     _argspec.refuse_unless(flags, "compile_flags", FLAGS_RE, 200, FLAGS_RULE)
     head, slash, tail = flags.partition("/")
     lowered = "/" + tail.lower() if slash else ""
     if "-c" in head.lower() or "/nocompile" in lowered or "/compile=0" in lowered:
         _argspec.refuse("compile_flags", flags, "it turns compiling off", "iris_code always compiles; leave out -c and /nocompile")
-    return head + "-d" + slash + tail
+    return "b" + head + "-d" + slash + tail
 
 
 def plan(sources, records, delete_removed):
@@ -226,9 +228,12 @@ def parse_records(raw, name):
     return records
 
 
-def attribute_errors(entries, staging, sources):
-    """The failed steps of the apply program -> [{file, line, message}], messages with the staging path replaced."""
-    by_item = sorted(((source.item.rsplit(".", 1)[0], source) for source in sources), key=lambda pair: -len(pair[0]))
+def attribute_errors(entries, staging, sources, everything=()):
+    """The failed steps of the apply program -> [{file, line, message}], messages with the staging path replaced.
+    ``sources`` are the files loaded now; ``everything`` all local files: an unchanged subclass that the compile
+    took along (flag ``b``) reports under its own file."""
+    named = dict((source.rel, source) for source in list(everything) + list(sources))
+    by_item = sorted(((source.item.rsplit(".", 1)[0], source) for source in named.values()), key=lambda pair: -len(pair[0]))
     errors = []
     for entry in entries or []:
         messages = list(entry.get("errors") or []) or [entry.get("status") or "unknown error"]
@@ -296,10 +301,10 @@ class CodeManager(BaseManager):
                       files_unchanged=len(sources) - len(load), items_loaded=[s.item for s in load], items_deleted=delete)
         if not self.diff.changed or self.check_mode:
             return self.result(iris_sessions=self.sessions, **values)
-        self._apply(transport, name, load, removed, delete, qspec)
+        self._apply(transport, name, load, removed, delete, qspec, sources)
         return self.result(iris_sessions=self.sessions, **values)
 
-    def _apply(self, transport, name, load, removed, delete, qspec):
+    def _apply(self, transport, name, load, removed, delete, qspec, sources=()):
         staging = None
         if load:
             staging = _copy.put_tree(self.instance, [(s.path, s.rel, "sha256:" + s.sha256) for s in load], base_dir=STAGING_BASE)
@@ -319,7 +324,7 @@ class CodeManager(BaseManager):
             if staging:
                 _copy.remove_tree(self.instance, staging)
         self._warn_deletes(applied)
-        errors = attribute_errors(applied.get("errors"), staging, load)
+        errors = attribute_errors(applied.get("errors"), staging, load, sources)
         if errors:
             self.fail_results["errors"] = errors
             lines = ["%s%s: %s" % (e["file"] or "(no file)", "(%s)" % e["line"] if e["line"] else "", e["message"]) for e in errors]
