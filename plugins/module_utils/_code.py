@@ -18,8 +18,9 @@ compile it, idempotently (issue 14 item 1).
   runs; that decision costs one IRIS session and one read of each local file.
 * **Apply** (a second session): the added and changed files are staged into the instance (``_copy.put_tree``: one
   Docker archive upload, or a local directory), removed items are deleted when O(delete_removed) asks, each file is
-  loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, O(compile_flags)
-  plus ``-d``), and only without errors is the record updated.  The staging directory is removed afterwards.
+  loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, ``b`` then
+  O(compile_flags) then ``-d``: flag ``b`` compiles the subclasses of the loaded classes too, iris-sources.md N13),
+  and only without errors is the record updated.  The staging directory is removed afterwards.
 * **Errors**: a load or compile error fails the task with file, line and IRIS's message for each (``errors``).
   IRIS's errorlog layout is not in the sources (iris-sources.md T12, T14 [inf]): each message is kept as IRIS wrote it
   (the staging path replaced by the source path); the file is the one the message names (its staged path or its
