@@ -58,6 +58,8 @@ CLASS_RE = re.compile(r"\A\s*Class\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z][A-Za
 ROUTINE_RE = re.compile(r"\A\s*ROUTINE\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*)\s*(?:\[\s*Type\s*=\s*([A-Za-z]+)\s*\])?\s*\Z",
                         re.IGNORECASE)
 LINE_RE = re.compile(r"\((\d+)\)")
+# the staged path of an earlier run: <STAGING_BASE>/<stage prefix><suffix>/<rel>, an optional (line) after it
+OLD_STAGE_RE = re.compile(re.escape(STAGING_BASE + "/" + _copy.STAGE_PREFIX) + r"[A-Za-z0-9_]+/([^\s:()']+)(?:\((\d+)\))?")
 
 
 class SourceFile(object):
@@ -251,6 +253,12 @@ def attribute_errors(entries, staging, sources, everything=()):
                         line = int(match.group(1)) if match else None
                         break
                 message = message.replace(staging + "/", "")
+            if source is None:  # an unchanged subclass names the staging path of the run that loaded it
+                match = OLD_STAGE_RE.search(message)
+                if match and match.group(1) in named:
+                    source = named[match.group(1)]
+                    line = int(match.group(2)) if match.group(2) else None
+                    message = message[:match.start()] + message[match.start(1):]
             if source is None and entry.get("what") != "compile":
                 source = next((s for s in sources if s.rel == entry.get("what")), None)
             if source is None:

@@ -147,12 +147,18 @@ def test_attribute_errors_maps_a_subclass_error_to_its_unchanged_file():
     everything = loaded + [c.SourceFile("/src/P/AB.cls", "P/AB.cls", "2", "P.AB.cls")]
     entries = [{"what": "compile", "errors": ["Class 'P.AB': /tmp/old/P/AB.cls: parameter 'X' does not exist"]}]
     assert c.attribute_errors(entries, "/tmp/st", loaded, everything)[0]["file"] == "/src/P/AB.cls"
+    entries = [{"what": "compile", "errors": ["Class 'P.AB': /tmp/iris-devtools-stage-ab12/P/AB.cls(6): no X"]}]
+    assert c.attribute_errors(entries, "/tmp/st", loaded, everything) == [
+        dict(file="/src/P/AB.cls", line=6, message="Class 'P.AB': P/AB.cls(6): no X")]
     assert c.attribute_errors(entries, "/tmp/st", loaded)[0]["file"] == "/src/P/A.cls"  # without: the wrong file
 
 
 # -- the manager against the simulator --------------------------------------------------------------------------
 
-def test_load_is_idempotent_in_one_session(iris_sim, tree):
+def test_load_is_idempotent_in_one_session(iris_sim, tree, tmp_path, monkeypatch):
+    stage_base = tmp_path / "stage"
+    stage_base.mkdir()
+    monkeypatch.setattr(c, "STAGING_BASE", str(stage_base))  # a private base: other tests stage in /tmp meanwhile
     check, check_sessions = run(iris_sim, check_mode=True, src=str(tree))
     real, real_sessions = run(iris_sim, src=str(tree))
     again, again_sessions = run(iris_sim, src=str(tree))
@@ -163,8 +169,7 @@ def test_load_is_idempotent_in_one_session(iris_sim, tree):
     assert again["files_unchanged"] == 5
     out = iris_sim.run("USER", 'write ##class(SampleApp.Greeter).Greet("u"),"|",$$Add^SampleApp.Util(1,2)')
     assert "Hello, u!|3" in out
-    assert not [n for n in os.listdir("/tmp") if n.startswith("iris-devtools-stage-") and
-                os.path.getmtime(os.path.join("/tmp", n)) > os.path.getmtime(str(tree))]
+    assert not os.listdir(str(stage_base))
 
 
 def test_compile_error_fails_with_file_and_line_and_records_nothing(iris_sim, tree):
@@ -216,7 +221,7 @@ def test_subclass_of_a_changed_class_compiles_again(iris_sim, tmp_path):
     manager = c.CodeManager(FakeModule(src=str(src)), instance=OneTransport(iris_sim.transport("USER")))
     with pytest.raises(IrisModuleError):
         manager.run()
-    assert [e["file"] for e in manager.fail_results["errors"]] == [str(src / "Sub.cls")]
+    assert [(e["file"], e["line"]) for e in manager.fail_results["errors"]] == [(str(src / "Sub.cls"), 6)]
     (src / "Sub.cls").write_text(DEP_SUB.replace("{0}", "SALUTE"))
     fixed, dummy = run(iris_sim, src=str(src))
     assert sorted(fixed["files_changed"]) == ["Base.cls", "Sub.cls"]
