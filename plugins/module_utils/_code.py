@@ -18,8 +18,9 @@ compile it, idempotently (issue 14 item 1).
   runs; that decision costs one IRIS session and one read of each local file.
 * **Apply** (a second session): the added and changed files are staged into the instance (``_copy.put_tree``: one
   Docker archive upload, or a local directory), removed items are deleted when O(delete_removed) asks, each file is
-  loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, O(compile_flags)
-  plus ``-d``), and only without errors is the record updated.  The staging directory is removed afterwards.
+  loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, ``b`` then
+  O(compile_flags) then ``-d``: flag ``b`` compiles the subclasses of the loaded classes too, iris-sources.md N13),
+  and only without errors is the record updated.  The staging directory is removed afterwards.
 * **Errors**: a load or compile error fails the task with file, line and IRIS's message for each (``errors``).
   IRIS's errorlog layout is not in the sources (iris-sources.md T12, T14 [inf]): each message is kept as IRIS wrote it
   (the staging path replaced by the source path); the file is the one the message names (its staged path or its
@@ -57,6 +58,8 @@ CLASS_RE = re.compile(r"\A\s*Class\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z][A-Za
 ROUTINE_RE = re.compile(r"\A\s*ROUTINE\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*)\s*(?:\[\s*Type\s*=\s*([A-Za-z]+)\s*\])?\s*\Z",
                         re.IGNORECASE)
 LINE_RE = re.compile(r"\((\d+)\)")
+# the staged path of an earlier run: <STAGING_BASE>/<stage prefix><suffix>/<rel>, an optional (line) after it
+OLD_STAGE_RE = re.compile(re.escape(STAGING_BASE + "/" + _copy.STAGE_PREFIX) + r"[A-Za-z0-9_]+/([^\s:()']+)(?:\((\d+)\))?")
 
 
 class SourceFile(object):
@@ -190,13 +193,15 @@ def _read_all(found, option):
 
 
 def validate_flags(flags):
-    """O(compile_flags) checked; return the qspec for the compile (``-d`` added: errors come from the errorlog)."""
+    """O(compile_flags) checked; return the qspec for the compile: ``b`` first (iris-sources.md N13: "Include sub
+    classes", so the subclasses of a changed class compile again; ``-b`` in compile_flags turns it off) and ``-d``
+    added (errors come from the errorlog)."""
     _argspec.refuse_unless(flags, "compile_flags", FLAGS_RE, 200, FLAGS_RULE)
     head, slash, tail = flags.partition("/")
     lowered = "/" + tail.lower() if slash else ""
     if "-c" in head.lower() or "/nocompile" in lowered or "/compile=0" in lowered:
         _argspec.refuse("compile_flags", flags, "it turns compiling off", "iris_code always compiles; leave out -c and /nocompile")
-    return head + "-d" + slash + tail
+    return "b" + head + "-d" + slash + tail
 
 
 def plan(sources, records, delete_removed):
@@ -226,9 +231,12 @@ def parse_records(raw, name):
     return records
 
 
-def attribute_errors(entries, staging, sources):
-    """The failed steps of the apply program -> [{file, line, message}], messages with the staging path replaced."""
-    by_item = sorted(((source.item.rsplit(".", 1)[0], source) for source in sources), key=lambda pair: -len(pair[0]))
+def attribute_errors(entries, staging, sources, everything=()):
+    """The failed steps of the apply program -> [{file, line, message}], messages with the staging path replaced.
+    ``sources`` are the files loaded now; ``everything`` all local files: an unchanged subclass that the compile
+    took along (flag ``b``) reports under its own file."""
+    named = dict((source.rel, source) for source in list(everything) + list(sources))
+    by_item = sorted(((source.item.rsplit(".", 1)[0], source) for source in named.values()), key=lambda pair: -len(pair[0]))
     errors = []
     for entry in entries or []:
         messages = list(entry.get("errors") or []) or [entry.get("status") or "unknown error"]
@@ -245,6 +253,12 @@ def attribute_errors(entries, staging, sources):
                         line = int(match.group(1)) if match else None
                         break
                 message = message.replace(staging + "/", "")
+            if source is None:  # an unchanged subclass names the staging path of the run that loaded it
+                match = OLD_STAGE_RE.search(message)
+                if match and match.group(1) in named:
+                    source = named[match.group(1)]
+                    line = int(match.group(2)) if match.group(2) else None
+                    message = message[:match.start()] + message[match.start(1):]
             if source is None and entry.get("what") != "compile":
                 source = next((s for s in sources if s.rel == entry.get("what")), None)
             if source is None:
@@ -296,10 +310,10 @@ class CodeManager(BaseManager):
                       files_unchanged=len(sources) - len(load), items_loaded=[s.item for s in load], items_deleted=delete)
         if not self.diff.changed or self.check_mode:
             return self.result(iris_sessions=self.sessions, **values)
-        self._apply(transport, name, load, removed, delete, qspec)
+        self._apply(transport, name, load, removed, delete, qspec, sources)
         return self.result(iris_sessions=self.sessions, **values)
 
-    def _apply(self, transport, name, load, removed, delete, qspec):
+    def _apply(self, transport, name, load, removed, delete, qspec, sources=()):
         staging = None
         if load:
             staging = _copy.put_tree(self.instance, [(s.path, s.rel, "sha256:" + s.sha256) for s in load], base_dir=STAGING_BASE)
@@ -319,7 +333,7 @@ class CodeManager(BaseManager):
             if staging:
                 _copy.remove_tree(self.instance, staging)
         self._warn_deletes(applied)
-        errors = attribute_errors(applied.get("errors"), staging, load)
+        errors = attribute_errors(applied.get("errors"), staging, load, sources)
         if errors:
             self.fail_results["errors"] = errors
             lines = ["%s%s: %s" % (e["file"] or "(no file)", "(%s)" % e["line"] if e["line"] else "", e["message"]) for e in errors]

@@ -916,7 +916,8 @@ CODE_TEMPLATES = dict([
        "Load one file (no compile); its errors go to result 'errors' with what=<<what>> and set idtBad."),
     _t("code_compile", [
         'kill idtLg set idtS=$SYSTEM.OBJ.CompileList(<<items>>,<<qspec>>,.idtLg) ' + _CODE_LOG],
-       "iris-sources.md T12 (CompileList(items with type suffix, qspec, .errorlog); order INT, CLS, MAC), T14",
+       "iris-sources.md T12, VOBJ (CompileList(items with type suffix, qspec, .errorlog); order INT, CLS, MAC), "
+       "N13 (flag b in qspec: subclasses compile again), T14",
        "Compile the loaded items together; errors go to result 'errors' with what=<<what>> and set idtBad."),
     _t("code_record", [
         'if \'idtBad { set ^IrisDevTools(<<area>>,<<name>>,<<file>>)=<<value>> }'],
@@ -929,12 +930,12 @@ CODE_TEMPLATES = dict([
     _t("code_delete_class", [
         'kill idtLg set idtS=$SYSTEM.OBJ.Delete(<<item>>,"-d",.idtLg) '
         'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
-       "iris-sources.md T12 [inf: Delete(classname, qspec, .errorlog) recalled from the %SYSTEM.OBJ class reference]",
+       "iris-sources.md N10, VOBJ (Delete(classes, qspec, .errorlog) As %Status)",
        "Delete class <<item>>; a failure goes to result 'delete_errors'."),
     _t("code_delete_routine", [
         'set idtS=##class(%Library.Routine).Delete(<<item>>) '
         'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
-       "iris-sources.md ROUTDEL [inf]",
+       "iris-sources.md N11, VOBJ (Delete(rtnname, flag=0) As %Status: flag 0 deletes MAC, INT and OBJ)",
        "Delete routine <<item>> (Name.mac, Name.int, Name.inc); a failure goes to result 'delete_errors'."),
 ])
 TEMPLATES.update(CODE_TEMPLATES)

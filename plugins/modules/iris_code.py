@@ -18,6 +18,11 @@ description:
     module decides "nothing to do" in one IRIS session and reads each local file once.
   - Only the added and changed files are copied into the instance (a staging directory under C(/tmp), removed
     afterwards) and loaded; then all of them are compiled together with O(compile_flags).
+  - What is recompiled - the loaded items, and the classes in O(namespace) that extend a loaded class, directly or
+    further down (IRIS compile flag C(b), "include sub classes"; IRIS also takes classes that reference a loaded class
+    in SQL usage). A subclass that no longer compiles after its superclass changed fails the task under the
+    subclass's own file, even when that file did not change. The module does not follow include files - a routine or
+    class that includes a changed C(.inc) compiles again only when its own file changes too.
   - A load or compile error fails the task and lists, for each error, the file, the line (when IRIS's message names
     one) and IRIS's message; nothing is recorded then, so the next run loads the changed files again.
   - Routine and include files must start with the UDL header C(ROUTINE Name [Type=MAC|INT|INC]); a class file must
@@ -81,8 +86,9 @@ options:
     default: true
   compile_flags:
     description:
-      - IRIS qspec flags and qualifiers for the compile, for example V(ck) or V(cuk/multicompile=0); the module adds
-        C(-d) (errors are read from IRIS's error log, not from the display).
+      - IRIS qspec flags and qualifiers for the compile, for example V(ck) or V(cuk/multicompile=0); the module puts
+        C(b) first (subclasses of a loaded class compile again; C(-b) here turns that off) and adds C(-d) (errors
+        are read from IRIS's error log, not from the display).
       - Letters, C(-) before a flag to turn it off, then C(/qualifier) or C(/qualifier=value) without spaces. Flags that
         turn compiling off (C(-c), C(/nocompile)) are refused.
     type: str

@@ -468,6 +468,38 @@ def _ancestors(proc, cdef: ClassDef, seen=None) -> set:
     return seen
 
 
+def _declared_supers(text: str) -> list:
+    """The ``Extends`` names of a stored class's source (parse only: no compile)."""
+    definition = parse_class(text).child("class_definition")
+    extends = definition.child("class_extends") if definition is not None else None
+    return [n.text for n in extends.children_of("class_name")] if extends is not None else []
+
+
+def subclasses(proc, names: list) -> list:
+    """Stored classes that extend one of ``names``, directly or further down, sorted (compile flag ``b``,
+    iris-sources.md N13, VOBJ: "Include sub classes").  The IRIS doc also includes classes that reference a class
+    in SQL usage (QSPECZH): only %RegisteredObject classes are modelled (no SQL projection), so there are none.
+    A stored class whose source no longer parses raises CompileError (the model cannot tell its superclasses)."""
+    table = class_table(proc)
+    parents: dict = {}
+    for other, entry in table.items():
+        try:
+            parents[other] = _declared_supers(entry["source"])
+        except CompileError:
+            raise CompileError(f"class '{other}': cannot tell whether it is a subclass (flag b): {NOT_MODELLED}") from None
+    found: set = set()
+    wanted = set(names)
+    grew = True
+    while grew:
+        grew = False
+        for other, supers in parents.items():
+            if other not in found and other not in names and wanted.intersection(supers):
+                found.add(other)
+                wanted.add(other)
+                grew = True
+    return sorted(found)
+
+
 def _all_parameters(proc, cdef: ClassDef, batch: set, seen=None) -> dict:
     seen = seen or set()
     params = dict(cdef.parameters)

@@ -237,8 +237,9 @@ def test_qspec():
     """Flags, negation and qualifiers (T12); unknown ones are refused."""
     assert parse_qspec("ck-d") == {"display": 0, "compile": 1, "keepsource": 1}
     assert parse_qspec("c/displaylog=0/nodisplay")["display"] == 0
+    assert parse_qspec("bck-d")["includesubclasses"] == 1  # N13, VOBJ
     with pytest.raises(QspecError):
-        parse_qspec("cbk")
+        parse_qspec("cek")
     with pytest.raises(QspecError):
         parse_qspec("c/multicompile=0")
 

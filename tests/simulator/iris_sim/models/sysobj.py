@@ -8,7 +8,10 @@
 * qspec (T12): flags before qualifiers, ``-x`` negates; modelled: ``c``/``/compile`` (compile after load),
   ``k``/``/keepsource`` (accepted: the simulator generates no source), ``d``/``/display``, ``/displaylog``,
   ``/displayerror`` (output control), ``u``/``/checkuptodate`` (skip a class whose compiled source is unchanged),
-  ``/recurse``. Any other flag or qualifier fails the call: "not modelled by the simulator".
+  ``/recurse``, ``b`` (iris-sources.md N13, VOBJ: "Include sub classes": compiling a class compiles again the
+  stored classes that extend it, directly or further down; the IRIS doc adds classes that reference it in SQL usage,
+  which the model cannot see: a stored class that names a compiled class other than as a superclass fails the
+  compile loudly). Any other flag or qualifier fails the call: "not modelled by the simulator".
 * Each call returns a %Status and fills ``errorlog`` (T12, T14: check both). The errorlog layout is not in the
   sources: the model sets only the top node to the number of errors and ``errorlog(n)`` to the message [inf].
 * ``loadedlist``: an array subscripted by item name (``Pkg.Cls.cls``), values "", top node cleared [inf: the shape
@@ -16,7 +19,7 @@
 * UDL ``.cls`` files and UDL routines (``.mac``, ``.int``, ``.inc`` with the ``ROUTINE`` header: userroutines.py,
   DESIGN.md Contract "code") are modelled; XML exports fail loudly (the sources do not describe the format).
   ``CompileList(items, qspec, .errorlog)`` compiles typed items in the order INT, CLS, MAC (T12); ``Delete`` removes
-  classes, ``%Library.Routine.Delete`` routines (iris-sources.md ROUTDEL [inf]). ``listonly`` is not modelled. Name
+  classes, ``%Library.Routine.Delete`` routines (iris-sources.md N10, N11, VOBJ). ``listonly`` is not modelled. Name
   wildcards (``*``, ``'``) are not modelled. Status texts are the simulator's [inf].
 """
 
@@ -29,7 +32,7 @@ from iris_sim.classdefs import NOT_MODELLED, CompileError
 from iris_sim.errors import status_error, status_ok
 from iris_sim.objects import ByRef, SimClass, class_method, register
 
-_FLAGS = {"c": "compile", "k": "keepsource", "d": "display", "u": "checkuptodate"}
+_FLAGS = {"c": "compile", "k": "keepsource", "d": "display", "u": "checkuptodate", "b": "includesubclasses"}
 _QUALIFIERS = {"compile", "keepsource", "display", "displaylog", "displayerror", "checkuptodate", "recurse"}
 # Loaders of XML files another model recognises (models/ipm.py: the IPM installer stand-in, Contract 13):
 # loader(proc, path, error) -> True when it handled the file (reporting failures through error(text)).
@@ -178,14 +181,22 @@ def _compile_items(run: _Run, items: list) -> None:
 
 
 def _compile(run: _Run, names: list) -> None:
-    batch = set(names)
     table = classdefs.class_table(run.proc)
+    if run.spec.get("checkuptodate"):
+        names = [n for n in names if n not in table or table[n]["compiled"] != classdefs.source_hash(table[n]["source"])]
+    dependents: list = []
+    if run.spec.get("includesubclasses"):
+        try:
+            dependents = classdefs.subclasses(run.proc, [n for n in names if n in table])
+        except CompileError as exc:
+            run.error(str(exc.text))
+            return
+    names = list(names) + [n for n in dependents if n not in names]
+    batch = set(names)
     for name in names:
         entry = table.get(name)
         if entry is None:
             run.error(f"Class '{name}' does not exist")  # [inf] wording
-            continue
-        if run.spec.get("checkuptodate") and entry["compiled"] == classdefs.source_hash(entry["source"]):
             continue
         try:
             classdefs.compile_stored(run.proc, name, batch)
@@ -307,11 +318,10 @@ class SystemOBJ(SimClass):
         _compile_items(run, names)
         return run.finish()
 
-    @class_method("Delete", source="T12")
+    @class_method("Delete", source="T12, VOBJ")
     def delete(cls, proc, classes="", qspec=None, errorlog=None):
-        """Delete class definitions (a comma list) [inf: the signature ``Delete(classname, qspec, .errorlog)`` is
-        recalled from the T12 class reference, not read for the register]; a class that does not exist is an
-        error [inf]."""
+        """Delete class definitions (a comma list or an array: iris-sources.md N10, VOBJ ``Delete(ByRef classes,
+        qspec, ByRef errorlog) As %Status``); a class that does not exist is an error [inf: not stated]."""
         spec, run = _start(proc, qspec, errorlog)
         if spec is None:
             return run.finish()
@@ -332,16 +342,18 @@ class Routine(SimClass):
 
     name = "%Library.Routine"
     aliases = ("%Routine",)
-    source = "iris-sources.md ROUTDEL"
+    source = "iris-sources.md N11, VOBJ"
     instantiable = False
 
-    @class_method("Delete", source="ROUTDEL")
+    @class_method("Delete", source="N11, VOBJ")
     def delete(cls, proc, item=""):
-        """Delete the routine ``item`` (``Name.mac``, ``Name.int``, ``Name.inc``); returns a %Status [inf]."""
+        """Delete the routine ``item`` (``Name.mac``, ``Name.int``, ``Name.inc``); returns a %Status, success also for
+        a routine that does not exist (iris-sources.md N11, VOBJ)."""
         text = values.to_str(item)
         if text.rsplit(".", 1)[-1].lower() not in userroutines.TYPES:
             return status_error(5001, f"Routine name '{text}' needs its type (.mac, .int, .inc)")  # [inf] wording
         name, kind = text.rsplit(".", 1)
-        if not userroutines.delete(proc, f"{name}.{kind.lower()}"):
-            return status_error(5001, f"Routine '{text}' does not exist")  # [inf] wording
+        # iris-sources.md N11, VOBJ: "If the routine name which is passed does not exists, the method will return
+        # success"; flag 0 (the default) deletes MAC, INT and OBJ: the model keeps one entry per loaded item.
+        userroutines.delete(proc, f"{name}.{kind.lower()}")
         return status_ok()

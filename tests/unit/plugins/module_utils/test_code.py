@@ -111,8 +111,8 @@ def test_scan_refuses_bad_trees(tree, tmp_path):
         c.scan_tree(str(empty))
 
 
-@pytest.mark.parametrize("flags, qspec", [("ck", "ck-d"), ("", "-d"), ("cuk/multicompile=0", "cuk-d/multicompile=0"),
-                                          ("c-k", "c-k-d")])
+@pytest.mark.parametrize("flags, qspec", [("ck", "bck-d"), ("", "b-d"), ("cuk/multicompile=0", "bcuk-d/multicompile=0"),
+                                          ("c-k", "bc-k-d"), ("ck-b", "bck-b-d")])
 def test_validate_flags(flags, qspec):
     assert c.validate_flags(flags) == qspec
 
@@ -142,9 +142,23 @@ def test_attribute_errors_maps_staged_paths_and_items():
                       dict(file="/src/R.mac", line=None, message="ERROR #5001: cannot load")]
 
 
+def test_attribute_errors_maps_a_subclass_error_to_its_unchanged_file():
+    loaded = [c.SourceFile("/src/P/A.cls", "P/A.cls", "1", "P.A.cls")]
+    everything = loaded + [c.SourceFile("/src/P/AB.cls", "P/AB.cls", "2", "P.AB.cls")]
+    entries = [{"what": "compile", "errors": ["Class 'P.AB': /tmp/old/P/AB.cls: parameter 'X' does not exist"]}]
+    assert c.attribute_errors(entries, "/tmp/st", loaded, everything)[0]["file"] == "/src/P/AB.cls"
+    entries = [{"what": "compile", "errors": ["Class 'P.AB': /tmp/iris-devtools-stage-ab12/P/AB.cls(6): no X"]}]
+    assert c.attribute_errors(entries, "/tmp/st", loaded, everything) == [
+        dict(file="/src/P/AB.cls", line=6, message="Class 'P.AB': P/AB.cls(6): no X")]
+    assert c.attribute_errors(entries, "/tmp/st", loaded)[0]["file"] == "/src/P/A.cls"  # without: the wrong file
+
+
 # -- the manager against the simulator --------------------------------------------------------------------------
 
-def test_load_is_idempotent_in_one_session(iris_sim, tree):
+def test_load_is_idempotent_in_one_session(iris_sim, tree, tmp_path, monkeypatch):
+    stage_base = tmp_path / "stage"
+    stage_base.mkdir()
+    monkeypatch.setattr(c, "STAGING_BASE", str(stage_base))  # a private base: other tests stage in /tmp meanwhile
     check, check_sessions = run(iris_sim, check_mode=True, src=str(tree))
     real, real_sessions = run(iris_sim, src=str(tree))
     again, again_sessions = run(iris_sim, src=str(tree))
@@ -155,8 +169,7 @@ def test_load_is_idempotent_in_one_session(iris_sim, tree):
     assert again["files_unchanged"] == 5
     out = iris_sim.run("USER", 'write ##class(SampleApp.Greeter).Greet("u"),"|",$$Add^SampleApp.Util(1,2)')
     assert "Hello, u!|3" in out
-    assert not [n for n in os.listdir("/tmp") if n.startswith("iris-devtools-stage-") and
-                os.path.getmtime(os.path.join("/tmp", n)) > os.path.getmtime(str(tree))]
+    assert not os.listdir(str(stage_base))
 
 
 def test_compile_error_fails_with_file_and_line_and_records_nothing(iris_sim, tree):
@@ -187,3 +200,29 @@ def test_bad_name_and_missing_sources(iris_sim):
         run(iris_sim, name='a"b', src="/tmp")
     with pytest.raises(IrisModuleError, match="needs the sources"):
         run(iris_sim)
+
+
+DEP_BASE = "Class Dep.Base Extends %RegisteredObject\n{\n\nParameter {0} = \"hi\";\n\n}\n"
+DEP_SUB = "Class Dep.Sub Extends Dep.Base\n{\n\nClassMethod Greet() As %String\n{\n    quit ..#{0}\n}\n\n}\n"
+
+
+def test_subclass_of_a_changed_class_compiles_again(iris_sim, tmp_path):
+    """Flag b (iris-sources.md N13): a superclass change that breaks an unchanged subclass fails the task and names
+    the subclass's file; fixing the subclass compiles both."""
+    src = tmp_path / "dep"
+    src.mkdir()
+    (src / "Base.cls").write_text(DEP_BASE.replace("{0}", "GREETING"))
+    (src / "Sub.cls").write_text(DEP_SUB.replace("{0}", "GREETING"))
+    run(iris_sim, src=str(src))
+    (src / "Base.cls").write_text(DEP_BASE.replace("{0}", "SALUTE"))
+    with pytest.raises(IrisModuleError) as caught:
+        run(iris_sim, src=str(src))
+    assert "parameter 'GREETING' does not exist" in caught.value.msg
+    manager = c.CodeManager(FakeModule(src=str(src)), instance=OneTransport(iris_sim.transport("USER")))
+    with pytest.raises(IrisModuleError):
+        manager.run()
+    assert [(e["file"], e["line"]) for e in manager.fail_results["errors"]] == [(str(src / "Sub.cls"), 6)]
+    (src / "Sub.cls").write_text(DEP_SUB.replace("{0}", "SALUTE"))
+    fixed, dummy = run(iris_sim, src=str(src))
+    assert sorted(fixed["files_changed"]) == ["Base.cls", "Sub.cls"]
+    assert "hi" in iris_sim.run("USER", "write ##class(Dep.Sub).Greet()")
