@@ -62,7 +62,9 @@ ROUTINE_RE = re.compile(r"\A\s*ROUTINE\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-
                         re.IGNORECASE)
 LINE_RE = re.compile(r"\((\d+)\)")
 ITEM_NAME_RE = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*\Z")
-DOCTYPE_RE = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# A DOCTYPE (the only place an ENTITY can be declared) comes before the root element: only the prolog is searched, so a
+# "<!DOCTYPE html>" inside a CDATA section of the export does not count.
+DOCTYPE_RE = re.compile(r"\A\ufeff?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
 XML_HINT = ("give an InterSystems XML export: <Export generator=\"IRIS\" ...> holding <Class name=...> and "
             "<Routine name=... type=MAC|INT|INC> items only, without a DOCTYPE")
 
@@ -106,7 +108,7 @@ def _check_name(option, value):
 def export_items(path, text):
     """The items an XML export holds (iris-sources.md XMLEXP): ``Pkg.Cls.cls`` per top-level ``<Class name>``,
     ``Name.<type>`` per ``<Routine name type>``; IrisModuleError for a DOCTYPE, malformed XML or anything else."""
-    if DOCTYPE_RE.search(text):
+    if DOCTYPE_RE.match(text):
         raise IrisModuleError("%s holds a DOCTYPE or ENTITY declaration; iris_code does not load such XML." % path,
                               hint="remove the declaration (IRIS exports have none)")
     try:

@@ -244,3 +244,9 @@ def test_xml_export_in_a_tree(iris_sim, tree):
     shutil.copy(EXPORT, str(tree / "SampleApp.Export.xml"))
     real, dummy = run(iris_sim, src=str(tree))
     assert "SampleApp.Export.xml" in real["files_added"] and "SampleAppXml.mac" in real["items_loaded"]
+
+
+def test_doctype_text_inside_cdata_is_not_a_declaration():
+    text = HEAD + '<Class name="P.Web"><Method name="Page"><Implementation><![CDATA[\n' \
+                  ' write "<!DOCTYPE html>"\n]]></Implementation></Method></Class>\n</Export>\n'
+    assert c.item_of("/x/a.xml", text) == ["P.Web.cls"]
