@@ -8,7 +8,7 @@ into a namespace and compile it, idempotently (issue 14 item 1).
 
 * **Scan** (``scan_tree`` / ``scan_files``): every source file is read ONCE on the host running the module: its
   SHA-256 and the item it defines (``Pkg.Cls.cls`` from the ``Class`` line, ``Name.mac`` from the UDL header
-  ``ROUTINE Name [Type=...]``; for an XML export (iris-sources.md XMLEXP, row N13) every top-level
+  ``ROUTINE Name [Type=...]``; for an XML export (iris-sources.md XMLEXP, row N14) every top-level
   ``<Class name>`` / ``<Routine name type>`` of its ``<Export>``, read with the standard library's parser after a
   DOCTYPE/ENTITY declaration has been refused, so no entity is ever expanded).  A file that defines no item, two
   files with one item, a name with a control character, a malformed export: the task fails before anything changes.

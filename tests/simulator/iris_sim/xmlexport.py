@@ -23,7 +23,7 @@ _GENERATORS = {"IRIS", "Cache"}
 _CLASS_CHILDREN = {"Description", "IncludeCode", "Super", "TimeCreated", "Parameter", "Method"}
 _METHOD_CHILDREN = {"Description", "ClassMethod", "FormalSpec", "ReturnType", "Private", "Implementation"}
 _PARAMETER_CHILDREN = {"Default"}
-_ROUTINE_TYPES = {"MAC"}  # XMLEXP shows type="MAC"; INC and INT are not in the sources read (row N15)
+_ROUTINE_TYPES = {"MAC"}  # XMLEXP shows type="MAC"; INC and INT are not in the sources read (row N16)
 _NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$")
 
 
