@@ -3,15 +3,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE to the collection: may change at any time.
 
-The manager of ``iris_code``: load a source tree (UDL ``.cls``, ``.mac``, ``.int``, ``.inc``) into a namespace and
-compile it, idempotently (issue 14 item 1).
+The manager of ``iris_code``: load a source tree (UDL ``.cls``, ``.mac``, ``.int``, ``.inc``, and XML exports ``.xml``)
+into a namespace and compile it, idempotently (issue 14 item 1).
 
 * **Scan** (``scan_tree`` / ``scan_files``): every source file is read ONCE on the host running the module: its
   SHA-256 and the item it defines (``Pkg.Cls.cls`` from the ``Class`` line, ``Name.mac`` from the UDL header
-  ``ROUTINE Name [Type=...]``).  A file that defines no item, two files with one item, a name with a control
-  character: the task fails before anything changes.
+  ``ROUTINE Name [Type=...]``; for an XML export (iris-sources.md XMLEXP, row N14) every top-level
+  ``<Class name>`` / ``<Routine name type>`` of its ``<Export>``, read with the standard library's parser after a
+  DOCTYPE/ENTITY declaration has been refused, so no entity is ever expanded).  A file that defines no item, two
+  files with one item, a name with a control character, a malformed export: the task fails before anything changes.
 * **Record** (ours, on the instance): ``^IrisDevTools("code", <name>, <file>) = {"sha256": ..., "item": ...}`` (JSON
-  text) in the globals of O(namespace), one node per loaded file of the tree O(name).  It is written only after a
+  text; an XML export records ``"items": [...]``, every item it holds, so that ``state: absent`` and
+  O(delete_removed) delete them all) in the globals of O(namespace), one node per loaded file of the tree O(name).  It is written only after a
   load and compile without errors.  ``kill ^IrisDevTools("code")`` in that namespace removes it (the next run then
   loads everything again); ``state: absent`` removes the tree's node itself.
 * **Read** (one session): the record.  Unchanged sources (every hash equal, no file added or removed): nothing else
@@ -34,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+import xml.etree.ElementTree as ET
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
@@ -42,7 +46,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript i
 
 AREA = "code"
 STATES = ("present", "absent")
-KINDS = ("cls", "mac", "int", "inc")
+KINDS = ("cls", "mac", "int", "inc", "xml")
 MAX_FILES = 20000
 MAX_FILE_BYTES = 32 * 1024 * 1024
 DEFAULT_FLAGS = "ck"
@@ -60,17 +64,36 @@ ROUTINE_RE = re.compile(r"\A\s*ROUTINE\s+(%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-
 LINE_RE = re.compile(r"\((\d+)\)")
 # the staged path of an earlier run: <STAGING_BASE>/<stage prefix><suffix>/<rel>, an optional (line) after it
 OLD_STAGE_RE = re.compile(re.escape(STAGING_BASE + "/" + _copy.STAGE_PREFIX) + r"[A-Za-z0-9_]+/([^\s:()']+)(?:\((\d+)\))?")
+ITEM_NAME_RE = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*\Z")
+# A DOCTYPE (the only place an ENTITY can be declared) comes before the root element: only the prolog is searched, so a
+# "<!DOCTYPE html>" inside a CDATA section of the export does not count.
+DOCTYPE_RE = re.compile(r"\A\ufeff?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
+XML_HINT = ("give an InterSystems XML export: <Export generator=\"IRIS\" ...> holding <Class name=...> and "
+            "<Routine name=... type=MAC|INT|INC> items only, without a DOCTYPE")
 
 
 class SourceFile(object):
     """One local source file: its path, its name in the tree (``rel``, ``/``-separated), SHA-256 hex, item."""
 
     def __init__(self, path, rel, sha256, item):
-        self.path, self.rel, self.sha256, self.item = path, rel, sha256, item
+        # ``item``: one item name (UDL), or a list of them (an XML export)
+        self.path, self.rel, self.sha256 = path, rel, sha256
+        self.items = list(item) if isinstance(item, (list, tuple)) else [item]
+        self.export = isinstance(item, (list, tuple))
+        self.item = self.items[0]
 
     @property
     def record(self):
-        return json.dumps(dict(sha256=self.sha256, item=self.item), sort_keys=True, separators=(",", ":"))
+        value = dict(sha256=self.sha256, items=self.items) if self.export else dict(sha256=self.sha256, item=self.item)
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def record_items(value):
+    """The item names a record node names: ``items`` (an XML export) or ``item``."""
+    items = value.get("items")
+    if isinstance(items, list):
+        return [item for item in items if isinstance(item, str) and item]
+    return [value["item"]] if isinstance(value.get("item"), str) and value.get("item") else []
 
 
 # -- the local side --------------------------------------------------------------------------------------------
@@ -85,9 +108,40 @@ def _check_name(option, value):
                         "rename the file: source file names may not hold control characters or backslashes")
 
 
+def export_items(path, text):
+    """The items an XML export holds (iris-sources.md XMLEXP): ``Pkg.Cls.cls`` per top-level ``<Class name>``,
+    ``Name.<type>`` per ``<Routine name type>``; IrisModuleError for a DOCTYPE, malformed XML or anything else."""
+    if DOCTYPE_RE.match(text):
+        raise IrisModuleError("%s holds a DOCTYPE or ENTITY declaration; iris_code does not load such XML." % path,
+                              hint="remove the declaration (IRIS exports have none)")
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise IrisModuleError("%s is not well-formed XML: %s." % (path, exc), hint=XML_HINT)
+    if root.tag != "Export":
+        raise IrisModuleError("%s is not an InterSystems export: its root element is <%s>, not <Export>." % (path, root.tag),
+                              hint=XML_HINT)
+    items = []
+    for child in root:
+        name = child.get("name") or ""
+        if child.tag == "Class" and ITEM_NAME_RE.match(name):
+            items.append(name + ".cls")
+        elif child.tag == "Routine" and ITEM_NAME_RE.match(name) and (child.get("type") or "").lower() in ("mac", "int", "inc"):
+            items.append("%s.%s" % (name, child.get("type").lower()))
+        else:
+            raise IrisModuleError("%s: the export item <%s name=%s> is not a class or a routine (MAC, INT, INC) iris_code "
+                                  "can track." % (path, child.tag, json.dumps(name)), hint=XML_HINT)
+    if not items:
+        raise IrisModuleError("%s: the export holds no <Class> or <Routine> item." % path, hint=XML_HINT)
+    return items
+
+
 def item_of(path, text):
-    """The item ``text`` (the content of ``path``) defines: ``Pkg.Cls.cls`` or ``Name.<type>``; IrisModuleError if none."""
+    """The item ``text`` (the content of ``path``) defines: ``Pkg.Cls.cls`` or ``Name.<type>`` (a list of them for an
+    XML export); IrisModuleError if none."""
     kind = _kind(path)
+    if kind == "xml":
+        return export_items(path, text)
     lines = text.splitlines()
     if kind == "cls":
         for line in lines:
@@ -162,7 +216,7 @@ def scan_files(files):
             _argspec.refuse("files", path, "it is not an absolute path", "give absolute paths of source files")
         if _kind(path) not in KINDS:
             _argspec.refuse("files", path, "its extension is not one of .%s" % ", .".join(KINDS),
-                            "give UDL source files (.cls, .mac, .int, .inc)")
+                            "give UDL source files (.cls, .mac, .int, .inc) or XML exports (.xml)")
         if not os.path.isfile(path):
             raise IrisModuleError("files: %s is not a regular file on the host running the module." % _argspec.shown(path),
                                   hint="check the path (the files must be on the host where the module runs)")
@@ -184,10 +238,11 @@ def _read_all(found, option):
                                   hint="give files with distinct names (or load their directory with src)")
         seen_rel[rel] = path
         source = read_source(path, rel)
-        if source.item.lower() in seen_item:
-            raise IrisModuleError("%s and %s both define %s." % (seen_item[source.item.lower()], path, source.item),
-                                  hint="remove one of them: an item can be loaded from one file only")
-        seen_item[source.item.lower()] = path
+        for item in source.items:
+            if item.lower() in seen_item:
+                raise IrisModuleError("%s and %s both define %s." % (seen_item[item.lower()], path, item),
+                                      hint="remove one of them: an item can be loaded from one file only")
+            seen_item[item.lower()] = path
         sources.append(source)
     return sources
 
@@ -210,12 +265,12 @@ def plan(sources, records, delete_removed):
     added = [source for source in sources if source.rel not in records]
     changed = [source for source in sources if source.rel in records and records[source.rel].get("sha256") != source.sha256]
     removed = sorted(rel for rel in records if rel not in local)
-    items_now = set(source.item.lower() for source in sources)
+    items_now = set(item.lower() for source in sources for item in source.items)
     delete = []
     if delete_removed:
-        old_items = [records[rel].get("item") for rel in removed]
-        old_items += [records[source.rel].get("item") for source in changed if records[source.rel].get("item") != source.item]
-        delete = sorted(set(item for item in old_items if item and item.lower() not in items_now))
+        old_items = [item for rel in removed for item in record_items(records[rel])]
+        old_items += [item for source in changed for item in record_items(records[source.rel])]
+        delete = sorted(set(item for item in old_items if item.lower() not in items_now))
     return added, changed, removed, delete
 
 
@@ -236,7 +291,8 @@ def attribute_errors(entries, staging, sources, everything=()):
     ``sources`` are the files loaded now; ``everything`` all local files: an unchanged subclass that the compile
     took along (flag ``b``) reports under its own file."""
     named = dict((source.rel, source) for source in list(everything) + list(sources))
-    by_item = sorted(((source.item.rsplit(".", 1)[0], source) for source in named.values()), key=lambda pair: -len(pair[0]))
+    by_item = sorted(((item.rsplit(".", 1)[0], source) for source in named.values() for item in source.items),
+                     key=lambda pair: -len(pair[0]))
     errors = []
     for entry in entries or []:
         messages = list(entry.get("errors") or []) or [entry.get("status") or "unknown error"]
@@ -307,7 +363,8 @@ class CodeManager(BaseManager):
             self.actions.append("forget %s" % ", ".join(removed))
         values = dict(namespace=result.get("namespace"), record=record_name,
                       files_added=[s.rel for s in added], files_changed=[s.rel for s in changed], files_removed=removed,
-                      files_unchanged=len(sources) - len(load), items_loaded=[s.item for s in load], items_deleted=delete)
+                      files_unchanged=len(sources) - len(load), items_loaded=[i for s in load for i in s.items],
+                      items_deleted=delete)
         if not self.diff.changed or self.check_mode:
             return self.result(iris_sessions=self.sessions, **values)
         self._apply(transport, name, load, removed, delete, qspec, sources)
@@ -323,7 +380,7 @@ class CodeManager(BaseManager):
             for source in load:
                 program.add("code_load", path="%s/%s" % (staging, source.rel), qspec="-d", what=source.rel)
             if load:
-                program.add("code_compile", items=",".join(s.item for s in load), qspec=qspec, what="compile")
+                program.add("code_compile", items=",".join(i for s in load for i in s.items), qspec=qspec, what="compile")
             for source in load:
                 program.add("code_record", area=AREA, name=name, file=source.rel, value=source.record)
             for rel in removed:
@@ -342,7 +399,7 @@ class CodeManager(BaseManager):
                                   hint="fix the sources named above and run again (every changed file loads again)")
 
     def _absent(self, transport, name, records, record_name):
-        items = sorted(set(value.get("item") for value in records.values() if value.get("item")))
+        items = sorted(set(item for value in records.values() for item in record_items(value)))
         delete = items if self.params["delete_items"] else []
         self.diff.add("files", dict((rel, value.get("sha256")) for rel, value in records.items()), {})
         self.actions.extend("delete %s" % item for item in delete)

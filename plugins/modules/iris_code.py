@@ -10,8 +10,8 @@ module: iris_code
 short_description: Load and compile a source tree into an InterSystems IRIS namespace
 version_added: 0.1.0
 description:
-  - Loads UDL source files - classes (C(.cls)), routines (C(.mac), C(.int)) and include files (C(.inc)) - from a
-    directory (O(src)) or a list of files (O(files)) on the host where the module runs into O(namespace), and compiles
+  - Loads UDL source files - classes (C(.cls)), routines (C(.mac), C(.int)) and include files (C(.inc)) - and XML
+    exports (C(.xml)) from a directory (O(src)) or a list of files (O(files)) on the host where the module runs into O(namespace), and compiles
     them together.
   - Idempotent from content, not timestamps - the SHA-256 of every loaded file is kept on the instance in a global of
     the collection, C(^IrisDevTools("code", <name>)) in O(namespace). When no file was added, changed or removed, the
@@ -26,7 +26,11 @@ description:
   - A load or compile error fails the task and lists, for each error, the file, the line (when IRIS's message names
     one) and IRIS's message; nothing is recorded then, so the next run loads the changed files again.
   - Routine and include files must start with the UDL header C(ROUTINE Name [Type=MAC|INT|INC]); a class file must
-    hold a C(Class Package.Name) line. XML exports are not supported.
+    hold a C(Class Package.Name) line.
+  - An XML export (C(<Export generator="IRIS" ...>)) may hold classes (C(<Class name=...>)) and routines
+    (C(<Routine name=... type="MAC|INT|INC">)) only; the module reads their names from the file and records them all,
+    so O(state=absent) and O(delete_removed) delete every item the file held. A malformed export, one with a DOCTYPE or
+    ENTITY declaration, or one holding anything else (globals, documents, projects) fails before anything changes.
   - To remove what the module leaves, run it with O(state=absent) (deletes the loaded classes and routines and the
     record), or kill C(^IrisDevTools("code")) in O(namespace) to forget every record (the code stays).
 author:
@@ -69,8 +73,8 @@ options:
     default: present
   src:
     description:
-      - Absolute path of a directory on the host where the module runs; its C(.cls), C(.mac), C(.int) and C(.inc) files
-        are loaded (hidden files and directories are skipped).
+      - Absolute path of a directory on the host where the module runs; its C(.cls), C(.mac), C(.int), C(.inc) and
+        C(.xml) files are loaded (hidden files and directories are skipped).
       - A file's name in the record is its path relative to O(src).
       - Mutually exclusive with O(files); one of them is required with O(state=present).
     type: path

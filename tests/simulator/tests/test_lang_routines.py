@@ -93,12 +93,6 @@ def test_missing_include_and_header(sim, tmp_path):
     assert "not modelled" in sim.run("USER", f'write $SYSTEM.Status.GetErrorText($SYSTEM.OBJ.Load("{plain}","-d"))')
 
 
-def test_xml_is_loudly_not_modelled(sim, tmp_path):
-    xml = _write(tmp_path, "x.xml", '<?xml version="1.0"?><Export generator="IRIS" version="26"></Export>')
-    assert "XML exports is not modelled" in sim.run(
-        "USER", f'write $SYSTEM.Status.GetErrorText($SYSTEM.OBJ.Load("{xml}","-d"))')
-
-
 def test_delete_class_and_routine(sim, tmp_path):
     _load_dir(sim, tmp_path)
     assert sim.run("USER", 'write $SYSTEM.OBJ.Delete("Demo.UsesInc","-d")') == "1"

@@ -175,7 +175,7 @@ def test_the_sample_application_manifest_loads(sim):
 
 
 def test_test_phase_of_a_module(sim, tmp_path):
-    """test <module> -only (Contract ipmtest; iris-sources.md IPMT2, IPMT4, IPMT6, IPMT7): a module without test
+    """test <module> -only (Contract 15; iris-sources.md IPMT2, IPMT4, IPMT6, IPMT7): a module without test
     resources runs nothing and succeeds; loading a UnitTest directory (LoadDir/RunTest defaults unsourced), a test
     without -only, other -D data and a missing module fail (loudly where unsourced)."""
     sample = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "sample_app"))

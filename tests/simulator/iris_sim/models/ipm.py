@@ -457,7 +457,7 @@ class _Command:
             raise
 
     def cmd_test(self, args) -> None:
-        """``test <module> -only`` (IPMTEST: IPMT2, IPMT4, IPMT6; Contract ipmtest in DESIGN.md)."""
+        """``test <module> -only`` (IPMTEST: IPMT2, IPMT4, IPMT6; Contract 15 in DESIGN.md)."""
         data = [a for a in args if a.startswith("-D")]
         for item in data:
             key, eq, value = item[2:].partition("=")

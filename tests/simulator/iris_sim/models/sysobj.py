@@ -17,7 +17,8 @@
 * ``loadedlist``: an array subscripted by item name (``Pkg.Cls.cls``), values "", top node cleared [inf: the shape
   T13 shows for ImportDir's ``imported``].
 * UDL ``.cls`` files and UDL routines (``.mac``, ``.int``, ``.inc`` with the ``ROUTINE`` header: userroutines.py,
-  DESIGN.md Contract "code") are modelled; XML exports fail loudly (the sources do not describe the format).
+  DESIGN.md Contract "code") are modelled, and XML exports of classes and MAC routines (iris-sources.md XMLEXP,
+  xmlexport.py, DESIGN.md Contract "xmlexp"); anything else in an export fails loudly.
   ``CompileList(items, qspec, .errorlog)`` compiles typed items in the order INT, CLS, MAC (T12); ``Delete`` removes
   classes, ``%Library.Routine.Delete`` routines (iris-sources.md N10, N11, VOBJ). ``listonly`` is not modelled. Name
   wildcards (``*``, ``'``) are not modelled. Status texts are the simulator's [inf].
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import os
 
-from iris_sim import classdefs, userroutines, values
+from iris_sim import classdefs, userroutines, values, xmlexport
 from iris_sim.classdefs import NOT_MODELLED, CompileError
 from iris_sim.errors import status_error, status_ok
 from iris_sim.objects import ByRef, SimClass, class_method, register
@@ -120,9 +121,7 @@ def _load_file(run: _Run, path: str, loaded: list, items: list | None = None) ->
         return
     lower = path.lower()
     if lower.endswith(".xml"):
-        # iris-sources.md T12/T13 name XML exports as a Load input, but no source read describes the export
-        # format (elements, attributes, how routines and classes are written): refused, never guessed.
-        run.error(f"Loading '{path}': XML exports {NOT_MODELLED} (the sources do not describe the format)")
+        _load_xml(run, path, loaded, items)
         return
     if not lower.endswith((".cls",) + tuple("." + t for t in userroutines.TYPES)):
         run.error(f"Loading '{path}': this file type {NOT_MODELLED}")
@@ -150,6 +149,44 @@ def _load_file(run: _Run, path: str, loaded: list, items: list | None = None) ->
     classdefs.store_class(run.proc, name, text, path)
     loaded.append(name)
     items.append(name + ".cls")
+
+
+def _load_xml(run: _Run, path: str, loaded: list, items: list) -> None:
+    """An XML export (iris-sources.md XMLEXP; DESIGN.md Contract "xmlexp"): every item becomes the UDL text the UDL
+    path stores; the whole file is refused (nothing stored) when any item is not modelled or does not parse [inf]."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        run.error(f"File '{path}' cannot be read: {exc.strerror}")  # [inf] wording
+        return
+    try:
+        exported = xmlexport.parse_export(text)
+    except xmlexport.XmlExportError as exc:
+        run.error(f"Loading '{path}': {exc}")
+        return
+    staged = []
+    for kind, name, udl in exported:
+        if kind == "cls":
+            try:
+                classdefs.parse_class(udl)
+            except CompileError as exc:
+                run.error(_compile_error_text(name, path, exc))
+                return
+        else:
+            try:
+                userroutines.parse_header(udl, path)
+            except userroutines.RoutineError as exc:
+                run.error(_routine_error_text(f"{name}.{kind}", path, exc))
+                return
+        staged.append((kind, name, udl))
+    for kind, name, udl in staged:
+        if kind == "cls":
+            classdefs.store_class(run.proc, name, udl, path)
+            loaded.append(name)
+            items.append(name + ".cls")
+        else:
+            items.append(userroutines.store(run.proc, name, kind, udl, path))
 
 
 def _compile_items(run: _Run, items: list) -> None:

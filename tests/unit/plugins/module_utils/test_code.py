@@ -226,3 +226,66 @@ def test_subclass_of_a_changed_class_compiles_again(iris_sim, tmp_path):
     fixed, dummy = run(iris_sim, src=str(src))
     assert sorted(fixed["files_changed"]) == ["Base.cls", "Sub.cls"]
     assert "hi" in iris_sim.run("USER", "write ##class(Dep.Sub).Greet()")
+
+
+# -- XML exports (iris-sources.md XMLEXP) -----------------------------------------------------------------------
+
+EXPORT = os.path.join(os.path.dirname(SAMPLE), "exports", "SampleApp.Export.xml")
+HEAD = '<?xml version="1.0"?>\n<Export generator="IRIS" version="26">\n'
+
+
+def test_export_items_from_top_level_class_and_routine():
+    text = HEAD + '<Class name="P.A"><Super>%RegisteredObject</Super></Class>\n' \
+                  '<Routine name="R" type="MAC" languagemode="0"><![CDATA[R\n quit\n]]></Routine>\n' \
+                  '<Routine name="I" type="INC"><![CDATA[#define X 1\n]]></Routine>\n</Export>\n'
+    assert c.item_of("/x/a.xml", text) == ["P.A.cls", "R.mac", "I.inc"]
+
+
+@pytest.mark.parametrize("text, needle", [
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Export/>', "DOCTYPE"),
+    (HEAD + '<Class name="P.A">', "not well-formed"),
+    ('<Other/>', "not <Export>"),
+    (HEAD + '<Global><Node/></Global></Export>', "<Global name="),
+    (HEAD + '<Routine name="R" type="BAS"/></Export>', "<Routine name="),
+    (HEAD + '<Class name="bad name"/></Export>', "<Class name="),
+    (HEAD + '</Export>', "holds no"),
+])
+def test_export_refused_before_loading(text, needle):
+    with pytest.raises(IrisModuleError, match=needle) as caught:
+        c.item_of("/x/a.xml", text)
+    assert caught.value.hint
+
+
+def test_export_record_and_plan_delete_every_item():
+    source = c.SourceFile("/s/E.xml", "E.xml", "1", ["P.A.cls", "R.mac"])
+    assert '"items":["P.A.cls","R.mac"]' in source.record
+    records = {"E.xml": {"sha256": "0", "items": ["P.A.cls", "P.Gone.cls"]}}
+    assert c.plan([source], records, delete_removed=True)[3] == ["P.Gone.cls"]
+    assert c.plan([], records, delete_removed=True)[3] == ["P.A.cls", "P.Gone.cls"]
+
+
+def test_xml_export_in_a_list_loads_idempotently_and_absent_deletes_it(iris_sim, tmp_path):
+    path = str(tmp_path / "SampleApp.Export.xml")
+    shutil.copy(EXPORT, path)
+    check, dummy = run(iris_sim, check_mode=True, name="xml", files=[path])
+    real, dummy = run(iris_sim, name="xml", files=[path])
+    again, sessions = run(iris_sim, name="xml", files=[path])
+    assert check["changed"] and real["changed"] and not again["changed"] and sessions == 1
+    assert check["actions"] == real["actions"] == ["load SampleApp.Export.xml"]
+    assert sorted(real["items_loaded"]) == ["SampleApp.Exported.cls", "SampleAppXml.mac"]
+    assert "Hello from u!" in iris_sim.run("USER", 'write ##class(SampleApp.Exported).Hello("u")')
+    gone, dummy = run(iris_sim, name="xml", state="absent")
+    assert gone["items_deleted"] == ["SampleApp.Exported.cls", "SampleAppXml.mac"]
+    assert "CLASS DOES NOT EXIST" in iris_sim.run("USER", 'write ##class(SampleApp.Exported).Hello()')
+
+
+def test_xml_export_in_a_tree(iris_sim, tree):
+    shutil.copy(EXPORT, str(tree / "SampleApp.Export.xml"))
+    real, dummy = run(iris_sim, src=str(tree))
+    assert "SampleApp.Export.xml" in real["files_added"] and "SampleAppXml.mac" in real["items_loaded"]
+
+
+def test_doctype_text_inside_cdata_is_not_a_declaration():
+    text = HEAD + '<Class name="P.Web"><Method name="Page"><Implementation><![CDATA[\n' \
+                  ' write "<!DOCTYPE html>"\n]]></Implementation></Method></Class>\n</Export>\n'
+    assert c.item_of("/x/a.xml", text) == ["P.Web.cls"]

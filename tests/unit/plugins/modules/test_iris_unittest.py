@@ -198,7 +198,7 @@ def test_src_skips_hidden_files(local_main, tests_dir):
     assert result["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
 
 
-# -- ipm_module: IPM's test phase (iris-sources.md IPMTEST; simulator Contract ipmtest) ---------------------------------
+# -- ipm_module: IPM's test phase (iris-sources.md IPMTEST; simulator Contract 15) ---------------------------------
 IPM_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "simulator", "tests", "data", "ipm"))
 SAMPLE_APP = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app"))
 

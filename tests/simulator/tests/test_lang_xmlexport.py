@@ -1,0 +1,102 @@
+# Copyright (c) 2026, IRIS DevTools contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""XML exports through $SYSTEM.OBJ.Load (iris-sources.md XMLEXP; DESIGN.md Contract "xmlexp")."""
+
+from __future__ import annotations
+
+import pytest
+
+import iris_sim.models  # noqa: F401  pylint: disable=unused-import
+from iris_sim import xmlexport
+from test_models_support import fixture_sim  # noqa: F401  pylint: disable=unused-import
+
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<Export generator="IRIS" version="26">\n'
+
+EXPORT = HEAD + """<Class name="Xml.Demo">
+<Description>
+A demo class</Description>
+<Super>%RegisteredObject</Super>
+<TimeCreated>65562,40375.11222</TimeCreated>
+<Parameter name="GREETING">
+<Default>Hello</Default>
+</Parameter>
+<Method name="Greet">
+<ClassMethod>1</ClassMethod>
+<FormalSpec><![CDATA[name:%String,&extra,count:%Integer=2]]></FormalSpec>
+<ReturnType>%String</ReturnType>
+<Implementation><![CDATA[
+    quit ..#GREETING_", "_name_count_$$Twice^XmlRtn(2)
+]]></Implementation>
+</Method>
+</Class>
+<Routine name="XmlRtn" type="MAC" languagemode="0"><![CDATA[
+XmlRtn ; demo
+ quit
+Twice(n) public {
+ quit n*2
+}
+]]></Routine>
+</Export>
+"""
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _load(sim, path, flags="ck-d"):
+    return sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","{flags}",.err,.list) write $SYSTEM.Status.IsOK(sc),"|",'
+                           '$data(list("Xml.Demo.cls")),$data(list("XmlRtn.mac")),"|",'
+                           '$SYSTEM.Status.GetErrorText(sc)')
+
+
+def test_export_loads_compiles_and_runs(sim, tmp_path):
+    out = _load(sim, _write(tmp_path, "demo.xml", EXPORT))
+    assert out.startswith("1|11|"), out
+    assert sim.run("USER", 'write ##class(Xml.Demo).Greet("you")') == "Hello, you24"
+    assert sim.run("USER", 'write $$Twice^XmlRtn(5)') == "10"
+
+
+def test_formal_spec_translation():
+    assert xmlexport.formal_spec_to_udl("a:%String,&b,*c:%Integer=0", "m") == (
+        "a As %String, ByRef b, Output c As %Integer = 0")
+
+
+@pytest.mark.parametrize("body, needle", [
+    ('<Class name="X.Y"><Property name="P"/></Class>', "element <Property> is not modelled"),
+    ('<Class name="X.Y"><XData name="D"/></Class>', "element <XData> is not modelled"),
+    ('<Class name="X.Y"><Method name="M"><Language>python</Language></Method></Class>',
+     "element <Language> is not modelled"),
+    ('<Class name="X.Y" extra="1"></Class>', "attribute 'extra' is not modelled"),
+    ('<Routine name="R" type="INC"><![CDATA[#define A 1\n]]></Routine>', 'type="INC" is not modelled'),
+    ('<Routine name="R" type="MAC" languagemode="6"><![CDATA[R\n quit\n]]></Routine>',
+     'languagemode="6" is not modelled'),
+    ('<Global><Node/></Global>', "element <Global> is not modelled"),
+    ('', "holds no <Class> or <Routine>"),
+])
+def test_unknown_content_is_loud(sim, tmp_path, body, needle):
+    out = _load(sim, _write(tmp_path, "bad.xml", HEAD + body + "</Export>\n"))
+    assert out.startswith("0|00|") and needle in out, out
+
+
+def test_doctype_and_malformed_refused(sim, tmp_path):
+    doctype = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Export generator="IRIS" version="26"></Export>'
+    assert "DOCTYPE or ENTITY" in _load(sim, _write(tmp_path, "d.xml", doctype))
+    assert "not well-formed" in _load(sim, _write(tmp_path, "m.xml", HEAD + "<Class name='A.B'>"))
+
+
+def test_compile_error_names_class_and_file(sim, tmp_path):
+    broken = EXPORT.replace("quit ..#GREETING", "quit ((..#GREETING")
+    out = _load(sim, _write(tmp_path, "broken.xml", broken))
+    assert out.startswith("0|") and "Class 'Xml.Demo'" in out and "broken.xml" in out, out
+
+
+def test_a_bad_item_stores_nothing(sim, tmp_path):
+    mixed = EXPORT.replace("</Export>", '<Routine name="R2" type="INT"><![CDATA[R2\n]]></Routine>\n</Export>')
+    out = _load(sim, _write(tmp_path, "mixed.xml", mixed))
+    assert out.startswith("0|00|"), out
+    assert "CLASS DOES NOT EXIST" in sim.run("USER", 'try { write ##class(Xml.Demo).Greet("x") } '
+                                                     'catch e { write e.Name }')
