@@ -6,9 +6,10 @@ not confirm (docs/iris-sources.md, "Calls and facts": the UNVERIFIED rows and th
 
 Usage (through ``tools/run probe``; ``IRIS_TEST_IMAGE`` picks the image)::
 
-    python tests/probe/probe.py <image> [--out-dir DIR] [--timeout SECONDS]
+    python tests/probe/probe.py <image> [--out-dir DIR] [--timeout SECONDS] [--ipm-installer FILE]
 
-It starts the image as a throwaway container (``iris-probe-<random>``, no published ports, ``--password-file``
+It starts the image as a throwaway container (``iris-probe-<random>``, 1972 published on 127.0.0.1 only at a random
+host port for the Native API rows, ``--password-file``
 with a random password, removed at the end even on failure), waits for "Enabling logons", then runs one small
 ObjectScript program per fact through ``docker exec -i <c> iris session IRIS -U %SYS`` (program on stdin).
 It prints a table ``fact | collection expects | observed | ok?``, saves it as Markdown and JSON and exits 1 if a
@@ -17,6 +18,11 @@ row is not ok.
 This is an independent check, like the simulator: it never imports plugins/ (its own output markers, its own
 parser). Rows are strict (one outcome is right), or tolerant (the collection works with several outcomes; the
 row records which one this image shows).
+
+The rows NR* and NF*-native use the real client (``intersystems-irispython``, the ``iris`` module) on the published
+port with the container's random password; they are "skipped (intersystems-irispython not importable)" without it.
+The rows IPM2/IPM5 load the installer given with ``--ipm-installer FILE`` and are "skipped (no --ipm-installer)"
+without it.  Skipped rows do not fail the run.
 """
 
 from __future__ import annotations
@@ -205,6 +211,7 @@ class Instance:
         self.password = "Pr0be-" + secrets.token_urlsafe(12)
         self.name = "iris-probe-" + secrets.token_hex(4)
         self.container = None
+        self.native_port = None  # the host port of 1972 (127.0.0.1 only), for the Native API rows
         self.start_log = ""
         img = client.images.get(image)
         self.image_id = img.id
@@ -214,7 +221,7 @@ class Instance:
         # The same start as iris_container: iris-main --password-file <file put with the archive API, 0600, 51773>.
         self.container = self.client.containers.create(
             self.image, command=["--password-file", PASSWORD_PATH], name=self.name, detach=True,
-            labels={"iris-devtools.probe": "true"})
+            labels={"iris-devtools.probe": "true"}, ports={"1972/tcp": ("127.0.0.1", None)})
         data = (self.password + "\n").encode()
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
@@ -232,6 +239,9 @@ class Instance:
             logs = self.container.logs().decode("utf-8", "replace")
             if LOGONS in logs:
                 self.start_log = logs
+                self.container.reload()
+                bound = ((self.container.attrs.get("NetworkSettings") or {}).get("Ports") or {}).get("1972/tcp") or []
+                self.native_port = bound[0].get("HostPort") if bound else None
                 return
             self.container.reload()
             if self.container.status not in ("created", "running"):
@@ -759,11 +769,6 @@ def p_n11(inst, ctx):
 STREAM_DATA = bytes(range(256)) + b"iris probe\r\n" + bytes([0, 255, 13, 10])
 
 
-def hex_expr(var):
-    """ObjectScript: the upper-case hex of the 8-bit string in ``var`` (two digits a byte)."""
-    return '$$hex(%s)' % var
-
-
 def stream_lines(p, path, data):
     """Lines that write ``data`` (bytes) to ``path`` with %Stream.FileBinary and emit link/write/save/size/read/hash."""
     codes = ",".join(str(b) for b in data)
@@ -1131,13 +1136,15 @@ def p_nf2_native(inst, ctx):
 # main
 # ----------------------------------------------------------------------------------------------------------
 
-def run_probes(inst, probes=None):
-    rows, ctx = [], {}
+def run_probes(inst, probes=None, ctx=None):
+    rows, ctx = [], (ctx if ctx is not None else {})
     for template, func, sim_required in (probes if probes is not None else PROBES):
         row = dataclasses.replace(template)
         try:
             observed, good = func(inst, ctx)
             row.observed, row.status = observed, verdict(good, row.tolerant)
+        except Skip as exc:
+            row.observed, row.status = "-", str(exc)
         except NoAnswer as exc:
             if inst.is_sim and not sim_required and says_not_modelled(exc.result.output + " " + " ".join("<%s>" % e for e in exc.result.errors)):
                 row.observed, row.status = "%s" % exc, SKIP_SIM
@@ -1155,7 +1162,11 @@ def main(argv=None):
     parser.add_argument("image")
     parser.add_argument("--out-dir", default=os.path.join(os.environ.get("WORK", "/tmp/iris-devtools"), "probe"))
     parser.add_argument("--timeout", type=int, default=int(os.environ.get("IRIS_PROBE_TIMEOUT", "300")))
+    parser.add_argument("--ipm-installer", metavar="FILE", help="an IPM installer (.xml) for the rows IPM2/IPM5 "
+                        "(without it they are skipped)")
     args = parser.parse_args(argv)
+    if args.ipm_installer and not os.path.isfile(args.ipm_installer):
+        parser.error("--ipm-installer %s is not a file. Fix: give the path of an IPM installer .xml" % args.ipm_installer)
     import docker  # the Docker SDK of the venv; imported here so the unit tests do not need it
     import signal
 
@@ -1172,7 +1183,7 @@ def main(argv=None):
             inst.start()
             res = inst.run(Program().emit("zv", "$ZVERSION"))
             meta["zversion"] = res.marks.get("zv", "(no answer: %s)" % res.output.strip()[-200:])
-            rows = run_probes(inst)
+            rows = run_probes(inst, ctx={"ipm_installer": args.ipm_installer})
         except Exception as exc:  # pylint: disable=broad-except
             rows = [Row("start", "the image starts with --password-file and logs '%s'" % LOGONS, "started",
                         "%s: %s" % (type(exc).__name__, exc), FAIL)]
