@@ -698,10 +698,6 @@ NO_CLIENT = "skipped (intersystems-irispython not importable)"
 NO_IPM = "skipped (no --ipm-installer)"
 
 
-def _exists_expr(cls):
-    return "##class(%%Dictionary.ClassDefinition).%%ExistsId(%s)" % os_literal(cls)
-
-
 @probe("N2-pending", "$SYSTEM.Security.Login with the right password while _SYSTEM has ChangePassword=1",
        "either (inferred: refused; the collection clears the flag first, row F7-login)", tolerant=True)
 def p_n2_pending(inst, ctx):
@@ -725,45 +721,65 @@ def p_n6(inst, ctx):
     return "logdir %r; report while running: %r" % (directory, report), bool(directory) and report == ""
 
 
-def _class_program(p, cls, body):
-    """Lines that create and compile class ``cls`` with one class method ``body`` (one line of code)."""
-    p.line("set c=##class(%%Dictionary.ClassDefinition).%%New(%s),c.ProcedureBlock=1" % os_literal(cls))
-    p.line('set m=##class(%Dictionary.MethodDefinition).%New(),m.Name="Hello",m.ClassMethod=1,m.ReturnType="%String"')
-    p.line("do m.Implementation.WriteLine(%s),c.Methods.Insert(m)" % os_literal(" " + body))
-    p.line("set sc=c.%Save()")
-    p.emit("save", _status_expr(error_prefix="error: "))
-    p.line('set sc=$SYSTEM.OBJ.Compile(%s,"-d")' % os_literal(cls))
-    p.emit("compile", _status_expr(error_prefix="error: "))
+def try_expr_line(var, expr):
+    """A line that sets ``var`` to ``expr``, or to "caught <NAME>" when it raises (the error's Name)."""
+    return 'try { set %s=%s } catch e { set %s="caught "_e.Name }' % (var, expr, var)
 
 
-@probe("N10", "$SYSTEM.OBJ.Delete(class,\"-d\",.log) of a class created by the probe", "1; class definition and "
-       "compiled class gone")
+def _write_file(inst, path, text):
+    rc, out = inst.shell(["sh", "-c", "mkdir -p %s && cat > %s" % (os.path.dirname(path), path)], stdin=text)
+    if rc != 0:
+        raise RuntimeError("could not write %s: %s" % (path, out.strip()[-200:]))
+
+
+def del_class_source(cls):
+    """A UDL class with one class method Hello() returning "hello"."""
+    return 'Class %s\n{\n\nClassMethod Hello() As %%String\n{\n  quit "hello"\n}\n\n}\n' % cls
+
+
+def del_routine_source(name):
+    """A UDL routine ``name`` with a label hello() returning "hi"."""
+    return "ROUTINE %s\n%s ;\n quit\nhello() quit \"hi\"\n" % (name, name)
+
+
+@probe("N10", "$SYSTEM.OBJ.Delete(class,\"-d\",.log) of a class loaded by the probe", "1; calling the class after it "
+       "raises <CLASS DOES NOT EXIST>")
 def p_n10(inst, ctx):
-    cls = "IrisProbe.Del%s" % secrets.token_hex(2)
+    tag = secrets.token_hex(2)
+    cls, path = "IrisProbe.Del%s" % tag, "/tmp/iris-probe-n10-%s/Del.cls" % tag
+    _write_file(inst, path, del_class_source(cls))
     p = Program()
-    _class_program(p, cls, 'quit "hello"')
-    p.emit("before", _exists_expr(cls))
+    p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d")' % os_literal(path))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("v", "$classmethod(%s,\"Hello\")" % os_literal(cls)))
+    p.emit("before", "v")
     p.line('set sc=$SYSTEM.OBJ.Delete(%s,"-d",.log)' % os_literal(cls))
     p.emit("delete", _status_expr(error_prefix="error: "))
-    p.emit("after", _exists_expr(cls))
-    p.emit("compiled", "##class(%%Dictionary.CompiledClass).%%ExistsId(%s)" % os_literal(cls))
-    save, before, delete, after, compiled = inst.run(p, namespace="USER").need("save", "before", "delete", "after", "compiled")
-    return "save %s, existed %s; Delete %s; definition %s, compiled %s" % (save, before, delete, after, compiled), \
-        before == "1" and delete == "1" and after == "0" and compiled == "0"
+    p.line(try_expr_line("v", "$classmethod(%s,\"Hello\")" % os_literal(cls)))
+    p.emit("after", "v")
+    load, before, delete, after = inst.run(p, namespace="USER").need("load", "before", "delete", "after")
+    return "Load %s; call before %r; Delete %s; call after %r" % (load, before, delete, after), \
+        before == "hello" and delete == "1" and "CLASS DOES NOT EXIST" in after
 
 
-@probe("N11", "##class(%Library.Routine).Delete(\"Name.mac\") of a routine the probe saved", "1; the routine is gone")
+@probe("N11", "##class(%Library.Routine).Delete(\"Name.mac\") of a routine loaded by the probe", "1; calling the "
+       "routine after it raises <NOROUTINE>")
 def p_n11(inst, ctx):
-    name = "IrisProbeR%s.mac" % secrets.token_hex(2)
+    tag = secrets.token_hex(2)
+    name, path = "IrisProbeR%s" % tag, "/tmp/iris-probe-n11-%s/IrisProbeR%s.mac" % (tag, tag)
+    _write_file(inst, path, del_routine_source(name))
     p = Program()
-    p.line("set r=##class(%%Routine).%%New(%s)" % os_literal(name))
-    p.line('do r.WriteLine(" quit"),r.Save()')
-    p.emit("before", "##class(%%Routine).Exists(%s)" % os_literal(name))
-    p.line("set sc=##class(%%Library.Routine).Delete(%s)" % os_literal(name))
+    p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d")' % os_literal(path))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("v", "$$hello^%s()" % name))
+    p.emit("before", "v")
+    p.line("set sc=##class(%%Library.Routine).Delete(%s)" % os_literal(name + ".mac"))
     p.emit("delete", _status_expr(error_prefix="error: "))
-    p.emit("after", "##class(%%Routine).Exists(%s)" % os_literal(name))
-    before, delete, after = inst.run(p, namespace="USER").need("before", "delete", "after")
-    return "existed %s; Delete %s; exists after %s" % (before, delete, after), before == "1" and delete == "1" and after == "0"
+    p.line(try_expr_line("v", "$$hello^%s()" % name))
+    p.emit("after", "v")
+    load, before, delete, after = inst.run(p, namespace="USER").need("load", "before", "delete", "after")
+    return "Load %s; call before %r; Delete %s; call after %r" % (load, before, delete, after), \
+        before == "hi" and delete == "1" and "NOROUTINE" in after
 
 
 STREAM_DATA = bytes(range(256)) + b"iris probe\r\n" + bytes([0, 255, 13, 10])
@@ -781,7 +797,9 @@ def stream_lines(p, path, data):
     p.emit("size", "s.Size")
     p.line("do s.Rewind() set y=s.Read(%d)" % (len(data) + 10))
     p.emit("same", "(y=x)")
-    p.line("set h=$SYSTEM.Encryption.SHAHashStream(256,s),hx=\"\" for i=1:1:$length(h) { set hx=hx_$translate($justify($zhex($ascii(h,i)),2),\" \",\"0\") }")
+    # Hex by \\ and # (no $ZHEX): two digits a byte.
+    p.line('set h=$SYSTEM.Encryption.SHAHashStream(256,s),d="0123456789ABCDEF",hx="" '
+           'for i=1:1:$length(h) { set a=$ascii(h,i),hx=hx_$extract(d,a\\16+1)_$extract(d,a#16+1) }')
     p.emit("hash", "hx")
 
 
@@ -809,6 +827,11 @@ def p_nf2(inst, ctx):
 UT_CLASS = "IrisProbe.UT"
 UT_SOURCE = """Class IrisProbe.UT Extends %UnitTest.TestCase
 {
+
+ClassMethod Probe() As %String
+{
+  quit "here"
+}
 
 Method TestPass()
 {
@@ -859,13 +882,14 @@ def p_ut1(inst, ctx):
     p.line('set sc=##class(%UnitTest.Manager).RunTest("probe","/load/run/nodisplay/loadudl/recursive/delete")')
     p.line("set ^UnitTestRoot=old,after=$order(^UnitTest.Result(\"\"),-1)")
     p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)")
-    p.emit("root", "$get(^UnitTestRoot)=old").emit("left", _exists_expr(UT_CLASS))
+    p.line(try_expr_line("v", '$classmethod("%s","Probe")' % UT_CLASS))
+    p.emit("root", "$get(^UnitTestRoot)=old").emit("left", "v")
     ut_result_lines(p, "after", "r")
     res = inst.run(p, namespace="USER", timeout=300)
     sc, new, root, left = res.need("sc", "new", "root", "left")
     ctx["ut1"] = res
     text, good = ut_verdict(res.marks, "r")
-    return "RunTest %s; new index %s; root restored %s; class left %s; %s" % (sc[:60], new, root, left, text), \
+    return "RunTest %s; new index %s; root restored %s; class after the run (/delete): %r; %s" % (sc[:60], new, root, left, text), \
         good and new == "1" and root == "1"
 
 
@@ -879,14 +903,15 @@ def p_ut2(inst, ctx):
     p.line("set old=$get(^UnitTestRoot),before=$order(^UnitTest.Result(\"\"),-1),^UnitTestRoot=\"\"")
     p.line('set sc=##class(%%UnitTest.Manager).RunTest("probe:%s","/noload/nodelete/run/nodisplay")' % UT_CLASS)
     p.line("set ^UnitTestRoot=old,after=$order(^UnitTest.Result(\"\"),-1)")
-    p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)").emit("left", _exists_expr(UT_CLASS))
+    p.line(try_expr_line("v", '$classmethod("%s","Probe")' % UT_CLASS))
+    p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)").emit("left", "v")
     ut_result_lines(p, "after", "r")
     p.line('set sc=$SYSTEM.OBJ.Delete(%s,"-d")' % os_literal(UT_CLASS))
     res = inst.run(p, namespace="USER", timeout=300)
     load, sc, new, left = res.need("load", "sc", "new", "left")
     text, good = ut_verdict(res.marks, "r")
-    return "Load %s; RunTest %s; new index %s; class stays %s; %s" % (load, sc[:60], new, left, text), \
-        good and load == "1" and new == "1" and left == "1"
+    return "Load %s; RunTest %s; new index %s; class after the run: %r; %s" % (load, sc[:60], new, left, text), \
+        good and load == "1" and new == "1" and left == "here"
 
 
 @probe("UT3", "RunTest's %Status when a test fails (the collection reads ^UnitTest.Result, never the %Status)",
@@ -953,10 +978,11 @@ def nr_ddl(cls=NR_CLASS):
     """The probe's own runner method (an equivalent of the collection's, not imported): each line of ``prog`` runs
     with XECUTE in namespace ``ns`` after NEW $NAMESPACE; the result is the value of the local ``out``; then
     argumentless LOCK and TROLLBACK:$TLEVEL (iris-sources.md RSQLMETH, RCOSNS, LOCK)."""
+    # No colon in the text: the client reads ":1" as a named parameter ("Parameter Name error").
     return ("CREATE METHOD Run(IN prog VARCHAR(32000), IN ns VARCHAR(64)) RETURNS VARCHAR(32000) FOR %s "
             "LANGUAGE OBJECTSCRIPT\n{\n new $NAMESPACE\n set $NAMESPACE=ns\n"
-            " for i=1:1:$length(prog,$char(10)) { xecute $piece(prog,$char(10),i) }\n"
-            " set r=$get(@\"out\")\n lock\n trollback:$TLEVEL\n quit r\n}" % cls)
+            " set n=$length(prog,$char(10)),i=0\n while i<n { set i=i+1 xecute $piece(prog,$char(10),i) }\n"
+            " set r=$get(@\"out\")\n lock\n if $TLEVEL { trollback }\n quit r\n}" % cls)
 
 
 def nr_where_ddl(cls=NR_CLASS):
@@ -1061,7 +1087,7 @@ def p_nr4(inst, ctx):
         inside == "%SYS" and after == "USER"
 
 
-@probe("NR6", "argumentless LOCK and TROLLBACK:$TLEVEL at the end of the runner", "the lock is released; the open "
+@probe("NR6", "argumentless LOCK and TROLLBACK (when $TLEVEL) at the end of the runner", "the lock is released; the open "
        "transaction's SET is rolled back")
 def p_nr6(inst, ctx):
     conn, irs = _native(inst, ctx)
@@ -1082,9 +1108,10 @@ def p_nr7(inst, ctx):
     if not ctx.get("nr_created"):
         raise RuntimeError("row NR1 did not create the runner")
     errors = [e for e in (_sql(conn, "DROP METHOD Run FROM %s" % NR_CLASS), _sql(conn, "DROP METHOD Where FROM %s" % NR_CLASS)) if e]
-    (left,) = inst.run(Program().emit("left", _exists_expr(NR_CLASS)), namespace="USER").need("left")
-    return "DROP %s; class exists after %s" % ("ok" if not errors else "; ".join(e[:80] for e in errors), left), \
-        not errors and left == "0"
+    p = Program().line(try_expr_line("v", '$classmethod("%s","Where")' % NR_CLASS)).emit("left", "v")
+    (left,) = inst.run(p, namespace="USER").need("left")
+    return "DROP %s; calling the class after: %r" % ("ok" if not errors else "; ".join(e[:80] for e in errors), left), \
+        not errors and "CLASS DOES NOT EXIST" in left
 
 
 def _native_stream(inst, ctx):
