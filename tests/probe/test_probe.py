@@ -215,3 +215,17 @@ def test_delete_rows_sources_and_try_lines():
     assert rou.splitlines()[:2] == ["ROUTINE IrisProbeR1", "IrisProbeR1 ;"]
     # code lines start with a blank, labels in column 1
     assert all(line.startswith(" ") or line.split(" ")[0] in ("ROUTINE", "IrisProbeR1", 'hello()') for line in rou.splitlines())
+
+
+class _FakeIRIS:
+    def __init__(self, error):
+        self.error = error
+
+    def classMethodValue(self, cls, method, *args):  # noqa: N802  (the client's name)
+        raise RuntimeError(self.error)
+
+
+def test_runner_call_errors():
+    assert probe._call(_FakeIRIS("<METHOD DOES NOT EXIST> *X"), "X") == (None, "<METHOD DOES NOT EXIST> *X")  # pylint: disable=protected-access
+    with pytest.raises(probe.NoAnswer):
+        probe._call(_FakeIRIS("<COMMAND> *simulator: LOCK is not modelled"), "Run")  # pylint: disable=protected-access
