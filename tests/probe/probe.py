@@ -1091,21 +1091,40 @@ def p_nr4(inst, ctx):
         inside == "%SYS" and after == "USER"
 
 
-@probe("NR6", "argumentless LOCK and TROLLBACK (when $TLEVEL) at the end of the runner", "the lock is released; the open "
-       "transaction's SET is rolled back")
-def p_nr6(inst, ctx):
-    conn, irs = _native(inst, ctx)
-    if not ctx.get("nr_created"):
-        raise RuntimeError("row NR1 did not create the runner")
-    # In %SYS: a lock and a global of the default database there (the simulator models LOCK in %SYS only).
-    got, err = _call(irs, "Run", "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\nset out=$TLEVEL", "%SYS")
+def _lock_free_and_global(inst):
+    """From another session in %SYS: (whether ^IrisProbeL can be locked at once, $DATA(^IrisProbeT))."""
     p = Program()
     # Another process: the lock can be taken at once (timeout 0) only if the runner released it.
     p.line("lock +^IrisProbeL:0 set free=$TEST lock:free -^IrisProbeL")
     p.emit("lock", "free").emit("set", "$data(^IrisProbeT)")
-    lock, setv = inst.run(p).need("lock", "set")
-    return "$TLEVEL in the program %r%s; lock free after %s; ^IrisProbeT after %s" % (got, (" error " + err[:80]) if err else "",
-                                                                                    lock, setv), \
+    return inst.run(p).need("lock", "set")
+
+
+def _err_text(err):
+    return (" error " + err[:80]) if err else ""
+
+
+@probe("NR6-lock", "argumentless LOCK at the end of the runner releases a lock the program took",
+       "another process can take the lock at once")
+def p_nr6_lock(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    # In %SYS: the simulator models LOCK there only (lock names by mapped database).
+    got, err = _call(irs, "Run", "lock +^IrisProbeL:5\nset out=$TEST", "%SYS")
+    lock, dummy = _lock_free_and_global(inst)
+    return "lock taken in the program %r%s; free after the call %s" % (got, _err_text(err), lock), got == "1" and lock == "1"
+
+
+@probe("NR6", "TROLLBACK (when $TLEVEL) at the end of the runner ends a transaction the program left open",
+       "the open transaction's SET is rolled back; its lock released")
+def p_nr6(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    got, err = _call(irs, "Run", "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\nset out=$TLEVEL", "%SYS")
+    lock, setv = _lock_free_and_global(inst)
+    return "$TLEVEL in the program %r%s; lock free after %s; ^IrisProbeT after %s" % (got, _err_text(err), lock, setv), \
         got == "1" and lock == "1" and setv == "0"
 
 

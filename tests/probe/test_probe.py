@@ -144,7 +144,7 @@ def test_registered_probes_cover_the_brief():
 def test_registered_probes_cover_the_1_0_0_rows():
     keys = [row.key for row, func, sim_required in probe.PROBES]
     for key in ("N2-pending", "N6", "N10", "N11", "NF1", "NF2", "NF1-native", "NF2-native", "UT1", "UT2", "UT3",
-                "IPM2", "IPM5", "NR1", "NR2", "NR4", "NR6", "NR7"):
+                "IPM2", "IPM5", "NR1", "NR2", "NR4", "NR6-lock", "NR6", "NR7"):
         assert key in keys
 
 
