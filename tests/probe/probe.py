@@ -1045,8 +1045,9 @@ def p_nr1(inst, ctx):
     where = _sql(conn, nr_where_ddl())
     second = _sql(conn, nr_ddl())
     ctx["nr_created"] = first is None
-    return "first %s; Where() %s; second: %s" % ("ok" if first is None else first[:100], "ok" if where is None else where[:80],
-                                                "ok (no error)" if second is None else second[:120]), \
+    texts = ("ok" if first is None else first[:100], "ok" if where is None else where[:80],
+             "ok (no error)" if second is None else second[:120])
+    return "first %s; Where() %s; second: %s" % texts, \
         first is None and second is not None and sqlcode_of(second) == -361
 
 
