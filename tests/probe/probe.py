@@ -965,8 +965,13 @@ def p_ipm5(inst, ctx):
     res = inst.run(p, timeout=300)
     (sc,) = res.need("sc")
     said = " ".join(res.output.split())
-    seen = "split at the blank" if re.search(r"/tmp/iris\b(?! probe)", said) else "taken whole or other"
-    return "Shell %s; %s" % (sc[:80], seen), True
+    if "/tmp/iris probe" in said:
+        seen = "; the answer names the path whole"
+    elif re.search(r"/tmp/iris\b", said):
+        seen = "; the answer names /tmp/iris alone (split at the blank)"
+    else:
+        seen = ""
+    return "Shell %s%s" % (sc[:120], seen), True
 
 
 # ---- the native runner (intersystems-irispython over the published superserver port) ----
