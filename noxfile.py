@@ -523,16 +523,18 @@ def molecule(session):
 @nox.session
 def probe(session):
     """The real-IRIS probe kit: its own unit tests, then tests/probe/probe.py against the image given after --,
-    IRIS_TEST_IMAGE or the simulator image (table as Markdown + JSON under $WORK/probe/; exit 1 if a row is not ok)."""
+    IRIS_TEST_IMAGE or the simulator image (table as Markdown + JSON under $WORK/probe/; exit 1 if a row is not ok).
+    Options after the image go to probe.py (``--ipm-installer FILE``)."""
     prepare()
     failures = []
-    image = session.posargs[0] if session.posargs else test_image()
+    posargs = list(session.posargs)
+    image = posargs.pop(0) if posargs and not posargs[0].startswith("-") else test_image()
     check(session, failures, "pytest tests/probe (the probe kit's own logic)", VENV, "pytest", "-q", "-p",
           "no:cacheprovider", "test_probe.py", cwd=f"{REPO}/tests/probe")
     if not image_exists(image):
         session.error(f"image {image} not found: 'tools/run setup' builds the simulator image; load your IRIS image first")
     check(session, failures, f"tests/probe/probe.py {image} (table under {WORK}/probe/)", VENV, "python",
-          f"{REPO}/tests/probe/probe.py", image, "--out-dir", f"{WORK}/probe", cwd=REPO)
+          f"{REPO}/tests/probe/probe.py", image, "--out-dir", f"{WORK}/probe", *posargs, cwd=REPO)
     finish(session, failures)
 
 

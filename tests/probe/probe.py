@@ -6,9 +6,10 @@ not confirm (docs/iris-sources.md, "Calls and facts": the UNVERIFIED rows and th
 
 Usage (through ``tools/run probe``; ``IRIS_TEST_IMAGE`` picks the image)::
 
-    python tests/probe/probe.py <image> [--out-dir DIR] [--timeout SECONDS]
+    python tests/probe/probe.py <image> [--out-dir DIR] [--timeout SECONDS] [--ipm-installer FILE]
 
-It starts the image as a throwaway container (``iris-probe-<random>``, no published ports, ``--password-file``
+It starts the image as a throwaway container (``iris-probe-<random>``, 1972 published on 127.0.0.1 only at a random
+host port for the Native API rows, ``--password-file``
 with a random password, removed at the end even on failure), waits for "Enabling logons", then runs one small
 ObjectScript program per fact through ``docker exec -i <c> iris session IRIS -U %SYS`` (program on stdin).
 It prints a table ``fact | collection expects | observed | ok?``, saves it as Markdown and JSON and exits 1 if a
@@ -17,6 +18,11 @@ row is not ok.
 This is an independent check, like the simulator: it never imports plugins/ (its own output markers, its own
 parser). Rows are strict (one outcome is right), or tolerant (the collection works with several outcomes; the
 row records which one this image shows).
+
+The rows NR* and NF*-native use the real client (``intersystems-irispython``, the ``iris`` module) on the published
+port with the container's random password; they are "skipped (intersystems-irispython not importable)" without it.
+The rows IPM2/IPM5 load the installer given with ``--ipm-installer FILE`` and are "skipped (no --ipm-installer)"
+without it.  Skipped rows do not fail the run.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -204,6 +211,7 @@ class Instance:
         self.password = "Pr0be-" + secrets.token_urlsafe(12)
         self.name = "iris-probe-" + secrets.token_hex(4)
         self.container = None
+        self.native_port = None  # the host port of 1972 (127.0.0.1 only), for the Native API rows
         self.start_log = ""
         img = client.images.get(image)
         self.image_id = img.id
@@ -213,7 +221,7 @@ class Instance:
         # The same start as iris_container: iris-main --password-file <file put with the archive API, 0600, 51773>.
         self.container = self.client.containers.create(
             self.image, command=["--password-file", PASSWORD_PATH], name=self.name, detach=True,
-            labels={"iris-devtools.probe": "true"})
+            labels={"iris-devtools.probe": "true"}, ports={"1972/tcp": ("127.0.0.1", None)})
         data = (self.password + "\n").encode()
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
@@ -231,6 +239,9 @@ class Instance:
             logs = self.container.logs().decode("utf-8", "replace")
             if LOGONS in logs:
                 self.start_log = logs
+                self.container.reload()
+                bound = ((self.container.attrs.get("NetworkSettings") or {}).get("Ports") or {}).get("1972/tcp") or []
+                self.native_port = bound[0].get("HostPort") if bound else None
                 return
             self.container.reload()
             if self.container.status not in ("created", "running"):
@@ -676,16 +687,523 @@ def p_s9_5(inst, ctx):
 
 
 # ----------------------------------------------------------------------------------------------------------
+# rows added for the 1.0.0 register rows (N*, NF*, UT*, IPM*, NR*)
+# ----------------------------------------------------------------------------------------------------------
+
+class Skip(Exception):
+    """A row that cannot run here (no client, no option); its text becomes the status."""
+
+
+NO_CLIENT = "skipped (intersystems-irispython not importable)"
+NO_IPM = "skipped (no --ipm-installer)"
+
+
+@probe("N2-pending", "$SYSTEM.Security.Login with the right password while _SYSTEM has ChangePassword=1",
+       "either (inferred: refused; the collection clears the flag first, row F7-login)", tolerant=True)
+def p_n2_pending(inst, ctx):
+    flag, login = _users_call_then_login(
+        inst, 'kill q set q("ChangePassword")=1,sc=##class(Security.Users).Modify("_SYSTEM",.q)', "modify", _status_expr())
+    _users_call_then_login(inst, 'kill q set q("ChangePassword")=0,sc=##class(Security.Users).Modify("_SYSTEM",.q)',
+                           "modify", _status_expr())
+    return "Modify %s; Login while a change is pending: %s" % (flag, _login_text(login)), True
+
+
+@probe("N6", "while a ^SystemPerformance run is going, no report *_<runid>.html in $$getlogdir",
+       "no report yet (the report marks a finished run)")
+def p_n6(inst, ctx):
+    res = _start_run(inst, ctx)
+    (run,) = res.need("run")
+    p = Program()
+    p.line("set io=$IO,d=$$getlogdir^SystemPerformance()")
+    p.line("use io")
+    p.emit("dir", "d").emit("report", '$ZSEARCH(d_"*_"_%s_".html")' % os_literal(run))
+    directory, report = inst.run(p).need("dir", "report")
+    return "logdir %r; report while running: %r" % (directory, report), bool(directory) and report == ""
+
+
+def try_expr_line(var, expr):
+    """A line that sets ``var`` to ``expr``, or to "caught <NAME>" when it raises (the error's Name)."""
+    return 'try { set %s=%s } catch e { set %s="caught "_e.Name }' % (var, expr, var)
+
+
+def _write_file(inst, path, text):
+    rc, out = inst.shell(["sh", "-c", "mkdir -p %s && cat > %s" % (os.path.dirname(path), path)], stdin=text)
+    if rc != 0:
+        raise RuntimeError("could not write %s: %s" % (path, out.strip()[-200:]))
+
+
+def del_class_source(cls):
+    """A UDL class with one class method Hello() returning "hello"."""
+    return 'Class %s\n{\n\nClassMethod Hello() As %%String\n{\n  quit "hello"\n}\n\n}\n' % cls
+
+
+def del_routine_source(name):
+    """A UDL routine ``name`` with a label hello() returning "hi"."""
+    return "ROUTINE %s\n%s ;\n quit\nhello() quit \"hi\"\n" % (name, name)
+
+
+@probe("N10", "$SYSTEM.OBJ.Delete(class,\"-d\",.log) of a class loaded by the probe", "1; calling the class after it "
+       "raises <CLASS DOES NOT EXIST>")
+def p_n10(inst, ctx):
+    tag = secrets.token_hex(2)
+    cls, path = "IrisProbe.Del%s" % tag, "/tmp/iris-probe-n10-%s/Del.cls" % tag
+    _write_file(inst, path, del_class_source(cls))
+    p = Program()
+    p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d")' % os_literal(path))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("v", "$classmethod(%s,\"Hello\")" % os_literal(cls)))
+    p.emit("before", "v")
+    p.line('set sc=$SYSTEM.OBJ.Delete(%s,"-d",.log)' % os_literal(cls))
+    p.emit("delete", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("v", "$classmethod(%s,\"Hello\")" % os_literal(cls)))
+    p.emit("after", "v")
+    load, before, delete, after = inst.run(p, namespace="USER").need("load", "before", "delete", "after")
+    return "Load %s; call before %r; Delete %s; call after %r" % (load, before, delete, after), \
+        before == "hello" and delete == "1" and "CLASS DOES NOT EXIST" in after
+
+
+@probe("N11", "##class(%Library.Routine).Delete(\"Name.mac\") of a routine loaded by the probe", "1; calling the "
+       "routine after it raises <NOROUTINE>")
+def p_n11(inst, ctx):
+    tag = secrets.token_hex(2)
+    name, path = "IrisProbeR%s" % tag, "/tmp/iris-probe-n11-%s/IrisProbeR%s.mac" % (tag, tag)
+    _write_file(inst, path, del_routine_source(name))
+    p = Program()
+    p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d")' % os_literal(path))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("v", "$$hello^%s()" % name))
+    p.emit("before", "v")
+    p.line("set sc=##class(%%Library.Routine).Delete(%s)" % os_literal(name + ".mac"))
+    p.emit("delete", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("v", "$$hello^%s()" % name))
+    p.emit("after", "v")
+    load, before, delete, after = inst.run(p, namespace="USER").need("load", "before", "delete", "after")
+    return "Load %s; call before %r; Delete %s; call after %r" % (load, before, delete, after), \
+        before == "hi" and delete == "1" and "NOROUTINE" in after
+
+
+STREAM_DATA = bytes(range(256)) + b"iris probe\r\n" + bytes([0, 255, 13, 10])
+
+
+def stream_lines(p, path, data):
+    """Lines that write ``data`` (bytes) to ``path`` with %Stream.FileBinary and emit link/write/save/size/read/hash."""
+    codes = ",".join(str(b) for b in data)
+    p.line("set s=##class(%%Stream.FileBinary).%%New(),sc=s.LinkToFile(%s)" % os_literal(path))
+    p.emit("link", _status_expr(error_prefix="error: "))
+    p.line("set x=$char(%s),sc=s.Write(x)" % codes)
+    p.emit("write", _status_expr(error_prefix="error: "))
+    p.line("set sc=s.%Save()")
+    p.emit("save", _status_expr(error_prefix="error: "))
+    p.emit("size", "s.Size")
+    p.line("do s.Rewind() set y=s.Read(%d)" % (len(data) + 10))
+    p.emit("same", "(y=x)")
+    # Hex by \\ and # (no $ZHEX): two digits a byte.
+    p.line('set h=$SYSTEM.Encryption.SHAHashStream(256,s),d="0123456789ABCDEF",hx="" '
+           'for i=1:1:$length(h) { set a=$ascii(h,i),hx=hx_$extract(d,a\\16+1)_$extract(d,a#16+1) }')
+    p.emit("hash", "hx")
+
+
+@probe("NF1", "%Stream.FileBinary %New, LinkToFile(new file), Write(bytes), %Save, Size, Read (ObjectScript in a session)",
+       "each %Status 1; Size = bytes written; Read gives them back")
+def p_nf1(inst, ctx):
+    p = Program()
+    stream_lines(p, "/tmp/iris-probe-nf-%s.bin" % secrets.token_hex(3), STREAM_DATA)
+    res = inst.run(p)
+    ctx["nf"] = res
+    link, write, save, size, same = res.need("link", "write", "save", "size", "same")
+    return "LinkToFile %s, Write %s, %%Save %s, Size %s (wrote %d), Read equal %s" % (link, write, save, size, len(STREAM_DATA), same), \
+        (link, write, save, size, same) == ("1", "1", "1", str(len(STREAM_DATA)), "1")
+
+
+@probe("NF2", "$SYSTEM.Encryption.SHAHashStream(256, saved file stream) (ObjectScript in a session)",
+       "the SHA-256 of the bytes written (32 bytes)")
+def p_nf2(inst, ctx):
+    res = ctx.get("nf") or inst.run(Program())
+    (got,) = res.need("hash")
+    want = hashlib.sha256(STREAM_DATA).hexdigest().upper()
+    return "%s (%s)" % (got, "matches" if got == want else "expected " + want), got == want
+
+
+UT_CLASS = "IrisProbe.UT"
+UT_SOURCE = """Class IrisProbe.UT Extends %UnitTest.TestCase
+{
+
+ClassMethod Probe() As %String
+{
+  quit "here"
+}
+
+Method TestPass()
+{
+  do $$$AssertEquals(1, 1, "one is one")
+}
+
+Method TestFail()
+{
+  do $$$AssertEquals(1, 2, "one is not two")
+}
+
+}
+"""
+
+
+def ut_result_lines(p, idx_var, key):
+    """Lines that find the suite/case of run ``idx_var`` and emit ``key``_pass/_fail (status of each method) and
+    ``key``_asserts (the status of the first assertion of TestFail) (iris-sources.md T3, T4)."""
+    p.line('set su=$order(^UnitTest.Result(%s,"")),ca=$select(su="":"",1:$order(^UnitTest.Result(%s,su,"")))' % (idx_var, idx_var))
+    p.emit(key + "_suite", 'su_"/"_ca')
+    p.emit(key + "_pass", '$select(ca="":"",1:$listget($get(^UnitTest.Result(%s,su,ca,"TestPass")),1))' % idx_var)
+    p.emit(key + "_fail", '$select(ca="":"",1:$listget($get(^UnitTest.Result(%s,su,ca,"TestFail")),1))' % idx_var)
+    p.emit(key + "_assert", '$select(ca="":"",1:$listget($get(^UnitTest.Result(%s,su,ca,"TestFail",1)),1))' % idx_var)
+
+
+def ut_verdict(marks, key):
+    """(text, good) of a unit-test run: TestPass status 1, TestFail status 0, its assertion 0."""
+    got = [marks.get(key + part, "") for part in ("_pass", "_fail", "_assert")]
+    text = "suite/case %s; TestPass %s, TestFail %s, its assertion %s" % (marks.get(key + "_suite", "?"), got[0], got[1], got[2])
+    return text, got == ["1", "0", "0"]
+
+
+def _ut_dir(inst):
+    base = "/tmp/iris-probe-ut-%s/" % secrets.token_hex(3)
+    rc, out = inst.shell(["sh", "-c", "mkdir -p %sprobe && cat > %sprobe/UT.cls" % (base, base)], stdin=UT_SOURCE)
+    if rc != 0:
+        raise RuntimeError("could not write the test class: %s" % out.strip()[-200:])
+    return base
+
+
+@probe("UT1", "^UnitTestRoot=<dir>, RunTest(\"probe\",\"/load/run/nodisplay/loadudl/recursive/delete\"), root set back",
+       "a new ^UnitTest.Result index; TestPass 1, TestFail 0")
+def p_ut1(inst, ctx):
+    base = _ut_dir(inst)
+    p = Program()
+    p.line("set old=$get(^UnitTestRoot),before=$order(^UnitTest.Result(\"\"),-1)")
+    p.line("set ^UnitTestRoot=%s" % os_literal(base))
+    p.line('set sc=##class(%UnitTest.Manager).RunTest("probe","/load/run/nodisplay/loadudl/recursive/delete")')
+    p.line("set ^UnitTestRoot=old,after=$order(^UnitTest.Result(\"\"),-1)")
+    p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)")
+    p.line(try_expr_line("v", '$classmethod("%s","Probe")' % UT_CLASS))
+    p.emit("root", "$get(^UnitTestRoot)=old").emit("left", "v")
+    ut_result_lines(p, "after", "r")
+    res = inst.run(p, namespace="USER", timeout=300)
+    sc, new, root, left = res.need("sc", "new", "root", "left")
+    ctx["ut1"] = res
+    text, good = ut_verdict(res.marks, "r")
+    return "RunTest %s; new index %s; root restored %s; class after the run (/delete): %r; %s" % (sc[:60], new, root, left, text), \
+        good and new == "1" and root == "1"
+
+
+@probe("UT2", "^UnitTestRoot=\"\", RunTest(\"probe:IrisProbe.UT\",\"/noload/nodelete/run/nodisplay\") of a compiled class",
+       "a new ^UnitTest.Result index; TestPass 1, TestFail 0; the class stays")
+def p_ut2(inst, ctx):
+    base = _ut_dir(inst)
+    p = Program()
+    p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d")' % os_literal(base + "probe/UT.cls"))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.line("set old=$get(^UnitTestRoot),before=$order(^UnitTest.Result(\"\"),-1),^UnitTestRoot=\"\"")
+    p.line('set sc=##class(%%UnitTest.Manager).RunTest("probe:%s","/noload/nodelete/run/nodisplay")' % UT_CLASS)
+    p.line("set ^UnitTestRoot=old,after=$order(^UnitTest.Result(\"\"),-1)")
+    p.line(try_expr_line("v", '$classmethod("%s","Probe")' % UT_CLASS))
+    p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)").emit("left", "v")
+    ut_result_lines(p, "after", "r")
+    p.line('set sc=$SYSTEM.OBJ.Delete(%s,"-d")' % os_literal(UT_CLASS))
+    res = inst.run(p, namespace="USER", timeout=300)
+    load, sc, new, left = res.need("load", "sc", "new", "left")
+    text, good = ut_verdict(res.marks, "r")
+    return "Load %s; RunTest %s; new index %s; class after the run: %r; %s" % (load, sc[:60], new, left, text), \
+        good and load == "1" and new == "1" and left == "here"
+
+
+@probe("UT3", "RunTest's %Status when a test fails (the collection reads ^UnitTest.Result, never the %Status)",
+       "either (recorded)", tolerant=True)
+def p_ut3(inst, ctx):
+    res = ctx.get("ut1")
+    if res is None:
+        raise RuntimeError("row UT1 gave no answer")
+    (sc,) = res.need("sc")
+    return "RunTest with a failing test returned %s" % ("1 (OK)" if sc == "1" else sc[:120]), True
+
+
+def _ipm(inst, ctx):
+    """Loads the IPM installer given with --ipm-installer once; -> the load's Result."""
+    path = ctx.get("ipm_installer")
+    if not path:
+        raise Skip(NO_IPM)
+    if "ipm" not in ctx:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        target = "/tmp/iris-probe-ipm/" + os.path.basename(path)
+        rc, out = inst.shell(["sh", "-c", "mkdir -p /tmp/iris-probe-ipm && cat > %s" % target], stdin=data.decode("latin-1"))
+        if rc != 0:
+            raise RuntimeError("could not copy the installer: %s" % out.strip()[-200:])
+        p = Program()
+        p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck")' % os_literal(target))
+        p.emit("load", _status_expr(error_prefix="error: "))
+        ctx["ipm"] = inst.run(p, timeout=600)
+    return ctx["ipm"]
+
+
+@probe("IPM2", "after loading the IPM installer: %IPM.Storage.Module NameExists(\"zpm\"), NameOpen(\"zpm\").VersionString",
+       "NameExists 1, a version string")
+def p_ipm2(inst, ctx):
+    (load,) = _ipm(inst, ctx).need("load")
+    p = Program()
+    p.emit("exists", '##class(%IPM.Storage.Module).NameExists("zpm")')
+    p.emit("version", '##class(%IPM.Storage.Module).NameOpen("zpm").VersionString')
+    exists, version = inst.run(p).need("exists", "version")
+    return "Load %s; NameExists %s; version %r" % (load[:60], exists, version), exists == "1" and bool(version)
+
+
+@probe("IPM5", "IPM's shell with a path holding a blank (load \"/tmp/iris probe/\")",
+       "either (the module refuses blanks; recorded how IPM splits)", tolerant=True)
+def p_ipm5(inst, ctx):
+    _ipm(inst, ctx)
+    inst.shell(["sh", "-c", "mkdir -p '/tmp/iris probe/'"])
+    p = Program()
+    p.line('set sc=##class(%IPM.Main).Shell("load /tmp/iris probe/")')
+    p.emit("sc", _status_expr(error_prefix="error: "))
+    res = inst.run(p, timeout=300)
+    (sc,) = res.need("sc")
+    said = " ".join(res.output.split())
+    if "/tmp/iris probe" in said:
+        seen = "; the answer names the path whole"
+    elif re.search(r"/tmp/iris\b", said):
+        seen = "; the answer names /tmp/iris alone (split at the blank)"
+    else:
+        seen = ""
+    return "Shell %s%s" % (sc[:120], seen), True
+
+
+# ---- the native runner (intersystems-irispython over the published superserver port) ----
+
+NR_CLASS = "IrisProbe.NativeV1"
+
+
+def nr_ddl(cls=NR_CLASS):
+    """The probe's own runner method (an equivalent of the collection's, not imported): each line of ``prog`` runs
+    with XECUTE in namespace ``ns`` after NEW $NAMESPACE; the result is the value of the local ``out``; then
+    argumentless LOCK and TROLLBACK:$TLEVEL (iris-sources.md RSQLMETH, RCOSNS, LOCK)."""
+    # No colon in the text: the client reads ":1" as a named parameter ("Parameter Name error").
+    return ("CREATE METHOD Run(IN prog VARCHAR(32000), IN ns VARCHAR(64)) RETURNS VARCHAR(32000) FOR %s "
+            "LANGUAGE OBJECTSCRIPT\n{\n new $NAMESPACE\n set $NAMESPACE=ns\n"
+            " set n=$length(prog,$char(10)),i=0\n while i<n { set i=i+1 xecute $piece(prog,$char(10),i) }\n"
+            " set r=$get(@\"out\")\n lock\n if $TLEVEL { trollback }\n quit r\n}" % cls)
+
+
+def nr_where_ddl(cls=NR_CLASS):
+    return "CREATE METHOD Where() RETURNS VARCHAR(64) FOR %s LANGUAGE OBJECTSCRIPT\n{\n quit $NAMESPACE\n}" % cls
+
+
+def sqlcode_of(text):
+    """The SQLCODE in a DB-API error text ("[SQLCODE: <-361>:..." -> -361), or None."""
+    match = re.search(r"SQLCODE:?\s*<?(-?\d+)>?", text)
+    return int(match.group(1)) if match else None
+
+
+def _native(inst, ctx):
+    """(connection, IRIS object) of the client on the published port; Skip when the client is missing."""
+    if "native" in ctx:
+        if isinstance(ctx["native"], Exception):
+            raise ctx["native"]
+        return ctx["native"]
+    try:
+        import iris  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        ctx["native"] = Skip(NO_CLIENT)
+        raise ctx["native"] from None
+    if not inst.native_port:
+        ctx["native"] = RuntimeError("port 1972 is not published")
+        raise ctx["native"]
+    try:
+        conn = iris.connect("127.0.0.1", int(inst.native_port), "USER", "_SYSTEM", inst.password)
+    except Exception as exc:  # pylint: disable=broad-except
+        ctx["native"] = NoAnswer(Result(str(exc), {}, parse_errors(str(exc)), None), ["native connect"])
+        raise ctx["native"] from None
+    ctx["native"] = (conn, iris.createIRIS(conn))
+    return ctx["native"]
+
+
+def _native_fail(exc, what):
+    text = str(exc)
+    return NoAnswer(Result(text, {}, parse_errors(text) or [e for e in _MISSING if e in text], None), [what])
+
+
+def _sql(conn, statement):
+    """-> None or the error text."""
+    cur = conn.cursor()
+    try:
+        cur.execute(statement)
+        return None
+    except Exception as exc:  # pylint: disable=broad-except
+        return str(exc)
+    finally:
+        cur.close()
+
+
+@probe("NR1", "CREATE METHOD ... FOR IrisProbe.NativeV1 LANGUAGE OBJECTSCRIPT over DB-API, twice",
+       "first succeeds; the second fails with SQLCODE -361")
+def p_nr1(inst, ctx):
+    conn, dummy = _native(inst, ctx)
+    first = _sql(conn, nr_ddl())
+    if first is not None and says_not_modelled(first):
+        raise _native_fail(first, "CREATE METHOD")
+    where = _sql(conn, nr_where_ddl())
+    second = _sql(conn, nr_ddl())
+    ctx["nr_created"] = first is None
+    texts = ("ok" if first is None else first[:100], "ok" if where is None else where[:80],
+             "ok (no error)" if second is None else second[:120])
+    return "first %s; Where() %s; second: %s" % texts, \
+        first is None and second is not None and sqlcode_of(second) == -361
+
+
+def _call(irs, method, *args):
+    """-> (the method's string, None) or (None, the error text); an image that does not model something in the
+    program raises NoAnswer (on the simulator: skipped)."""
+    try:
+        return str(irs.classMethodValue(NR_CLASS, method, *args)), None
+    except Exception as exc:  # pylint: disable=broad-except
+        if "not modelled" in str(exc).lower():
+            raise _native_fail(exc, "%s.%s" % (NR_CLASS, method)) from None
+        return None, str(exc)
+
+
+@probe("NR2", "classMethodValue of the runner; of a missing method; of a missing class",
+       "the method's string; <METHOD DOES NOT EXIST>; <CLASS DOES NOT EXIST>")
+def p_nr2(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    got, err = _call(irs, "Run", 'set out="hello"', "USER")
+    nomethod = _call(irs, "NoSuchMethod")[1] or "(no error)"
+    try:
+        irs.classMethodValue("IrisProbe.NoSuchClass", "Run")
+        noclass = "(no error)"
+    except Exception as exc:  # pylint: disable=broad-except
+        noclass = str(exc)
+    good = got == "hello" and "METHOD DOES NOT EXIST" in nomethod and "CLASS DOES NOT EXIST" in noclass
+    return "Run %r%s; missing method: %s; missing class: %s" % (got, (" error " + err[:80]) if err else "", nomethod[:80],
+                                                                noclass[:80]), good
+
+
+@probe("NR4", "SET $NAMESPACE in one XECUTE holds for the next; after the call (NEW $NAMESPACE) the namespace is back",
+       "%SYS inside; USER after")
+def p_nr4(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    inside, err = _call(irs, "Run", 'set $NAMESPACE="%SYS"\nset out=$NAMESPACE', "USER")
+    after, err2 = _call(irs, "Where")
+    return "inside %r; after %r%s" % (inside, after, (" errors: %s %s" % (err, err2)) if err or err2 else ""), \
+        inside == "%SYS" and after == "USER"
+
+
+def _lock_free_and_global(inst):
+    """From another session in %SYS: (whether ^IrisProbeL can be locked at once, $DATA(^IrisProbeT))."""
+    p = Program()
+    # Another process: the lock can be taken at once (timeout 0) only if the runner released it.
+    p.line("lock +^IrisProbeL:0 set free=$TEST lock:free -^IrisProbeL")
+    p.emit("lock", "free").emit("set", "$data(^IrisProbeT)")
+    return inst.run(p).need("lock", "set")
+
+
+def _err_text(err):
+    return (" error " + err[:80]) if err else ""
+
+
+@probe("NR6-lock", "argumentless LOCK at the end of the runner releases a lock the program took",
+       "another process can take the lock at once")
+def p_nr6_lock(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    # In %SYS: the simulator models LOCK there only (lock names by mapped database).
+    got, err = _call(irs, "Run", "lock +^IrisProbeL:5\nset out=$TEST", "%SYS")
+    lock, dummy = _lock_free_and_global(inst)
+    return "lock taken in the program %r%s; free after the call %s" % (got, _err_text(err), lock), got == "1" and lock == "1"
+
+
+@probe("NR6", "TROLLBACK (when $TLEVEL) at the end of the runner ends a transaction the program left open",
+       "the open transaction's SET is rolled back; its lock released")
+def p_nr6(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    got, err = _call(irs, "Run", "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\nset out=$TLEVEL", "%SYS")
+    lock, setv = _lock_free_and_global(inst)
+    return "$TLEVEL in the program %r%s; lock free after %s; ^IrisProbeT after %s" % (got, _err_text(err), lock, setv), \
+        got == "1" and lock == "1" and setv == "0"
+
+
+@probe("NR7", "DROP METHOD of every method of IrisProbe.NativeV1", "each DROP succeeds; the empty class is deleted")
+def p_nr7(inst, ctx):
+    conn, irs = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    errors = [e for e in (_sql(conn, "DROP METHOD Run FROM %s" % NR_CLASS), _sql(conn, "DROP METHOD Where FROM %s" % NR_CLASS)) if e]
+    p = Program().line(try_expr_line("v", '$classmethod("%s","Where")' % NR_CLASS)).emit("left", "v")
+    (left,) = inst.run(p, namespace="USER").need("left")
+    return "DROP %s; calling the class after: %r" % ("ok" if not errors else "; ".join(e[:80] for e in errors), left), \
+        not errors and "CLASS DOES NOT EXIST" in left
+
+
+def _native_stream(inst, ctx):
+    if "nf_native" not in ctx:
+        conn, irs = _native(inst, ctx)
+        path = "/tmp/iris-probe-nfn-%s.bin" % secrets.token_hex(3)
+        out = {}
+        try:
+            s = irs.classMethodObject("%Stream.FileBinary", "%New")
+            out["link"] = str(s.invoke("LinkToFile", path))
+            out["write"] = str(s.invoke("Write", STREAM_DATA))
+            out["save"] = str(s.invoke("%Save"))
+            out["size"] = str(s.get("Size"))
+            s.invoke("Rewind")
+            out["read"] = bytes(s.invokeBytes("Read", len(STREAM_DATA) + 10))
+            out["hash"] = bytes(irs.classMethodBytes("%SYSTEM.Encryption", "SHAHashStream", 256, s))
+        except Exception as exc:  # pylint: disable=broad-except
+            out["error"] = str(exc)
+        ctx["nf_native"] = out
+    return ctx["nf_native"]
+
+
+@probe("NF1-native", "the NF1 calls through the Native API (classMethodObject, invoke, invokeBytes; bytes written)",
+       "each %Status 1; Size = bytes written; invokeBytes(Read) gives them back")
+def p_nf1_native(inst, ctx):
+    out = _native_stream(inst, ctx)
+    if "error" in out and says_not_modelled(out["error"]):
+        raise _native_fail(out["error"], "stream")
+    got = tuple(out.get(k) for k in ("link", "write", "save", "size"))
+    same = out.get("read") == STREAM_DATA
+    return "LinkToFile/Write/%%Save/Size %s; Read equal %s%s" % ("/".join(map(str, got)), same,
+                                                                 (" error " + out["error"][:100]) if "error" in out else ""), \
+        got == ("1", "1", "1", str(len(STREAM_DATA))) and same
+
+
+@probe("NF2-native", "classMethodBytes(%SYSTEM.Encryption, SHAHashStream, 256, stream) over the Native API",
+       "32 bytes: the SHA-256 of the bytes written")
+def p_nf2_native(inst, ctx):
+    out = _native_stream(inst, ctx)
+    if "hash" not in out:
+        if says_not_modelled(out.get("error", "")):
+            raise _native_fail(out["error"], "SHAHashStream")
+        return "no hash: %s" % out.get("error", "?")[:120], False
+    want = hashlib.sha256(STREAM_DATA).digest()
+    return "%s (%s)" % (out["hash"].hex(), "matches" if out["hash"] == want else "expected " + want.hex()), out["hash"] == want
+
+
+# ----------------------------------------------------------------------------------------------------------
 # main
 # ----------------------------------------------------------------------------------------------------------
 
-def run_probes(inst, probes=None):
-    rows, ctx = [], {}
+def run_probes(inst, probes=None, ctx=None):
+    rows, ctx = [], (ctx if ctx is not None else {})
     for template, func, sim_required in (probes if probes is not None else PROBES):
         row = dataclasses.replace(template)
         try:
             observed, good = func(inst, ctx)
             row.observed, row.status = observed, verdict(good, row.tolerant)
+        except Skip as exc:
+            row.observed, row.status = "-", str(exc)
         except NoAnswer as exc:
             if inst.is_sim and not sim_required and says_not_modelled(exc.result.output + " " + " ".join("<%s>" % e for e in exc.result.errors)):
                 row.observed, row.status = "%s" % exc, SKIP_SIM
@@ -703,7 +1221,11 @@ def main(argv=None):
     parser.add_argument("image")
     parser.add_argument("--out-dir", default=os.path.join(os.environ.get("WORK", "/tmp/iris-devtools"), "probe"))
     parser.add_argument("--timeout", type=int, default=int(os.environ.get("IRIS_PROBE_TIMEOUT", "300")))
+    parser.add_argument("--ipm-installer", metavar="FILE", help="an IPM installer (.xml) for the rows IPM2/IPM5 "
+                        "(without it they are skipped)")
     args = parser.parse_args(argv)
+    if args.ipm_installer and not os.path.isfile(args.ipm_installer):
+        parser.error("--ipm-installer %s is not a file. Fix: give the path of an IPM installer .xml" % args.ipm_installer)
     import docker  # the Docker SDK of the venv; imported here so the unit tests do not need it
     import signal
 
@@ -720,7 +1242,7 @@ def main(argv=None):
             inst.start()
             res = inst.run(Program().emit("zv", "$ZVERSION"))
             meta["zversion"] = res.marks.get("zv", "(no answer: %s)" % res.output.strip()[-200:])
-            rows = run_probes(inst)
+            rows = run_probes(inst, ctx={"ipm_installer": args.ipm_installer})
         except Exception as exc:  # pylint: disable=broad-except
             rows = [Row("start", "the image starts with --password-file and logs '%s'" % LOGONS, "started",
                         "%s: %s" % (type(exc).__name__, exc), FAIL)]

@@ -139,3 +139,93 @@ def test_registered_probes_cover_the_brief():
     for key in ("A3", "A15", "A16", "B3", "B8", "B14", "B24", "B25", "C2", "C8", "C8-unknown", "C14", "D7", "D11",
                 "D13", "F6", "F7", "F7-login", "F10", "F14", "F15", "H3"):
         assert key in keys
+
+
+def test_registered_probes_cover_the_1_0_0_rows():
+    keys = [row.key for row, func, sim_required in probe.PROBES]
+    for key in ("N2-pending", "N6", "N10", "N11", "NF1", "NF2", "NF1-native", "NF2-native", "UT1", "UT2", "UT3",
+                "IPM2", "IPM5", "NR1", "NR2", "NR4", "NR6-lock", "NR6", "NR7"):
+        assert key in keys
+
+
+def test_sqlcode_of_db_api_error_texts():
+    assert probe.sqlcode_of("[SQLCODE: <-361>:<Method or Query name not unique>]") == -361
+    assert probe.sqlcode_of("SQLCODE -99 privilege violation") == -99
+    assert probe.sqlcode_of("<CLASS DOES NOT EXIST> *X") is None
+
+
+def test_runner_ddl_is_the_probes_own_and_one_statement():
+    ddl = probe.nr_ddl()
+    assert ddl.startswith("CREATE METHOD Run(") and "FOR IrisProbe.NativeV1 LANGUAGE OBJECTSCRIPT" in ddl
+    # NEW $NAMESPACE before the SET; LOCK and TROLLBACK:$TLEVEL before the quit; body lines indented (no labels).
+    body = ddl.split("{", 1)[1]
+    assert body.index("new $NAMESPACE") < body.index("set $NAMESPACE=ns") < body.index(" lock\n") < body.index("if $TLEVEL { trollback }")
+    assert ":" not in ddl  # the client would read ":x" as a named parameter
+    assert all(line.startswith(" ") for line in body.strip("\n}").split("\n") if line)
+    assert "IrisDevTools" not in ddl  # never the collection's class: a parallel install must not collide
+    assert probe.nr_where_ddl().startswith("CREATE METHOD Where() RETURNS VARCHAR(64) FOR IrisProbe.NativeV1")
+
+
+def test_stream_program_writes_every_byte_and_emits_the_hash_in_hex():
+    p = probe.Program("t1")
+    probe.stream_lines(p, "/tmp/x.bin", b"\x00a\xff")
+    text = p.text()
+    assert 'LinkToFile("/tmp/x.bin")' in text and "set x=$char(0,97,255),sc=s.Write(x)" in text
+    assert "SHAHashStream(256,s)" in text and "$extract(d,a\\16+1)_$extract(d,a#16+1)" in text
+    for key in ("link", "write", "save", "size", "same", "hash"):
+        assert ":%s>>" % key in text
+    # every byte value appears in the data written by the rows
+    assert set(probe.STREAM_DATA) == set(range(256))
+
+
+def test_unit_test_results_program_and_verdict():
+    p = probe.Program("t2")
+    probe.ut_result_lines(p, "after", "r")
+    text = p.text()
+    assert '^UnitTest.Result(after,su,ca,"TestFail",1)' in text and "$listget(" in text
+    good = {"r_suite": "probe/IrisProbe.UT", "r_pass": "1", "r_fail": "0", "r_assert": "0"}
+    assert probe.ut_verdict(good, "r") == ("suite/case probe/IrisProbe.UT; TestPass 1, TestFail 0, its assertion 0", True)
+    assert not probe.ut_verdict(dict(good, r_fail="1"), "r")[1]
+    assert not probe.ut_verdict({}, "r")[1]
+    assert "Extends %UnitTest.TestCase" in probe.UT_SOURCE and "Class IrisProbe.UT " in probe.UT_SOURCE
+
+
+class SkipInstance(FakeInstance):
+    native_port = None
+
+
+def test_skips_are_clear_and_pass():
+    rows = probe.run_probes(SkipInstance({}), [entry for entry in probe.PROBES if entry[0].key in ("IPM2", "IPM5")],
+                            ctx={"ipm_installer": None})
+    assert [(r.key, r.status, r.passed) for r in rows] == [("IPM2", probe.NO_IPM, True), ("IPM5", probe.NO_IPM, True)]
+
+
+def test_native_rows_skip_without_the_client(monkeypatch):
+    monkeypatch.setitem(sys.modules, "iris", None)  # "import iris" raises ImportError
+    rows = probe.run_probes(SkipInstance({}), [entry for entry in probe.PROBES if entry[0].key.startswith("NR")])
+    assert {r.status for r in rows} == {probe.NO_CLIENT}
+    assert all(r.passed for r in rows)
+
+
+def test_delete_rows_sources_and_try_lines():
+    assert probe.try_expr_line("v", '$$hello^R()') == 'try { set v=$$hello^R() } catch e { set v="caught "_e.Name }'
+    cls = probe.del_class_source("IrisProbe.Del1")
+    assert cls.startswith("Class IrisProbe.Del1\n{") and "ClassMethod Hello() As %String" in cls
+    rou = probe.del_routine_source("IrisProbeR1")
+    assert rou.splitlines()[:2] == ["ROUTINE IrisProbeR1", "IrisProbeR1 ;"]
+    # code lines start with a blank, labels in column 1
+    assert all(line.startswith(" ") or line.split(" ")[0] in ("ROUTINE", "IrisProbeR1", 'hello()') for line in rou.splitlines())
+
+
+class _FakeIRIS:
+    def __init__(self, error):
+        self.error = error
+
+    def classMethodValue(self, cls, method, *args):  # noqa: N802  (the client's name)
+        raise RuntimeError(self.error)
+
+
+def test_runner_call_errors():
+    assert probe._call(_FakeIRIS("<METHOD DOES NOT EXIST> *X"), "X") == (None, "<METHOD DOES NOT EXIST> *X")  # pylint: disable=protected-access
+    with pytest.raises(probe.NoAnswer):
+        probe._call(_FakeIRIS("<COMMAND> *simulator: LOCK is not modelled"), "Run")  # pylint: disable=protected-access

@@ -306,7 +306,8 @@ class Process:
             if handler is None:
                 if "comment" in command.type:
                     continue
-                raise IrisError("COMMAND")
+                # Named, so that a reader (and the probe kit) tells "not modelled" from a real <COMMAND>.
+                raise IrisError("COMMAND", "simulator: the %s command is not modelled" % command.type.replace("command_", "").upper())
             if not self._postcondition(command):
                 continue
             handler(self, command)

@@ -27,7 +27,8 @@ from test_lang_support import output
     ("set x=1 write x.Prop", "<INVALID OREF>"),
     ("set x=1 do x.M()", "<INVALID OREF>"),
     ('set x("")=1', '<SUBSCRIPT> *x("")'),
-    ("read x", "<COMMAND>"),
+    ("read x", "<COMMAND> *simulator: the READ command is not modelled"),
+    ("tstart", "<COMMAND> *simulator: the TSTART command is not modelled"),
     ("write $zzz(1)", "<SYNTAX>"),  # not a function name the grammar knows
     ("write $zu(4,$j,1)", "<FUNCTION>"),  # known name, not modelled
     ("write $system.Nope.X()", "<CLASS DOES NOT EXIST> *%SYSTEM.Nope"),
