@@ -1067,12 +1067,22 @@ def _call(irs, method, *args):
         return None, str(exc)
 
 
+def _err_text(err):
+    return (" error " + err[:80]) if err else ""
+
+
+def _runner(inst, ctx):
+    """-> (DB-API connection, Native API object) once row NR1 has created the runner class."""
+    connected = _native(inst, ctx)
+    if not ctx.get("nr_created"):
+        raise RuntimeError("row NR1 did not create the runner")
+    return connected
+
+
 @probe("NR2", "classMethodValue of the runner; of a missing method; of a missing class",
        "the method's string; <METHOD DOES NOT EXIST>; <CLASS DOES NOT EXIST>")
 def p_nr2(inst, ctx):
-    conn, irs = _native(inst, ctx)
-    if not ctx.get("nr_created"):
-        raise RuntimeError("row NR1 did not create the runner")
+    conn, irs = _runner(inst, ctx)
     got, err = _call(irs, "Run", 'set out="hello"', "USER")
     nomethod = _call(irs, "NoSuchMethod")[1] or "(no error)"
     try:
@@ -1081,16 +1091,14 @@ def p_nr2(inst, ctx):
     except Exception as exc:  # pylint: disable=broad-except
         noclass = str(exc)
     good = got == "hello" and "METHOD DOES NOT EXIST" in nomethod and "CLASS DOES NOT EXIST" in noclass
-    return "Run %r%s; missing method: %s; missing class: %s" % (got, (" error " + err[:80]) if err else "", nomethod[:80],
+    return "Run %r%s; missing method: %s; missing class: %s" % (got, _err_text(err), nomethod[:80],
                                                                 noclass[:80]), good
 
 
 @probe("NR4", "SET $NAMESPACE in one XECUTE holds for the next; after the call (NEW $NAMESPACE) the namespace is back",
        "%SYS inside; USER after")
 def p_nr4(inst, ctx):
-    conn, irs = _native(inst, ctx)
-    if not ctx.get("nr_created"):
-        raise RuntimeError("row NR1 did not create the runner")
+    conn, irs = _runner(inst, ctx)
     inside, err = _call(irs, "Run", 'set $NAMESPACE="%SYS"\nset out=$NAMESPACE', "USER")
     after, err2 = _call(irs, "Where")
     return "inside %r; after %r%s" % (inside, after, (" errors: %s %s" % (err, err2)) if err or err2 else ""), \
@@ -1106,39 +1114,34 @@ def _lock_free_and_global(inst):
     return inst.run(p).need("lock", "set")
 
 
-def _err_text(err):
-    return (" error " + err[:80]) if err else ""
+def _run_then_look(inst, ctx, program):
+    """Run ``program`` in the runner, then look from another session: (result, error, lock free, $DATA(^IrisProbeT)).
+    In %SYS: the simulator models LOCK there only (lock names by mapped database)."""
+    conn, irs = _runner(inst, ctx)
+    got, err = _call(irs, "Run", program, "%SYS")
+    lock, setv = _lock_free_and_global(inst)
+    return got, err, lock, setv
 
 
 @probe("NR6-lock", "argumentless LOCK at the end of the runner releases a lock the program took",
        "another process can take the lock at once")
 def p_nr6_lock(inst, ctx):
-    conn, irs = _native(inst, ctx)
-    if not ctx.get("nr_created"):
-        raise RuntimeError("row NR1 did not create the runner")
-    # In %SYS: the simulator models LOCK there only (lock names by mapped database).
-    got, err = _call(irs, "Run", "lock +^IrisProbeL:5\nset out=$TEST", "%SYS")
-    lock, dummy = _lock_free_and_global(inst)
+    got, err, lock, dummy = _run_then_look(inst, ctx, "lock +^IrisProbeL:5\nset out=$TEST")
     return "lock taken in the program %r%s; free after the call %s" % (got, _err_text(err), lock), got == "1" and lock == "1"
 
 
 @probe("NR6", "TROLLBACK (when $TLEVEL) at the end of the runner ends a transaction the program left open",
        "the open transaction's SET is rolled back; its lock released")
 def p_nr6(inst, ctx):
-    conn, irs = _native(inst, ctx)
-    if not ctx.get("nr_created"):
-        raise RuntimeError("row NR1 did not create the runner")
-    got, err = _call(irs, "Run", "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\nset out=$TLEVEL", "%SYS")
-    lock, setv = _lock_free_and_global(inst)
+    got, err, lock, setv = _run_then_look(inst, ctx, "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\n"
+                                                      "set out=$TLEVEL")
     return "$TLEVEL in the program %r%s; lock free after %s; ^IrisProbeT after %s" % (got, _err_text(err), lock, setv), \
         got == "1" and lock == "1" and setv == "0"
 
 
 @probe("NR7", "DROP METHOD of every method of IrisProbe.NativeV1", "each DROP succeeds; the empty class is deleted")
 def p_nr7(inst, ctx):
-    conn, irs = _native(inst, ctx)
-    if not ctx.get("nr_created"):
-        raise RuntimeError("row NR1 did not create the runner")
+    conn, irs = _runner(inst, ctx)
     errors = [e for e in (_sql(conn, "DROP METHOD Run FROM %s" % NR_CLASS), _sql(conn, "DROP METHOD Where FROM %s" % NR_CLASS)) if e]
     p = Program().line(try_expr_line("v", '$classmethod("%s","Where")' % NR_CLASS)).emit("left", "v")
     (left,) = inst.run(p, namespace="USER").need("left")

@@ -130,13 +130,19 @@ def _class_udl(elem) -> tuple[str, str]:
     return name, "\n".join(lines) + "\n"
 
 
-def _parameter_udl(elem, cls: str) -> list:
-    pname = elem.get("name", "")
-    what = f"<Class name=\"{cls}\"> <Parameter name=\"{pname}\">"
+def _member(elem, cls: str, children) -> tuple:
+    """A <Parameter>/<Method> element's checked name and its place for messages."""
+    name = elem.get("name", "")
+    what = f"<Class name=\"{cls}\"> <{elem.tag} name=\"{name}\">"
     _attrs(elem, {"name"}, what)
-    _children(elem, _PARAMETER_CHILDREN, what)
-    if not re.match(r"^%?[A-Za-z][A-Za-z0-9]*$", pname):
-        raise XmlExportError(f"{what}: not a parameter name")
+    _children(elem, children, what)
+    if not re.match(r"^%?[A-Za-z][A-Za-z0-9]*$", name):
+        raise XmlExportError(f"{what}: not a {elem.tag.lower()} name")
+    return name, what
+
+
+def _parameter_udl(elem, cls: str) -> list:
+    pname, what = _member(elem, cls, _PARAMETER_CHILDREN)
     default = elem.findtext("Default")
     if default is None:
         return [f"Parameter {pname};", ""]
@@ -144,12 +150,7 @@ def _parameter_udl(elem, cls: str) -> list:
 
 
 def _method_udl(elem, cls: str) -> list:
-    mname = elem.get("name", "")
-    what = f"<Class name=\"{cls}\"> <Method name=\"{mname}\">"
-    _attrs(elem, {"name"}, what)
-    _children(elem, _METHOD_CHILDREN, what)
-    if not re.match(r"^%?[A-Za-z][A-Za-z0-9]*$", mname):
-        raise XmlExportError(f"{what}: not a method name")
+    mname, what = _member(elem, cls, _METHOD_CHILDREN)
     kind = "ClassMethod" if _flag(elem, "ClassMethod", what) else "Method"
     head = f"{kind} {mname}({formal_spec_to_udl(elem.findtext('FormalSpec') or '', what)})"
     returns = (elem.findtext("ReturnType") or "").strip()
