@@ -1133,8 +1133,8 @@ def p_nr6_lock(inst, ctx):
 @probe("NR6", "TROLLBACK (when $TLEVEL) at the end of the runner ends a transaction the program left open",
        "the open transaction's SET is rolled back; its lock released")
 def p_nr6(inst, ctx):
-    got, err, lock, setv = _run_then_look(inst, ctx, "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\n"
-                                                      "set out=$TLEVEL")
+    program = "kill ^IrisProbeT\nlock +^IrisProbeL:5\ntstart\nset ^IrisProbeT=1\nset out=$TLEVEL"
+    got, err, lock, setv = _run_then_look(inst, ctx, program)
     return "$TLEVEL in the program %r%s; lock free after %s; ^IrisProbeT after %s" % (got, _err_text(err), lock, setv), \
         got == "1" and lock == "1" and setv == "0"
 
