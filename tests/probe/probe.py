@@ -1040,9 +1040,9 @@ def ipmt_runs(text):
     """"3:s/IrisProbe.IPMT.UdlCase=1;..." -> [(index, suite, case, status)]."""
     runs = []
     for item in filter(None, text.split(";")):
-        index, _, rest = item.partition(":")
-        name, _, status = rest.rpartition("=")
-        suite, _, case = name.rpartition("/")
+        index, rest = item.split(":", 1) if ":" in item else ("", item)
+        name, status = rest.rsplit("=", 1) if "=" in rest else (rest, "")
+        suite, case = name.rsplit("/", 1) if "/" in name else ("", name)
         runs.append((index, suite, case, status))
     return runs
 
@@ -1061,10 +1061,11 @@ def _ipmt(inst, ctx):
             finally:
                 cleanup = Program()
                 cleanup.line("set sc=##class(%%IPM.Main).Shell(%s)" % os_literal("uninstall " + IPMT_MODULE))
-                cleanup.line("set sc=$SYSTEM.OBJ.Delete(%s,\"-d\")" % os_literal(",".join(c for c, _ in IPMT_CLASSES)))
+                cleanup.line("set sc=$SYSTEM.OBJ.Delete(%s,\"-d\")" % os_literal(",".join(entry[0] for entry in IPMT_CLASSES)))
                 inst.run(cleanup, timeout=300)
                 inst.shell(["rm", "-rf", root])
-            load, _, test = res.need("load", "exists", "test")
+            load, test = res.need("load", "test")
+            res.need("exists")
             if says_not_modelled(load + " " + test):
                 raise NoAnswer(res, ["the test phase (%s)" % (test if test != "1" else load)[:300]])
             res.need("runs", "c0", "c1", "c2", "c3")
@@ -1077,7 +1078,7 @@ def _ipmt(inst, ctx):
 
 
 def _ipmt_ran(runs, cls):
-    return any(case == cls for _, _, case, _ in runs)
+    return any(run[2] == cls for run in runs)
 
 
 @probe("IPMT7", "IPM test phase of a module (UnitTest Name=/tests/ Package=IrisProbe.IPMT): zpm load, then Shell(\"test "
@@ -1087,7 +1088,7 @@ def _ipmt_ran(runs, cls):
 def p_ipmt7(inst, ctx):
     marks = _ipmt(inst, ctx)
     runs = ipmt_runs(marks["runs"])
-    classes = ", ".join("%s %s" % (cls.rsplit(".", 1)[1], marks["c%d" % n]) for n, (cls, _) in enumerate(IPMT_CLASSES))
+    classes = ", ".join("%s %s" % (cls.rsplit(".", 1)[1], marks["c%d" % n]) for n, (cls, path) in enumerate(IPMT_CLASSES))
     udl = "yes" if marks["c2"].startswith("1") else "no"
     root = "yes" if any(_ipmt_ran(runs, cls) for cls, path in IPMT_CLASSES if "/IrisProbe/IPMT/" in path) else "no"
     return ("load %s; module installed %s; test %s; new indexes %s; ran %s; classes after (defined/compiled): %s; "
@@ -1102,7 +1103,7 @@ def p_ipmt7(inst, ctx):
 def p_ipmt3(inst, ctx):
     marks = _ipmt(inst, ctx)
     runs = ipmt_runs(marks["runs"])
-    got = {cls.rsplit(".", 1)[1]: _ipmt_ran(runs, cls) for cls, _ in IPMT_CLASSES}
+    got = {cls.rsplit(".", 1)[1]: _ipmt_ran(runs, cls) for cls, path in IPMT_CLASSES}
     text = "ran: %s; OutsideXml defined/compiled %s" % (", ".join(k for k, v in got.items() if v) or "none", marks["c3"])
     return text, got["XmlCase"] and marks["c3"] == "11" and not got["OutsideXml"] and not got["OutsideUdl"]
 
