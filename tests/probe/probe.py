@@ -21,8 +21,8 @@ row records which one this image shows).
 
 The rows NR* and NF*-native use the real client (``intersystems-irispython``, the ``iris`` module) on the published
 port with the container's random password; they are "skipped (intersystems-irispython not importable)" without it.
-The rows IPM2/IPM5 load the installer given with ``--ipm-installer FILE`` and are "skipped (no --ipm-installer)"
-without it.  Skipped rows do not fail the run.
+The rows IPM2/IPM5/IPMT7/IPMT3 load the installer given with ``--ipm-installer FILE`` and are "skipped (no
+--ipm-installer)" without it.  Skipped rows do not fail the run.
 """
 
 from __future__ import annotations
@@ -974,6 +974,140 @@ def p_ipm5(inst, ctx):
     return "Shell %s%s" % (sc[:120], seen), True
 
 
+# ---- IPM's test phase of a module (register rows IPMT3, IPMT7, UT5) ----
+
+IPMT_MODULE = "iris-probe-ipmt"
+IPMT_PACKAGE = "IrisProbe.IPMT"
+# class -> file under the module root: two in the RunTest root <Name>/IrisProbe/IPMT/ (one UDL, one XML export), two
+# of the same package under <Name>/Other/ (loaded by LoadTestDirectory only; IPMTEST, register rows IPMT2, IPMT3).
+IPMT_CLASSES = (("IrisProbe.IPMT.UdlCase", "tests/IrisProbe/IPMT/UdlCase.cls"),
+                ("IrisProbe.IPMT.XmlCase", "tests/IrisProbe/IPMT/XmlCase.xml"),
+                ("IrisProbe.IPMT.OutsideUdl", "tests/Other/OutsideUdl.cls"),
+                ("IrisProbe.IPMT.OutsideXml", "tests/Other/OutsideXml.xml"))
+IPMT_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<Export generator="IRIS" version="26">
+  <Document name="%s.ZPM">
+    <Module>
+      <Name>%s</Name>
+      <Version>1.0.0</Version>
+      <Description>iris_devtools probe kit: which test classes IPM's test phase loads and runs</Description>
+      <Packaging>module</Packaging>
+      <UnitTest Name="/tests/" Package="%s" Phase="test"/>
+    </Module>
+  </Document>
+</Export>
+""" % (IPMT_MODULE, IPMT_MODULE, IPMT_PACKAGE)
+
+
+def ipmt_files():
+    """{path under the module root: text} of the probe's IPM module: the manifest and four passing test classes."""
+    files = {"module.xml": IPMT_MANIFEST}
+    for cls, path in IPMT_CLASSES:
+        if path.endswith(".cls"):
+            files[path] = ("Class %s Extends %%UnitTest.TestCase\n{\n\nMethod TestPass()\n{\n"
+                           "  do $$$AssertEquals(1, 1, \"one is one\")\n}\n\n}\n" % cls)
+        else:  # an XML export of the same class (the format of tests/sample_app/exports; register XMLEXP)
+            files[path] = ('<?xml version="1.0" encoding="UTF-8"?>\n<Export generator="IRIS" version="26">\n'
+                           '<Class name="%s">\n<Super>%%UnitTest.TestCase</Super>\n<Method name="TestPass">\n'
+                           '<Implementation><![CDATA[\n  do $$$AssertEquals(1, 1, "one is one")\n]]></Implementation>\n'
+                           '</Method>\n</Class>\n</Export>\n' % cls)
+    return files
+
+
+def ipmt_program(root):
+    """Load the module at ``root``, run its test phase as iris_unittest does (register row UT5), emit what happened:
+    load, exists, test (%Status), runs ("index:suite/case=status;..." of the new ^UnitTest.Result indexes), and
+    c0..c3 (defined and compiled, "11"/"10"/"00", of each class of IPMT_CLASSES)."""
+    p = Program()
+    p.line('set before=$order(^UnitTest.Result(""),-1)')
+    p.line("set sc=##class(%%IPM.Main).Shell(%s)" % os_literal("load " + root))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.emit("exists", "##class(%%IPM.Storage.Module).NameExists(%s)" % os_literal(IPMT_MODULE))
+    p.line("set sc=##class(%%IPM.Main).Shell(%s)" % os_literal("test %s -only -DUnitTest.FailuresAreFatal=0" % IPMT_MODULE))
+    p.emit("test", _status_expr(error_prefix="error: "))
+    p.line('set i=before,out="" for { set i=$order(^UnitTest.Result(i)) quit:i=""  set su="" for { '
+           'set su=$order(^UnitTest.Result(i,su)) quit:su=""  set ca="" for { set ca=$order(^UnitTest.Result(i,su,ca)) '
+           'quit:ca=""  set x=$get(^UnitTest.Result(i,su,ca)),out=out_$select(out="":"",1:";")_i_":"_su_"/"_ca_"="_'
+           '$select($listvalid(x):$listget(x,1),1:"?") } } }')
+    p.emit("runs", "out")
+    for n, (cls, path) in enumerate(IPMT_CLASSES):
+        p.emit("c%d" % n, "##class(%%Dictionary.ClassDefinition).%%ExistsId(%s)_##class(%%Dictionary.CompiledClass)"
+               ".%%ExistsId(%s)" % (os_literal(cls), os_literal(cls)))
+    return p
+
+
+def ipmt_runs(text):
+    """"3:s/IrisProbe.IPMT.UdlCase=1;..." -> [(index, suite, case, status)]."""
+    runs = []
+    for item in filter(None, text.split(";")):
+        index, rest = item.split(":", 1) if ":" in item else ("", item)
+        name, status = rest.rsplit("=", 1) if "=" in rest else (rest, "")
+        suite, case = name.rsplit("/", 1) if "/" in name else ("", name)
+        runs.append((index, suite, case, status))
+    return runs
+
+
+def _ipmt(inst, ctx):
+    """Runs the probe's IPM module once (rows IPMT7, IPMT3); -> its marks.  A skip or a non-answer (the simulator:
+    "not modelled (IPMT7)") is kept and raised again for the other row."""
+    if "ipmt" not in ctx:
+        try:
+            _ipm(inst, ctx)
+            root = "/tmp/iris-probe-ipmt-%s/" % secrets.token_hex(3)
+            for path, text in ipmt_files().items():
+                _write_file(inst, root + path, text)
+            try:
+                res = inst.run(ipmt_program(root), timeout=600)
+            finally:
+                cleanup = Program()
+                cleanup.line("set sc=##class(%%IPM.Main).Shell(%s)" % os_literal("uninstall " + IPMT_MODULE))
+                cleanup.line("set sc=$SYSTEM.OBJ.Delete(%s,\"-d\")" % os_literal(",".join(entry[0] for entry in IPMT_CLASSES)))
+                inst.run(cleanup, timeout=300)
+                inst.shell(["rm", "-rf", root])
+            load, test = res.need("load", "test")
+            res.need("exists")
+            if says_not_modelled(load + " " + test):
+                raise NoAnswer(res, ["the test phase (%s)" % (test if test != "1" else load)[:300]])
+            res.need("runs", "c0", "c1", "c2", "c3")
+            ctx["ipmt"] = res.marks
+        except (Skip, NoAnswer) as exc:
+            ctx["ipmt"] = exc
+    if isinstance(ctx["ipmt"], Exception):
+        raise ctx["ipmt"]
+    return ctx["ipmt"]
+
+
+def _ipmt_ran(runs, cls):
+    return any(run[2] == cls for run in runs)
+
+
+@probe("IPMT7", "IPM test phase of a module (UnitTest Name=/tests/ Package=IrisProbe.IPMT): zpm load, then Shell(\"test "
+       "<module> -only -DUnitTest.FailuresAreFatal=0\"), new ^UnitTest.Result indexes; does LoadDir(dir,\"k/nodisplay\") "
+       "load UDL .cls, does the root IrisProbe\\IPMT resolve on Unix", "either (recorded: the answer is the fact)",
+       tolerant=True)
+def p_ipmt7(inst, ctx):
+    marks = _ipmt(inst, ctx)
+    runs = ipmt_runs(marks["runs"])
+    classes = ", ".join("%s %s" % (cls.rsplit(".", 1)[1], marks["c%d" % n]) for n, (cls, path) in enumerate(IPMT_CLASSES))
+    udl = "yes" if marks["c2"].startswith("1") else "no"
+    root = "yes" if any(_ipmt_ran(runs, cls) for cls, path in IPMT_CLASSES if "/IrisProbe/IPMT/" in path) else "no"
+    return ("load %s; module installed %s; test %s; new indexes %s; ran %s; classes after (defined/compiled): %s; "
+            "LoadDir loads UDL .cls: %s; the RunTest root resolves: %s"
+            % (marks["load"][:80], marks["exists"], marks["test"][:120], ",".join(sorted({r[0] for r in runs})) or "none",
+               "; ".join("%s/%s=%s" % r[1:] for r in runs) or "nothing", classes, udl, root)), True
+
+
+@probe("IPMT3", "IPM test phase: classes of Package=IrisProbe.IPMT under <Name>/IrisProbe/IPMT/ run; the same package's "
+       "classes under <Name>/Other/ are loaded and compiled but not run", "IrisProbe.IPMT.XmlCase ran; OutsideXml "
+       "compiled, not run; OutsideUdl not run")
+def p_ipmt3(inst, ctx):
+    marks = _ipmt(inst, ctx)
+    runs = ipmt_runs(marks["runs"])
+    got = {cls.rsplit(".", 1)[1]: _ipmt_ran(runs, cls) for cls, path in IPMT_CLASSES}
+    text = "ran: %s; OutsideXml defined/compiled %s" % (", ".join(k for k, v in got.items() if v) or "none", marks["c3"])
+    return text, got["XmlCase"] and marks["c3"] == "11" and not got["OutsideXml"] and not got["OutsideUdl"]
+
+
 # ---- the native runner (intersystems-irispython over the published superserver port) ----
 
 NR_CLASS = "IrisProbe.NativeV1"
@@ -1224,7 +1358,7 @@ def main(argv=None):
     parser.add_argument("image")
     parser.add_argument("--out-dir", default=os.path.join(os.environ.get("WORK", "/tmp/iris-devtools"), "probe"))
     parser.add_argument("--timeout", type=int, default=int(os.environ.get("IRIS_PROBE_TIMEOUT", "300")))
-    parser.add_argument("--ipm-installer", metavar="FILE", help="an IPM installer (.xml) for the rows IPM2/IPM5 "
+    parser.add_argument("--ipm-installer", metavar="FILE", help="an IPM installer (.xml) for the rows IPM2/IPM5/IPMT7/IPMT3 "
                         "(without it they are skipped)")
     args = parser.parse_args(argv)
     if args.ipm_installer and not os.path.isfile(args.ipm_installer):

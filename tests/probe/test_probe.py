@@ -144,7 +144,7 @@ def test_registered_probes_cover_the_brief():
 def test_registered_probes_cover_the_1_0_0_rows():
     keys = [row.key for row, func, sim_required in probe.PROBES]
     for key in ("N2-pending", "N6", "N10", "N11", "NF1", "NF2", "NF1-native", "NF2-native", "UT1", "UT2", "UT3",
-                "IPM2", "IPM5", "NR1", "NR2", "NR4", "NR6-lock", "NR6", "NR7"):
+                "IPM2", "IPM5", "IPMT7", "IPMT3", "NR1", "NR2", "NR4", "NR6-lock", "NR6", "NR7"):
         assert key in keys
 
 
@@ -229,3 +229,88 @@ def test_runner_call_errors():
     assert probe._call(_FakeIRIS("<METHOD DOES NOT EXIST> *X"), "X") == (None, "<METHOD DOES NOT EXIST> *X")  # pylint: disable=protected-access
     with pytest.raises(probe.NoAnswer):
         probe._call(_FakeIRIS("<COMMAND> *simulator: LOCK is not modelled"), "Run")  # pylint: disable=protected-access
+
+
+def _ipmt_rows(inst, installer):
+    return probe.run_probes(inst, [entry for entry in probe.PROBES if entry[0].key in ("IPMT7", "IPMT3")],
+                            ctx={"ipm_installer": installer})
+
+
+class ShellInstance(FakeInstance):
+    """FakeInstance that also takes files (docker exec) and records the programs it ran."""
+
+    def __init__(self, answers, is_sim=True):
+        super().__init__(answers, is_sim)
+        self.programs, self.files = [], []
+
+    def shell(self, argv, stdin="", user=None, timeout=120):
+        self.files.append(argv[-1])
+        return 0, ""
+
+    def run(self, program, **kwargs):
+        self.programs.append(program.text())
+        return super().run(program, **kwargs)
+
+
+LOADED = {"$SYSTEM.OBJ.Load(": "<<P:TOKEN:load>>1<</P>>"}
+
+
+def _ipmt_answer(runs, c3="11", test="1"):
+    marks = dict(load="1", exists="1", test=test, runs=runs, c0="11", c1="11", c2="11", c3=c3)
+    return "".join("<<P:TOKEN:%s>>%s<</P>>" % item for item in marks.items())
+
+
+def test_ipm_test_phase_rows_skip_without_an_installer():
+    rows = _ipmt_rows(SkipInstance({}), None)
+    assert [(r.key, r.status, r.passed) for r in rows] == [("IPMT7", probe.NO_IPM, True), ("IPMT3", probe.NO_IPM, True)]
+
+
+def test_ipm_test_phase_rows_on_the_simulator_are_skipped_not_failed(tmp_path):
+    installer = tmp_path / "zpm.xml"
+    installer.write_text('<Export iris-sim="ipm-installer"/>')
+    said = ("ERROR: simulator: loading the test directory '/tmp/x/tests' with LoadTestDirectory and RunTest's default "
+            "loading is not modelled by the simulator (iris-sources.md IPMT7)")
+    inst = ShellInstance(dict(LOADED, **{"Shell(\"test ": "\r\n" + said + "\r\n" + _ipmt_answer("", test="error: " + said)}))
+    rows = _ipmt_rows(inst, str(installer))
+    assert [(r.key, r.status) for r in rows] == [("IPMT7", probe.SKIP_SIM), ("IPMT3", probe.SKIP_SIM)]
+    assert "IPMT7" in rows[0].observed
+    # one run of the module for both rows, then the cleanup (uninstall, delete the classes)
+    assert sum('Shell("test iris-probe-ipmt -only -DUnitTest.FailuresAreFatal=0")' in t for t in inst.programs) == 1
+    assert any('Shell("uninstall iris-probe-ipmt")' in t and "IrisProbe.IPMT.OutsideXml" in t for t in inst.programs)
+    # a real IRIS never says "not modelled": the same answer there is a failure
+    rows = _ipmt_rows(ShellInstance(inst.answers, is_sim=False), str(installer))
+    assert [r.status for r in rows] == [probe.FAIL, probe.FAIL]
+
+
+def test_ipm_test_phase_rows_on_a_real_image(tmp_path):
+    installer = tmp_path / "zpm.xml"
+    installer.write_text("<Export/>")
+    runs = "7:IrisProbe.IPMT/IrisProbe.IPMT.UdlCase=1;7:IrisProbe.IPMT/IrisProbe.IPMT.XmlCase=1"
+    inst = ShellInstance(dict(LOADED, **{"Shell(\"test ": _ipmt_answer(runs)}), is_sim=False)
+    rows = _ipmt_rows(inst, str(installer))
+    assert [r.status for r in rows] == [probe.OK_TOLERANT, probe.OK]
+    assert "new indexes 7" in rows[0].observed and "LoadDir loads UDL .cls: yes" in rows[0].observed
+    assert "the RunTest root resolves: yes" in rows[0].observed
+    # the module's files: manifest, two classes in the RunTest root, two of the package elsewhere
+    assert sorted(probe.ipmt_files()) == ["module.xml", "tests/IrisProbe/IPMT/UdlCase.cls", "tests/IrisProbe/IPMT/XmlCase.xml",
+                                          "tests/Other/OutsideUdl.cls", "tests/Other/OutsideXml.xml"]
+    for path in probe.ipmt_files():
+        assert any(cmd.endswith("/" + path) and "/tmp/iris-probe-ipmt-" in cmd for cmd in inst.files), path
+    # a class outside the RunTest root that ran, or none in it that ran: IPMT3 is not what the register infers
+    bad = runs + ";7:IrisProbe.IPMT/IrisProbe.IPMT.OutsideXml=1"
+    rows = _ipmt_rows(ShellInstance(dict(LOADED, **{"Shell(\"test ": _ipmt_answer(bad)}), is_sim=False), str(installer))
+    assert [r.status for r in rows] == [probe.OK_TOLERANT, probe.FAIL]
+    rows = _ipmt_rows(ShellInstance(dict(LOADED, **{"Shell(\"test ": _ipmt_answer("", c3="00")}), is_sim=False), str(installer))
+    assert [r.status for r in rows] == [probe.OK_TOLERANT, probe.FAIL]
+    assert "the RunTest root resolves: no" in rows[0].observed
+
+
+def test_ipm_test_module_files_and_program():
+    files = probe.ipmt_files()
+    assert '<UnitTest Name="/tests/" Package="IrisProbe.IPMT" Phase="test"/>' in files["module.xml"]
+    assert files["tests/IrisProbe/IPMT/UdlCase.cls"].startswith("Class IrisProbe.IPMT.UdlCase Extends %UnitTest.TestCase")
+    assert '<Class name="IrisProbe.IPMT.OutsideXml">' in files["tests/Other/OutsideXml.xml"]
+    text = probe.ipmt_program("/tmp/m/").text()
+    assert 'Shell("load /tmp/m/")' in text and 'NameExists("iris-probe-ipmt")' in text
+    assert probe.ipmt_runs("3:s/A.B=1;4:t/C=0") == [("3", "s", "A.B", "1"), ("4", "t", "C", "0")]
+    assert probe.ipmt_runs("") == []
