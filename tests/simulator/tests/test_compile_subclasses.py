@@ -66,4 +66,3 @@ def test_flag_b_compiles_subclasses_and_reports_their_errors(sim, tmp_path):
 def test_without_flag_b_subclasses_are_not_compiled(sim, tmp_path):
     _setup(sim, tmp_path)
     assert sim.run("USER", 'write $SYSTEM.OBJ.CompileList("Dep.Base.cls","ck-d")') == "1"
-

@@ -39,7 +39,7 @@ class Relay:
     def _accept(self):
         try:
             while True:
-                client, _ = self.listener.accept()
+                client, dummy = self.listener.accept()
                 server = socket.create_connection(("127.0.0.1", self.target_port))
                 self.sockets += [client, server]
                 threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
