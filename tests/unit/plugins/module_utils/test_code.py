@@ -289,3 +289,33 @@ def test_doctype_text_inside_cdata_is_not_a_declaration():
     text = HEAD + '<Class name="P.Web"><Method name="Page"><Implementation><![CDATA[\n' \
                   ' write "<!DOCTYPE html>"\n]]></Implementation></Method></Class>\n</Export>\n'
     assert c.item_of("/x/a.xml", text) == ["P.Web.cls"]
+
+
+# -- include files: what includes a changed .inc compiles again ---------------------------------------------------
+
+INC = "ROUTINE Macros [Type=INC]\n#define GREETING \"{0}\"\n"
+INC_CLASS = "Include Macros\n\nClass Inc.Greeter Extends %RegisteredObject\n{\n\nClassMethod Greet() As %String\n{\n" \
+            "    quit $$$GREETING\n}\n\n}\n"
+INC_ROUTINE = "ROUTINE Inc.Util\n#include Macros\nGreet() public {\n    quit $$$GREETING\n}\n"
+
+
+def test_dependents_of_a_changed_include_compile_again(iris_sim, tmp_path):
+    """Macros are substituted when the including class or routine compiles (iris-sources.md MACPP): a change of the
+    .inc alone recompiles what includes it, without loading it again."""
+    src = tmp_path / "inc"
+    src.mkdir()
+    (src / "Macros.inc").write_text(INC.replace("{0}", "hi"))
+    (src / "Greeter.cls").write_text(INC_CLASS)
+    (src / "Util.mac").write_text(INC_ROUTINE)
+    first, dummy = run(iris_sim, src=str(src))
+    assert first["items_recompiled"] == []
+    assert "hi|hi" in iris_sim.run("USER", 'write ##class(Inc.Greeter).Greet(),"|",$$Greet^Inc.Util()')
+    (src / "Macros.inc").write_text(INC.replace("{0}", "hello"))
+    check, dummy = run(iris_sim, check_mode=True, src=str(src))
+    real, sessions = run(iris_sim, src=str(src))
+    assert real["files_changed"] == ["Macros.inc"] and real["items_loaded"] == ["Macros.inc"] and sessions == 2
+    assert check["items_recompiled"] == real["items_recompiled"] == ["Inc.Greeter.cls", "Inc.Util.mac"]
+    assert real["actions"] == ["load Macros.inc", "recompile Inc.Greeter.cls", "recompile Inc.Util.mac"]
+    assert "hello|hello" in iris_sim.run("USER", 'write ##class(Inc.Greeter).Greet(),"|",$$Greet^Inc.Util()')
+    again, sessions = run(iris_sim, src=str(src))
+    assert not again["changed"] and sessions == 1 and again["items_recompiled"] == []
