@@ -12,6 +12,9 @@ into a namespace and compile it, idempotently (issue 14 item 1).
   ``<Class name>`` / ``<Routine name type>`` of its ``<Export>``, read with the standard library's parser after a
   DOCTYPE/ENTITY declaration has been refused, so no entity is ever expanded).  A file that defines no item, two
   files with one item, a name with a control character, a malformed export: the task fails before anything changes.
+  From the same text, the include files each item names (``includes``): ``Include X`` / ``Include (X, Y)`` /
+  ``IncludeGenerator X`` before a UDL class's ``Class`` line, ``<IncludeCode>`` of an export class, ``#include X``
+  lines of a routine or include file (anchored regexes; a name missed only leaves a dependent uncompiled).
 * **Record** (ours, on the instance): ``^IrisDevTools("code", <name>, <file>) = {"sha256": ..., "item": ...}`` (JSON
   text; an XML export records ``"items": [...]``, every item it holds, so that ``state: absent`` and
   O(delete_removed) delete them all) in the globals of O(namespace), one node per loaded file of the tree O(name).  It is written only after a
@@ -23,7 +26,9 @@ into a namespace and compile it, idempotently (issue 14 item 1).
   Docker archive upload, or a local directory), removed items are deleted when O(delete_removed) asks, each file is
   loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, ``b`` then
   O(compile_flags) then ``-d``: flag ``b`` compiles the subclasses of the loaded classes too, iris-sources.md N13),
-  and only without errors is the record updated.  The staging directory is removed afterwards.
+  together with the items of the tree that include a loaded ``.inc``, directly or through other include files
+  (``include_dependents``: IRIS substitutes macros at compile time, iris-sources.md MACPP, audit N17; they are not
+  loaded again, only compiled), and only without errors is the record updated.  The staging directory is removed afterwards.
 * **Errors**: a load or compile error fails the task with file, line and IRIS's message for each (``errors``).
   IRIS's errorlog layout is not in the sources (iris-sources.md T12, T14 [inf]): each message is kept as IRIS wrote it
   (the staging path replaced by the source path); the file is the one the message names (its staged path or its
