@@ -27,7 +27,7 @@ into a namespace and compile it, idempotently (issue 14 item 1).
   loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, ``b`` then
   O(compile_flags) then ``-d``: flag ``b`` compiles the subclasses of the loaded classes too, iris-sources.md N13),
   together with the items of the tree that include a loaded ``.inc``, directly or through other include files
-  (``include_dependents``: IRIS substitutes macros at compile time, iris-sources.md MACPP, audit N17; they are not
+  (``include_dependents``: IRIS substitutes macros at compile time, iris-sources.md MACPP, N17; they are not
   loaded again, only compiled), and only without errors is the record updated.  The staging directory is removed afterwards.
 * **Errors**: a load or compile error fails the task with file, line and IRIS's message for each (``errors``).
   IRIS's errorlog layout is not in the sources (iris-sources.md T12, T14 [inf]): each message is kept as IRIS wrote it
@@ -73,7 +73,7 @@ ITEM_NAME_RE = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*\Z")
 # A DOCTYPE (the only place an ENTITY can be declared) comes before the root element: only the prolog is searched, so a
 # "<!DOCTYPE html>" inside a CDATA section of the export does not count.
 DOCTYPE_RE = re.compile(r"\A\ufeff?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
-# Include names (iris-sources.md MACPP, UDLHDR, XMLEXP; audit N17): ``Include X`` / ``Include (X, Y)`` /
+# Include names (iris-sources.md MACPP, UDLHDR, XMLEXP, N17): ``Include X`` / ``Include (X, Y)`` /
 # ``IncludeGenerator X`` before a UDL class's ``Class`` line, ``#include X`` (any letter case) at the start of a routine
 # line, ``<IncludeCode>X,Y</IncludeCode>`` in a class export.  Only a hint of what to compile again: a miss never fails.
 INCLUDE_NAME = r"%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*"
@@ -344,7 +344,7 @@ def plan(sources, records, delete_removed):
 def include_dependents(sources, load):
     """The items of ``sources`` that include an ``.inc`` item of the ``load``ed files, directly or through other
     include files of the tree (a cycle of includes ends), and are not loaded themselves: they compile again so that
-    their macros take the new definitions (iris-sources.md MACPP, audit N17; the decision is the collection's)."""
+    their macros take the new definitions (iris-sources.md MACPP, N17; the decision is the collection's)."""
     included_by = {}
     for source in sources:
         for item, names in source.includes.items():
