@@ -299,15 +299,21 @@ INC_CLASS = "Include Macros\n\nClass Inc.Greeter Extends %RegisteredObject\n{\n\
 INC_ROUTINE = "ROUTINE Inc.Util\n#include Macros\nGreet() public {\n    quit $$$GREETING\n}\n"
 
 
-def test_dependents_of_a_changed_include_compile_again(iris_sim, tmp_path):
-    """Macros are substituted when the including class or routine compiles (iris-sources.md MACPP): a change of the
-    .inc alone recompiles what includes it, without loading it again."""
+def _include_tree(iris_sim, tmp_path):
+    """A tree with Macros.inc, a class and a routine that include it, loaded once."""
     src = tmp_path / "inc"
     src.mkdir()
     (src / "Macros.inc").write_text(INC.replace("{0}", "hi"))
     (src / "Greeter.cls").write_text(INC_CLASS)
     (src / "Util.mac").write_text(INC_ROUTINE)
     run(iris_sim, src=str(src))
+    return src
+
+
+def test_dependents_of_a_changed_include_compile_again(iris_sim, tmp_path):
+    """Macros are substituted when the including class or routine compiles (iris-sources.md MACPP): a change of the
+    .inc alone recompiles what includes it, without loading it again."""
+    src = _include_tree(iris_sim, tmp_path)
     assert "hi|hi" in iris_sim.run("USER", 'write ##class(Inc.Greeter).Greet(),"|",$$Greet^Inc.Util()')
     (src / "Macros.inc").write_text(INC.replace("{0}", "hello"))
     check, dummy = run(iris_sim, check_mode=True, src=str(src))
@@ -322,12 +328,7 @@ def test_dependents_of_a_changed_include_compile_again(iris_sim, tmp_path):
 
 
 def test_a_dependent_that_no_longer_compiles_fails_under_its_own_file(iris_sim, tmp_path):
-    src = tmp_path / "inc"
-    src.mkdir()
-    (src / "Macros.inc").write_text(INC.replace("{0}", "hi"))
-    (src / "Greeter.cls").write_text(INC_CLASS)
-    (src / "Util.mac").write_text(INC_ROUTINE)
-    run(iris_sim, src=str(src))
+    src = _include_tree(iris_sim, tmp_path)
     (src / "Macros.inc").write_text(INC.replace("GREETING", "SALUTE").replace("{0}", "hi"))
     manager = c.CodeManager(FakeModule(src=str(src)), instance=OneTransport(iris_sim.transport("USER")))
     with pytest.raises(IrisModuleError) as caught:
