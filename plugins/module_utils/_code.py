@@ -12,6 +12,9 @@ into a namespace and compile it, idempotently (issue 14 item 1).
   ``<Class name>`` / ``<Routine name type>`` of its ``<Export>``, read with the standard library's parser after a
   DOCTYPE/ENTITY declaration has been refused, so no entity is ever expanded).  A file that defines no item, two
   files with one item, a name with a control character, a malformed export: the task fails before anything changes.
+  From the same text, the include files each item names (``includes``): ``Include X`` / ``Include (X, Y)`` /
+  ``IncludeGenerator X`` before a UDL class's ``Class`` line, ``<IncludeCode>`` of an export class, ``#include X``
+  lines of a routine or include file (anchored regexes; a name missed only leaves a dependent uncompiled).
 * **Record** (ours, on the instance): ``^IrisDevTools("code", <name>, <file>) = {"sha256": ..., "item": ...}`` (JSON
   text; an XML export records ``"items": [...]``, every item it holds, so that ``state: absent`` and
   O(delete_removed) delete them all) in the globals of O(namespace), one node per loaded file of the tree O(name).  It is written only after a
@@ -23,7 +26,9 @@ into a namespace and compile it, idempotently (issue 14 item 1).
   Docker archive upload, or a local directory), removed items are deleted when O(delete_removed) asks, each file is
   loaded (``$SYSTEM.OBJ.Load``, no compile), then all loaded items are compiled together (``CompileList``, ``b`` then
   O(compile_flags) then ``-d``: flag ``b`` compiles the subclasses of the loaded classes too, iris-sources.md N13),
-  and only without errors is the record updated.  The staging directory is removed afterwards.
+  together with the items of the tree that include a loaded ``.inc``, directly or through other include files
+  (``include_dependents``: IRIS substitutes macros at compile time, iris-sources.md MACPP, N17; they are not
+  loaded again, only compiled), and only without errors is the record updated.  The staging directory is removed afterwards.
 * **Errors**: a load or compile error fails the task with file, line and IRIS's message for each (``errors``).
   IRIS's errorlog layout is not in the sources (iris-sources.md T12, T14 [inf]): each message is kept as IRIS wrote it
   (the staging path replaced by the source path); the file is the one the message names (its staged path or its
@@ -68,19 +73,29 @@ ITEM_NAME_RE = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*\Z")
 # A DOCTYPE (the only place an ENTITY can be declared) comes before the root element: only the prolog is searched, so a
 # "<!DOCTYPE html>" inside a CDATA section of the export does not count.
 DOCTYPE_RE = re.compile(r"\A\ufeff?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
+# Include names (iris-sources.md MACPP, UDLHDR, XMLEXP, N17): ``Include X`` / ``Include (X, Y)`` /
+# ``IncludeGenerator X`` before a UDL class's ``Class`` line, ``#include X`` (any letter case) at the start of a routine
+# line, ``<IncludeCode>X,Y</IncludeCode>`` in a class export.  Only a hint of what to compile again: a miss never fails.
+INCLUDE_NAME = r"%?[A-Za-z][A-Za-z0-9]*(?:\.%?[A-Za-z0-9]+)*"
+CLASS_INCLUDE_RE = re.compile(r"\A\s*Include(?:Generator)?(?=[\s(])\s*(\(?)\s*(%s(?:\s*,\s*%s)*)\s*(\)?)\s*\Z" % (INCLUDE_NAME, INCLUDE_NAME),
+                              re.IGNORECASE)
+POUND_INCLUDE_RE = re.compile(r"^[ \t]*#include[ \t]+<?(%s)>?[ \t\r]*(?:[;/].*)?$" % INCLUDE_NAME, re.IGNORECASE | re.MULTILINE)
+NAME_LIST_RE = re.compile(r"\A\s*(%s(?:\s*,\s*%s)*)\s*\Z" % (INCLUDE_NAME, INCLUDE_NAME))
 XML_HINT = ("give an InterSystems XML export: <Export generator=\"IRIS\" ...> holding <Class name=...> and "
             "<Routine name=... type=MAC|INT|INC> items only, without a DOCTYPE")
 
 
 class SourceFile(object):
-    """One local source file: its path, its name in the tree (``rel``, ``/``-separated), SHA-256 hex, item."""
+    """One local source file: its path, its name in the tree (``rel``, ``/``-separated), SHA-256 hex, item; and the
+    include files each of its items names (``includes``: item -> [include name]; not recorded on the instance)."""
 
-    def __init__(self, path, rel, sha256, item):
+    def __init__(self, path, rel, sha256, item, includes=None):
         # ``item``: one item name (UDL), or a list of them (an XML export)
         self.path, self.rel, self.sha256 = path, rel, sha256
         self.items = list(item) if isinstance(item, (list, tuple)) else [item]
         self.export = isinstance(item, (list, tuple))
         self.item = self.items[0]
+        self.includes = dict(includes or {})
 
     @property
     def record(self):
@@ -111,6 +126,18 @@ def _check_name(option, value):
 def export_items(path, text):
     """The items an XML export holds (iris-sources.md XMLEXP): ``Pkg.Cls.cls`` per top-level ``<Class name>``,
     ``Name.<type>`` per ``<Routine name type>``; IrisModuleError for a DOCTYPE, malformed XML or anything else."""
+    return _export(path, text)[0]
+
+
+def _names(text):
+    """The names of a comma list (``<IncludeCode>`` text); [] for anything else."""
+    match = NAME_LIST_RE.match(text or "")
+    return [name.strip() for name in match.group(1).split(",")] if match else []
+
+
+def _export(path, text):
+    """(items, includes) of an XML export: ``export_items`` and, per item, the include names its ``<IncludeCode>``
+    (a class) or its ``#include`` lines (a routine) give."""
     if DOCTYPE_RE.match(text):
         raise IrisModuleError("%s holds a DOCTYPE or ENTITY declaration; iris_code does not load such XML." % path,
                               hint="remove the declaration (IRIS exports have none)")
@@ -121,19 +148,49 @@ def export_items(path, text):
     if root.tag != "Export":
         raise IrisModuleError("%s is not an InterSystems export: its root element is <%s>, not <Export>." % (path, root.tag),
                               hint=XML_HINT)
-    items = []
+    items, includes = [], {}
     for child in root:
         name = child.get("name") or ""
         if child.tag == "Class" and ITEM_NAME_RE.match(name):
             items.append(name + ".cls")
+            names = [n for code in child.findall("IncludeCode") + child.findall("IncludeGenerator") for n in _names(code.text)]
         elif child.tag == "Routine" and ITEM_NAME_RE.match(name) and (child.get("type") or "").lower() in ("mac", "int", "inc"):
             items.append("%s.%s" % (name, child.get("type").lower()))
+            names = routine_includes(child.text or "")
         else:
             raise IrisModuleError("%s: the export item <%s name=%s> is not a class or a routine (MAC, INT, INC) iris_code "
                                   "can track." % (path, child.tag, json.dumps(name)), hint=XML_HINT)
+        if names:
+            includes[items[-1]] = names
     if not items:
         raise IrisModuleError("%s: the export holds no <Class> or <Routine> item." % path, hint=XML_HINT)
-    return items
+    return items, includes
+
+
+def routine_includes(text):
+    """The names of the ``#include`` lines of a routine's text (iris-sources.md MACPP, UDLHDR)."""
+    return [match.group(1) for match in POUND_INCLUDE_RE.finditer(text)] if "#" in text else []
+
+
+def class_includes(text):
+    """The names of the ``Include`` / ``IncludeGenerator`` lines before a UDL class's ``Class`` line (iris-sources.md
+    MACPP, UDLHDR)."""
+    names = []
+    for line in text.splitlines():
+        if CLASS_RE.match(line):
+            break
+        match = CLASS_INCLUDE_RE.match(line)
+        if match and bool(match.group(1)) == bool(match.group(3)):
+            names.extend(name.strip() for name in match.group(2).split(","))
+    return names
+
+
+def includes_of(path, text, item):
+    """``{item: [include name]}`` of a UDL file (``item`` as item_of gave it); an XML export: see ``_export``."""
+    if _kind(path) == "xml":
+        return _export(path, text)[1]
+    names = class_includes(text) if item.lower().endswith(".cls") else routine_includes(text)
+    return {item: names} if names else {}
 
 
 def item_of(path, text):
@@ -142,6 +199,10 @@ def item_of(path, text):
     kind = _kind(path)
     if kind == "xml":
         return export_items(path, text)
+    return _udl_item(path, text, kind)
+
+
+def _udl_item(path, text, kind):
     lines = text.splitlines()
     if kind == "cls":
         for line in lines:
@@ -178,7 +239,13 @@ def read_source(path, rel):
         text = codecs.decode(data, "utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IrisModuleError("%s is not UTF-8 text (byte %d)." % (path, exc.start), hint="save the source as UTF-8")
-    return SourceFile(path, rel, hashlib.sha256(data).hexdigest(), item_of(path, text))
+    kind = _kind(path)
+    if kind == "xml":
+        item, includes = _export(path, text)
+    else:
+        item = _udl_item(path, text, kind)
+        includes = includes_of(path, text, item)
+    return SourceFile(path, rel, hashlib.sha256(data).hexdigest(), item, includes)
 
 
 def scan_tree(src, recurse=True):
@@ -274,6 +341,29 @@ def plan(sources, records, delete_removed):
     return added, changed, removed, delete
 
 
+def include_dependents(sources, load):
+    """The items of ``sources`` that include an ``.inc`` item of the ``load``ed files, directly or through other
+    include files of the tree (a cycle of includes ends), and are not loaded themselves: they compile again so that
+    their macros take the new definitions (iris-sources.md MACPP, N17; the decision is the collection's)."""
+    included_by = {}
+    for source in sources:
+        for item, names in source.includes.items():
+            for name in names:
+                included_by.setdefault(name, set()).add(item)
+    loaded = set(item for source in load for item in source.items)
+    todo = [item[:-4] for item in sorted(loaded) if item.lower().endswith(".inc")]
+    seen, found = set(todo), set()
+    while todo:
+        for item in sorted(included_by.get(todo.pop(), ())):
+            if item.lower().endswith(".inc"):
+                if item[:-4] not in seen:
+                    seen.add(item[:-4])
+                    todo.append(item[:-4])
+            elif item not in loaded:
+                found.add(item)
+    return sorted(found)
+
+
 def parse_records(raw, name):
     """The record the read program returned: file -> {"sha256", "item"}; a node we cannot read counts as changed."""
     records = {}
@@ -352,6 +442,7 @@ class CodeManager(BaseManager):
 
         added, changed, removed, delete = plan(sources, records, params["delete_removed"])
         load = added + changed
+        recompile = include_dependents(sources, load)
         before = dict((rel, value.get("sha256")) for rel, value in records.items())
         after = dict((source.rel, source.sha256) for source in sources)
         self.diff.add("files", before, after)
@@ -359,18 +450,20 @@ class CodeManager(BaseManager):
             self.actions.append("delete %s" % item)
         for source in load:
             self.actions.append("load %s" % source.rel)
+        for item in recompile:
+            self.actions.append("recompile %s" % item)
         if removed:
             self.actions.append("forget %s" % ", ".join(removed))
         values = dict(namespace=result.get("namespace"), record=record_name,
                       files_added=[s.rel for s in added], files_changed=[s.rel for s in changed], files_removed=removed,
                       files_unchanged=len(sources) - len(load), items_loaded=[i for s in load for i in s.items],
-                      items_deleted=delete)
+                      items_deleted=delete, items_recompiled=recompile)
         if not self.diff.changed or self.check_mode:
             return self.result(iris_sessions=self.sessions, **values)
-        self._apply(transport, name, load, removed, delete, qspec, sources)
+        self._apply(transport, name, load, removed, delete, qspec, sources, recompile)
         return self.result(iris_sessions=self.sessions, **values)
 
-    def _apply(self, transport, name, load, removed, delete, qspec, sources=()):
+    def _apply(self, transport, name, load, removed, delete, qspec, sources=(), recompile=()):
         staging = None
         if load:
             staging = _copy.put_tree(self.instance, [(s.path, s.rel, "sha256:" + s.sha256) for s in load], base_dir=STAGING_BASE)
@@ -380,7 +473,8 @@ class CodeManager(BaseManager):
             for source in load:
                 program.add("code_load", path="%s/%s" % (staging, source.rel), qspec="-d", what=source.rel)
             if load:
-                program.add("code_compile", items=",".join(i for s in load for i in s.items), qspec=qspec, what="compile")
+                items = [i for s in load for i in s.items] + list(recompile)
+                program.add("code_compile", items=",".join(items), qspec=qspec, what="compile")
             for source in load:
                 program.add("code_record", area=AREA, name=name, file=source.rel, value=source.record)
             for rel in removed:
@@ -406,7 +500,7 @@ class CodeManager(BaseManager):
         if records:
             self.actions.append("forget %s" % ", ".join(sorted(records)))
         values = dict(record=record_name, files_removed=sorted(records), items_deleted=delete,
-                      files_added=[], files_changed=[], files_unchanged=0, items_loaded=[])
+                      files_added=[], files_changed=[], files_unchanged=0, items_loaded=[], items_recompiled=[])
         if records and not self.check_mode:
             program = Program().add("code_read", area=AREA, name=name, key="records_before")
             self._add_deletes(program, delete)

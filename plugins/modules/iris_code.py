@@ -21,8 +21,15 @@ description:
   - What is recompiled - the loaded items, and the classes in O(namespace) that extend a loaded class, directly or
     further down (IRIS compile flag C(b), "include sub classes"; IRIS also takes classes that reference a loaded class
     in SQL usage). A subclass that no longer compiles after its superclass changed fails the task under the
-    subclass's own file, even when that file did not change. The module does not follow include files - a routine or
-    class that includes a changed C(.inc) compiles again only when its own file changes too.
+    subclass's own file, even when that file did not change.
+  - Include files - IRIS substitutes macros when the including class or routine compiles, so when an C(.inc) of the
+    tree is added or changed, the module compiles again (without loading them again) the classes and routines of the
+    tree that include it, directly or through other include files of the tree (RV(items_recompiled)). It reads the
+    include names from the files it already reads - C(Include Name), C(Include (A, B)) and C(IncludeGenerator Name)
+    before a UDL class's C(Class) line, C(<IncludeCode>) of an XML export class, C(#include Name) lines of a routine
+    or include file. A dependent that no longer compiles fails the task under its own file. Items outside the tree
+    that include a changed C(.inc) are not found; with C(u) in O(compile_flags) IRIS decides whether the dependents
+    are up to date.
   - A load or compile error fails the task and lists, for each error, the file, the line (when IRIS's message names
     one) and IRIS's message; nothing is recorded then, so the next run loads the changed files again.
   - Routine and include files must start with the UDL header C(ROUTINE Name [Type=MAC|INT|INC]); a class file must
@@ -45,11 +52,13 @@ attributes:
     support: full
     details:
       - Check mode reads the record and reports which files would load (RV(files_added), RV(files_changed)), which
-        would be forgotten (RV(files_removed)) and which items would be deleted; it cannot predict compile errors.
+        would be forgotten (RV(files_removed)), which items would be deleted and which would compile again because an
+        include file changed (RV(items_recompiled)); it cannot predict compile errors.
   diff_mode:
     support: full
     details:
-      - The diff shows the files of the tree with their SHA-256 before and after.
+      - The diff shows the files of the tree with their SHA-256 before and after; items compiled again because an include
+        file changed are listed in RV(actions) and RV(items_recompiled), not in the diff.
   idempotent:
     support: full
     details:
@@ -143,11 +152,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 actions:
-  description: What was done (or, in check mode, would be done), for example C(load Demo/Util.mac), C(delete Demo.Old.cls).
+  description: What was done (or, in check mode, would be done), for example C(load Demo/Util.mac), C(recompile Demo.Util.mac), C(delete Demo.Old.cls).
   returned: always
   type: list
   elements: str
-  sample: ["load Demo/Greeter.cls", "load Demo/Util.mac"]
+  sample: ["load Demo/Greeter.cls", "load Demo.inc", "recompile Demo.Util.mac"]
 files_added:
   description: Files of the tree that were not in the record (loaded, or would load in check mode).
   returned: always
@@ -173,6 +182,14 @@ files_unchanged:
   sample: 12
 items_loaded:
   description: The items (C(Pkg.Cls.cls), C(Name.mac)) of the loaded files (or that would load in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Demo.Greeter.cls", "Demo.Util.mac"]
+items_recompiled:
+  description:
+    - The classes and routines of the tree compiled again, without being loaded, because they include an added or
+      changed C(.inc) (directly or through other include files), or that would be in check mode.
   returned: always
   type: list
   elements: str

@@ -200,6 +200,7 @@ class ClassDef:
         self.param_refs: list[tuple[str, int]] = []
         self.macro_needs: dict[str, int] = {}  # superclass an expanded macro requires → line (macros.py)
         self.defines: dict = {}  # #define constants of the included .inc files (userroutines.py)
+        self.includes: dict = {}  # include name → its #define constants at this compile (kept by mark_compiled)
 
 
 def _literal(node: UNode, what: str):
@@ -301,16 +302,20 @@ def compile_tree(root: UNode, includes=None) -> ClassDef:
     (``fn(name, line) -> {macro: text}``) resolves ``Include Name`` to the ``#define`` lines of a loaded ``.inc``
     (userroutines.py); without it an ``Include`` is not modelled."""
     defines: dict = {}
+    included: dict = {}
     for node in root.named_children:
         if node.type == "include_code" and includes is not None:
             text = node.text.strip()
             names = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
             for name in names.strip("()").replace(" ", "").split(","):
-                defines.update(includes(name, node.line))
+                found = includes(name, node.line)
+                included[name] = dict(found)
+                defines.update(found)
         elif node.type in ("include_code", "import_code"):
             raise CompileError(f"'{node.text}' {NOT_MODELLED}", node.line)
     cdef = ClassDef(defined_class_name(root))
     cdef.defines = defines
+    cdef.includes = included
     definition = root.child("class_definition")
     extends = definition.child("class_extends")
     if extends is not None:
@@ -390,11 +395,17 @@ def delete_class(proc, name: str) -> bool:
     return entry is not None
 
 
-def mark_compiled(proc, name: str) -> None:
-    """Record that the stored source of ``name`` compiled."""
+def mark_compiled(proc, name: str, includes: dict | None = None) -> None:
+    """Record that the stored source of ``name`` compiled; ``includes`` (``ClassDef.includes``) keeps the macros of
+    its include files as they were at this compile: the class runs with them until it compiles again
+    (iris-sources.md MACPP: macros are substituted when the class compiles)."""
     db = routines_db(proc)
     entry = db.extra[SECTION][name]
     entry["compiled"] = source_hash(entry["source"])
+    if includes is None:
+        entry.pop("includes", None)
+    else:
+        entry["includes"] = includes
     db.dirty = True
     forget_classes(proc)
 
@@ -429,11 +440,12 @@ def compile_stored(proc, name: str, batch: set) -> ClassDef:
     return cdef
 
 
-def _includes(proc):
-    """The ``includes`` resolver of compile_tree for the process's namespace."""
+def _includes(proc, frozen: dict | None = None):
+    """The ``includes`` resolver of compile_tree for the process's namespace; ``frozen`` (a compiled entry's
+    ``includes``) answers first: the expansion of the class's last compile (iris-sources.md MACPP)."""
     def resolve_include(name: str, line: int) -> dict:
         try:
-            return userroutines.include_defines(proc, name, line)
+            return userroutines.include_defines(proc, name, line, frozen)
         except userroutines.RoutineError as exc:
             raise CompileError(exc.text, line) from None
     return resolve_include
@@ -713,7 +725,7 @@ def resolve(proc, name: str):
         return None
     cache[key] = None  # a cycle of superclasses resolves to "does not exist"
     try:
-        cdef = compile_tree(parse_class(entry["source"]), _includes(proc))
+        cdef = compile_tree(parse_class(entry["source"]), _includes(proc, entry.get("includes")))
     except CompileError:
         return None
     cls = build_class(proc, name, cdef)

@@ -158,8 +158,12 @@ def forget(proc) -> None:
 
 
 # -- include files ----------------------------------------------------------------------------------------
-def include_defines(proc, name: str, line: int = 0) -> dict:
-    """The ``#define`` constants of the loaded include ``name`` (``name.inc``); missing → RoutineError."""
+def include_defines(proc, name: str, line: int = 0, frozen: dict | None = None) -> dict:
+    """The ``#define`` constants of the loaded include ``name`` (``name.inc``); missing → RoutineError.
+    ``frozen`` (the ``includes`` a compiled entry kept) answers first: a compiled class or routine keeps the
+    expansion of its compile until it compiles again (iris-sources.md MACPP)."""
+    if frozen and name in frozen:
+        return dict(frozen[name])
     entry = table(proc).get(f"{name}.inc")
     if entry is None:
         raise RoutineError(f"include file '{name}' does not exist (load it first)", line)  # [inf] wording
@@ -187,6 +191,7 @@ class Compiled:
         self.name = name
         self.statements: list[PNode] = []
         self.labels: dict[str, tuple] = {}
+        self.includes: dict = {}  # include name → its #define constants at this compile (kept by mark_compiled)
 
 
 def _formals(node: PNode | None) -> list:
@@ -215,8 +220,9 @@ def _check(node: PNode, context, parent=None) -> None:
         _check(child, context, node)
 
 
-def compile_routine(proc, item: str) -> Compiled:
-    """Compile the stored routine ``item`` (``name.mac``/``name.int``); an include only checks its defines."""
+def compile_routine(proc, item: str, frozen: dict | None = None) -> Compiled:
+    """Compile the stored routine ``item`` (``name.mac``/``name.int``); an include only checks its defines.
+    ``frozen``: the include macros of the routine's last compile (run time: ``_resolve``)."""
     entry = table(proc).get(item)
     if entry is None:
         raise RoutineError(f"routine '{item}' does not exist")  # [inf] wording
@@ -230,7 +236,9 @@ def compile_routine(proc, item: str) -> Compiled:
     for statement in _strip_header(root).children_of("statement"):
         first = statement.named_children[0] if statement.named_children else None
         if first is not None and first.type == "pound_include":
-            context.defines.update(include_defines(proc, first.child("class_name").text, line_of(first)))
+            name = first.child("class_name").text
+            compiled.includes[name] = include_defines(proc, name, line_of(first), frozen)
+            context.defines.update(compiled.includes[name])
             continue
         if first is not None and first.type == "tag_statement":
             label = first.child("tag").text
@@ -252,11 +260,17 @@ def _strip_header(root: PNode) -> PNode:
     return root
 
 
-def mark_compiled(proc, item: str) -> None:
-    """Record that the stored source of ``item`` compiled."""
+def mark_compiled(proc, item: str, includes: dict | None = None) -> None:
+    """Record that the stored source of ``item`` compiled; ``includes`` (``Compiled.includes``) keeps the macros of
+    its include files as they were at this compile (iris-sources.md MACPP: macros are substituted when the
+    routine compiles, so a later change of the .inc reaches it only when it compiles again)."""
     db = _routines_db(proc)
     entry = db.extra[SECTION][item]
     entry["compiled"] = source_hash(entry["source"])
+    if includes is None:
+        entry.pop("includes", None)
+    else:
+        entry["includes"] = includes
     db.dirty = True
     forget(proc)
 
@@ -277,7 +291,7 @@ def _resolve(proc, routine: str) -> Compiled | None:
         entry = entries.get(f"{routine}.{kind}")
         if entry is not None and entry.get("compiled") == source_hash(entry["source"]):
             try:
-                compiled = compile_routine(proc, f"{routine}.{kind}")
+                compiled = compile_routine(proc, f"{routine}.{kind}", entry.get("includes"))
             except RoutineError:
                 return None
             cache[key] = compiled

@@ -71,6 +71,19 @@ def test_routine_labels_run_after_load_dir(sim, tmp_path):
     assert sim.write("USER", "##class(Demo.UsesInc).Hello()") == "Hello!"
 
 
+def test_macros_keep_the_expansion_of_their_compile(sim, tmp_path):
+    """iris-sources.md MACPP: macros are substituted when the including class or routine compiles, so a change of
+    the .inc alone leaves them with the old value until they compile again."""
+    _load_dir(sim, tmp_path)
+    inc = _write(tmp_path, "Demo.inc", INC.replace('"Hello"', '"Howdy"'))
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{inc}","ck-d")') == "1"
+    assert sim.write("USER", '$$Greet^Demo.Util("you")') == "Hello, you"
+    assert sim.write("USER", "##class(Demo.UsesInc).Hello()") == "Hello!"
+    assert sim.run("USER", 'write $SYSTEM.OBJ.CompileList("Demo.Util.mac,Demo.UsesInc.cls","ck-d")') == "1"
+    assert sim.write("USER", '$$Greet^Demo.Util("you")') == "Howdy, you"
+    assert sim.write("USER", "##class(Demo.UsesInc).Hello()") == "Howdy!"
+
+
 def test_formals_are_restored_and_errors(sim, tmp_path):
     _load_dir(sim, tmp_path)
     assert sim.run("USER", 'set a="mine" set x=$$Add^Demo.Util(1,1) write a,x') == "mine2"

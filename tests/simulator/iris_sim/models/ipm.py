@@ -287,10 +287,10 @@ def _load_classes(proc, info: dict) -> list[str]:
     batch = {c[0] for c in classes}
     for cname, path, _text in classes:
         try:
-            classdefs.compile_stored(proc, cname, batch)
+            cdef = classdefs.compile_stored(proc, cname, batch)
         except CompileError as exc:
             raise IpmError(f"module {info['name']}: compiling {cname} failed: {path}({exc.line}): {exc.text}") from exc
-        classdefs.mark_compiled(proc, cname)
+        classdefs.mark_compiled(proc, cname, cdef.includes)
     return sorted(batch)
 
 

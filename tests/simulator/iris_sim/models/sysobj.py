@@ -210,11 +210,11 @@ def _compile_items(run: _Run, items: list) -> None:
         if run.spec.get("checkuptodate") and entry["compiled"] == userroutines.source_hash(entry["source"]):
             continue
         try:
-            userroutines.compile_routine(run.proc, item)
+            compiled = userroutines.compile_routine(run.proc, item)
         except userroutines.RoutineError as exc:
             run.error(_routine_error_text(item, entry.get("file", ""), exc))
             continue
-        userroutines.mark_compiled(run.proc, item)
+        userroutines.mark_compiled(run.proc, item, compiled.includes)
 
 
 def _compile(run: _Run, names: list) -> None:
@@ -236,11 +236,11 @@ def _compile(run: _Run, names: list) -> None:
             run.error(f"Class '{name}' does not exist")  # [inf] wording
             continue
         try:
-            classdefs.compile_stored(run.proc, name, batch)
+            cdef = classdefs.compile_stored(run.proc, name, batch)
         except CompileError as exc:
             run.error(_compile_error_text(name, entry.get("file", ""), exc))
             continue
-        classdefs.mark_compiled(run.proc, name)
+        classdefs.mark_compiled(run.proc, name, cdef.includes)
 
 
 def _fill_loaded(ref, names) -> None:

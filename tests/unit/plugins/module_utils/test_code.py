@@ -289,3 +289,91 @@ def test_doctype_text_inside_cdata_is_not_a_declaration():
     text = HEAD + '<Class name="P.Web"><Method name="Page"><Implementation><![CDATA[\n' \
                   ' write "<!DOCTYPE html>"\n]]></Implementation></Method></Class>\n</Export>\n'
     assert c.item_of("/x/a.xml", text) == ["P.Web.cls"]
+
+
+# -- include files: what includes a changed .inc compiles again ---------------------------------------------------
+
+INC = "ROUTINE Macros [Type=INC]\n#define GREETING \"{0}\"\n"
+INC_CLASS = "Include Macros\n\nClass Inc.Greeter Extends %RegisteredObject\n{\n\nClassMethod Greet() As %String\n{\n" \
+            "    quit $$$GREETING\n}\n\n}\n"
+INC_ROUTINE = "ROUTINE Inc.Util\n#include Macros\nGreet() public {\n    quit $$$GREETING\n}\n"
+
+
+def _include_tree(iris_sim, tmp_path):
+    """A tree with Macros.inc, a class and a routine that include it, loaded once."""
+    src = tmp_path / "inc"
+    src.mkdir()
+    (src / "Macros.inc").write_text(INC.replace("{0}", "hi"))
+    (src / "Greeter.cls").write_text(INC_CLASS)
+    (src / "Util.mac").write_text(INC_ROUTINE)
+    run(iris_sim, src=str(src))
+    return src
+
+
+def test_dependents_of_a_changed_include_compile_again(iris_sim, tmp_path):
+    """Macros are substituted when the including class or routine compiles (iris-sources.md MACPP): a change of the
+    .inc alone recompiles what includes it, without loading it again."""
+    src = _include_tree(iris_sim, tmp_path)
+    assert "hi|hi" in iris_sim.run("USER", 'write ##class(Inc.Greeter).Greet(),"|",$$Greet^Inc.Util()')
+    (src / "Macros.inc").write_text(INC.replace("{0}", "hello"))
+    check, dummy = run(iris_sim, check_mode=True, src=str(src))
+    real, sessions = run(iris_sim, src=str(src))
+    assert "hello|hello" in iris_sim.run("USER", 'write ##class(Inc.Greeter).Greet(),"|",$$Greet^Inc.Util()')
+    assert real["files_changed"] == ["Macros.inc"] and real["items_loaded"] == ["Macros.inc"] and sessions == 2
+    assert check["items_recompiled"] == real["items_recompiled"] == ["Inc.Greeter.cls", "Inc.Util.mac"]
+    assert real["actions"] == check["actions"] == ["load Macros.inc", "recompile Inc.Greeter.cls", "recompile Inc.Util.mac"]
+    assert check["diff"] == real["diff"]
+    again, sessions = run(iris_sim, src=str(src))
+    assert not again["changed"] and sessions == 1 and again["items_recompiled"] == []
+
+
+def test_a_dependent_that_no_longer_compiles_fails_under_its_own_file(iris_sim, tmp_path):
+    src = _include_tree(iris_sim, tmp_path)
+    (src / "Macros.inc").write_text(INC.replace("GREETING", "SALUTE").replace("{0}", "hi"))
+    manager = c.CodeManager(FakeModule(src=str(src)), instance=OneTransport(iris_sim.transport("USER")))
+    with pytest.raises(IrisModuleError) as caught:
+        manager.run()
+    assert "GREETING" in caught.value.msg
+    assert sorted((e["file"], e["line"]) for e in manager.fail_results["errors"]) == [
+        (str(src / "Greeter.cls"), 8), (str(src / "Util.mac"), 4)]
+    again, dummy = run(iris_sim, check_mode=True, src=str(src))
+    assert again["files_changed"] == ["Macros.inc"]  # nothing was recorded: the next run compiles them again
+
+
+@pytest.mark.parametrize("name, text, includes", [
+    ("A.cls", "Include Macros\n\nClass P.A\n{\n}\n", {"P.A.cls": ["Macros"]}),
+    ("A.cls", "include (Macros, Other)\nIncludeGenerator Gen\n/// doc\nClass P.A Extends %RegisteredObject\n{\n"
+              "Include Later\n}\n", {"P.A.cls": ["Macros", "Other", "Gen"]}),
+    ("A.cls", "Include (Macros\nIncludes X\nClass P.A\n{\n}\n", {}),
+    ("A.cls", "Class P.A\n{\n}\n", {}),
+    ("R.mac", "ROUTINE R\n#include Macros\n #INCLUDE Other ; why\n write \"#include Nope\"\n", {"R.mac": ["Macros", "Other"]}),
+    ("M.inc", "ROUTINE M [Type=INC]\r\n#Include Base\r\n#define X 1\r\n", {"M.inc": ["Base"]}),
+    ("R.int", "ROUTINE R [Type=INT]\n quit\n", {}),
+])
+def test_include_names_of_udl_files(tmp_path, name, text, includes):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    assert c.read_source(str(path), name).includes == includes
+
+
+def test_include_names_of_an_export(tmp_path):
+    path = tmp_path / "a.xml"
+    path.write_text(HEAD + '<Class name="P.A"><IncludeCode>Macros,Other</IncludeCode><Super>%RegisteredObject</Super>'
+                           '</Class>\n<Routine name="R" type="MAC"><![CDATA[R\n#include Macros\n quit\n]]></Routine>\n'
+                           '<Routine name="Q" type="MAC"><![CDATA[Q\n quit\n]]></Routine>\n</Export>\n')
+    assert c.read_source(str(path), "a.xml").includes == {"P.A.cls": ["Macros", "Other"], "R.mac": ["Macros"]}
+
+
+def _with_includes(rel, item, names):
+    return c.SourceFile("/s/" + rel, rel, "0", item, {item: names} if names else {})
+
+
+def test_include_dependents_follow_chains_and_end_at_cycles():
+    cycle_a, cycle_b = _with_includes("A.inc", "A.inc", ["B"]), _with_includes("B.inc", "B.inc", ["A"])
+    base, mid = _with_includes("Base.inc", "Base.inc", []), _with_includes("Mid.inc", "Mid.inc", ["Base"])
+    deep, routine = _with_includes("C.cls", "P.C.cls", ["Mid"]), _with_includes("R.mac", "R.mac", ["B"])
+    other, loaded = _with_includes("O.cls", "P.O.cls", ["Nope"]), _with_includes("L.cls", "P.L.cls", ["Base"])
+    everything = [cycle_a, cycle_b, base, mid, deep, routine, other, loaded]
+    assert c.include_dependents(everything, [base, loaded]) == ["P.C.cls"]  # through Mid.inc; L is loaded anyway
+    assert c.include_dependents(everything, [cycle_a]) == ["R.mac"]
+    assert c.include_dependents(everything, [deep, routine]) == []
