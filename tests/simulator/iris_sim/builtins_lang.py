@@ -702,7 +702,8 @@ def canonical_function(node) -> str:
     raw = node.text.split("(", 1)[0].lstrip("$").lower()
     name = _FUNCTION_NAMES.get(raw)
     if name is None:
-        raise IrisError("FUNCTION")
+        # Named, so that a reader (and the probe kit) tells "not modelled" from a real <FUNCTION>.
+        raise IrisError("FUNCTION", f"simulator: the ${raw.upper()} function is not modelled")
     return name
 
 
@@ -775,7 +776,7 @@ def _format_date(moment: datetime.datetime, fmt: int) -> str:
         return moment.strftime("%d/%m/%Y")
     if fmt == 2:
         return f"{moment.day:02d} {_MONTHS[moment.month - 1]} {moment.year}"
-    raise IrisError("FUNCTION")  # [inf] other date formats are not modelled
+    raise IrisError("FUNCTION", f"simulator: date format {fmt} is not modelled")
 
 
 def _format_time(moment: datetime.datetime, fmt: int, frac: str, precision) -> str:
@@ -784,7 +785,7 @@ def _format_time(moment: datetime.datetime, fmt: int, frac: str, precision) -> s
     elif fmt == 2:
         return moment.strftime("%H:%M")
     else:
-        raise IrisError("FUNCTION")
+        raise IrisError("FUNCTION", f"simulator: time format {fmt} is not modelled")
     digits = values.to_int(precision) if precision not in (None, "") else 0
     if digits > 0:
         frac_digits = (frac.lstrip(".") + "0" * digits)[:digits]
@@ -821,7 +822,7 @@ def _parse_datetime(text: str, dformat: int) -> datetime.datetime:
     patterns = {3: ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"), 8: ("%Y%m%d %H:%M:%S", "%Y%m%d"),
                 1: ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y")}
     if dformat not in patterns:
-        raise IrisError("FUNCTION")
+        raise IrisError("FUNCTION", f"simulator: date format {dformat} is not modelled")
     for pattern in patterns[dformat]:
         try:
             return datetime.datetime.strptime(text.split(".")[0], pattern)
@@ -866,7 +867,7 @@ def fn_zsearch(proc, args):  # pylint: disable=unused-argument
     _need(args, 1)
     target = values.to_str(args[0])
     if not target.startswith("/") or "%" in target:
-        raise IrisError("FUNCTION")  # not modelled (see the docstring)
+        raise IrisError("FUNCTION", "simulator: $ZSEARCH of a relative path or an %ENV% name is not modelled")
     directory, pattern = target.rsplit("/", 1)
     if not os.path.isdir(directory or "/"):
         raise IrisError("FUNCTION", "simulator: $ZSEARCH in a directory that does not exist is not modelled")
@@ -947,7 +948,7 @@ def fn_zconvert(proc, args):  # pylint: disable=unused-argument
         return text[:1].upper() + text[1:].lower()
     if mode == "O" and values.to_str(_arg(args, 2, "")).upper() == "JSON":
         return json_string(text)[1:-1]
-    raise IrisError("FUNCTION")
+    raise IrisError("FUNCTION", f"simulator: $ZCONVERT mode {mode!r} is not modelled")
 
 
 def fn_justify(proc, args):  # pylint: disable=unused-argument
@@ -973,7 +974,7 @@ def fn_fnumber(proc, args):  # pylint: disable=unused-argument
     number = values.to_num(args[0])
     fmt = values.to_str(args[1])
     if set(fmt) - set(","):
-        raise IrisError("FUNCTION")
+        raise IrisError("FUNCTION", f"simulator: $FNUMBER format {fmt!r} is not modelled")
     text = _fixed(number, values.to_int(args[2])) if len(args) > 2 and args[2] is not None else values.to_str(number)
     if "," in fmt:
         sign = "-" if text.startswith("-") else ""
@@ -1061,7 +1062,7 @@ def fn_wchar(proc, args):  # pylint: disable=unused-argument
 def fn_wlength(proc, args):  # pylint: disable=unused-argument
     """``$WLENGTH(s)``: characters, a surrogate pair counted once (RCOS_fwlength)."""
     if len(args) != 1:
-        raise IrisError("FUNCTION")  # [inf] $WLENGTH has no delimiter form in the reference
+        raise IrisError("FUNCTION", "simulator: $WLENGTH with a delimiter is not modelled")  # [inf] not in the reference
     return len(values.wide_chars(values.to_str(args[0])))
 
 

@@ -772,8 +772,8 @@ class Process:
     def eval(self, node: PNode):
         """Evaluate an expression node to an ObjectScript value."""
         handler = _EVAL.get(node.type)
-        if handler is None:
-            raise IrisError("SYNTAX")
+        if handler is None:  # the grammar knows the form, the model does not
+            raise IrisError("SYNTAX", f"simulator: the expression {node.text[:40]} ({node.type}) is not modelled")
         return handler(self, node)
 
     def eval_expression(self, node: PNode):
@@ -980,7 +980,7 @@ class Process:
         if node.type not in ("lvn", "gvn"):
             raise IrisError("SYNTAX")
         if node.type == "gvn" and (node.child("identifier") is None or node.text[1:2] in ("|", "[")):
-            raise IrisError("SYNTAX")  # naked and extended references (^|"NS"|G) are not modelled
+            raise IrisError("SYNTAX", f"simulator: the reference {node.text[:40]} is not modelled (naked, extended and ^$ names)")
         return node
 
     def reference(self, node: PNode) -> LocalRef:

@@ -30,7 +30,9 @@ from test_lang_support import output
     ("read x", "<COMMAND> *simulator: the READ command is not modelled"),
     ("tstart", "<COMMAND> *simulator: the TSTART command is not modelled"),
     ("write $zzz(1)", "<SYNTAX>"),  # not a function name the grammar knows
-    ("write $zu(4,$j,1)", "<FUNCTION>"),  # known name, not modelled
+    ("write $zu(4,$j,1)", "<FUNCTION> *simulator: the $ZU function is not modelled"),  # known name, not modelled
+    ("write ^|\"USER\"|x", "<SYNTAX> *simulator: the reference ^|\"USER\"|x is not modelled (naked, extended and ^$ names)"),
+    ("write ^$LOCK(\"x\")", "<SYNTAX> *simulator: the expression ^$LOCK(\"x\") (ssvn) is not modelled"),
     ("write $system.Nope.X()", "<CLASS DOES NOT EXIST> *%SYSTEM.Nope"),
     ("write $select(0:1)", "<SELECT>"),
 ])

@@ -77,7 +77,20 @@ def test_select_without_true_condition():
 def test_unknown_function_is_function_error():
     with pytest.raises(IrisError) as info:
         value("$zu(4,$j,1)")
-    assert str(info.value) == "<FUNCTION>"
+    assert str(info.value) == "<FUNCTION> *simulator: the $ZU function is not modelled"
+
+
+@pytest.mark.parametrize("expr, needle", [
+    ("$zhex(255)", "the $ZHEX function is not modelled"),
+    ('$zdate(1,5)', "date format 5 is not modelled"),
+    ('$zconvert("a","Q")', "$ZCONVERT mode 'Q' is not modelled"),
+    ('$fnumber(1,"P")', "$FNUMBER format 'P' is not modelled"),
+])
+def test_unmodelled_function_forms_name_themselves(expr, needle):
+    """A form the simulator does not model says so (never a bare <FUNCTION>, which reads like IRIS's answer)."""
+    with pytest.raises(IrisError) as info:
+        value(expr)
+    assert info.value.name == "FUNCTION" and info.value.detail == "simulator: " + needle
 
 
 def test_time_variables_have_iris_shape():
