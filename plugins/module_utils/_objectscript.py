@@ -718,7 +718,7 @@ TEMPLATES = dict([
         'do idtD.%Set("physical",idtC) } } catch idtX { do idtD.%Set("physical_error",idtX.DisplayString()) } } } '
         'do idtA.%Push(idtD) } kill idtP,idtB do idtR.%Set(<<key>>,idtA)'],
        "iris-sources.md §3.1 S9 (code-live): query Config.Databases:List(\"*\") via %ResultSet, column Name; S20 (doc): "
-       "Config.Databases.Get(Name,.Props) -> Directory, Server, MountRequired, MountAtStartup, Resource ...; "
+       "Config.Databases.Get(Name,.Props) -> Directory, Server, MountRequired, MountAtStartup ... (IRISREF24: no Resource); "
        "§3.2 S19 (doc): SYS.Database keyed by directory, %OpenId(dir), read-only Mounted/ReadOnlyMounted, "
        "Size/MaxSize/ExpansionSize/BlockSize/ReadOnly/ResourceName; $PROPERTY [doc]",
        "Result array <<key>>: one object per configured database with 'name', 'props' (the Get array), "

@@ -115,6 +115,21 @@ def test_merge_actions_idempotent(sim):
     assert sim.write("MAPP", "^m") == "1"
 
 
+def test_config_databases_has_no_resource(sim):
+    """IRISREF24 (Config.Databases 2024.1): the Get array holds the class's properties (ClusterMountMode, Directory,
+    MountAtStartup, MountRequired, Server, StreamLocation) and no Resource; a merge's Resource= goes to the database
+    file's SYS.Database.ResourceName (S19; SYS.Database.Resource is for merge validation only)."""
+    directory = os.path.join(sim.root, "rdb")
+    assert _merge(sim, f"[Actions]\nCreateDatabase:Name=RAPP,Directory={directory},Resource=%DB_RAPP\n")["ok"]
+    keys = sim.run("%SYS", 'kill p do ##class(Config.Databases).Get("RAPP",.p) set k="" '
+                           'for { set k=$ORDER(p(k)) quit:k=""  write k,"," }')
+    assert keys == "ClusterMountMode,Directory,MountAtStartup,MountRequired,Server,StreamLocation,"
+    assert sim.write("%SYS", f'##class(SYS.Database).%OpenId("{directory}/").ResourceName') == "%DB_RAPP"
+    assert sim.run("%SYS", 'kill p set p("Directory")="/tmp/x",p("Resource")="%DB_X" '
+                           'do ##class(Config.Databases).Create("RX",.p) kill p do ##class(Config.Databases).Get("RX",.p) '
+                           'write $DATA(p("Resource"))') == "0"
+
+
 def test_merge_pitfalls(sim):
     """Lower-case [actions] ignored, unknown action → error, missing file → ok+missing_file,
     relative path → error (user-needs §2.6)."""

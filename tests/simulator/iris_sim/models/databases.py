@@ -26,8 +26,9 @@ from iris_sim.models._common import (OpError, as_status, byref_props, fill_byref
 from iris_sim.models.resultset import register_query
 
 SYSTEM_DBS = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")  # S20: exist even if not listed
-CONFIG_DB_PROPS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation",
-                   "Resource")  # S20, S9
+# S20, S9; IRISREF24 (Config.Databases 2024.1: these are its properties and the keys of its Get example; it has no
+# Resource - a database's resource is SYS.Database.ResourceName, S19).
+CONFIG_DB_PROPS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation")
 NS_PROPS = ("Globals", "Routines", "Library", "TempGlobals", "SysGlobals", "SysRoutines")  # S9; last two [inf]
 
 
@@ -93,7 +94,8 @@ def config_db_props(inst, name) -> dict:
     key = _key(inst.config.databases(), name)
     if key is None:
         raise OpError(f"Database {values.to_str(name)} does not exist")
-    entry = dict(inst.config.databases()[key])
+    stored = inst.config.databases()[key]
+    entry = {prop: stored.get(prop, "") for prop in CONFIG_DB_PROPS}  # IRISREF24: the class's properties only
     entry["Directory"] = norm_dir(entry["Directory"], inst.mgr_dir)
     return entry
 
