@@ -29,7 +29,8 @@ SYSTEM_DBS = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")  # S20: exist even 
 # S20, S9; IRISREF24 (Config.Databases 2024.1: these are its properties and the keys of its Get example; it has no
 # Resource - a database's resource is SYS.Database.ResourceName, S19).
 CONFIG_DB_PROPS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation")
-NS_PROPS = ("Globals", "Routines", "Library", "TempGlobals", "SysGlobals", "SysRoutines")  # S9; last two [inf]
+# S9; IRISREF24 (the Get example of Config.Namespaces 2024.1 lists these six).
+NS_PROPS = ("Globals", "Routines", "Library", "TempGlobals", "SysGlobals", "SysRoutines")
 
 
 def _key(mapping: dict, name) -> str | None:
