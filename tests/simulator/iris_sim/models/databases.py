@@ -423,7 +423,7 @@ class SysDatabase(SimClass):
         "Mounted": _ro(0), "ReadOnlyMounted": _ro(0), "Expanding": _ro(0),
     }
 
-    @class_method("CreateDatabase", source="S9 (code-live; 10th/11th = MaxSize/ExpansionSize), S23")
+    @class_method("CreateDatabase", source="S9 (code-live), S23; IRISREF24 (2024.1 signature: 10th/11th = MaxSize/ExpansionSize)")
     def create_database(cls, proc, directory, size=1, block_size=8192, encrypted=None, resource="",  # pylint: disable=too-many-arguments
                         arg6=None, arg7=None, arg8=None, arg9=None, max_size=0, expansion=0, *rest):
         """``CreateDatabase(dir, size, , , , , , , , maxSize, expSize)``; positions 4, 6-9 ignored [inf]."""
