@@ -771,8 +771,9 @@ TEMPLATES = dict([
     # guard (Program docstring) and reported as an error frame; _fixture.py reads the text from 'data'.
     # What a restore target looks like now: namespace (Config.Namespaces.Exists/Get: Globals, Routines; iris-sources.md
     # §3.3 S9 code-live), database definition (Config.Databases.Exists/Get: Directory; §3.1 S20 doc, S9), the
-    # directory (%File.NormalizeDirectory / DirectoryExists, §3.4 S9 code-live; a relative name is resolved under the
-    # session's current directory: iris-sources.md IRISREF24; that this is mgr/ in %SYS [inf], audit D11), whether it holds a database file (SYS.Database.%ExistsId(dir),
+    # directory (%File.NormalizeDirectory / DirectoryExists, §3.4 S9 code-live; a relative name is resolved under
+    # the session's current directory: iris-sources.md IRISREF24; that this is mgr/ in %SYS [inf], audit D11),
+    # whether it holds a database file (SYS.Database.%ExistsId(dir),
     # §3.2 S23) and whether that is mounted (SYS.Database.%OpenId(dir).Mounted, §3.2 S19 doc).
     _t("fixture_target_read", [
         'set idtN=<<namespace>>,idtB=<<database>>,idtF=##class(%File).NormalizeDirectory(<<directory>>),idtD=' + _NEW_OBJ + ' '
