@@ -47,7 +47,7 @@ def _key(mapping: dict, name) -> str | None:
 
 def config_db_create(inst, name, props: dict) -> None:
     """CPF entry only (S9, S20).  Unknown keys (``Size`` …) are ignored [inf, like lessons §2.4]."""
-    name = values.to_str(name).upper()  # [inf] database names are upper case in the CPF
+    name = values.to_str(name).upper()  # IRISREF24: Config.Databases "Database name is always capitalized"
     if not name:
         raise OpError("Database name is required")
     if _key(inst.config.databases(), name) is not None:
@@ -187,6 +187,8 @@ def ns_create(inst, name, props: dict) -> None:
     if inst.has_namespace(name):
         raise OpError(f"Namespace {name} already exists")
     globals_db = values.to_str(props.get("Globals", "")).upper()
+    # IRISREF24: the Config.Namespaces class doc creates a namespace with Globals only and Get shows Routines = Globals;
+    # names are capitalized (GlobalsSet/RoutinesSet/NameSet).
     routines_db = values.to_str(props.get("Routines", globals_db)).upper()
     for dbname in (globals_db, routines_db):
         if dbname and _key(inst.config.databases(), dbname) is None:
