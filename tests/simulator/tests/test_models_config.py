@@ -38,6 +38,19 @@ def test_sys_database_create_and_properties(sim):
     assert not os.path.exists(os.path.join(directory, "IRIS.DAT"))
 
 
+def test_sys_database_mount_arguments(sim):
+    """IRISREF24: MountDatabase(Directory, readonly, cluster, mirrorcatchup); only the plain mount is modelled, a
+    read-only (or cluster/mirror) mount fails loudly instead of mounting read-write."""
+    directory = os.path.join(sim.root, "mnt")
+    assert sim.write("%SYS", f'##class(SYS.Database).CreateDatabase("{directory}")') == "1"
+    assert sim.write("%SYS", f'##class(SYS.Database).DismountDatabase("{directory}")') == "1"
+    out = sim.run("%SYS", f'write ##class(SYS.Database).MountDatabase("{directory}",1)')
+    assert "<FUNCTION>" in out and "not modelled" in out
+    assert sim.write("%SYS", f'##class(SYS.Database).%OpenId("{directory}").Mounted') == "0"
+    assert sim.write("%SYS", f'##class(SYS.Database).MountDatabase("{directory}")') == "1"
+    assert sim.write("%SYS", f'##class(SYS.Database).%OpenId("{directory}").Mounted') == "1"
+
+
 def test_sys_database_new_save(sim):
     """%New + Directory + %Save creates the file (S19)."""
     directory = os.path.join(sim.root, "viaNew")

@@ -18,7 +18,7 @@ import os
 import shutil
 
 from iris_sim import faults, storage, values
-from iris_sim.errors import status_ok
+from iris_sim.errors import IrisError, status_ok
 from iris_sim.instance import norm_dir
 from iris_sim.objects import Prop, SimClass, SimObject, class_method, method, register
 from iris_sim.models._common import (OpError, as_status, byref_props, fill_byref, require_sys, set_byref,
@@ -451,10 +451,13 @@ class SysDatabase(SimClass):
         require_sys(proc, cls.name)
         return 1 if os.path.exists(storage.dat_path(norm_dir(directory, proc.instance.mgr_dir) or "/nonexistent")) else 0
 
-    @class_method("MountDatabase", source="S23")
-    def mount(cls, proc, directory, read_only=None, *rest):  # pylint: disable=unused-argument
-        """``MountDatabase(dir)`` → %Status."""
+    @class_method("MountDatabase", source="S23; iris-sources.md IRISREF24 (MountDatabase(Directory,readonly=0,cluster=0,mirrorcatchup=1))")
+    def mount(cls, proc, directory, read_only=None, *rest):
+        """``MountDatabase(dir)`` → %Status.  IRISREF24 documents ``readonly``, ``cluster`` and ``mirrorcatchup``
+        arguments; a read-only, cluster or mirror mount is not modelled and fails loudly instead of mounting read-write."""
         require_sys(proc, cls.name)
+        if values.to_int(read_only if read_only is not None else 0) or any(arg is not None for arg in rest):
+            raise IrisError("FUNCTION", "simulator: SYS.Database.MountDatabase with readonly/cluster/mirrorcatchup is not modelled")
         if faults.trip(proc, "SYS.Database.MountDatabase"):  # fault injection for tests (faults.py), never accepts anything
             return faults.fault_status("SYS.Database.MountDatabase")
         return as_status(sysdb_mount, proc.instance, directory)
