@@ -54,7 +54,7 @@ def config_db_create(inst, name, props: dict) -> None:
         raise OpError(f"Database {name} already exists")
     directory = norm_dir(props.get("Directory", ""), inst.mgr_dir)
     if not directory:
-        raise OpError("Directory", 5659)  # "Property '%1' required" [inf]
+        raise OpError("Directory", 5659)  # IRISREF24: Directory is [ Required ]; the error number and text [inf]
     entry = {key: values.to_str(props.get(key, "")) for key in CONFIG_DB_PROPS}
     entry["Directory"] = directory
     inst.config.set_database(name, entry)
