@@ -35,9 +35,9 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils import _files
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 CHUNK = 1024 * 1024  # ours: below the string limit; 3 MB values are confirmed on the wire (iris-sources.md WIRE §1)
-STREAM_CLASS = "%Stream.FileBinary"  # iris-sources.md SFILEBIN, VSTREAM
-FILE_CLASS = "%Library.File"  # iris-sources.md S9, S23, VSTREAM: Exists, DirectoryExists, Delete, Rename return 1/0
-_HASH_BITS = 256  # iris-sources.md SYSENC, VSTREAM: SHAHashStream(256, stream) is SHA-256, one byte per character
+STREAM_CLASS = "%Stream.FileBinary"  # iris-sources.md SFILEBIN, VSTREAM, IRISREF24
+FILE_CLASS = "%Library.File"  # iris-sources.md IRISREF24, VSTREAM: Exists, DirectoryExists, Delete, Rename return 1/0
+_HASH_BITS = 256  # iris-sources.md IRISREF24, SYSENC: SHAHashStream(256, stream) is SHA-256, one byte per character
 _HINT_CONNECTION = ("check that the IRIS instance still runs and the connection's user may create files in the directory "
                     "(the instance writes them as its own OS user); run the task again")
 
@@ -84,7 +84,7 @@ def _check(irs, status, action, what, hint):
 
 
 def _flag(irs, method, *args):
-    """A ``%Library.File`` class method that returns 1/0 (iris-sources.md S9, S23, VSTREAM)."""
+    """A ``%Library.File`` class method that returns 1/0 (iris-sources.md IRISREF24, VSTREAM)."""
     return str(irs.classMethodValue(FILE_CLASS, method, *args)) == "1"
 
 
@@ -104,8 +104,8 @@ def _close(obj):
 
 
 def _server_checksum(irs, stream, action):
-    """``sha256:<hex>`` of the stream's whole content, computed by the server (iris-sources.md SYSENC, VSTREAM:
-    SHAHashStream rewinds the stream and reads it to its end)."""
+    """``sha256:<hex>`` of the stream's whole content, computed by the server (iris-sources.md SYSENC, IRISREF24:
+    SHAHashStream(bits, stream); VSTREAM only: it rewinds the stream and reads it to its end)."""
     digest = _as_bytes(irs.classMethodBytes("%SYSTEM.Encryption", "SHAHashStream", _HASH_BITS, stream))
     if len(digest) != 32:
         raise IrisModuleError("Cannot %s: the server's SHA-256 has %d bytes instead of 32." % (action, len(digest)),
@@ -138,7 +138,7 @@ def put_file(irs, src_path, dest_dir, dest_name, tmp_prefix, expected_checksum=N
     with handle:
         try:
             size = os.fstat(handle.fileno()).st_size
-            # iris-sources.md SFILEBIN, VSTREAM: LinkToFile of a file that does not exist yet writes into that file;
+            # iris-sources.md IRISREF24, VSTREAM: LinkToFile of a file that does not exist yet writes into that file;
             # its %Status says when the name or the directory is invalid.
             stream = irs.classMethodObject(STREAM_CLASS, "%New")
             _check(irs, stream.invoke("LinkToFile", tmp_path), action, "linking a stream to %s" % tmp_path,
@@ -210,14 +210,14 @@ def _open_for_read(irs, path, action, hint):
                               missing_path=path, missing_file=True)
     stream = irs.classMethodObject(STREAM_CLASS, "%New")
     _check(irs, stream.invoke("LinkToFile", path), action, "linking a stream to %s" % path, hint)
-    return stream, int(stream.get("Size") or 0)  # iris-sources.md VSTREAM: Size is the file's size
+    return stream, int(stream.get("Size") or 0)  # iris-sources.md IRISREF24, VSTREAM: Size is the file's size
 
 
 def _read_all(irs, stream, size, action, sink):
     """Read ``size`` bytes into ``sink(chunk)`` while hashing; check the end and the server's hash."""
     digest = hashlib.sha256()
     for length in chunk_plan(size):
-        chunk = _as_bytes(stream.invokeBytes("Read", length))  # iris-sources.md SFILEBIN, VSTREAM: at most len bytes
+        chunk = _as_bytes(stream.invokeBytes("Read", length))  # iris-sources.md IRISREF24, VSTREAM: at most len bytes
         if len(chunk) != length:
             raise IrisModuleError("Cannot %s: got %d bytes where %d were expected; the file changed during the copy."
                                   % (action, len(chunk), length), hint="do not modify the file while it is copied; run again")
@@ -333,7 +333,7 @@ def put_tree(irs, members, base_dir, stage_name, tmp_prefix):
             directory, dummy, name = ("/" + rel).rpartition("/")
             target = root + directory
             if target not in made:
-                # iris-sources.md S9: %File.CreateDirectoryChain creates the missing directories, returns 1/0.
+                # iris-sources.md IRISREF24, S9: %File.CreateDirectoryChain creates the missing directories, returns 1/0.
                 if not _flag(irs, "CreateDirectoryChain", target):
                     raise IrisModuleError("Cannot %s: creating the directory %s failed." % (action, target),
                                           hint="check the free space and that the instance's OS user may write to %s" % base_dir)
@@ -354,7 +354,7 @@ def remove_tree(irs, root):
     try:
         if not _flag(irs, "DirectoryExists", root):
             return True
-        # iris-sources.md S9: %File.RemoveDirectoryTree removes a directory with its contents (1/0).
+        # iris-sources.md IRISREF24, S9: %File.RemoveDirectoryTree removes a directory with its contents (1/0).
         _flag(irs, "RemoveDirectoryTree", root)
         return not _flag(irs, "DirectoryExists", root)
     except Exception:  # pylint: disable=broad-except
@@ -366,7 +366,7 @@ def remove_file(irs, path):
     try:
         if not _flag(irs, "Exists", path):
             return True
-        # iris-sources.md NF3 (VSTREAM, S9, S23): %File.Exists and Delete return 1/0; the Exists afterwards is what counts.
+        # iris-sources.md NF3 (IRISREF24, VSTREAM): %File.Exists and Delete return 1/0; the Exists afterwards is what counts.
         _flag(irs, "Delete", path)
         return not _flag(irs, "Exists", path)
     except Exception:  # pylint: disable=broad-except

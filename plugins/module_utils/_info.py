@@ -185,7 +185,7 @@ def _database_row(row):
         server=_text(props.get("Server")),              # S20/S9: remote database
         mount_required=_bool(props.get("MountRequired")),
         mount_at_startup=_bool(props.get("MountAtStartup")),
-        resource=_text(props.get("Resource")),
+        resource=None,  # iris-sources.md IRISREF24: Config.Databases has no resource; SYS.Database.ResourceName (S19)
         file_exists=physical is not None,
         mounted=None, read_only=None, read_only_mounted=None, size_mb=None, max_size_mb=None,
         expansion_size_mb=None, block_size=None,
@@ -195,7 +195,7 @@ def _database_row(row):
                     read_only_mounted=_bool(physical.get("ReadOnlyMounted")), size_mb=int_or_none(physical.get("Size")),
                     max_size_mb=int_or_none(physical.get("MaxSize")), expansion_size_mb=int_or_none(physical.get("ExpansionSize")),
                     block_size=int_or_none(physical.get("BlockSize")))
-        item["resource"] = _text(physical.get("ResourceName")) or item["resource"]
+        item["resource"] = _text(physical.get("ResourceName"))
     if row.get("physical_error"):
         item["error"] = row["physical_error"]
     return item

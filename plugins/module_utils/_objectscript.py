@@ -718,7 +718,7 @@ TEMPLATES = dict([
         'do idtD.%Set("physical",idtC) } } catch idtX { do idtD.%Set("physical_error",idtX.DisplayString()) } } } '
         'do idtA.%Push(idtD) } kill idtP,idtB do idtR.%Set(<<key>>,idtA)'],
        "iris-sources.md §3.1 S9 (code-live): query Config.Databases:List(\"*\") via %ResultSet, column Name; S20 (doc): "
-       "Config.Databases.Get(Name,.Props) -> Directory, Server, MountRequired, MountAtStartup, Resource ...; "
+       "Config.Databases.Get(Name,.Props) -> Directory, Server, MountRequired, MountAtStartup ... (IRISREF24: no Resource); "
        "§3.2 S19 (doc): SYS.Database keyed by directory, %OpenId(dir), read-only Mounted/ReadOnlyMounted, "
        "Size/MaxSize/ExpansionSize/BlockSize/ReadOnly/ResourceName; $PROPERTY [doc]",
        "Result array <<key>>: one object per configured database with 'name', 'props' (the Get array), "
@@ -771,8 +771,9 @@ TEMPLATES = dict([
     # guard (Program docstring) and reported as an error frame; _fixture.py reads the text from 'data'.
     # What a restore target looks like now: namespace (Config.Namespaces.Exists/Get: Globals, Routines; iris-sources.md
     # §3.3 S9 code-live), database definition (Config.Databases.Exists/Get: Directory; §3.1 S20 doc, S9), the
-    # directory (%File.NormalizeDirectory / DirectoryExists, §3.4 S9 code-live; a relative name is resolved under the
-    # session's current directory, mgr/ in %SYS [inf]), whether it holds a database file (SYS.Database.%ExistsId(dir),
+    # directory (%File.NormalizeDirectory / DirectoryExists, §3.4 S9 code-live; a relative name is resolved under
+    # the session's current directory: iris-sources.md IRISREF24; that this is mgr/ in %SYS [inf], audit D11),
+    # whether it holds a database file (SYS.Database.%ExistsId(dir),
     # §3.2 S23) and whether that is mounted (SYS.Database.%OpenId(dir).Mounted, §3.2 S19 doc).
     _t("fixture_target_read", [
         'set idtN=<<namespace>>,idtB=<<database>>,idtF=##class(%File).NormalizeDirectory(<<directory>>),idtD=' + _NEW_OBJ + ' '

@@ -261,7 +261,8 @@ def desired_from(spec):
         if not namespace:
             raise IrisModuleError("task_namespace is empty", hint="name the namespace the task runs in, for example USER")
         _argspec.validate_namespace(namespace, "task_namespace")
-        # Namespace names are not case-sensitive and IRIS keeps them upper case [inf: CPF [Namespaces] convention].
+        # Namespace names are not case-sensitive [inf]; IRIS keeps them upper case (iris-sources.md IRISREF24:
+        # Config.Namespaces "Namespace name is always capitalized"; B19 for the task's NameSpace).
         desired["task_namespace"] = namespace.upper()
     if spec.get("priority") is not None:
         priority = _text(spec["priority"]).strip().lower()

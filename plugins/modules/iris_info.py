@@ -261,7 +261,7 @@ namespaces:
 databases:
   description:
     - Every configured database (C(Config.Databases)), sorted by name, with its file's state (C(SYS.Database)).
-    - Sizes are in MB. The file keys (C(mounted), C(read_only), C(read_only_mounted), C(size_mb), C(max_size_mb),
+    - Sizes are in MB. The file keys (C(resource), C(mounted), C(read_only), C(read_only_mounted), C(size_mb), C(max_size_mb),
       C(expansion_size_mb), C(block_size)) are V(null) when there is no local database file (C(file_exists) is V(false)),
       for example for a remote database (C(server)).
     - An entry that could not be read completely has an C(error) text.

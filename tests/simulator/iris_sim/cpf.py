@@ -6,9 +6,10 @@
 The CPF is INI-like: ``[Section]`` headers and ``Name=Value`` lines; section and parameter names are
 kept with their case.  Modelled sections:
 
-* ``[Databases]`` ``NAME=Directory[,Server,MountRequired,ClusterMountMode,MountAtStartup,StreamLocation,Resource]``
+* ``[Databases]`` ``NAME=Directory[,Server,MountRequired,ClusterMountMode,MountAtStartup,StreamLocation]``
   — the first fields follow S20 (``Name=dir,remote,mustMount,,,streamLocation``); the field order
-  after ``MountRequired`` and the trailing ``Resource`` field are our own simplification.
+  after ``MountRequired`` is our own simplification.  No resource field: Config.Databases has no such property
+  (IRISREF24); a database's resource is SYS.Database.ResourceName (S19).
 * ``[Namespaces]`` ``NAME=GlobalsDB,RoutinesDB`` — own simplification (real IRIS keeps the routines
   database in mapping sections); a single value means both.
 * ``[Startup]``, ``[config]`` and any other section: parameters kept as text.
@@ -21,7 +22,7 @@ import os
 import re
 
 CPF_NAME = "iris.cpf"
-DB_FIELDS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation", "Resource")
+DB_FIELDS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation")  # IRISREF24
 
 _SECTION = re.compile(r"^\[([^\]]+)\]\s*$")
 

@@ -38,6 +38,19 @@ def test_sys_database_create_and_properties(sim):
     assert not os.path.exists(os.path.join(directory, "IRIS.DAT"))
 
 
+def test_sys_database_mount_arguments(sim):
+    """IRISREF24: MountDatabase(Directory, readonly, cluster, mirrorcatchup); only the plain mount is modelled, a
+    read-only (or cluster/mirror) mount fails loudly instead of mounting read-write."""
+    directory = os.path.join(sim.root, "mnt")
+    assert sim.write("%SYS", f'##class(SYS.Database).CreateDatabase("{directory}")') == "1"
+    assert sim.write("%SYS", f'##class(SYS.Database).DismountDatabase("{directory}")') == "1"
+    out = sim.run("%SYS", f'write ##class(SYS.Database).MountDatabase("{directory}",1)')
+    assert "<FUNCTION>" in out and "not modelled" in out
+    assert sim.write("%SYS", f'##class(SYS.Database).%OpenId("{directory}").Mounted') == "0"
+    assert sim.write("%SYS", f'##class(SYS.Database).MountDatabase("{directory}")') == "1"
+    assert sim.write("%SYS", f'##class(SYS.Database).%OpenId("{directory}").Mounted') == "1"
+
+
 def test_sys_database_new_save(sim):
     """%New + Directory + %Save creates the file (S19)."""
     directory = os.path.join(sim.root, "viaNew")
@@ -113,6 +126,21 @@ def test_merge_actions_idempotent(sim):
     again = _merge(sim, text)
     assert [a["result"] for a in again["actions"]] == ["unchanged"] * 6
     assert sim.write("MAPP", "^m") == "1"
+
+
+def test_config_databases_has_no_resource(sim):
+    """IRISREF24 (Config.Databases 2024.1): the Get array holds the class's properties (ClusterMountMode, Directory,
+    MountAtStartup, MountRequired, Server, StreamLocation) and no Resource; a merge's Resource= goes to the database
+    file's SYS.Database.ResourceName (S19; SYS.Database.Resource is for merge validation only)."""
+    directory = os.path.join(sim.root, "rdb")
+    assert _merge(sim, f"[Actions]\nCreateDatabase:Name=RAPP,Directory={directory},Resource=%DB_RAPP\n")["ok"]
+    keys = sim.run("%SYS", 'kill p do ##class(Config.Databases).Get("RAPP",.p) set k="" '
+                           'for { set k=$ORDER(p(k)) quit:k=""  write k,"," }')
+    assert keys == "ClusterMountMode,Directory,MountAtStartup,MountRequired,Server,StreamLocation,"
+    assert sim.write("%SYS", f'##class(SYS.Database).%OpenId("{directory}/").ResourceName') == "%DB_RAPP"
+    assert sim.run("%SYS", 'kill p set p("Directory")="/tmp/x",p("Resource")="%DB_X" '
+                           'do ##class(Config.Databases).Create("RX",.p) kill p do ##class(Config.Databases).Get("RX",.p) '
+                           'write $DATA(p("Resource"))') == "0"
 
 
 def test_merge_pitfalls(sim):

@@ -49,7 +49,9 @@ def test_function_runs_program_lines_in_a_session(sim):
     assert (code, message, rows) == (0, "", "a42|")
     # a later session sees the stored class (T46: schema IDT → package IDT, class IDT.funcRun, method Run)
     assert sim.write("USER", '##class(IDT.funcRun).Run("set %idtOut=""direct""")') == "direct"
-    assert sim.write("USER", '$SYSTEM.SQL.Schema.ProcedureExists("IDT.Run",.t)_"/"_t') == "1/function"
+    # IRISREF24: the metadata is $LB(SchemaName, ProcedureName, Classname, Procedure type)
+    assert sim.write("USER", '$SYSTEM.SQL.Schema.ProcedureExists("IDT.Run",.t)_"/"_$LISTTOSTRING(t,"|")') \
+        == "1/IDT|Run|IDT.funcRun|function"
     assert sim.write("USER", '$SYSTEM.SQL.Schema.ProcedureExists("idt.run")') == "1"  # SQL names ignore case
     assert sim.write("%SYS", '$SYSTEM.SQL.Schema.ProcedureExists("IDT.Run")') == "0"  # per namespace
 

@@ -64,13 +64,14 @@ class BackupGeneral(SimClass):
 @register
 class Monitor(SimClass):
     """``%SYSTEM.Monitor``: ``State()`` 0 OK, 1 warning, 2 alert; iris-devtester also saw -1
-    ("monitoring not configured") and 3 fatal (iris-sources.md LESSONS §1 readiness rows, §2.4).
+    ("monitoring not configured") and 3 fatal (iris-sources.md LESSONS §1 readiness rows, §2.4); the 2024.1 class
+    reference (IRISREF24) lists -1 as "System is hung" and no 3.  The simulator produces neither.
     The simulator reports 0 normally and 2 after an abnormal shutdown (iris-sources.md §0.12, S32)."""
 
     name = "%SYSTEM.Monitor"
     source = "iris-sources.md LESSONS §1, §2.4; iris-sources.md §0.12 (S32)"
 
-    @class_method("State", source="iris-sources.md LESSONS §2.4 [IT]")
+    @class_method("State", source="iris-sources.md LESSONS §2.4 [IT]; IRISREF24 (%SYSTEM.Monitor.State: -1 hung, 0 OK, 1 warning, 2 alert)")
     def state(cls, proc):
         """The System Monitor state of the instance."""
         return proc.instance.monitor_state

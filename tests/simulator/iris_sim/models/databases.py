@@ -18,7 +18,7 @@ import os
 import shutil
 
 from iris_sim import faults, storage, values
-from iris_sim.errors import status_ok
+from iris_sim.errors import IrisError, status_ok
 from iris_sim.instance import norm_dir
 from iris_sim.objects import Prop, SimClass, SimObject, class_method, method, register
 from iris_sim.models._common import (OpError, as_status, byref_props, fill_byref, require_sys, set_byref,
@@ -26,9 +26,11 @@ from iris_sim.models._common import (OpError, as_status, byref_props, fill_byref
 from iris_sim.models.resultset import register_query
 
 SYSTEM_DBS = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT")  # S20: exist even if not listed
-CONFIG_DB_PROPS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation",
-                   "Resource")  # S20, S9
-NS_PROPS = ("Globals", "Routines", "Library", "TempGlobals", "SysGlobals", "SysRoutines")  # S9; last two [inf]
+# S20, S9; IRISREF24 (Config.Databases 2024.1: these are its properties and the keys of its Get example; it has no
+# Resource - a database's resource is SYS.Database.ResourceName, S19).
+CONFIG_DB_PROPS = ("Directory", "Server", "MountRequired", "ClusterMountMode", "MountAtStartup", "StreamLocation")
+# S9; IRISREF24 (the Get example of Config.Namespaces 2024.1 lists these six).
+NS_PROPS = ("Globals", "Routines", "Library", "TempGlobals", "SysGlobals", "SysRoutines")
 
 
 def _key(mapping: dict, name) -> str | None:
@@ -45,14 +47,14 @@ def _key(mapping: dict, name) -> str | None:
 
 def config_db_create(inst, name, props: dict) -> None:
     """CPF entry only (S9, S20).  Unknown keys (``Size`` …) are ignored [inf, like lessons §2.4]."""
-    name = values.to_str(name).upper()  # [inf] database names are upper case in the CPF
+    name = values.to_str(name).upper()  # IRISREF24: Config.Databases "Database name is always capitalized"
     if not name:
         raise OpError("Database name is required")
     if _key(inst.config.databases(), name) is not None:
         raise OpError(f"Database {name} already exists")
     directory = norm_dir(props.get("Directory", ""), inst.mgr_dir)
     if not directory:
-        raise OpError("Directory", 5659)  # "Property '%1' required" [inf]
+        raise OpError("Directory", 5659)  # IRISREF24: Directory is [ Required ]; the error number and text [inf]
     entry = {key: values.to_str(props.get(key, "")) for key in CONFIG_DB_PROPS}
     entry["Directory"] = directory
     inst.config.set_database(name, entry)
@@ -93,7 +95,8 @@ def config_db_props(inst, name) -> dict:
     key = _key(inst.config.databases(), name)
     if key is None:
         raise OpError(f"Database {values.to_str(name)} does not exist")
-    entry = dict(inst.config.databases()[key])
+    stored = inst.config.databases()[key]
+    entry = {prop: stored.get(prop, "") for prop in CONFIG_DB_PROPS}  # IRISREF24: the class's properties only
     entry["Directory"] = norm_dir(entry["Directory"], inst.mgr_dir)
     return entry
 
@@ -184,6 +187,8 @@ def ns_create(inst, name, props: dict) -> None:
     if inst.has_namespace(name):
         raise OpError(f"Namespace {name} already exists")
     globals_db = values.to_str(props.get("Globals", "")).upper()
+    # IRISREF24: the Config.Namespaces class doc creates a namespace with Globals only and Get shows Routines = Globals;
+    # names are capitalized (GlobalsSet/RoutinesSet/NameSet).
     routines_db = values.to_str(props.get("Routines", globals_db)).upper()
     for dbname in (globals_db, routines_db):
         if dbname and _key(inst.config.databases(), dbname) is None:
@@ -420,7 +425,7 @@ class SysDatabase(SimClass):
         "Mounted": _ro(0), "ReadOnlyMounted": _ro(0), "Expanding": _ro(0),
     }
 
-    @class_method("CreateDatabase", source="S9 (code-live; 10th/11th = MaxSize/ExpansionSize), S23")
+    @class_method("CreateDatabase", source="S9 (code-live), S23; IRISREF24 (2024.1 signature: 10th/11th = MaxSize/ExpansionSize)")
     def create_database(cls, proc, directory, size=1, block_size=8192, encrypted=None, resource="",  # pylint: disable=too-many-arguments
                         arg6=None, arg7=None, arg8=None, arg9=None, max_size=0, expansion=0, *rest):
         """``CreateDatabase(dir, size, , , , , , , , maxSize, expSize)``; positions 4, 6-9 ignored [inf]."""
@@ -446,10 +451,13 @@ class SysDatabase(SimClass):
         require_sys(proc, cls.name)
         return 1 if os.path.exists(storage.dat_path(norm_dir(directory, proc.instance.mgr_dir) or "/nonexistent")) else 0
 
-    @class_method("MountDatabase", source="S23")
-    def mount(cls, proc, directory, read_only=None, *rest):  # pylint: disable=unused-argument
-        """``MountDatabase(dir)`` → %Status."""
+    @class_method("MountDatabase", source="S23; iris-sources.md IRISREF24 (MountDatabase(Directory,readonly=0,cluster=0,mirrorcatchup=1))")
+    def mount(cls, proc, directory, read_only=None, *rest):
+        """``MountDatabase(dir)`` → %Status.  IRISREF24 documents ``readonly``, ``cluster`` and ``mirrorcatchup``
+        arguments; a read-only, cluster or mirror mount is not modelled and fails loudly instead of mounting read-write."""
         require_sys(proc, cls.name)
+        if values.to_int(read_only if read_only is not None else 0) or any(arg is not None for arg in rest):
+            raise IrisError("FUNCTION", "simulator: SYS.Database.MountDatabase with readonly/cluster/mirrorcatchup is not modelled")
         if faults.trip(proc, "SYS.Database.MountDatabase"):  # fault injection for tests (faults.py), never accepts anything
             return faults.fault_status("SYS.Database.MountDatabase")
         return as_status(sysdb_mount, proc.instance, directory)

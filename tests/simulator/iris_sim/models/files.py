@@ -83,7 +83,7 @@ class File(SimClass):
             return 0
         return 1
 
-    @class_method("Rename", source="VSTREAM (%Library/File.cls: Rename(oldname, newname, .return) returns 1/0)")
+    @class_method("Rename", source="VSTREAM, IRISREF24 (%Library/File.cls: Rename(oldname, newname, .return) returns 1/0)")
     def rename(cls, proc, old, new, ret=None):  # pylint: disable=unused-argument
         """Rename a file → 1/0.  Onto an existing name: whether IRIS replaces it is in no source we have (the
         method wraps the OS rename [inf]), so that is a loud error, never a guessed success (Contract "nfiles")."""

@@ -49,7 +49,9 @@ def _fail(verb: str, exc: Exception) -> CpfError:
 
 def _create_database(inst, props: dict) -> str:
     """CPF entry AND IRIS.DAT (S27); an existing IRIS.DAT is adopted [inf, §5.5 open question];
-    accepts ``Resource`` (templates, S28) and ``ResourceName`` (docs, S27)."""
+    accepts ``Resource`` (templates, S28) and ``ResourceName`` (docs, S27) for the database file's ResourceName (S19;
+    IRISREF24: SYS.Database.Resource "only used for Merge command property validation"); Config.Databases has no
+    resource (IRISREF24)."""
     name = values.to_str(props.get("Name", "")).upper()
     directory = norm_dir(props.get("Directory", ""), inst.mgr_dir)
     if not name or not directory:
@@ -57,7 +59,7 @@ def _create_database(inst, props: dict) -> str:
     existing = inst.config.databases().get(name)
     changed = False
     if existing is None:
-        entry = {"Directory": directory, "Resource": props.get("Resource", props.get("ResourceName", ""))}
+        entry = {"Directory": directory}
         databases.config_db_create(inst, name, entry)
         changed = True
     elif norm_dir(existing["Directory"], inst.mgr_dir) != directory:

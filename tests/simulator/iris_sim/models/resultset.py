@@ -132,9 +132,9 @@ class ResultSet(SimClass):
         """1 while a row is current."""
         return ResultSet._rows(self).next()
 
-    @method("Get", source="S8")
+    @method("Get", source="S8; iris-sources.md IRISREF24 (%Library.ResultSet.Get doc)")
     def get(self, proc, name):  # pylint: disable=unused-argument
-        """Column value by name (``"Task Name"`` etc.)."""
+        """Column value by name (``"Task Name"`` etc.); ``""`` for an unknown name (IRISREF24: the Get doc)."""
         return ResultSet._rows(self).get(name)
 
     @method("Data", source="S8")

@@ -108,7 +108,7 @@ class Users(SimClass):
     properties = {key: Prop("", source="S10") for key in USER_GET}
     properties["PasswordExternal"] = Prop("", source="iris-sources.md LESSONS §2.4 [DOC]")
 
-    @class_method("Create", source="S10, S29 (positional)")
+    @class_method("Create", source="S10, S29 (positional); IRISREF24 (both forms: positional and Create(User,.Properties))")
     def create(cls, proc, name, roles=None, password=None, full_name=None, namespace=None, *rest):
         """``Create(Name, .Props)`` or positional ``Create(Name, Roles, Password, FullName, NameSpace, ...)``."""
         require_sys(proc, cls.name)
@@ -138,7 +138,7 @@ class Users(SimClass):
         fill_byref(props, user_props(user))
         return status_ok()
 
-    @class_method("Exists", source="S10; iris-sources.md LESSONS §2.4")
+    @class_method("Exists", source="S10; iris-sources.md LESSONS §2.4; IRISREF24 (Exists(Username,.User,.Status) As %Boolean)")
     def exists(cls, proc, name, obj=None, status=None):
         """``Exists(Name, .User, .Status)`` → 1/0; fills an object handle."""
         require_sys(proc, cls.name)
@@ -262,7 +262,7 @@ class Services(SimClass):
         require_sys(proc, cls.name)
         return as_status(modify_service, proc.instance, name, byref_props(props))
 
-    @class_method("Exists", source="inferred (same pattern as Security.Users, S10)")
+    @class_method("Exists", source="iris-sources.md IRISREF24 (Security.Services.Exists(Name,.Service,.Status) As %Boolean)")
     def exists(cls, proc, name, obj=None, status=None):
         """``Exists(Name, .Obj, .Status)`` → 1/0."""
         require_sys(proc, cls.name)
@@ -291,7 +291,7 @@ class SystemSecurity(SimClass):
     name = "%SYSTEM.Security"
     source = "%SYSTEM.Security class reference [doc]"
 
-    @class_method("Login", source="%SYSTEM.Security Login [doc]; ChangePassword refusal [inf]")
+    @class_method("Login", source="%SYSTEM.Security Login [doc] (iris-sources.md IRISREF24: 0 failure, 1 success); ChangePassword refusal [inf]")
     def login(cls, proc, username=None, password=None, *rest):
         """``Login(Username, Password)`` → 1 when the password login succeeds, else 0; on success the
         process runs as that user (``$USERNAME``) [doc; public code uses the 1/0 as a credential check].

@@ -375,13 +375,16 @@ class SqlSchema(SimClass):
     source = "iris-sources.md T43"
     instantiable = False
 
-    @class_method("ProcedureExists", source="T43")
-    def procedure_exists(cls, proc, procname="", kind=None):
-        """1 when a procedure of that SQL name exists in the namespace (T43), else 0; ``.type`` gets "function"
-        for a method procedure [inf: the type values are recalled from the class reference, not read]."""
+    @class_method("ProcedureExists", source="T43; iris-sources.md IRISREF24 (%SYSTEM.SQL.Schema.ProcedureExists doc)")
+    def procedure_exists(cls, proc, procname="", metadata=None):
+        """1 when a procedure of that SQL name exists in the namespace (T43), else 0.  ``.metadata`` gets
+        ``$ListBuild(SchemaName, ProcedureName, Classname, Procedure type)``, ``""`` when 0 (IRISREF24); the type is
+        "function" as in the doc's example of a procedure projected by a class method (the simulator has no query
+        procedures)."""
         inst = proc.instance
         schema, sqlname = split_name(values.to_str(procname))
         found = _find(classdefs.class_table(proc), sql_key(schema, sqlname)) if inst is not None else None
-        if isinstance(kind, ByRef):
-            kind.value = "function" if found else ""
+        if isinstance(metadata, ByRef):
+            meta = found[1]["sqlproc"] if found else None
+            metadata.value = values.list_build([meta["schema"], meta["name"], found[0], "function"]) if found else ""
         return 1 if found else 0

@@ -120,16 +120,16 @@ class StatementResult(SimClass):
             _outcome(self).sqlcode = 100
         return more
 
-    @method("%Get", source="inferred")
+    @method("%Get", source="iris-sources.md IRISREF24 (%SQL.StatementResult.%Get doc)")
     def get(self, proc, column):  # pylint: disable=unused-argument
-        """Column value by name; an unknown column → ``<PROPERTY DOES NOT EXIST>`` [inf]."""
+        """Column value by name; an unknown column → ``<PROPERTY DOES NOT EXIST>`` (IRISREF24: the %Get doc)."""
         rows = self.state["rows"]
         if rows.index(column) < 0:
             from iris_sim.errors import IrisError  # pylint: disable=import-outside-toplevel
             raise IrisError("PROPERTY DOES NOT EXIST", f"{values.to_str(column)},%SQL.StatementResult")
         return rows.get(column)
 
-    @method("%GetData", source="inferred")
+    @method("%GetData", source="iris-sources.md IRISREF24 (%SQL.StatementResult.%GetData(colnbr))")
     def get_data(self, proc, number):  # pylint: disable=unused-argument
         """Column value by 1-based number."""
         return self.state["rows"].get_n(number)

@@ -2,21 +2,23 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """``%Stream.FileBinary`` on the container's file system and ``%SYSTEM.Encryption.SHAHashStream`` (DESIGN.md
-Contract "nfiles"; iris-sources.md SFILEBIN, SYSENC, VSTREAM).
+Contract "nfiles"; iris-sources.md SFILEBIN, SYSENC, VSTREAM, IRISREF24).
 
 Only the part of the class a file copy over the Native API needs is modelled, each piece from a source:
 
 * ``%New()`` (no argument), ``LinkToFile(name)`` → %Status: an empty name and a missing directory of a file that
   does not exist are error statuses; linking to a missing file is allowed, the stream is then empty (AtEnd 1, Size 0)
-  (VSTREAM);
+  (VSTREAM; IRISREF24: the LinkToFile doc allows a file that does not exist yet, %IsNull until written);
 * ``Write(data)`` → %Status: the stream linked to a file that did not exist writes into that file (VSTREAM: the
   temp file name is the linked name then); ``%Save()`` → %Status ends the write (VSTREAM: without it, closing the
   object deletes what was written - not modelled: the simulator keeps the file, which only makes it stricter for
   a caller that must delete its own temp file);
 * ``Read(len=32000)``: at most ``len`` bytes (capped at the string limit), ``""`` at the end; ``AtEnd`` turns 1
-  when the last byte was read; a Read after a Write rewinds first; ``Rewind()``; ``Size`` (VSTREAM);
+  when the last byte was read; a Read after a Write rewinds first; ``Rewind()``; ``Size`` (VSTREAM; IRISREF24: the
+  default len 32000 of FileBinary.Read, %Stream.Object.Read ends a Write and rewinds);
 * ``$SYSTEM.Encryption.SHAHashStream(bits, stream)``: rewinds the stream, hashes it to its end, returns the digest
-  one byte per character; bits 160, 224, 256, 384, 512 (VSTREAM, SYSENC).
+  one byte per character; bits 160, 224, 256, 384, 512 (VSTREAM, SYSENC; IRISREF24 states the bit lengths and the
+  one-byte-per-character result, not the rewind).
 
 Loud (``<FUNCTION> simulator: ... not modelled``), because no source we have says what IRIS does: a Write to a
 stream that is not linked or linked to a file that already existed (IRIS then writes a temp file of its own

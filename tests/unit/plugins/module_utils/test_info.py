@@ -134,6 +134,20 @@ def test_query(expression, expected):
     assert _info.apply_query(_info.compile_query(expression), FACTS) == expected
 
 
+def test_database_resource_from_the_file_only():
+    """iris-sources.md IRISREF24: Config.Databases (2024.1) has no Resource property, so a database's resource is
+    SYS.Database.ResourceName (S19) and null without a local file; a Resource key in the Get array is not read."""
+    result = {"dbs": [
+        {"name": "REMOTE", "props": {"Directory": "/r/", "Server": "ECP1", "Resource": "%DB_STALE"}},
+        {"name": "LOCAL", "props": {"Directory": "/l/", "Resource": "%DB_STALE"},
+         "physical": {"Mounted": 1, "ResourceName": "%DB_LOCAL"}},
+        {"name": "PLAIN", "props": {"Directory": "/p/", "Resource": "%DB_STALE"}, "physical": {"ResourceName": ""}}]}
+    rows = dict((row["name"], row) for row in _info.databases_from(result, key="dbs"))
+    assert rows["REMOTE"]["resource"] is None and rows["REMOTE"]["file_exists"] is False
+    assert rows["LOCAL"]["resource"] == "%DB_LOCAL"
+    assert rows["PLAIN"]["resource"] is None
+
+
 @pytest.mark.parametrize("expression", ["namespaces[?name=='USER'", "databases[?mounted == `fals]", "a..b", "[?"])
 def test_bad_query_is_a_clear_error(expression):
     pytest.importorskip("jmespath")
