@@ -930,12 +930,12 @@ CODE_TEMPLATES = dict([
     _t("code_delete_class", [
         'kill idtLg set idtS=$SYSTEM.OBJ.Delete(<<item>>,"-d",.idtLg) '
         'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
-       "iris-sources.md N10, VOBJ (Delete(classes, qspec, .errorlog) As %Status)",
+       "iris-sources.md N10, VOBJ, IRISREF24 (Delete(classes, qspec, .errorlog) As %Status)",
        "Delete class <<item>>; a failure goes to result 'delete_errors'."),
     _t("code_delete_routine", [
         'set idtS=##class(%Library.Routine).Delete(<<item>>) '
         'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
-       "iris-sources.md N11, VOBJ (Delete(rtnname, flag=0) As %Status: flag 0 deletes MAC, INT and OBJ)",
+       "iris-sources.md N11, VOBJ, IRISREF24 (Delete(rtnname, flag=0) As %Status: flag 0 deletes MAC, INT and OBJ)",
        "Delete routine <<item>> (Name.mac, Name.int, Name.inc); a failure goes to result 'delete_errors'."),
 ])
 TEMPLATES.update(CODE_TEMPLATES)
