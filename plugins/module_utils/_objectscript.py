@@ -658,13 +658,15 @@ TEMPLATES = dict([
        "\"\"), error (a thrown error's text), indexes (the new ^UnitTest.Result indexes)."),
     # ^UnitTest.Result layout (T4, IPM's reader): (idx,suite)=$lb(status,time); (idx,suite,case) and
     # (idx,suite,case,method)=$lb(status,time,errCategory,errMsg); (idx,suite,case,method,n)=$lb(status,action,
-    # description,location); status 1 passed, 0 failed, 2 skipped (T3).  Only the assertions that did not pass are
+    # description,location); status 1 passed, 0 failed, 2 skipped (T3, IRISREF24).  The suite node's pieces 3 and 4
+    # are read too: %UnitTest.Result.TestSuite has ErrorAction/ErrorDescription (IRISREF24) [inf: their pieces].  Only the assertions that did not pass are
     # returned (the others are counted), so the result stays small.
     _t("unittest_results", [
         'set idtT=##class(%DynamicArray).%New() for idtI=0:1:idtN.%Size()-1 { set idtX=idtN.%Get(idtI),idtS="" '
         'for { set idtS=$ORDER(^UnitTest.Result(idtX,idtS)) quit:idtS=""  set idtV=$GET(^UnitTest.Result(idtX,idtS)),'
         'idtD=' + _NEW_OBJ + ',idtCA=##class(%DynamicArray).%New() do idtD.%Set("index",idtX),idtD.%Set("suite",idtS),'
-        'idtD.%Set("status",$LISTGET(idtV,1)),idtD.%Set("time",$LISTGET(idtV,2)),idtD.%Set("cases",idtCA),idtT.%Push(idtD) '
+        'idtD.%Set("status",$LISTGET(idtV,1)),idtD.%Set("time",$LISTGET(idtV,2)),idtD.%Set("category",$LISTGET(idtV,3)),'
+        'idtD.%Set("message",$LISTGET(idtV,4)),idtD.%Set("cases",idtCA),idtT.%Push(idtD) '
         'set idtC="" for { set idtC=$ORDER(^UnitTest.Result(idtX,idtS,idtC)) quit:idtC=""  '
         'set idtV=$GET(^UnitTest.Result(idtX,idtS,idtC)),idtE2=' + _NEW_OBJ + ',idtMA=##class(%DynamicArray).%New() '
         'do idtE2.%Set("name",idtC),idtE2.%Set("status",$LISTGET(idtV,1)),idtE2.%Set("time",$LISTGET(idtV,2)),'

@@ -26,7 +26,9 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
   category: an uncaught error or a failing OnBeforeOneTest/OnAfterOneTest, T4) or ``skipped`` (it passed and every
   assertion it made was skipped [inf: T3 gives the assertion status only]).  A test class with an error category
   (a failing OnBeforeAllTests/OnAfterAllTests, T4) adds one ``error`` test named after that method, as IPM's JUnit
-  output does (T4).  The duration is the sum of the suites' times (T4: seconds [inf]).
+  output does (T4).  A suite recorded as failed without any failed test (RunTest could not run it, for example
+  refused its directory: iris-sources.md UT2, IRISREF24) adds one ``error`` test named after its error action, so a
+  run cannot pass with nothing run.  The duration is the sum of the suites' times (T4; IRISREF24: seconds).
 * **IPM's test phase of an installed module** (``ipm_module``; iris-sources.md IPMTEST, rows IPMT1-IPMT7): one
   read session checks that IPM (0.9.x or 0.10.x, as iris_ipm: IPMSRC) and the module are installed, then the run
   session runs ``test <module> -only -DUnitTest.FailuresAreFatal=0`` through ``%IPM.Main.Shell`` (IPMT4, IPMT6; the
@@ -334,6 +336,18 @@ def outcome_from(results):
                 failures.append({"suite": _text(suite.get("suite")), "class": _text(case.get("name")),
                                  "method": _text(case.get("category")), "outcome": "error", "message": message,
                                  "assertions": []})
+        if _int(suite.get("status"), 1) == 0 and not any(t["outcome"] in ("failed", "error") for t in testcases):
+            # A suite recorded as failed without a failed test: RunTest could not run it (for example its directory
+            # was refused; iris-sources.md UT2, IRISREF24: ^UnitTestRoot must be an existing directory).  It is an
+            # error test of its own, so the run cannot pass with nothing run; the error fields are those of
+            # %UnitTest.Result.TestSuite (IRISREF24: ErrorAction, ErrorDescription) [inf: their $lb pieces 3, 4].
+            name = _text(suite.get("suite"))
+            detail = ": ".join(t for t in (_text(suite.get("category")), _text(suite.get("message"))) if t)
+            message = "suite %s failed without a failed test%s" % (name, (": " + detail) if detail else "")
+            testcases.append({"classname": name, "name": _text(suite.get("category")) or "suite", "time": 0.0,
+                              "outcome": "error", "type": "suite", "message": message, "details": message})
+            failures.append({"suite": name, "class": "", "method": "", "outcome": "error", "message": message,
+                             "assertions": []})
         for testcase in testcases:
             counts["tests"] += 1
             counts[key_of[testcase["outcome"]]] += 1

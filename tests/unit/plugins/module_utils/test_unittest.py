@@ -112,6 +112,24 @@ def test_outcome_of_nothing():
     assert _unittest.outcome_from([])["counts"] == dict(tests=0, passed=0, failed=0, errors=0, skipped=0)
 
 
+def test_a_failed_suite_without_a_failed_test_is_an_error():
+    """A suite RunTest recorded as failed but with no failed test (it could not run it: iris-sources.md UT2,
+    IRISREF24) is an error, so the task cannot pass with nothing run; a failed suite with a failed test adds nothing."""
+    results = [dict(index=4, suite="loaded", status=0, time=0, category="Finding directories",
+                    message="ERROR #5001: directory invalid", cases=[])]
+    outcome = _unittest.outcome_from(results)
+    assert outcome["counts"] == dict(tests=1, passed=0, failed=0, errors=1, skipped=0)
+    assert outcome["failures"] == [dict(suite="loaded", **{"class": ""}, method="", outcome="error",
+                                        message="suite loaded failed without a failed test: Finding directories: "
+                                                "ERROR #5001: directory invalid", assertions=[])]
+    assert outcome["suites"][0]["testcases"][0]["name"] == "Finding directories"
+    bare = _unittest.outcome_from([dict(index=5, suite="s", status=0, time=0, cases=[])])
+    assert bare["failures"][0]["message"] == "suite s failed without a failed test"
+    failing = [dict(index=6, suite="s", status=0, time=0, cases=[
+        dict(name="P.Bad", status=0, time=0, category="", message="", methods=[method("TestF", 0, failed=1)])])]
+    assert _unittest.outcome_from(failing)["counts"] == dict(tests=1, passed=0, failed=1, errors=0, skipped=0)
+
+
 def test_lock_seconds():
     assert [_unittest.lock_seconds_for(t) for t in (0, 1, 60, 10000)] == [1, 1, 30, 300]
 
