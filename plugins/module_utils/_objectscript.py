@@ -622,7 +622,8 @@ TEMPLATES = dict([
        "Append one testspec for unittest_run."),
     # RunTest(testspec, qspec) returns a %Status (T1, T2); whether it is an error when assertions fail is disputed
     # (T9 vs T4), so it is only reported, and the outcome is read from ^UnitTest.Result (T4).  ^UnitTestRoot is set to
-    # <<root>> ("" for classes already compiled, run with /noload: T9, T10) and put back in the same step, also when
+    # <<root>> (an existing directory also for classes already compiled, run with /noload: iris-sources.md UT2,
+    # IRISREF24 "must specify a valid directory whose existence is checked") and put back in the same step, also when
     # RunTest throws (the error text goes to the result, the step does not fail).  The indexes after the newest one
     # before the run ($ORDER(...,-1): T4) are this run's: every RunTest writes one (T4: IPM collects them all).
     _t("unittest_run", [
@@ -636,7 +637,7 @@ TEMPLATES = dict([
         'do idtN.%Push(idtK) } kill idtU set idtD=' + _NEW_OBJ + ' '
         'do idtD.%Set("statuses",idtA),idtD.%Set("error",idtXT),idtD.%Set("indexes",idtN),idtR.%Set(<<key>>,idtD)'],
        "iris-sources.md T1, T2 (RunTest(testspec,qspec) -> %Status; ^UnitTestRoot), T4 (result indexes, newest by "
-       "$ORDER(,-1)), T9 (root \"\" with /noload), T10; iris-sources.md §1.4 (%Status checks)",
+       "$ORDER(,-1)), T10, UT2, IRISREF24 (an existing root, also with /noload); iris-sources.md §1.4 (%Status checks)",
        "Run RunTest for every unittest_spec with <<qspec>> under ^UnitTestRoot=<<root>> (restored); result object "
        "<<key>>: statuses (error text or \"\" per spec), error (a thrown error's text), indexes (the new result indexes)."),
     # IPM's test phase of an installed module (iris-sources.md IPMTEST, rows IPMT2-IPMT6): `test <module> -only` runs the

@@ -165,6 +165,24 @@ def test_bad_root_and_suite(sim, tmp_path):
     assert "does not exist" in _run(sim, qspec='"/loadudl"')
 
 
+def test_noload_checks_the_root_and_suite_too(sim, tmp_path):
+    """/noload too: ^UnitTestRoot must be an existing directory and the suite a directory under it (iris-sources.md
+    UT2, IRISREF24: "must specify a valid directory whose existence is checked"); nothing runs otherwise."""
+    _root(sim)
+    _run(sim, qspec='"/nodelete/nodisplay"')  # the demo classes stay compiled
+    assert sim.run("USER", 'kill ^UnitTest.Result set ^UnitTestRoot=""') == ""
+    noload = '"/noload/nodelete/nodisplay/norecursive"'
+    why = ('set sc=##class(%UnitTest.Manager).RunTest("loaded:Sample.Test.Passing",' + noload + ') '
+           'write $SYSTEM.Status.GetErrorText(sc)')
+    assert "^UnitTestRoot '' is not a directory" in sim.run("USER", why)
+    _root(sim, str(tmp_path))
+    assert "does not exist" in sim.run("USER", why)
+    assert sim.run("USER", 'write $data(^UnitTest.Result)') == "0"
+    (tmp_path / "loaded").mkdir()
+    assert _run(sim, spec='"loaded:Sample.Test.Passing"', qspec=noload) == "SC=0"
+    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Passing"}
+
+
 def _suite(tmp_path, text, name="T.cls"):
     suite = tmp_path / "s"
     suite.mkdir(exist_ok=True)

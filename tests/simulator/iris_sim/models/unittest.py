@@ -18,7 +18,7 @@ Status 0/1/2, Location), T4 (IPM's reader: the ``^UnitTest.Result`` layout), T9 
   record into: ``<INVALID OREF>`` [inf].  ``$$$AssertFilesSame``, ``$$$AssertFilesSQLUnorderedSame`` and every
   macro the sources do not list (``$$$LogMessage`` ...) are compile errors.
 * **RunTest(testspec, qspec, .userparam)** (T1, T2): ``testspec`` = ``suite[:Pkg.Class[:Method]]``, the suite a
-  subdirectory of ``^UnitTestRoot``.  Qualifiers (T1: ``/x``, ``/nox``, ``/x=0``): ``/load`` ``/run`` ``/delete``
+  subdirectory of ``^UnitTestRoot``, both checked to exist also with ``/noload`` (IRISREF24, row UT2).  Qualifiers (T1: ``/x``, ``/nox``, ``/x=0``): ``/load`` ``/run`` ``/delete``
   ``/recursive`` ``/loadudl`` (default on: IRISREF24, RunTest doc), ``/display`` (``/display=all|none``,
   ``/nodisplay``: T4).  The classes a run loaded are deleted after it when ``/load``, ``/run`` and ``/delete`` are on
   (IRISREF24: "If both the /load and /run qualifiers are enabled ... deleted"; /norun only loads).  ``/debug`` (a
@@ -347,14 +347,22 @@ def _parse_testspec(testspec) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def _suite_files(root: str, suite: str, spec: dict) -> list:
-    """The ``.cls`` files of the suite directory; what the model cannot load → SpecError."""
+def _suite_dir(root: str, suite: str) -> str:
+    """The suite directory under ^UnitTestRoot, with /load and /noload alike (iris-sources.md UT2, IRISREF24: the
+    RunTest doc says ^UnitTestRoot "must specify a valid directory whose existence is checked during the invocation of
+    the RunTest(...) method" and the testsuite is a directory under it); else SpecError [inf: wording and form]."""
     if not root or not os.path.isdir(root):
         raise SpecError(f"^UnitTestRoot '{root}' is not a directory. Fix: set ^UnitTestRoot to the directory "
                         "that holds the suite directories")  # [inf] wording
     directory = os.path.join(root, suite)
     if not os.path.isdir(directory):
         raise SpecError(f"suite directory '{directory}' does not exist")  # [inf] wording
+    return directory
+
+
+def _suite_files(root: str, suite: str, spec: dict) -> list:
+    """The ``.cls`` files of the suite directory; what the model cannot load → SpecError."""
+    directory = _suite_dir(root, suite)
     files, others = [], []
     for entry in sorted(os.listdir(directory)):
         path = os.path.join(directory, entry)
@@ -414,12 +422,14 @@ class Manager(SimClass):
             if method_filter and not class_filter:
                 raise SpecError("a method in the testspec needs its class (T1)")
             paths: list = []
+            root = values.to_str(proc.global_store().get("UnitTestRoot", (), ""))
             if spec["load"]:
-                store = proc.global_store()
-                paths = _suite_files(values.to_str(store.get("UnitTestRoot", (), "")), suite, spec)
+                paths = _suite_files(root, suite, spec)
             elif not class_filter:
                 raise SpecError(f"/noload without a class in the testspec {NOT_MODELLED}. Fix: name the class "
                                 "(suite:Pkg.Class)")
+            else:
+                _suite_dir(root, suite)
         except SpecError as exc:
             return _fail(proc, spec, str(exc))
         run = _Run(proc, spec)
