@@ -18,7 +18,8 @@ Status 0/1/2, Location), T4 (IPM's reader: the ``^UnitTest.Result`` layout), T9 
   record into: ``<INVALID OREF>`` [inf].  ``$$$AssertFilesSame``, ``$$$AssertFilesSQLUnorderedSame`` and every
   macro the sources do not list (``$$$LogMessage`` ...) are compile errors.
 * **RunTest(testspec, qspec, .userparam)** (T1, T2): ``testspec`` = ``suite[:Pkg.Class[:Method]]``, the suite a
-  subdirectory of ``^UnitTestRoot``, both checked to exist also with ``/noload`` (IRISREF24, row UT2).  Qualifiers (T1: ``/x``, ``/nox``, ``/x=0``): ``/load`` ``/run`` ``/delete``
+  subdirectory of ``^UnitTestRoot``, both checked to exist also with ``/noload`` (IRISREF24, row UT2).
+  Qualifiers (T1: ``/x``, ``/nox``, ``/x=0``): ``/load`` ``/run`` ``/delete``
   ``/recursive`` ``/loadudl`` (default on: IRISREF24, RunTest doc), ``/display`` (``/display=all|none``,
   ``/nodisplay``: T4).  The classes a run loaded are deleted after it when ``/load``, ``/run`` and ``/delete`` are on
   (IRISREF24: "If both the /load and /run qualifiers are enabled ... deleted"; /norun only loads).  ``/debug`` (a
