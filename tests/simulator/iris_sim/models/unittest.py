@@ -31,7 +31,7 @@ Status 0/1/2, Location), T4 (IPM's reader: the ``^UnitTest.Result`` layout), T9 
   $lb(status,action,description,location)``; ``idx`` = the last index + 1, so ``$order(^UnitTest.Result(""),-1)``
   is the newest run.  A case with failed methods has errMsg "There are failed TestMethods" (T4).  An uncaught
   error in a test method or a failing lifecycle method fails the method/case with errCategory = the method's
-  name [inf] and errMsg = the error text [inf].  Times are seconds [inf].  The ``%UnitTest_Result`` SQL tables
+  name [inf] and errMsg = the error text [inf].  Times are seconds (IRISREF24: the result classes' Duration).  The ``%UnitTest_Result`` SQL tables
   are not modelled.
 * Return value: disputed (T9 vs T4).  The model follows T9's code: an error %Status when a test failed, and also
   when loading, compiling or the qspec failed [inf: not live-verified]; tools must read ``^UnitTest.Result``.
