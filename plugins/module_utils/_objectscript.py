@@ -622,7 +622,8 @@ TEMPLATES = dict([
        "Append one testspec for unittest_run."),
     # RunTest(testspec, qspec) returns a %Status (T1, T2); whether it is an error when assertions fail is disputed
     # (T9 vs T4), so it is only reported, and the outcome is read from ^UnitTest.Result (T4).  ^UnitTestRoot is set to
-    # <<root>> ("" for classes already compiled, run with /noload: T9, T10) and put back in the same step, also when
+    # <<root>> (an existing directory also for classes already compiled, run with /noload: iris-sources.md UT2,
+    # IRISREF24 "must specify a valid directory whose existence is checked") and put back in the same step, also when
     # RunTest throws (the error text goes to the result, the step does not fail).  The indexes after the newest one
     # before the run ($ORDER(...,-1): T4) are this run's: every RunTest writes one (T4: IPM collects them all).
     _t("unittest_run", [
@@ -636,7 +637,7 @@ TEMPLATES = dict([
         'do idtN.%Push(idtK) } kill idtU set idtD=' + _NEW_OBJ + ' '
         'do idtD.%Set("statuses",idtA),idtD.%Set("error",idtXT),idtD.%Set("indexes",idtN),idtR.%Set(<<key>>,idtD)'],
        "iris-sources.md T1, T2 (RunTest(testspec,qspec) -> %Status; ^UnitTestRoot), T4 (result indexes, newest by "
-       "$ORDER(,-1)), T9 (root \"\" with /noload), T10; iris-sources.md §1.4 (%Status checks)",
+       "$ORDER(,-1)), T10, UT2, IRISREF24 (an existing root, also with /noload); iris-sources.md §1.4 (%Status checks)",
        "Run RunTest for every unittest_spec with <<qspec>> under ^UnitTestRoot=<<root>> (restored); result object "
        "<<key>>: statuses (error text or \"\" per spec), error (a thrown error's text), indexes (the new result indexes)."),
     # IPM's test phase of an installed module (iris-sources.md IPMTEST, rows IPMT2-IPMT6): `test <module> -only` runs the
@@ -658,13 +659,15 @@ TEMPLATES = dict([
        "\"\"), error (a thrown error's text), indexes (the new ^UnitTest.Result indexes)."),
     # ^UnitTest.Result layout (T4, IPM's reader): (idx,suite)=$lb(status,time); (idx,suite,case) and
     # (idx,suite,case,method)=$lb(status,time,errCategory,errMsg); (idx,suite,case,method,n)=$lb(status,action,
-    # description,location); status 1 passed, 0 failed, 2 skipped (T3).  Only the assertions that did not pass are
+    # description,location); status 1 passed, 0 failed, 2 skipped (T3, IRISREF24).  The suite node's pieces 3 and 4
+    # are read too: %UnitTest.Result.TestSuite has ErrorAction/ErrorDescription (IRISREF24) [inf: their pieces].  Only the assertions that did not pass are
     # returned (the others are counted), so the result stays small.
     _t("unittest_results", [
         'set idtT=##class(%DynamicArray).%New() for idtI=0:1:idtN.%Size()-1 { set idtX=idtN.%Get(idtI),idtS="" '
         'for { set idtS=$ORDER(^UnitTest.Result(idtX,idtS)) quit:idtS=""  set idtV=$GET(^UnitTest.Result(idtX,idtS)),'
         'idtD=' + _NEW_OBJ + ',idtCA=##class(%DynamicArray).%New() do idtD.%Set("index",idtX),idtD.%Set("suite",idtS),'
-        'idtD.%Set("status",$LISTGET(idtV,1)),idtD.%Set("time",$LISTGET(idtV,2)),idtD.%Set("cases",idtCA),idtT.%Push(idtD) '
+        'idtD.%Set("status",$LISTGET(idtV,1)),idtD.%Set("time",$LISTGET(idtV,2)),idtD.%Set("category",$LISTGET(idtV,3)),'
+        'idtD.%Set("message",$LISTGET(idtV,4)),idtD.%Set("cases",idtCA),idtT.%Push(idtD) '
         'set idtC="" for { set idtC=$ORDER(^UnitTest.Result(idtX,idtS,idtC)) quit:idtC=""  '
         'set idtV=$GET(^UnitTest.Result(idtX,idtS,idtC)),idtE2=' + _NEW_OBJ + ',idtMA=##class(%DynamicArray).%New() '
         'do idtE2.%Set("name",idtC),idtE2.%Set("status",$LISTGET(idtV,1)),idtE2.%Set("time",$LISTGET(idtV,2)),'
@@ -931,12 +934,12 @@ CODE_TEMPLATES = dict([
     _t("code_delete_class", [
         'kill idtLg set idtS=$SYSTEM.OBJ.Delete(<<item>>,"-d",.idtLg) '
         'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
-       "iris-sources.md N10, VOBJ (Delete(classes, qspec, .errorlog) As %Status)",
+       "iris-sources.md N10, VOBJ, IRISREF24 (Delete(classes, qspec, .errorlog) As %Status)",
        "Delete class <<item>>; a failure goes to result 'delete_errors'."),
     _t("code_delete_routine", [
         'set idtS=##class(%Library.Routine).Delete(<<item>>) '
         'if $SYSTEM.Status.IsError(idtS) { do idtCD.%Push(<<item>>_": "_$SYSTEM.Status.GetErrorText(idtS)) }'],
-       "iris-sources.md N11, VOBJ (Delete(rtnname, flag=0) As %Status: flag 0 deletes MAC, INT and OBJ)",
+       "iris-sources.md N11, VOBJ, IRISREF24 (Delete(rtnname, flag=0) As %Status: flag 0 deletes MAC, INT and OBJ)",
        "Delete routine <<item>> (Name.mac, Name.int, Name.inc); a failure goes to result 'delete_errors'."),
 ])
 TEMPLATES.update(CODE_TEMPLATES)

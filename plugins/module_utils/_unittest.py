@@ -13,10 +13,14 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
     ``suite[:Pkg.Class[:Method]]``, qspec ``/load/run/nodisplay`` plus ``/loadudl`` (``.cls`` files: T1),
     ``/recursive`` and ``/delete`` or their negations (T1) from the options.
   - Classes already compiled in the namespace (``classes``, for example loaded by iris_code): one RunTest per class,
-    testspec ``suite:Pkg.Class[:Method]`` with ``/noload/nodelete/run/nodisplay`` and ``^UnitTestRoot`` = ""
-    (T1, T2: /noload runs what is compiled and neither loads nor deletes; T9 sets the root to "" for it; T10 runs
-    ``RunTest("<suite>:<Class>:<Method>", "/noload/nodelete")``).  ``DebugRunTestCase`` is not used: it "breaks into
-    the debugger at the end if a test failed" (T2), which a scripted session cannot answer.
+    testspec ``suite:Pkg.Class[:Method]`` with ``/noload/nodelete/run/nodisplay/norecursive`` (T1, T2: /noload runs
+    what is compiled and neither loads nor deletes; T10 runs ``RunTest("<suite>:<Class>:<Method>", "/noload/nodelete")``
+    in a suite directory that exists).  ^UnitTestRoot is a staging directory holding an empty suite directory (only a
+    placeholder file), made for the run and removed afterwards like O(src)'s: the 2024.1 RunTest doc says ^UnitTestRoot
+    "must specify a valid directory whose existence is checked" and the testsuite is a directory under it
+    (iris-sources.md UT2, IRISREF24), so the root "" T9 used is not relied on; /norecursive as DebugRunTestCase and IPM's
+    single-class runs (IPMT4) pass it.  ``DebugRunTestCase`` is not used: it "breaks into the debugger at the end if a
+    test failed" (T2), which a scripted session cannot answer.
 * **One session** (``_objectscript`` templates ``unittest_*``): lock the namespace's runs, refuse a ^UnitTestRoot with
   subscripts, remember ^UnitTestRoot, set it, run every testspec, put ^UnitTestRoot back in the same step (also when
   RunTest throws), collect the result indexes written since the newest index before the run (T4), then read them.
@@ -26,7 +30,9 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
   category: an uncaught error or a failing OnBeforeOneTest/OnAfterOneTest, T4) or ``skipped`` (it passed and every
   assertion it made was skipped [inf: T3 gives the assertion status only]).  A test class with an error category
   (a failing OnBeforeAllTests/OnAfterAllTests, T4) adds one ``error`` test named after that method, as IPM's JUnit
-  output does (T4).  The duration is the sum of the suites' times (T4: seconds [inf]).
+  output does (T4).  A suite recorded as failed without any failed test (RunTest could not run it, for example
+  refused its directory: iris-sources.md UT2, IRISREF24) adds one ``error`` test named after its error action, so a
+  run cannot pass with nothing run.  The duration is the sum of the suites' times (T4; IRISREF24: seconds).
 * **IPM's test phase of an installed module** (``ipm_module``; iris-sources.md IPMTEST, rows IPMT1-IPMT7): one
   read session checks that IPM (0.9.x or 0.10.x, as iris_ipm: IPMSRC) and the module are installed, then the run
   session runs ``test <module> -only -DUnitTest.FailuresAreFatal=0`` through ``%IPM.Main.Shell`` (IPMT4, IPMT6; the
@@ -41,6 +47,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 
 from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _files, _ipm, _junit
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
@@ -55,6 +62,8 @@ _METHOD_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$")
 _MAX_PATH = 4096
 # O(src): the suite's files are staged under this directory of the instance (as iris_code stages its sources).
 STAGING_BASE = "/tmp"
+# O(classes): the only file of the staged (empty) suite directory; nothing loads it (/noload).
+SUITE_PLACEHOLDER = ".iris-devtools-suite"
 MAX_SRC_FILES = 20000
 MAX_SRC_BYTES = 256 * 1024 * 1024
 
@@ -212,7 +221,8 @@ def plan_runs(params):
         raise IrisModuleError("test_method needs exactly one class in classes",
                               hint="list only the class of the method in classes")
     suite = _suite(params.get("suite") or DEFAULT_LOADED_SUITE)
-    # T1, T2: /noload runs compiled classes; T10: "/noload/nodelete"; T9: ^UnitTestRoot "" for it.
+    # T1, T2: /noload runs compiled classes; T10: "/noload/nodelete"; the root is a staged directory holding the suite
+    # directory, known once it is made (UnitTestManager.run; iris-sources.md UT2, IRISREF24).
     specs = [suite + ":" + name + ((":" + method) if method else "") for name in names]
     return "", specs
 
@@ -225,7 +235,7 @@ def qspec_for(params):
         qspec += "/recursive" if params.get("recursive", True) else "/norecursive"
         qspec += "/delete" if params.get("delete_classes", True) else "/nodelete"
         return qspec
-    return "/noload/nodelete/run/nodisplay"
+    return "/noload/nodelete/run/nodisplay/norecursive"
 
 
 # -- the program ---------------------------------------------------------------------------------------------------
@@ -334,6 +344,18 @@ def outcome_from(results):
                 failures.append({"suite": _text(suite.get("suite")), "class": _text(case.get("name")),
                                  "method": _text(case.get("category")), "outcome": "error", "message": message,
                                  "assertions": []})
+        if _int(suite.get("status"), 1) == 0 and not any(t["outcome"] in ("failed", "error") for t in testcases):
+            # A suite recorded as failed without a failed test: RunTest could not run it (for example its directory
+            # was refused; iris-sources.md UT2, IRISREF24: ^UnitTestRoot must be an existing directory).  It is an
+            # error test of its own, so the run cannot pass with nothing run; the error fields are those of
+            # %UnitTest.Result.TestSuite (IRISREF24: ErrorAction, ErrorDescription) [inf: their $lb pieces 3, 4].
+            name = _text(suite.get("suite"))
+            detail = ": ".join(t for t in (_text(suite.get("category")), _text(suite.get("message"))) if t)
+            message = "suite %s failed without a failed test%s" % (name, (": " + detail) if detail else "")
+            testcases.append({"classname": name, "name": _text(suite.get("category")) or "suite", "time": 0.0,
+                              "outcome": "error", "type": "suite", "message": message, "details": message})
+            failures.append({"suite": name, "class": "", "method": "", "outcome": "error", "message": message,
+                             "assertions": []})
         for testcase in testcases:
             counts["tests"] += 1
             counts[key_of[testcase["outcome"]]] += 1
@@ -355,6 +377,8 @@ class UnitTestManager(BaseManager):
         qspec = qspec_for(params)
         junit_path = _junit_path(params["junit_path"]) if params.get("junit_path") else None
         upload = scan_src(root, params["suite"]) if params.get("src") else []
+        # O(classes): the suite directory RunTest needs under ^UnitTestRoot (iris-sources.md UT2, IRISREF24).
+        empty_suite = None if (params.get("directory") or params.get("src")) else specs[0].split(":", 1)[0]
         runs = [dict(testspec=spec, qspec=qspec, status=None) for spec in specs]
         uploaded = [rel for dummy, rel in upload]
         self.fail_results.update(runs=runs, junit_path=junit_path, uploaded=uploaded)
@@ -374,6 +398,8 @@ class UnitTestManager(BaseManager):
             staging = _copy.put_tree(self.instance, [(path, rel, None) for path, rel in upload], base_dir=STAGING_BASE)
             self.actions.append("upload_tests")
             root = staging
+        elif empty_suite:
+            staging = root = self._stage_empty_suite(empty_suite)
         try:
             program = build_program(root, specs, qspec, lock_seconds_for(self.instance.timeout))
             self.actions.append("run_tests")
@@ -399,6 +425,16 @@ class UnitTestManager(BaseManager):
                      "load and compile (the error names the first problem), or that every class in classes is "
                      "compiled in the namespace")
         return self._report(result, runs, indexes, junit_path, dict(root=root or None, uploaded=uploaded))
+
+    def _stage_empty_suite(self, suite):
+        """A staging directory holding ``suite/`` with only a placeholder file (O(classes)); its path there."""
+        handle, placeholder = tempfile.mkstemp(prefix="iris-devtools-suite-", dir=getattr(self.module, "tmpdir", None))
+        os.close(handle)
+        try:
+            return _copy.put_tree(self.instance, [(placeholder, suite + "/" + SUITE_PLACEHOLDER, None)],
+                                  base_dir=STAGING_BASE)
+        finally:
+            os.remove(placeholder)
 
     def _require_ipm(self, name):
         """Fail unless IPM (0.9.x/0.10.x) and module ``name`` are installed in the namespace (one read session)."""

@@ -23,8 +23,10 @@ description:
     O(directory) with that staging directory as C(^UnitTestRoot), and removes the staging directory afterwards, also
     when the run fails.
   - B(Test classes already compiled in the namespace) (O(classes)), for example loaded with the collection's code
-    module - each class runs with C(RunTest) and the qualifiers C(/noload/nodelete), which neither load nor delete
-    anything.
+    module - each class runs with C(RunTest) and the qualifiers C(/noload/nodelete/norecursive), which neither load
+    nor delete anything. C(^UnitTestRoot) is then a new staging directory of the instance (under C(/tmp) there)
+    holding an empty O(suite) directory, as C(RunTest) needs an existing root and suite directory; it is removed
+    afterwards.
   - B(IPM's test phase of an installed IPM module) (O(ipm_module)) - the module checks that IPM (0.9.x or 0.10.x) and
     the module are installed in O(namespace), then runs C(test <module> -only -DUnitTest.FailuresAreFatal=0) through
     C(%IPM.Main.Shell) (the entry point of P(iris_devtools.iris.iris_ipm#module)). IPM loads the directory of each
@@ -78,7 +80,8 @@ options:
     description:
       - With O(directory) or O(src) - the suite to run, the name of a subdirectory of O(directory) that holds the C(.cls) test
         classes (the first part of RunTest's test spec). Required with O(directory).
-      - With O(classes) - the suite name the results are stored under (no directory is needed). Default V(loaded).
+      - With O(classes) - the suite name the results are stored under (the module stages an empty directory of that
+        name). Default V(loaded).
       - One directory name, without V(:) or V(/).
     type: str
   test_class:
@@ -92,7 +95,7 @@ options:
   classes:
     description:
       - Test classes (subclasses of C(%UnitTest.TestCase)) already compiled in O(namespace), each run with the
-        qualifiers C(/noload/nodelete) - nothing is loaded or deleted. Excludes O(directory).
+        qualifiers C(/noload/nodelete/norecursive) - nothing is loaded or deleted. Excludes O(directory).
       - Each class becomes one C(RunTest) call and one result entry; RV(result_indexes) lists them all.
     type: list
     elements: str
@@ -208,8 +211,8 @@ runs:
   sample: [{"testspec": "unit", "qspec": "/load/run/nodisplay/loadudl/recursive/delete", "status": null}]
 root:
   description:
-    - The value C(^UnitTestRoot) had during the run (V(null) for O(classes), where it is empty). With O(src) the
-      staging directory, which no longer exists when the module returns (V(null) in check mode).
+    - The value C(^UnitTestRoot) had during the run. With O(src) or O(classes) the staging directory, which no
+      longer exists when the module returns (V(null) in check mode).
   returned: always
   type: str
   sample: /tmp/tests

@@ -893,15 +893,20 @@ def p_ut1(inst, ctx):
         good and new == "1" and root == "1"
 
 
-@probe("UT2", "^UnitTestRoot=\"\", RunTest(\"probe:IrisProbe.UT\",\"/noload/nodelete/run/nodisplay\") of a compiled class",
+@probe("UT2", "^UnitTestRoot=<dir> holding an empty suite directory, RunTest(\"loaded:IrisProbe.UT\","
+       "\"/noload/nodelete/run/nodisplay/norecursive\") of a compiled class (iris-sources.md UT2, IRISREF24)",
        "a new ^UnitTest.Result index; TestPass 1, TestFail 0; the class stays")
 def p_ut2(inst, ctx):
     base = _ut_dir(inst)
+    rc, out = inst.shell(["mkdir", "-p", base + "loaded"])
+    if rc != 0:
+        raise RuntimeError("could not make the suite directory: %s" % out.strip()[-200:])
     p = Program()
     p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d")' % os_literal(base + "probe/UT.cls"))
     p.emit("load", _status_expr(error_prefix="error: "))
-    p.line("set old=$get(^UnitTestRoot),before=$order(^UnitTest.Result(\"\"),-1),^UnitTestRoot=\"\"")
-    p.line('set sc=##class(%%UnitTest.Manager).RunTest("probe:%s","/noload/nodelete/run/nodisplay")' % UT_CLASS)
+    p.line("set old=$get(^UnitTestRoot),before=$order(^UnitTest.Result(\"\"),-1),^UnitTestRoot=%s" % os_literal(base))
+    p.line('set sc=##class(%%UnitTest.Manager).RunTest("loaded:%s","/noload/nodelete/run/nodisplay/norecursive")'
+           % UT_CLASS)
     p.line("set ^UnitTestRoot=old,after=$order(^UnitTest.Result(\"\"),-1)")
     p.line(try_expr_line("v", '$classmethod("%s","Probe")' % UT_CLASS))
     p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)").emit("left", "v")

@@ -128,8 +128,24 @@ def test_display_and_nodisplay(sim):
     assert sim.run("USER", 'do ##class(%UnitTest.Manager).RunTest("demo","/loadudl/nodisplay")') == ""
 
 
+def test_loadudl_is_on_by_default(sim):
+    """/loadudl is on unless negated (iris-sources.md IRISREF24, RunTest doc): an empty qspec loads the .cls files."""
+    _root(sim)
+    assert _run(sim, qspec='"/nodisplay"') == "SC=1"  # the suite's failing test ran
+    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Failing", "Sample.Test.Passing"}
+    # /noloadudl loads no .cls file: nothing to run
+    assert _run(sim, qspec='"/noloadudl/nodisplay"') == "SC=0"
+
+
+def test_load_norun_keeps_the_classes(sim):
+    """/load/norun only loads (IRISREF24: the loaded classes are deleted only when /load and /run are both on)."""
+    _root(sim)
+    assert _run(sim, qspec='"/norun/nodisplay"') == "SC=0"
+    assert sim.write("USER", "##class(Sample.Calc).Add(1,2)") == "3"
+    assert sim.run("USER", 'write $data(^UnitTest.Result)') == "0"
+
+
 @pytest.mark.parametrize("qspec, expected", [
-    ('""', "default of /loadudl is not in the sources"),
     ('"/loadudl/debug"', "qualifier '/debug' is not modelled"),
     ('"ck/loadudl"', "flags other than /qualifiers"),
 ])
@@ -147,6 +163,24 @@ def test_bad_root_and_suite(sim, tmp_path):
     assert "^UnitTestRoot '' is not a directory" in _run(sim, qspec='"/loadudl"')
     _root(sim, str(tmp_path))
     assert "does not exist" in _run(sim, qspec='"/loadudl"')
+
+
+def test_noload_checks_the_root_and_suite_too(sim, tmp_path):
+    """/noload too: ^UnitTestRoot must be an existing directory and the suite a directory under it (iris-sources.md
+    UT2, IRISREF24: "must specify a valid directory whose existence is checked"); nothing runs otherwise."""
+    _root(sim)
+    _run(sim, qspec='"/nodelete/nodisplay"')  # the demo classes stay compiled
+    assert sim.run("USER", 'kill ^UnitTest.Result set ^UnitTestRoot=""') == ""
+    noload = '"/noload/nodelete/nodisplay/norecursive"'
+    why = ('set sc=##class(%UnitTest.Manager).RunTest("loaded:Sample.Test.Passing",' + noload + ') '
+           'write $SYSTEM.Status.GetErrorText(sc)')
+    assert "^UnitTestRoot '' is not a directory" in sim.run("USER", why)
+    _root(sim, str(tmp_path))
+    assert "does not exist" in sim.run("USER", why)
+    assert sim.run("USER", 'write $data(^UnitTest.Result)') == "0"
+    (tmp_path / "loaded").mkdir()
+    assert _run(sim, spec='"loaded:Sample.Test.Passing"', qspec=noload) == "SC=0"
+    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Passing"}
 
 
 def _suite(tmp_path, text, name="T.cls"):
@@ -222,7 +256,7 @@ def test_parse_qspec():
     """T1 negation forms; /display=none (T4)."""
     assert parse_qspec("/noload/nodelete")["load"] == 0
     assert parse_qspec("/delete=0/display=none") == {"load": 1, "run": 1, "delete": 0, "recursive": 1,
-                                                     "loadudl": None, "display": 0}
+                                                     "loadudl": 1, "display": 0}
     with pytest.raises(SpecError):
         parse_qspec("/coverage")
     assert Sim  # shared helper

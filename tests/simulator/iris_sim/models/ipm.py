@@ -489,8 +489,10 @@ class _Command:
             files = [os.path.join(c, f) for c, d, fs in os.walk(directory) for f in fs]
             if files:
                 # IPMT2/IPMT7: LoadTestDirectory calls $system.OBJ.LoadDir(dir,"k...") without wildcards, then
-                # RunTest("", "/display=none/nodelete") under ^UnitTestRoot; which files LoadDir and RunTest load
-                # by default (UDL .cls or only XML) is not in the sources.
+                # RunTest("", "/display=none/nodelete") under ^UnitTestRoot.  Whether LoadDir loads UDL .cls is not in
+                # the sources (the 2024.1 LoadDir doc names XML files only: iris-sources.md IRISREF24); RunTest's defaults are
+                # (/loadudl, /recursive on; an empty testspec runs the root), but not how IPM's "\" root resolves
+                # on Unix nor how sub-testsuites are named.
                 raise IpmError(f"simulator: loading the test directory '{directory}' with LoadTestDirectory and "
                                f"RunTest's default loading {NOT_MODELLED} (iris-sources.md IPMT7)")
             raise IpmError(f"simulator: the test phase of an empty test directory '{directory}' (CompilePackage of "

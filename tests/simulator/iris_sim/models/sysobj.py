@@ -355,9 +355,9 @@ class SystemOBJ(SimClass):
         _compile_items(run, names)
         return run.finish()
 
-    @class_method("Delete", source="T12, VOBJ")
+    @class_method("Delete", source="T12, VOBJ, IRISREF24")
     def delete(cls, proc, classes="", qspec=None, errorlog=None):
-        """Delete class definitions (a comma list or an array: iris-sources.md N10, VOBJ ``Delete(ByRef classes,
+        """Delete class definitions (a comma list or an array: iris-sources.md N10, VOBJ, IRISREF24 ``Delete(ByRef classes,
         qspec, ByRef errorlog) As %Status``); a class that does not exist is an error [inf: not stated]."""
         spec, run = _start(proc, qspec, errorlog)
         if spec is None:
@@ -379,18 +379,18 @@ class Routine(SimClass):
 
     name = "%Library.Routine"
     aliases = ("%Routine",)
-    source = "iris-sources.md N11, VOBJ"
+    source = "iris-sources.md N11, VOBJ, IRISREF24"
     instantiable = False
 
-    @class_method("Delete", source="N11, VOBJ")
+    @class_method("Delete", source="N11, VOBJ, IRISREF24")
     def delete(cls, proc, item=""):
         """Delete the routine ``item`` (``Name.mac``, ``Name.int``, ``Name.inc``); returns a %Status, success also for
-        a routine that does not exist (iris-sources.md N11, VOBJ)."""
+        a routine that does not exist (iris-sources.md N11, VOBJ, IRISREF24: the 2024.1 doc says the same)."""
         text = values.to_str(item)
         if text.rsplit(".", 1)[-1].lower() not in userroutines.TYPES:
             return status_error(5001, f"Routine name '{text}' needs its type (.mac, .int, .inc)")  # [inf] wording
         name, kind = text.rsplit(".", 1)
-        # iris-sources.md N11, VOBJ: "If the routine name which is passed does not exists, the method will return
+        # iris-sources.md N11, VOBJ, IRISREF24: "If the routine name which is passed does not exists, the method will return
         # success"; flag 0 (the default) deletes MAC, INT and OBJ: the model keeps one entry per loaded item.
         userroutines.delete(proc, f"{name}.{kind.lower()}")
         return status_ok()

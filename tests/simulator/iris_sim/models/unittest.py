@@ -5,7 +5,8 @@
 
 Sources: iris-sources.md T1 (test specs and qualifiers), T2 (Manager, lifecycle), T3 (result classes: Action,
 Status 0/1/2, Location), T4 (IPM's reader: the ``^UnitTest.Result`` layout), T9 (RunTest's status), UTCASE
-(TestCase, the assert macros), SYSMACROS (status macros, in iris_sim/macros.py).
+(TestCase, the assert macros), SYSMACROS (status macros, in iris_sim/macros.py), IRISREF24 (the 2024.1
+``%UnitTest.Manager.RunTest`` doc: the qualifiers' defaults, deletion after /load and /run; rows UT1-UT3).
 
 * **TestCase** (UTCASE): a modelled superclass of loaded UDL classes (``Extends %UnitTest.TestCase``); it extends
   %RegisteredObject.  Its lifecycle methods return $$$OK unless the test class overrides them [inf: the default
@@ -17,18 +18,20 @@ Status 0/1/2, Location), T4 (IPM's reader: the ``^UnitTest.Result`` layout), T9 
   record into: ``<INVALID OREF>`` [inf].  ``$$$AssertFilesSame``, ``$$$AssertFilesSQLUnorderedSame`` and every
   macro the sources do not list (``$$$LogMessage`` ...) are compile errors.
 * **RunTest(testspec, qspec, .userparam)** (T1, T2): ``testspec`` = ``suite[:Pkg.Class[:Method]]``, the suite a
-  subdirectory of ``^UnitTestRoot``.  Qualifiers (T1: ``/x``, ``/nox``, ``/x=0``): ``/load`` ``/run`` ``/delete``
-  ``/recursive`` (default on), ``/loadudl``, ``/display`` (``/display=all|none``, ``/nodisplay``: T4).  ``/debug``
-  and everything else: the call fails, "not modelled".  Refused as not modelled, not guessed: a suite directory
-  holding ``.cls`` files when ``/loadudl`` is not given either way (its default is not in the sources),
-  subdirectories with files under ``/recursive`` (how they become suites is not sourced), XML/routine files,
-  ``/noload`` without a class in the testspec.
+  subdirectory of ``^UnitTestRoot``, both checked to exist also with ``/noload`` (IRISREF24, row UT2).
+  Qualifiers (T1: ``/x``, ``/nox``, ``/x=0``): ``/load`` ``/run`` ``/delete``
+  ``/recursive`` ``/loadudl`` (default on: IRISREF24, RunTest doc), ``/display`` (``/display=all|none``,
+  ``/nodisplay``: T4).  The classes a run loaded are deleted after it when ``/load``, ``/run`` and ``/delete`` are on
+  (IRISREF24: "If both the /load and /run qualifiers are enabled ... deleted"; /norun only loads).  ``/debug`` (a
+  BREAK when a test fails: IRISREF24) and everything else: the call fails, "not modelled".  Refused as not
+  modelled, not guessed: subdirectories with files under ``/recursive`` (IRISREF24 makes them sub-testsuites but
+  not how they are named in the results), XML/routine files, ``/noload`` without a class in the testspec.
 * Results (T4): ``^UnitTest.Result(idx,suite)=$lb(status,time)``, ``(idx,suite,case)`` and
   ``(idx,suite,case,method)=$lb(status,time,errCategory,errMsg)``, ``(idx,suite,case,method,n)=
   $lb(status,action,description,location)``; ``idx`` = the last index + 1, so ``$order(^UnitTest.Result(""),-1)``
   is the newest run.  A case with failed methods has errMsg "There are failed TestMethods" (T4).  An uncaught
   error in a test method or a failing lifecycle method fails the method/case with errCategory = the method's
-  name [inf] and errMsg = the error text [inf].  Times are seconds [inf].  The ``%UnitTest_Result`` SQL tables
+  name [inf] and errMsg = the error text [inf].  Times are seconds (IRISREF24: the result classes' Duration).  The ``%UnitTest_Result`` SQL tables
   are not modelled.
 * Return value: disputed (T9 vs T4).  The model follows T9's code: an error %Status when a test failed, and also
   when loading, compiling or the qspec failed [inf: not live-verified]; tools must read ``^UnitTest.Result``.
@@ -51,7 +54,8 @@ from iris_sim.objects import SimClass, class_method, method, register
 TESTCASE = "%UnitTest.TestCase"
 RESULT = "UnitTest.Result"
 _STATE = "sim_unittest"  # obj.state key: the assertion list of the running test method
-_QUALIFIERS = {"load": 1, "run": 1, "delete": 1, "recursive": 1, "loadudl": None, "display": 1}
+# Defaults: iris-sources.md IRISREF24 (RunTest doc: /load, /run, /recursive, /loadudl on; /display=all; /nodelete to keep).
+_QUALIFIERS = {"load": 1, "run": 1, "delete": 1, "recursive": 1, "loadudl": 1, "display": 1}
 
 
 # -- the assert macros (UTCASE) ---------------------------------------------------------------------------
@@ -219,7 +223,7 @@ def parse_qspec(qspec) -> dict:
                 raise SpecError(f"qualifier '/{part}': value {NOT_MODELLED}")
             on = int(value)
         if key not in _QUALIFIERS:
-            raise SpecError(f"qualifier '/{part}' {NOT_MODELLED}")  # /debug included (T1's text is cut off)
+            raise SpecError(f"qualifier '/{part}' {NOT_MODELLED}")  # /debug included (IRISREF24: a BREAK on failure)
         spec[key] = on
     return spec
 
@@ -344,14 +348,22 @@ def _parse_testspec(testspec) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def _suite_files(root: str, suite: str, spec: dict) -> list:
-    """The ``.cls`` files of the suite directory; what the model cannot load → SpecError."""
+def _suite_dir(root: str, suite: str) -> str:
+    """The suite directory under ^UnitTestRoot, with /load and /noload alike (iris-sources.md UT2, IRISREF24: the
+    RunTest doc says ^UnitTestRoot "must specify a valid directory whose existence is checked during the invocation of
+    the RunTest(...) method" and the testsuite is a directory under it); else SpecError [inf: wording and form]."""
     if not root or not os.path.isdir(root):
         raise SpecError(f"^UnitTestRoot '{root}' is not a directory. Fix: set ^UnitTestRoot to the directory "
                         "that holds the suite directories")  # [inf] wording
     directory = os.path.join(root, suite)
     if not os.path.isdir(directory):
         raise SpecError(f"suite directory '{directory}' does not exist")  # [inf] wording
+    return directory
+
+
+def _suite_files(root: str, suite: str, spec: dict) -> list:
+    """The ``.cls`` files of the suite directory; what the model cannot load → SpecError."""
+    directory = _suite_dir(root, suite)
     files, others = [], []
     for entry in sorted(os.listdir(directory)):
         path = os.path.join(directory, entry)
@@ -365,9 +377,6 @@ def _suite_files(root: str, suite: str, spec: dict) -> list:
     if loadable:
         raise SpecError(f"loading '{loadable[0]}': only UDL .cls test files are modelled; this file type "
                         f"{NOT_MODELLED}")
-    if files and spec["loadudl"] is None:
-        raise SpecError("the suite holds .cls files and the default of /loadudl is not in the sources: "
-                        f"{NOT_MODELLED}. Fix: pass /loadudl (or /noloadudl)")
     return files if spec["loadudl"] else []
 
 
@@ -414,12 +423,14 @@ class Manager(SimClass):
             if method_filter and not class_filter:
                 raise SpecError("a method in the testspec needs its class (T1)")
             paths: list = []
+            root = values.to_str(proc.global_store().get("UnitTestRoot", (), ""))
             if spec["load"]:
-                store = proc.global_store()
-                paths = _suite_files(values.to_str(store.get("UnitTestRoot", (), "")), suite, spec)
+                paths = _suite_files(root, suite, spec)
             elif not class_filter:
                 raise SpecError(f"/noload without a class in the testspec {NOT_MODELLED}. Fix: name the class "
                                 "(suite:Pkg.Class)")
+            else:
+                _suite_dir(root, suite)
         except SpecError as exc:
             return _fail(proc, spec, str(exc))
         run = _Run(proc, spec)
@@ -444,7 +455,8 @@ class Manager(SimClass):
                     classes.append(klass)
             return _run_suite(run, suite, sorted(classes, key=lambda k: k.name), method_filter)
         finally:
-            if spec["delete"] and spec["load"] and loaded:
+            # IRISREF24 (RunTest doc): deleted after the run only when /load and /run are both on (and not /nodelete).
+            if spec["delete"] and spec["load"] and spec["run"] and loaded:
                 _delete(proc, loaded)
 
 

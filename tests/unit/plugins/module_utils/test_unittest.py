@@ -32,7 +32,7 @@ def test_plan_directory_runs():
 def test_plan_class_runs():
     assert _unittest.plan_runs(dict(classes=["A.B", "%Z.C"])) == ("", ["loaded:A.B", "loaded:%Z.C"])
     assert _unittest.plan_runs(dict(classes=["A.B"], suite="ci", test_method="TestY")) == ("", ["ci:A.B:TestY"])
-    assert _unittest.qspec_for(dict(classes=["A.B"])) == "/noload/nodelete/run/nodisplay"
+    assert _unittest.qspec_for(dict(classes=["A.B"])) == "/noload/nodelete/run/nodisplay/norecursive"
 
 
 @pytest.mark.parametrize("params, needle", [
@@ -112,13 +112,33 @@ def test_outcome_of_nothing():
     assert _unittest.outcome_from([])["counts"] == dict(tests=0, passed=0, failed=0, errors=0, skipped=0)
 
 
+def test_a_failed_suite_without_a_failed_test_is_an_error():
+    """A suite RunTest recorded as failed but with no failed test (it could not run it: iris-sources.md UT2,
+    IRISREF24) is an error, so the task cannot pass with nothing run; a failed suite with a failed test adds nothing."""
+    results = [dict(index=4, suite="loaded", status=0, time=0, category="Finding directories",
+                    message="ERROR #5001: directory invalid", cases=[])]
+    outcome = _unittest.outcome_from(results)
+    assert outcome["counts"] == dict(tests=1, passed=0, failed=0, errors=1, skipped=0)
+    assert outcome["failures"] == [dict(suite="loaded", **{"class": ""}, method="", outcome="error",
+                                        message="suite loaded failed without a failed test: Finding directories: "
+                                                "ERROR #5001: directory invalid", assertions=[])]
+    assert outcome["suites"][0]["testcases"][0]["name"] == "Finding directories"
+    bare = _unittest.outcome_from([dict(index=5, suite="s", status=0, time=0, cases=[])])
+    assert bare["failures"][0]["message"] == "suite s failed without a failed test"
+    failing = [dict(index=6, suite="s", status=0, time=0, cases=[
+        dict(name="P.Bad", status=0, time=0, category="", message="", methods=[method("TestF", 0, failed=1)])])]
+    assert _unittest.outcome_from(failing)["counts"] == dict(tests=1, passed=0, failed=1, errors=0, skipped=0)
+
+
 def test_lock_seconds():
     assert [_unittest.lock_seconds_for(t) for t in (0, 1, 60, 10000)] == [1, 1, 30, 300]
 
 
 # -- the program, in the simulator ----------------------------------------------------------------------------------------
-def run(iris_sim, params, namespace="USER"):
-    root, specs = _unittest.plan_runs(params)
+def run(iris_sim, params, namespace="USER", root=None):
+    """The program of plan_runs; ``root`` stands for the staging root UnitTestManager.run makes (classes)."""
+    planned, specs = _unittest.plan_runs(params)
+    root = planned if root is None else root
     program = _unittest.build_program(root, specs, _unittest.qspec_for(params), 5)
     return iris_sim.transport(namespace).run(program)
 
@@ -176,18 +196,30 @@ def test_root_with_subscripts_is_refused_before_anything_runs(iris_sim, tests_di
     assert global_value(iris_sim, "^UnitTest.Result") == "0:"
 
 
-def test_compiled_classes_run_with_noload(iris_sim, tests_dir):
+def _stage(tmp_path, *suites):
+    """A root holding empty suite directories, as UnitTestManager.run stages for classes."""
+    root = tmp_path / "stage"
+    for suite in suites:
+        (root / suite).mkdir(parents=True)
+    return str(root)
+
+
+def test_compiled_classes_run_with_noload(iris_sim, tests_dir, tmp_path):
     # load and keep the classes (as iris_code would), then run them as compiled classes
     run(iris_sim, dict(directory=tests_dir, suite="unit", delete_classes=False))
-    result = run(iris_sim, dict(classes=["SampleApp.Test.Failing", "SampleApp.Test.Passing"]))
+    stage = _stage(tmp_path, "loaded", "ci")
+    result = run(iris_sim, dict(classes=["SampleApp.Test.Failing", "SampleApp.Test.Passing"]), root=stage)
     assert result["run"]["indexes"] == [2, 3]
     outcome = _unittest.outcome_from(result["results"])
     assert outcome["counts"] == dict(tests=4, passed=3, failed=1, errors=0, skipped=0)
     assert [s["name"] for s in outcome["suites"]] == ["loaded", "loaded"]
-    one = run(iris_sim, dict(classes=["SampleApp.Test.Failing"], test_method="TestPasses", suite="ci"))
+    one = run(iris_sim, dict(classes=["SampleApp.Test.Failing"], test_method="TestPasses", suite="ci"), root=stage)
     assert _unittest.outcome_from(one["results"])["counts"]["tests"] == 1
+    # iris-sources.md UT2, IRISREF24: ^UnitTestRoot must be an existing directory, also with /noload
+    empty = run(iris_sim, dict(classes=["SampleApp.Test.Passing"]), root="")
+    assert empty["run"]["indexes"] == [] and "is not a directory" in empty["run"]["statuses"][0]
 
 
-def test_a_class_that_is_not_compiled_runs_nothing(iris_sim):
-    result = run(iris_sim, dict(classes=["SampleApp.Test.Missing"]))
+def test_a_class_that_is_not_compiled_runs_nothing(iris_sim, tmp_path):
+    result = run(iris_sim, dict(classes=["SampleApp.Test.Missing"]), root=_stage(tmp_path, "loaded"))
     assert result["run"]["indexes"] == [] and "does not exist" in result["run"]["statuses"][0]

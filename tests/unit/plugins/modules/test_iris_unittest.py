@@ -64,7 +64,7 @@ def test_check_mode_says_what_would_run(main, tests_dir, tmp_path):
     assert result["actions"] == ["run_tests", "write_junit"] and result["iris_sessions"] == 0 == result["sessions"]
     assert not os.path.exists(junit)
     plain = main({"classes": ["A.B"]}, check=True)
-    assert plain["changed"] is False and plain["runs"][0]["qspec"] == "/noload/nodelete/run/nodisplay"
+    assert plain["changed"] is False and plain["runs"][0]["qspec"] == "/noload/nodelete/run/nodisplay/norecursive"
 
 
 def test_failing_test_fails_the_task_with_counts_and_the_junit_file(main, tests_dir, tmp_path):
@@ -187,6 +187,19 @@ def test_src_staging_directory_is_removed_when_the_run_breaks(local_main, tests_
     result = local_main({"src": tests_dir, "suite": "unit"})
     assert result["failed"] and "the session broke" in result["msg"]
     assert len(seen) == 1 and seen[0].startswith("iris-devtools-stage-")
+    assert list(local_main.stage.iterdir()) == []
+
+
+def test_classes_run_under_a_staged_root_with_the_suite_directory(local_main, tests_dir):
+    """classes: ^UnitTestRoot is a staged directory holding the (empty) suite directory, removed afterwards
+    (iris-sources.md UT2, IRISREF24: RunTest checks that ^UnitTestRoot is an existing directory)."""
+    keep = local_main({"src": tests_dir, "suite": "unit", "delete_classes": False, "fail_on_failure": False})
+    assert not keep["failed"]
+    result = local_main({"classes": ["SampleApp.Test.Passing"], "suite": "ci"})
+    assert not result["failed"], result["msg"]
+    assert result["counts"] == {"tests": 2, "passed": 2, "failed": 0, "errors": 0, "skipped": 0}
+    assert result["runs"][0]["qspec"] == "/noload/nodelete/run/nodisplay/norecursive"
+    assert result["root"].startswith(str(local_main.stage) + "/iris-devtools-stage-")
     assert list(local_main.stage.iterdir()) == []
 
 
