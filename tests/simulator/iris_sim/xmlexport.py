@@ -20,9 +20,12 @@ from iris_sim.classdefs import NOT_MODELLED
 
 _EXPORT_ATTRS = {"generator", "version", "zv", "ts"}
 _GENERATORS = {"IRIS", "Cache"}
-_CLASS_CHILDREN = {"Description", "IncludeCode", "Super", "TimeCreated", "Parameter", "Method"}
+_CLASS_CHILDREN = {"Description", "IncludeCode", "Super", "TimeCreated", "Parameter", "Method", "Property"}
 _METHOD_CHILDREN = {"Description", "ClassMethod", "FormalSpec", "ReturnType", "Private", "Implementation"}
 _PARAMETER_CHILDREN = {"Default"}
+# XMLEXP (IPM test data) shows <Property name><Type>; its <Calculated>, <SqlComputed>, <SqlComputeCode> children and
+# any other (InitialExpression, Collection, ...) are not modelled (row N16)
+_PROPERTY_CHILDREN = {"Description", "Type"}
 _ROUTINE_TYPES = {"MAC"}  # XMLEXP shows type="MAC"; INC and INT are not in the sources read (row N16)
 _NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$")
 
@@ -41,7 +44,7 @@ def _children(elem, allowed: set, what: str) -> None:
     for child in elem:
         if child.tag not in allowed:
             raise XmlExportError(f"{what}: element <{child.tag}> {NOT_MODELLED}")
-        if child.attrib and child.tag not in ("Parameter", "Method"):
+        if child.attrib and child.tag not in ("Parameter", "Method", "Property"):
             raise XmlExportError(f"{what}: attributes of <{child.tag}> {NOT_MODELLED}")
 
 
@@ -126,12 +129,14 @@ def _class_udl(elem) -> tuple[str, str]:
             lines += _parameter_udl(member, name)
         elif member.tag == "Method":
             lines += _method_udl(member, name)
+        elif member.tag == "Property":
+            lines += _property_udl(member, name)
     lines.append("}")
     return name, "\n".join(lines) + "\n"
 
 
 def _member(elem, cls: str, children) -> tuple:
-    """A <Parameter>/<Method> element's checked name and its place for messages."""
+    """A <Parameter>/<Method>/<Property> element's checked name and its place for messages."""
     name = elem.get("name", "")
     what = f"<Class name=\"{cls}\"> <{elem.tag} name=\"{name}\">"
     _attrs(elem, {"name"}, what)
@@ -147,6 +152,16 @@ def _parameter_udl(elem, cls: str) -> list:
     if default is None:
         return [f"Parameter {pname};", ""]
     return [f"Parameter {pname} = \"{default.replace(chr(34), chr(34) * 2)}\";", ""]  # [inf] a string literal
+
+
+def _property_udl(elem, cls: str) -> list:
+    """``<Property name="Foo"><Type>%String</Type></Property>`` (XMLEXP, row N16) → ``Property Foo As %String;``
+    [inf: the UDL spelling of the same member]."""
+    pname, what = _member(elem, cls, _PROPERTY_CHILDREN)
+    typ = (elem.findtext("Type") or "").strip()
+    if typ and not _NAME.match(typ):
+        raise XmlExportError(f"{what}: <Type>{typ}</Type> (a class name) {NOT_MODELLED}")
+    return _description(elem) + [f"Property {pname}" + (f" As {typ}" if typ else "") + ";", ""]
 
 
 def _method_udl(elem, cls: str) -> list:

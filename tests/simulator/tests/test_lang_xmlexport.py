@@ -66,7 +66,15 @@ def test_formal_spec_translation():
 
 
 @pytest.mark.parametrize("body, needle", [
-    ('<Class name="X.Y"><Property name="P"/></Class>', "element <Property> is not modelled"),
+    ('<Class name="X.Y"><Property name="P"><Type>%String</Type><Calculated>1</Calculated></Property></Class>',
+     "element <Calculated> is not modelled"),
+    ('<Class name="X.Y"><Property name="P"><InitialExpression>1</InitialExpression></Property></Class>',
+     "element <InitialExpression> is not modelled"),
+    ('<Class name="X.Y"><Storage name="Default"><Type>%Library.CacheStorage</Type></Storage></Class>',
+     "element <Storage> is not modelled"),
+    ('<Class name="X.Y"><Property name="_P"><Type>%String</Type></Property></Class>', "not a property name"),
+    ('<Class name="X.Y"><Property name="P"><Type>%String(MAXLEN=1)</Type></Property></Class>',
+     "<Type>%String(MAXLEN=1)</Type> (a class name) is not modelled"),
     ('<Class name="X.Y"><XData name="D"/></Class>', "element <XData> is not modelled"),
     ('<Class name="X.Y"><Method name="M"><Language>python</Language></Method></Class>',
      "element <Language> is not modelled"),
@@ -100,3 +108,34 @@ def test_a_bad_item_stores_nothing(sim, tmp_path):
     assert out.startswith("0|00|"), out
     assert "CLASS DOES NOT EXIST" in sim.run("USER", 'try { write ##class(Xml.Demo).Greet("x") } '
                                                      'catch e { write e.Name }')
+
+
+PROPS = HEAD + """<Class name="P.C">
+<Super>%RegisteredObject</Super>
+<TimeCreated>64509,41396.297647</TimeCreated>
+
+<Property name="Foo">
+<Description>
+The foo</Description>
+<Type>%String</Type>
+</Property>
+
+<Property name="Bar">
+<Type>%String</Type>
+</Property>
+</Class>
+</Export>
+"""
+
+
+def test_properties_load_and_hold_values(sim, tmp_path):
+    path = _write(tmp_path, "props.xml", PROPS)
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d",.err,.list) write $SYSTEM.Status.IsOK(sc),"|",'
+                          '$data(list("P.C.cls")),"|",$SYSTEM.Status.GetErrorText(sc)')
+    assert out.startswith("1|1|"), out
+    assert sim.run("USER", 'set o=##class(P.C).%New(),o.Foo="x",o.Bar="y" write o.Foo,o.Bar') == "xy"
+
+
+def test_property_translation():
+    items = xmlexport.parse_export(PROPS)
+    assert "/// The foo\nProperty Foo As %String;" in items[0][2] and "Property Bar As %String;" in items[0][2]
