@@ -442,8 +442,9 @@ class IrisMain:
         time.sleep(max(0.0, env_float("IRIS_SIM_LOGON_DELAY", 0.5)))
         self._start_scheduler()
         self.msg("Enabling logons")
-        update_state(self.mgr, logons=True)
+        # Running before logons are seen enabled: a SIGTERM right after a client saw them must find it running.
         self.running = True
+        update_state(self.mgr, logons=True)
         self.info("...started InterSystems IRIS instance %s" % instance_name())
         return 0
 
