@@ -45,12 +45,12 @@ TARBALL_SUFFIXES = (".tgz", ".tar.gz")
 # Check mode's version of a package that will be installed from a repository or a remote tarball without O(version).
 UNKNOWN_VERSION = "?"
 UPLOAD_NAME_PREFIX = "iris-devtools-ipm-"  # every file iris_ipm uploads to upload_dir; only these are removed
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-_CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}$")
+_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\Z")
+_CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}\Z")
 # IPMSRC ModuleName: no spaces, at most 255 characters; quotes and other blanks are refused too because the command
 # line IPM parses is split on blanks [inf: its quoting rules are not in the sources].
-_NAME = re.compile(r"^[^\s\"']{1,255}$")
-_PATH = re.compile(r"^/[^\s\"']*$")
+_NAME = re.compile(r"^[^\s\"'\x00-\x1f\x7f]{1,255}\Z")  # no blank, quote or control character (NUL ...)
+_PATH = re.compile(r"^/[^\s\"'\x00-\x1f\x7f]*\Z")
 
 
 def version_tuple(text):
@@ -87,7 +87,7 @@ def check_ipm_version(text):
 
 def check_name(text, option="name"):
     if not isinstance(text, str) or not _NAME.match(text):
-        raise IrisModuleError("%s %r is not an IPM module name (1 to 255 characters, no blanks or quotes)." % (option, text),
+        raise IrisModuleError("%s %r is not an IPM module name (1 to 255 characters, no blanks, quotes or control characters)." % (option, text),
                               hint="use the <Name> of the package's module.xml")
     return text
 
