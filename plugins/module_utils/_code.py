@@ -186,9 +186,7 @@ def class_includes(text):
 
 
 def includes_of(path, text, item):
-    """``{item: [include name]}`` of a UDL file (``item`` as item_of gave it); an XML export: see ``_export``."""
-    if _kind(path) == "xml":
-        return _export(path, text)[1]
+    """``{item: [include name]}`` of a UDL file (``item`` as item_of gave it); an XML export's come from ``_export``."""
     names = class_includes(text) if item.lower().endswith(".cls") else routine_includes(text)
     return {item: names} if names else {}
 
