@@ -56,7 +56,7 @@ def _tree(sim, idx=None) -> dict:
 def test_run_test_results_in_the_ipm_layout(sim):
     """Suite, case, method and assertion nodes in T4's layout; failures, texts, locations, skipped status 2."""
     _root(sim)
-    assert _run(sim) == "SC=1"  # T9: an error status when a test failed [inf]
+    assert _run(sim) == "SC=0"  # IPMCI: RunTest returns OK also when a test failed (the results say it)
     tree = _tree(sim)
     assert tree[("demo",)][0] == 0
     passing, failing = ("demo", "Sample.Test.Passing"), ("demo", "Sample.Test.Failing")
@@ -116,7 +116,7 @@ def test_loaded_classes_are_deleted_unless_nodelete(sim):
 def test_testspec_class_and_method(sim):
     """suite:Pkg.Class:Method runs that method only (T1)."""
     _root(sim)
-    assert _run(sim, spec='"demo:Sample.Test.Failing:TestWrongSum"') == "SC=1"
+    assert _run(sim, spec='"demo:Sample.Test.Failing:TestWrongSum"') == "SC=0"  # failed; the status is OK (IPMCI)
     assert [key for key in _tree(sim) if len(key) == 3] == [("demo", "Sample.Test.Failing", "TestWrongSum")]
 
 
@@ -131,7 +131,7 @@ def test_display_and_nodisplay(sim):
 def test_loadudl_is_on_by_default(sim):
     """/loadudl is on unless negated (iris-sources.md IRISREF24, RunTest doc): an empty qspec loads the .cls files."""
     _root(sim)
-    assert _run(sim, qspec='"/nodisplay"') == "SC=1"  # the suite's failing test ran
+    assert _run(sim, qspec='"/nodisplay"') == "SC=0"  # the suite ran (its failing test too)
     assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Failing", "Sample.Test.Passing"}
     # /noloadudl loads no .cls file: nothing to run
     assert _run(sim, qspec='"/noloadudl/nodisplay"') == "SC=0"
@@ -284,3 +284,66 @@ def test_result_sql_tables_are_not_modelled(sim):
     query = "SELECT Action FROM %UnitTest_Result.TestAssert"
     out = sim.run("USER", f'set rs=##class(%SQL.Statement).%ExecDirect(,"{query}") write rs.%SQLCODE')
     assert out == "-30"
+
+
+LIFECYCLE = os.path.join(DATA, "lifecycle")
+
+
+def ipm_summary(tree: dict) -> dict:
+    """Counts as IPM's reader makes them (iris-sources.md IPMCI, IPMT4): methods (a case-level error counts as one
+    failed method) and failure rows (case errors, method errors - an error category recorded - and failed
+    assertions)."""
+    counts = {"total": 0, "passed": 0, "failed": 0, "rows": 0}
+    for key, value in tree.items():
+        if len(key) == 2 and value[2]:
+            counts.update(total=counts["total"] + 1, failed=counts["failed"] + 1, rows=counts["rows"] + 1)
+        elif len(key) == 3:
+            counts["total"] += 1
+            counts["passed" if value[0] else "failed"] += 1
+            counts["rows"] += bool(value[2])
+        elif len(key) == 4:
+            counts["rows"] += value[0] == 0
+    return counts
+
+
+def test_lifecycle_outcomes_match_what_ipm_ci_observes(sim):
+    """Failing lifecycle methods (by status and by error), failed assertions and an error in a test method: the
+    counts IPM's own test of its test phase asserts on IRIS (iris-sources.md IPMCI: 12 failed and 6 passed methods,
+    13 failure rows) for classes of the same shapes (tests/data/unittest/lifecycle, written for this test)."""
+    _root(sim, LIFECYCLE)
+    assert _run(sim, spec='"Life"') == "SC=0"  # IPMCI: RunTest's status is OK although tests failed
+    tree = _tree(sim)
+    assert ipm_summary(tree) == {"total": 18, "passed": 6, "failed": 12, "rows": 13}
+    # no method of a class whose OnBeforeAllTests failed runs; OnAfterOneTest fails a method whose assertion passed
+    assert not [key for key in tree if len(key) == 3 and key[1].startswith("Life.SetupAll")]
+    assert tree[("Life", "Life.TeardownOneStatus", "TestBody")][:1] == [0]
+    assert tree[("Life", "Life.TeardownOneStatus", "TestBody", 1)][:1] == [1]
+
+
+def test_empty_testspec_runs_the_root(sim, tmp_path):
+    """An empty testspec runs ^UnitTestRoot itself (IRISREF24); the results' suite subscript is the root's value
+    [inf: iris-sources.md IPMT8]."""
+    root = os.path.join(str(tmp_path), "Life", "")
+    shutil.copytree(os.path.join(LIFECYCLE, "Life"), root)
+    _root(sim, root)
+    assert _run(sim, spec='""') == "SC=0"
+    tree = _tree(sim)
+    assert {key[0] for key in tree} == {root}
+    assert ipm_summary(tree)["total"] == 18
+
+
+def test_underscore_directories_are_skipped_and_autoload_refused(sim, tmp_path):
+    """IRISREF24 (RunTest doc): subdirectories named _... are skipped, also under /recursive; _autoload (the /autoload
+    default, loaded from the suite directory and its ancestors) is not modelled."""
+    root = _suite(tmp_path, 'Class T.U Extends %UnitTest.TestCase\n{\n\nMethod TestU()\n{\n'
+                            '    do $$$AssertTrue(1)\n}\n\n}\n')
+    data = tmp_path / "s" / "_data"
+    data.mkdir()
+    (data / "Broken.cls").write_text("this is not a class\n", encoding="utf-8")
+    _root(sim, root)
+    assert _run(sim, spec='"s"', qspec='"/nodisplay"') == "SC=0"
+    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"T.U"}
+    (tmp_path / "_autoload").mkdir()
+    out = sim.run("USER", 'set sc=##class(%UnitTest.Manager).RunTest("s","/nodisplay") '
+                          'write $SYSTEM.Status.GetErrorText(sc)')
+    assert "the _autoload directory in" in out and "is not modelled" in out

@@ -50,10 +50,11 @@ import tarfile
 import tempfile
 import xml.etree.ElementTree as ET
 
-from iris_sim import classdefs, values
+from iris_sim import classdefs, objects, values
 from iris_sim.classdefs import NOT_MODELLED, CompileError
-from iris_sim.errors import IrisError, SessionEnd, is_error, status_error, status_ok
+from iris_sim.errors import IrisError, SessionEnd, is_error, status_error, status_ok, status_text
 from iris_sim.models import sysobj
+from iris_sim.models import unittest as unittest_model
 from iris_sim.objects import ByRef, Prop, SimClass, SimObject, class_method, register
 
 SECTION = "ipm"
@@ -457,12 +458,13 @@ class _Command:
             raise
 
     def cmd_test(self, args) -> None:
-        """``test <module> -only`` (IPMTEST: IPMT2, IPMT4, IPMT6; Contract 15 in DESIGN.md)."""
-        data = [a for a in args if a.startswith("-D")]
-        for item in data:
-            key, eq, value = item[2:].partition("=")
+        """``test <module> -only`` (IPMTEST: IPMT2, IPMT4, IPMT6; IPMCI: IPMT3, IPMT7; Contract 15 in DESIGN.md)."""
+        fatal = True  # IPMT4: -DUnitTest.FailuresAreFatal defaults to 1
+        for item in [a for a in args if a.startswith("-D")]:
+            key, dummy, value = item[2:].partition("=")
             if key != "UnitTest.FailuresAreFatal" or value not in ("0", "1"):
                 raise IpmError(f"test modifier '{item}' {NOT_MODELLED} (only -DUnitTest.FailuresAreFatal=0|1)")
+            fatal = value == "1"
         plain, mods = self.split([a for a in args if not a.startswith("-D")], _QUIET_MODIFIERS | {"-only", "-o"})
         if len(plain) != 1:
             raise IpmError("test needs one module name")  # [inf] wording
@@ -472,6 +474,8 @@ class _Command:
         have = self.modules.get(plain[0])
         if have is None:
             raise IpmError(f"module {plain[0]} is not installed")  # [inf] wording
+        verbose = bool(mods & {"-v", "-verbose"})
+        indexes: list = []
         for unittest in have.get("unittests") or []:
             extra = sorted(set(unittest) - {"Name", "Package", "Phase"})
             if extra:
@@ -481,25 +485,64 @@ class _Command:
                 continue  # IPMT2: TestsShouldRun needs the phase in Phase
             if not unittest.get("Package"):
                 raise IpmError(f"a UnitTest without Package {NOT_MODELLED}")
-            directory = os.path.join(have.get("path") or "", unittest.get("Name", "").strip("/"))
-            if not os.path.isdir(directory):
-                # A module loaded from an archive: where IPM keeps its root after the load is not in the sources.
-                raise IpmError(f"simulator: the test directory '{directory}' of a module whose root is gone (loaded "
-                               f"from an archive) {NOT_MODELLED}")
-            files = [os.path.join(c, f) for c, d, fs in os.walk(directory) for f in fs]
-            if files:
-                # IPMT2/IPMT7: LoadTestDirectory calls $system.OBJ.LoadDir(dir,"k...") without wildcards, then
-                # RunTest("", "/display=none/nodelete") under ^UnitTestRoot.  Whether LoadDir loads UDL .cls is not in
-                # the sources (the 2024.1 LoadDir doc names XML files only: iris-sources.md IRISREF24); RunTest's defaults are
-                # (/loadudl, /recursive on; an empty testspec runs the root), but not how IPM's "\" root resolves
-                # on Unix nor how sub-testsuites are named.
-                raise IpmError(f"simulator: loading the test directory '{directory}' with LoadTestDirectory and "
-                               f"RunTest's default loading {NOT_MODELLED} (iris-sources.md IPMT7)")
-            raise IpmError(f"simulator: the test phase of an empty test directory '{directory}' (CompilePackage of "
-                           f"{unittest['Package']} without classes) {NOT_MODELLED}")
+            indexes.extend(self.run_unittest(have, unittest, verbose))
         # IPMT6: a module without UnitTest resources in the test phase runs nothing and succeeds [inf: no source shows
         # the empty case, but %Test only calls OnPhase of the resources in scope].
+        failures = sum(_failure_rows(self.proc, index) for index in indexes)
+        self.say("Test Results: " + ", ".join(f"^UnitTest.Result({i})" for i in indexes))  # [inf] wording
+        if fatal and failures:
+            # IPMT4 (GetAllTestsStatus): one row per case error, method error and failed assertion -> an error status
+            raise IpmError(f"{failures} failure(s).")
         self.say(f"[{plain[0]}] Test SUCCESS")  # [inf] wording
+
+    def run_unittest(self, have: dict, unittest: dict, verbose: bool) -> list:
+        """One ``<UnitTest Package>`` resource (IPMT2): load its directory without compiling, compile the package, run
+        RunTest("") under ^UnitTestRoot = the package's directory (stashed and put back); the new result indexes."""
+        proc, package = self.proc, unittest["Package"]
+        directory = os.path.join(have.get("path") or "", unittest.get("Name", "").strip("/"))
+        if not os.path.isdir(directory):
+            # A module loaded from an archive: where IPM keeps its root after the load is not in the sources.
+            raise IpmError(f"simulator: the test directory '{directory}' of a module whose root is gone (loaded "
+                           f"from an archive) {NOT_MODELLED}")
+        package_dir = os.path.join(directory, *package.split("."))
+        files = _test_files(directory, package_dir)
+        if not files:
+            raise IpmError(f"simulator: the test phase of a test directory without classes in '{package_dir}' "
+                           f"(CompilePackage of {package} without classes) {NOT_MODELLED}")
+        # IPMT2/IPMT7: LoadTestDirectory = $system.OBJ.LoadDir(dir,"k/nodisplay") (no compile; UDL .cls files load:
+        # LOADDIRUDL), then CompilePackage(Package,"ck-d"); an error stops the phase ($$$ThrowOnError).
+        run = sysobj._Run(proc, {"display": int(verbose)}, None)  # pylint: disable=protected-access
+        loaded: list = []
+        for path in files:
+            sysobj._load_file(run, path, loaded)  # pylint: disable=protected-access
+        names = sorted(n for n in classdefs.class_table(proc) if n.startswith(package + "."))
+        if not run.errors and names:
+            sysobj._compile(run, names)  # pylint: disable=protected-access
+        if run.errors:
+            raise IpmError(run.errors[0])
+        store = proc.global_store()
+        if store.data("UnitTestRoot") >= 10:
+            raise IpmError(f"simulator: ^UnitTestRoot with subscripts (IPM zkills its top node) {NOT_MODELLED}")
+        old = store.get("UnitTestRoot") if store.data("UnitTestRoot") % 10 else None
+        before = store.order(unittest_model.RESULT, ("",), -1) if store.data(unittest_model.RESULT) else ""
+        # IPMT2/IPMCI: ^UnitTestRoot = <root><Name><Package with "." -> "\">, normalised (IPM's own integration tests
+        # read it as a directory on Linux); "/nodelete" because the package has classes.
+        store.set("UnitTestRoot", (), os.path.join(package_dir, ""))
+        try:
+            qspec = ("/display=all" if verbose else "/display=none") + "/nodelete"
+            status = objects.call_class_method(proc, "%UnitTest.Manager", "RunTest", ["", qspec])
+        finally:
+            store.kill("UnitTestRoot")
+            if old is not None:
+                store.set("UnitTestRoot", (), old)
+        if is_error(status):
+            raise IpmError(status_text(status))
+        new, index = [], before
+        while True:
+            index = store.order(unittest_model.RESULT, (index,))
+            if index == "":
+                return new
+            new.append(index)
 
     def cmd_uninstall(self, args) -> None:
         plain, mods = self.split(args, _QUIET_MODIFIERS | {"-force", "-f"})
@@ -518,6 +561,52 @@ class _Command:
         del self.modules[name]
         _dirty(self.proc)
         self.say(f"[{name}] uninstalled")  # [inf] wording
+
+
+def _test_files(directory: str, package_dir: str) -> list:
+    """The files LoadTestDirectory and RunTest would load; what the sources leave open is refused (IpmError).
+
+    IPMCI shows UDL classes in the package's directory loaded and run.  Loadable files elsewhere under the test
+    directory (LoadDir loads them, CompilePackage may not compile them, RunTest does not run them: IPMT3 [inf]) and
+    files in subdirectories of the package's directory (RunTest's sub-testsuites, named how: IPMT8) are not modelled.
+    Directories whose names begin with "_" are skipped (IPMT2: LoadTestDirectory; IRISREF24: RunTest)."""
+    loadable = (".cls", ".mac", ".int", ".inc", ".xml")
+    inside, outside = [], []
+    for current, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("_"))
+        for name in sorted(names):
+            if name.lower().endswith(loadable):
+                path = os.path.join(current, name)
+                (inside if os.path.dirname(path) == os.path.normpath(package_dir) else outside).append(path)
+    if outside:
+        raise IpmError(f"simulator: '{outside[0]}' is outside the package's directory '{package_dir}' (loaded by "
+                       f"LoadTestDirectory, not run by RunTest [inf]: iris-sources.md IPMT3; in a subdirectory of "
+                       f"it, a sub-testsuite: IPMT8) {NOT_MODELLED}")
+    return inside
+
+
+def _failure_rows(proc, index) -> int:
+    """IPMT4 (GetAllTestsStatus): case errors + method errors (an error category recorded) + failed assertions."""
+    store, count = proc.global_store(), 0
+
+    def children(subs):
+        sub = store.order(unittest_model.RESULT, subs + ("",))
+        while sub != "":
+            yield subs + (sub,)
+            sub = store.order(unittest_model.RESULT, subs + (sub,))
+
+    for suite in children((index,)):
+        for case in children(suite):
+            count += bool(values.to_str(_piece(store, case, 3)))
+            for method in children(case):
+                count += bool(values.to_str(_piece(store, method, 3)))
+                count += sum(1 for node in children(method) if values.to_int(_piece(store, node, 1)) == 0)
+    return count
+
+
+def _piece(store, subs, position):
+    items = values.list_items(store.get(unittest_model.RESULT, subs, "") or "")
+    return items[position - 1] if len(items) >= position else ""
 
 
 def run_command(proc, command: str):
