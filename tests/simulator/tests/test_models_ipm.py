@@ -12,8 +12,10 @@ import shutil
 import tarfile
 
 import iris_sim.models  # noqa: F401  pylint: disable=unused-import
+from iris_sim import values
 from iris_sim.shell import run_session
 from test_models_support import Sim, fixture_sim  # noqa: F401  pylint: disable=unused-import
+from test_unittest_manager import ipm_summary
 
 import pytest
 
@@ -174,11 +176,9 @@ def test_the_sample_application_manifest_loads(sim):
     assert sim.run("USER", "write ##class(SampleApp.Base).Version()") == "1.0"
 
 
-def test_test_phase_of_a_module(sim, tmp_path):
-    """test <module> -only (Contract 15; iris-sources.md IPMT2, IPMT4, IPMT6, IPMT7): a module without test
-    resources runs nothing and succeeds; loading a UnitTest directory (LoadDir/RunTest defaults unsourced), a test
-    without -only, other -D data and a missing module fail (loudly where unsourced)."""
-    sample = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "sample_app"))
+def test_test_phase_of_a_module(sim):
+    """test <module> -only (Contract 15; iris-sources.md IPMT2, IPMT4, IPMT6): a module without test resources runs
+    nothing and succeeds; a test without -only, other -D data and a missing module fail."""
     _install_ipm(sim)
     assert _shell(sim, "load " + os.path.join(REPO, "greet-1.0.0")).endswith("SC=0")
     assert _shell(sim, "test greet -only -DUnitTest.FailuresAreFatal=0").endswith("SC=0")
@@ -187,8 +187,94 @@ def test_test_phase_of_a_module(sim, tmp_path):
     out = _shell(sim, "test greet -only -DUnitTest.JUnitOutput=/tmp/x.xml")
     assert out.endswith("SC=1") and "not modelled" in out
     assert "is not installed" in _shell(sim, "test nothing -only")
-    assert _shell(sim, "load " + sample).splitlines()[-1] == "SC=0"
-    out = _shell(sim, "test sample-app -only -DUnitTest.FailuresAreFatal=0")
-    assert out.endswith("SC=1") and "simulator: loading the test directory" in out and "IPMT7" in out
-    # the run left no ^UnitTest.Result behind
+
+
+LIFECYCLE = os.path.join(os.path.dirname(__file__), "data", "unittest", "lifecycle")
+MODULE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<Export generator="IRIS" version="26"><Document name="life.ZPM"><Module>
+  <Name>life</Name><Version>1.0.0</Version><Packaging>module</Packaging>
+  <UnitTest Name="/tests/" Package="Life" Phase="test"/>
+</Module></Document></Export>
+"""
+
+
+def _life_module(tmp_path) -> str:
+    """A module whose UnitTest resource holds the lifecycle classes in tests/Life/ (IPMCI's layout)."""
+    module = tmp_path / "life"
+    shutil.copytree(LIFECYCLE, module / "tests")
+    (module / "tests" / "README.md").write_text("not loaded\n", encoding="utf-8")
+    (module / "module.xml").write_text(MODULE_XML, encoding="utf-8")
+    return str(module)
+
+
+def _newest_tree(sim) -> dict:
+    """^UnitTest.Result of the newest run as {subscripts after the index: decoded $list}."""
+    tree: dict = {}
+    with sim.inst.session_lock():
+        sim.inst.reload()
+        store = sim.inst.global_store("USER")
+        idx = store.order("UnitTest.Result", ("",), -1)
+
+        def walk(subs):
+            sub = store.order("UnitTest.Result", subs + ("",))
+            while sub != "":
+                here = subs + (sub,)
+                tree[here[1:]] = values.list_items(store.get("UnitTest.Result", here))
+                walk(here)
+                sub = store.order("UnitTest.Result", here)
+
+        walk((idx,))
+    return tree
+
+
+def test_test_phase_runs_the_package_directory(sim, tmp_path):
+    """IPMT2, IPMT3, IPMT7 (IPMCI): the package's classes under <Name>/<Package as directories>/ are loaded, compiled
+    and run by RunTest("") under ^UnitTestRoot = that directory; the counts are those IPM's CI observes for classes
+    of the same shapes; FailuresAreFatal (default 1) turns the 13 failure rows into an error status, =0 does not;
+    ^UnitTestRoot is put back; the classes stay compiled (/nodelete)."""
+    module = _life_module(tmp_path)
+    _install_ipm(sim)
+    assert sim.run("USER", 'set ^UnitTestRoot="/kept"') == ""
+    assert _shell(sim, "load " + module).endswith("SC=0")
+    out = _shell(sim, "test life -only")
+    assert out.endswith("SC=1") and "13 failure(s)." in out
+    tree = _newest_tree(sim)
+    assert ipm_summary(tree) == {"total": 18, "passed": 6, "failed": 12, "rows": 13}
+    assert {key[0] for key in tree} == {os.path.join(module, "tests", "Life", "")}  # [inf] IPMT8: the suite subscript
+    out = _shell(sim, "test life -only -DUnitTest.FailuresAreFatal=0")
+    assert out.endswith("SC=0") and "Test SUCCESS" in out
+    assert sim.run("USER", "write ^UnitTestRoot") == "/kept"
+    assert sim.run("USER", "write $ISOBJECT(##class(Life.Assertions).%New())") == "1"
+
+
+@pytest.mark.parametrize("where", ["tests/Other.cls", "tests/Life/Sub/Deeper.cls"])
+def test_test_phase_refuses_what_the_sources_leave_open(sim, tmp_path, where):
+    """Classes outside the package's directory (IPMT3 [inf]) or in a sub-testsuite (IPMT8) are not modelled; _
+    directories are skipped (IPMT2)."""
+    module = _life_module(tmp_path)
+    for path in (os.path.join(module, where), os.path.join(module, "tests", "_data", "X.cls")):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copy(os.path.join(LIFECYCLE, "Life", "Assertions.cls"), path)
+    _install_ipm(sim)
+    assert _shell(sim, "load " + module).endswith("SC=0")
+    out = _shell(sim, "test life -only")
+    assert out.endswith("SC=1") and "is outside the package's directory" in out and "not modelled" in out
+    assert "_data" not in out
+    assert sim.run("USER", "write $DATA(^UnitTest.Result)") == "0"
+
+
+def test_test_phase_without_classes_and_with_compile_errors(sim, tmp_path):
+    """No class in the package's directory: not modelled; a class that does not compile fails the phase before
+    RunTest (IPMT2: $$$ThrowOnError of CompilePackage)."""
+    module = _life_module(tmp_path)
+    shutil.rmtree(os.path.join(module, "tests", "Life"))
+    _install_ipm(sim)
+    assert _shell(sim, "load " + module).endswith("SC=0")
+    out = _shell(sim, "test life -only")
+    assert out.endswith("SC=1") and "without classes" in out and "not modelled" in out
+    os.makedirs(os.path.join(module, "tests", "Life"))
+    with open(os.path.join(module, "tests", "Life", "Bad.cls"), "w", encoding="utf-8") as handle:
+        handle.write("Class Life.Bad Extends %UnitTest.TestCase\n{\n\nMethod TestX()\n{\n    do $$$NoSuchMacro\n}\n\n}\n")
+    out = _shell(sim, "test life -only -DUnitTest.FailuresAreFatal=0")
+    assert out.endswith("SC=1") and "Life.Bad" in out
     assert sim.run("USER", "write $DATA(^UnitTest.Result)") == "0"
