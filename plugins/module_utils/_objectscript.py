@@ -620,8 +620,8 @@ TEMPLATES = dict([
     _t("unittest_spec", ["set idtU($INCREMENT(idtU))=<<testspec>>"],
        "iris-sources.md T1 (testspec suite[:Pkg.Class[:Method]]); $INCREMENT [doc]",
        "Append one testspec for unittest_run."),
-    # RunTest(testspec, qspec) returns a %Status (T1, T2); whether it is an error when assertions fail is disputed
-    # (T9 vs T4), so it is only reported, and the outcome is read from ^UnitTest.Result (T4).  ^UnitTestRoot is set to
+    # RunTest(testspec, qspec) returns a %Status (T1, T2), OK also when assertions fail (iris-sources.md IPMCI, UT3), so
+    # it is only reported, and the outcome is read from ^UnitTest.Result (T4).  ^UnitTestRoot is set to
     # <<root>> (an existing directory also for classes already compiled, run with /noload: iris-sources.md UT2,
     # IRISREF24 "must specify a valid directory whose existence is checked") and put back in the same step, also when
     # RunTest throws (the error text goes to the result, the step does not fail).  The indexes after the newest one

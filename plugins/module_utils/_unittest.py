@@ -25,7 +25,8 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
   subscripts, remember ^UnitTestRoot, set it, run every testspec, put ^UnitTestRoot back in the same step (also when
   RunTest throws), collect the result indexes written since the newest index before the run (T4), then read them.
 * **Outcome** (``outcome_from``), from ``^UnitTest.Result`` (T4 layout; T3 statuses 0 failed / 1 passed / 2
-  skipped), never from RunTest's %Status (disputed: T9 vs T4) nor from printed text: a test method is ``passed``
+  skipped), never from RunTest's %Status (OK also when tests fail: iris-sources.md IPMCI, UT3; an error there means
+  the suite could not load or run) nor from printed text: a test method is ``passed``
   (status 1), ``failed`` (status 0, no error category: failed assertions), ``error`` (status 0 with an error
   category: an uncaught error or a failing OnBeforeOneTest/OnAfterOneTest, T4) or ``skipped`` (it passed and every
   assertion it made was skipped [inf: T3 gives the assertion status only]).  A test class with an error category
@@ -33,11 +34,12 @@ iris_unittest's manager: run %UnitTest in a namespace and read the outcome from 
   output does (T4).  A suite recorded as failed without any failed test (RunTest could not run it, for example
   refused its directory: iris-sources.md UT2, IRISREF24) adds one ``error`` test named after its error action, so a
   run cannot pass with nothing run.  The duration is the sum of the suites' times (T4; IRISREF24: seconds).
-* **IPM's test phase of an installed module** (``ipm_module``; iris-sources.md IPMTEST, rows IPMT1-IPMT7): one
+* **IPM's test phase of an installed module** (``ipm_module``; iris-sources.md IPMTEST, IPMCI, rows IPMT1-IPMT8): one
   read session checks that IPM (0.9.x or 0.10.x, as iris_ipm: IPMSRC) and the module are installed, then the run
   session runs ``test <module> -only -DUnitTest.FailuresAreFatal=0`` through ``%IPM.Main.Shell`` (IPMT4, IPMT6; the
   entry point of iris_ipm).  IPM loads the ``<UnitTest>`` directory, compiles the package, sets and restores
-  ^UnitTestRoot and calls RunTest itself (IPMT2); its result indexes are read as for the other sources (IPMT5).
+  ^UnitTestRoot and calls RunTest itself on ``<Name>/<Package as directories>/`` (IPMT2, IPMT3); its result indexes
+  are read as for the other sources (IPMT5).
   An error status of the command is a load, compile or command error (failures are not fatal to it, IPMT4).
 * **changed** only when the JUnit file is written (``_junit``, ``_files.write_bytes_atomic``); ^UnitTest.Result gains
   entries on every run, as every RunTest does, and that is not a change the module reports.
