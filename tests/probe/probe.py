@@ -1113,6 +1113,13 @@ def p_ipmt3(inst, ctx):
     return text, got["XmlCase"] and marks["c3"] == "11" and not got["OutsideXml"] and not got["OutsideUdl"]
 
 
+@probe("IPMT8", "IPM test phase: the suite subscript RunTest(\"\") records under ^UnitTestRoot=<Name>/IrisProbe/IPMT/ "
+       "(the simulator records the ^UnitTestRoot value)", "either (recorded: the answer is the fact)", tolerant=True)
+def p_ipmt8(inst, ctx):
+    runs = ipmt_runs(_ipmt(inst, ctx)["runs"])
+    return "suites: %s" % ("; ".join(sorted({run[1] for run in runs})) or "none"), True
+
+
 # ---- the native runner (intersystems-irispython over the published superserver port) ----
 
 NR_CLASS = "IrisProbe.NativeV1"

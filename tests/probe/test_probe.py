@@ -144,7 +144,7 @@ def test_registered_probes_cover_the_brief():
 def test_registered_probes_cover_the_1_0_0_rows():
     keys = [row.key for row, func, sim_required in probe.PROBES]
     for key in ("N2-pending", "N6", "N10", "N11", "NF1", "NF2", "NF1-native", "NF2-native", "UT1", "UT2", "UT3",
-                "IPM2", "IPM5", "IPMT7", "IPMT3", "NR1", "NR2", "NR4", "NR6-lock", "NR6", "NR7"):
+                "IPM2", "IPM5", "IPMT7", "IPMT3", "IPMT8", "NR1", "NR2", "NR4", "NR6-lock", "NR6", "NR7"):
         assert key in keys
 
 
@@ -290,6 +290,9 @@ def test_ipm_test_phase_rows_on_a_real_image(tmp_path):
     rows = _ipmt_rows(inst, str(installer))
     assert [r.status for r in rows] == [probe.OK_TOLERANT, probe.OK]
     assert "new indexes 7" in rows[0].observed and "LoadDir loads UDL .cls: yes" in rows[0].observed
+    suites = probe.run_probes(inst, [entry for entry in probe.PROBES if entry[0].key == "IPMT8"],
+                              ctx={"ipm_installer": str(installer)})
+    assert [(r.status, r.observed) for r in suites] == [(probe.OK_TOLERANT, "suites: IrisProbe.IPMT")]
     assert "the RunTest root resolves: yes" in rows[0].observed
     # the module's files: manifest, two classes in the RunTest root, two of the package elsewhere
     assert sorted(probe.ipmt_files()) == ["module.xml", "tests/IrisProbe/IPMT/UdlCase.cls", "tests/IrisProbe/IPMT/XmlCase.xml",
