@@ -15,7 +15,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils import _unittes
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SAMPLE_TESTS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app", "tests"))
+SAMPLE_TESTS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app", "tests", "SampleApp"))
 DIRECTORY_QSPEC = "/load/run/nodisplay/loadudl/recursive/delete"
 
 
@@ -150,7 +150,7 @@ def global_value(iris_sim, ref):
 
 @pytest.fixture
 def tests_dir(tmp_path):
-    """A copy of tests/sample_app/tests the test may change."""
+    """A copy of tests/sample_app/tests/SampleApp (the suite Test) the test may change."""
     target = tmp_path / "tests"
     shutil.copytree(SAMPLE_TESTS, str(target))
     return str(target)
@@ -158,7 +158,7 @@ def tests_dir(tmp_path):
 
 def test_directory_run_reads_its_results_and_restores_the_root(iris_sim, tests_dir):
     iris_sim.run("USER", 'set ^UnitTestRoot="/previous/root"')
-    result = run(iris_sim, dict(directory=tests_dir, suite="unit"))
+    result = run(iris_sim, dict(directory=tests_dir, suite="Test"))
     assert result["run"]["indexes"] == [1] and result["run"]["error"] == ""
     outcome = _unittest.outcome_from(result["results"])
     assert outcome["counts"] == dict(tests=4, passed=3, failed=1, errors=0, skipped=0)
@@ -168,21 +168,21 @@ def test_directory_run_reads_its_results_and_restores_the_root(iris_sim, tests_d
     # /delete (the default): the loaded classes are gone again
     assert "CLASS DOES NOT EXIST" in iris_sim.run("USER", 'do ##class(SampleApp.Test.Passing).%New()')
     # a second run gets its own index, and reads only it
-    again = run(iris_sim, dict(directory=tests_dir, suite="unit", test_class="SampleApp.Test.Passing"))
+    again = run(iris_sim, dict(directory=tests_dir, suite="Test", test_class="SampleApp.Test.Passing"))
     assert again["run"]["indexes"] == [2]
     assert _unittest.outcome_from(again["results"])["counts"] == dict(tests=2, passed=2, failed=0, errors=0, skipped=0)
 
 
 def test_root_without_a_previous_value_is_removed_again(iris_sim, tests_dir):
-    run(iris_sim, dict(directory=tests_dir, suite="unit"))
+    run(iris_sim, dict(directory=tests_dir, suite="Test"))
     assert global_value(iris_sim, "^UnitTestRoot") == "0:"
 
 
 def test_compile_error_runs_nothing_and_still_restores_the_root(iris_sim, tests_dir):
-    with open(os.path.join(tests_dir, "unit", "Broken.cls"), "w") as handle:
+    with open(os.path.join(tests_dir, "Test", "Broken.cls"), "w") as handle:
         handle.write("Class SampleApp.Test.Broken Extends %UnitTest.TestCase\n{\nMethod TestX()\n{\n    set x = \n}\n}\n")
     iris_sim.run("USER", 'set ^UnitTestRoot="keep"')
-    result = run(iris_sim, dict(directory=tests_dir, suite="unit"))
+    result = run(iris_sim, dict(directory=tests_dir, suite="Test"))
     assert result["run"]["indexes"] == [] and "load/compile error" in result["run"]["statuses"][0]
     assert global_value(iris_sim, "^UnitTestRoot") == "1:keep"
 
@@ -190,7 +190,7 @@ def test_compile_error_runs_nothing_and_still_restores_the_root(iris_sim, tests_
 def test_root_with_subscripts_is_refused_before_anything_runs(iris_sim, tests_dir):
     iris_sim.run("USER", 'set ^UnitTestRoot("x")=1')
     with pytest.raises(IrisModuleError) as info:
-        run(iris_sim, dict(directory=tests_dir, suite="unit"))
+        run(iris_sim, dict(directory=tests_dir, suite="Test"))
     assert "has subscripts" in info.value.msg
     assert global_value(iris_sim, "^UnitTestRoot") == "10:"
     assert global_value(iris_sim, "^UnitTest.Result") == "0:"
@@ -206,7 +206,7 @@ def _stage(tmp_path, *suites):
 
 def test_compiled_classes_run_with_noload(iris_sim, tests_dir, tmp_path):
     # load and keep the classes (as iris_code would), then run them as compiled classes
-    run(iris_sim, dict(directory=tests_dir, suite="unit", delete_classes=False))
+    run(iris_sim, dict(directory=tests_dir, suite="Test", delete_classes=False))
     stage = _stage(tmp_path, "loaded", "ci")
     result = run(iris_sim, dict(classes=["SampleApp.Test.Failing", "SampleApp.Test.Passing"]), root=stage)
     assert result["run"]["indexes"] == [2, 3]

@@ -14,7 +14,7 @@ import pytest
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SAMPLE_TESTS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app", "tests"))
+SAMPLE_TESTS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "sample_app", "tests", "SampleApp"))
 XSD = os.path.normpath(os.path.join(HERE, "..", "module_utils", "junit", "junit-10.xsd"))
 
 
@@ -58,9 +58,9 @@ def test_bad_input_fails_before_any_session(main, args, needle):
 
 def test_check_mode_says_what_would_run(main, tests_dir, tmp_path):
     junit = str(tmp_path / "junit.xml")
-    result = main({"directory": tests_dir, "suite": "unit", "junit_path": junit}, check=True)
+    result = main({"directory": tests_dir, "suite": "Test", "junit_path": junit}, check=True)
     assert not result["failed"] and result["changed"] is True
-    assert result["runs"] == [{"testspec": "unit", "qspec": "/load/run/nodisplay/loadudl/recursive/delete", "status": None}]
+    assert result["runs"] == [{"testspec": "Test", "qspec": "/load/run/nodisplay/loadudl/recursive/delete", "status": None}]
     assert result["actions"] == ["run_tests", "write_junit"] and result["iris_sessions"] == 0 == result["sessions"]
     assert not os.path.exists(junit)
     plain = main({"classes": ["A.B"]}, check=True)
@@ -69,7 +69,7 @@ def test_check_mode_says_what_would_run(main, tests_dir, tmp_path):
 
 def test_failing_test_fails_the_task_with_counts_and_the_junit_file(main, tests_dir, tmp_path):
     junit = str(tmp_path / "junit.xml")
-    result = main({"directory": tests_dir, "suite": "unit", "junit_path": junit})
+    result = main({"directory": tests_dir, "suite": "Test", "junit_path": junit})
     assert result["failed"]
     assert "1 of 4 tests failed and 0 raised errors" in result["msg"] and "fail_on_failure: false" in result["msg"]
     assert result["counts"] == {"tests": 4, "passed": 3, "failed": 1, "errors": 0, "skipped": 0}
@@ -84,7 +84,7 @@ def test_failing_test_fails_the_task_with_counts_and_the_junit_file(main, tests_
 
 
 def test_fail_on_failure_false_returns_the_outcome(main, tests_dir):
-    result = main({"directory": tests_dir, "suite": "unit", "fail_on_failure": False})
+    result = main({"directory": tests_dir, "suite": "Test", "fail_on_failure": False})
     assert not result["failed"] and result["changed"] is False and result["junit_path"] is None
     assert result["counts"]["failed"] == 1 and result["assertions"]["failed"] == 1
     assert result["iris_sessions"] == 1 == result["sessions"] and result["actions"] == ["run_tests"]
@@ -93,7 +93,7 @@ def test_fail_on_failure_false_returns_the_outcome(main, tests_dir):
 
 def test_passing_run_writes_junit_each_time(main, tests_dir, tmp_path):
     junit = str(tmp_path / "junit.xml")
-    args = {"directory": tests_dir, "suite": "unit", "test_class": "SampleApp.Test.Passing", "junit_path": junit}
+    args = {"directory": tests_dir, "suite": "Test", "test_class": "SampleApp.Test.Passing", "junit_path": junit}
     first = main(args)
     assert not first["failed"] and first["changed"] is True and first["counts"]["passed"] == 2
     second = main(args)
@@ -102,7 +102,7 @@ def test_passing_run_writes_junit_each_time(main, tests_dir, tmp_path):
 
 
 def test_missing_junit_directory_fails_with_a_hint(main, tests_dir, tmp_path):
-    result = main({"directory": tests_dir, "suite": "unit", "junit_path": str(tmp_path / "nope" / "junit.xml"),
+    result = main({"directory": tests_dir, "suite": "Test", "junit_path": str(tmp_path / "nope" / "junit.xml"),
                    "fail_on_failure": False})
     assert result["failed"] and "does not exist" in result["msg"] and "Fix: create the directory" in result["msg"]
     assert result["sessions"] == 0  # refused before any test runs
@@ -153,25 +153,25 @@ def test_src_without_the_suite_directory_names_it(local_main, tests_dir):
 
 
 def test_src_check_mode_uploads_nothing(local_main, tests_dir):
-    result = local_main({"src": tests_dir, "suite": "unit"}, check=True)
+    result = local_main({"src": tests_dir, "suite": "Test"}, check=True)
     assert not result["failed"] and result["changed"] is False and result["sessions"] == 0
-    assert result["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
+    assert result["uploaded"] == ["Test/Failing.cls", "Test/Passing.cls"]
     assert result["actions"] == ["upload_tests", "run_tests"] and result["root"] is None
     assert list(local_main.stage.iterdir()) == []
 
 
 def test_src_uploads_runs_and_removes_the_staging_directory(local_main, tests_dir, tmp_path):
     junit = str(tmp_path / "junit.xml")
-    result = local_main({"src": tests_dir, "suite": "unit", "junit_path": junit})
+    result = local_main({"src": tests_dir, "suite": "Test", "junit_path": junit})
     assert result["failed"] and "1 of 4 tests failed" in result["msg"]
     assert result["actions"] == ["upload_tests", "run_tests", "write_junit"]
     assert result["root"].startswith(str(local_main.stage) + "/iris-devtools-stage-")
     assert [(f["class"], f["method"]) for f in result["failures"]] == [("SampleApp.Test.Failing", "TestWrongSum")]
     assert ET.parse(junit).getroot().find("testsuite/testcase[@name='TestWrongSum']/failure") is not None
     assert list(local_main.stage.iterdir()) == []  # removed although the task failed
-    passing = local_main({"src": tests_dir, "suite": "unit", "test_class": "SampleApp.Test.Passing"})
+    passing = local_main({"src": tests_dir, "suite": "Test", "test_class": "SampleApp.Test.Passing"})
     assert not passing["failed"] and passing["counts"] == {"tests": 2, "passed": 2, "failed": 0, "errors": 0, "skipped": 0}
-    assert passing["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
+    assert passing["uploaded"] == ["Test/Failing.cls", "Test/Passing.cls"]
     assert list(local_main.stage.iterdir()) == []
 
 
@@ -184,7 +184,7 @@ def test_src_staging_directory_is_removed_when_the_run_breaks(local_main, tests_
         seen.extend(os.listdir(str(local_main.stage)))
         raise IrisModuleError("the session broke", hint="none")
     monkeypatch.setattr(_unittest, "build_program", broken)
-    result = local_main({"src": tests_dir, "suite": "unit"})
+    result = local_main({"src": tests_dir, "suite": "Test"})
     assert result["failed"] and "the session broke" in result["msg"]
     assert len(seen) == 1 and seen[0].startswith("iris-devtools-stage-")
     assert list(local_main.stage.iterdir()) == []
@@ -193,7 +193,7 @@ def test_src_staging_directory_is_removed_when_the_run_breaks(local_main, tests_
 def test_classes_run_under_a_staged_root_with_the_suite_directory(local_main, tests_dir):
     """classes: ^UnitTestRoot is a staged directory holding the (empty) suite directory, removed afterwards
     (iris-sources.md UT2, IRISREF24: RunTest checks that ^UnitTestRoot is an existing directory)."""
-    keep = local_main({"src": tests_dir, "suite": "unit", "delete_classes": False, "fail_on_failure": False})
+    keep = local_main({"src": tests_dir, "suite": "Test", "delete_classes": False, "fail_on_failure": False})
     assert not keep["failed"]
     result = local_main({"classes": ["SampleApp.Test.Passing"], "suite": "ci"})
     assert not result["failed"], result["msg"]
@@ -204,11 +204,11 @@ def test_classes_run_under_a_staged_root_with_the_suite_directory(local_main, te
 
 
 def test_src_skips_hidden_files(local_main, tests_dir):
-    with open(os.path.join(tests_dir, "unit", ".swp"), "w") as handle:
+    with open(os.path.join(tests_dir, "Test", ".swp"), "w") as handle:
         handle.write("x")
-    os.mkdir(os.path.join(tests_dir, "unit", ".git"))
-    result = local_main({"src": tests_dir, "suite": "unit"}, check=True)
-    assert result["uploaded"] == ["unit/FailingTest.cls", "unit/PassingTest.cls"]
+    os.mkdir(os.path.join(tests_dir, "Test", ".git"))
+    result = local_main({"src": tests_dir, "suite": "Test"}, check=True)
+    assert result["uploaded"] == ["Test/Failing.cls", "Test/Passing.cls"]
 
 
 # -- ipm_module: IPM's test phase (iris-sources.md IPMTEST; simulator Contract 15) ---------------------------------
