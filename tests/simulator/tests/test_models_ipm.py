@@ -278,3 +278,18 @@ def test_test_phase_without_classes_and_with_compile_errors(sim, tmp_path):
     out = _shell(sim, "test life -only -DUnitTest.FailuresAreFatal=0")
     assert out.endswith("SC=1") and "Life.Bad" in out
     assert sim.run("USER", "write $DATA(^UnitTest.Result)") == "0"
+
+
+def test_test_phase_of_the_sample_application(sim):
+    """tests/sample_app: <UnitTest Name="/tests/" Package="SampleApp.Test"/> with its classes in tests/SampleApp/Test/
+    (IPMT2, IPMT3): one failed assertion is one failure row; the results name the failing method."""
+    sample = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "sample_app"))
+    _install_ipm(sim)
+    assert _shell(sim, "load " + sample).splitlines()[-1] == "SC=0"
+    out = _shell(sim, "test sample-app -only")
+    assert out.endswith("SC=1") and "1 failure(s)." in out
+    assert _shell(sim, "test sample-app -only -DUnitTest.FailuresAreFatal=0").endswith("SC=0")
+    tree = _newest_tree(sim)
+    methods = {key[1:]: value[0] for key, value in tree.items() if len(key) == 3}
+    assert methods == {("SampleApp.Test.Failing", "TestPasses"): 1, ("SampleApp.Test.Failing", "TestWrongSum"): 0,
+                       ("SampleApp.Test.Passing", "TestArithmetic"): 1, ("SampleApp.Test.Passing", "TestStatus"): 1}
