@@ -106,6 +106,10 @@ options:
         and O(delete_classes) do not apply (IPM chooses how it loads and runs the tests).
       - Install IPM and the module first with P(iris_devtools.iris.iris_ipm#module); the task fails if either is
         missing.
+      - IPM runs the classes of a C(<UnitTest Name="/tests/" Package="MyApp.Test">) resource that sit in
+        C(tests/MyApp/Test/). IPM before 0.10.7 keeps a module loaded from a tarball (P(iris_devtools.iris.iris_ipm#module)
+        uploads a O(iris_devtools.iris.iris_ipm#module:src) directory as one) in a temporary directory, where a later
+        test phase may not find the tests; IPM 0.10.7 and later keep it under their module root.
     type: str
   load_udl:
     description:

@@ -293,3 +293,25 @@ def test_test_phase_of_the_sample_application(sim):
     methods = {key[1:]: value[0] for key, value in tree.items() if len(key) == 3}
     assert methods == {("SampleApp.Test.Failing", "TestPasses"): 1, ("SampleApp.Test.Failing", "TestWrongSum"): 0,
                        ("SampleApp.Test.Passing", "TestArithmetic"): 1, ("SampleApp.Test.Passing", "TestStatus"): 1}
+
+
+def test_tarball_modules_keep_their_root_from_0_10_7(sim, tmp_path):
+    """IPMSRC (CHANGELOG #945): from 0.10.7 a tarball load unpacks into <ModuleRoot><name>/<version>/ (default under
+    the data directory) and the module is loaded from there, so its test phase finds its tests; before, the root was a
+    temporary directory, and the test phase of such a module is not modelled."""
+    module = _life_module(tmp_path)
+    archive_path = str(tmp_path / "life.tgz")
+    with tarfile.open(archive_path, "w:gz") as archive:
+        for entry in os.listdir(module):
+            archive.add(os.path.join(module, entry), arcname=entry)
+    _install_ipm(sim)
+    assert _shell(sim, "load " + archive_path).endswith("SC=0")
+    root = os.path.join(sim.inst.data_dir, "ipm", "life", "1.0.0")
+    assert os.path.isfile(os.path.join(root, "tests", "Life", "Assertions.cls"))
+    out = _shell(sim, "test life -only -DUnitTest.FailuresAreFatal=0")
+    assert out.endswith("SC=0")
+    assert {key[0] for key in _newest_tree(sim)} == {os.path.join(root, "tests", "Life", "")}
+    assert _install_ipm(sim, "0.9.2", ns="%SYS") == "SC=0/0"
+    assert _shell(sim, "load " + archive_path, ns="%SYS").endswith("SC=0")
+    out = _shell(sim, "test life -only", ns="%SYS")
+    assert out.endswith("SC=1") and "root is gone" in out and "not modelled" in out

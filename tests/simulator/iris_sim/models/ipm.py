@@ -402,9 +402,23 @@ class _Command:
                 _unpack(path, work)
             except (tarfile.TarError, OSError) as exc:
                 raise IpmError(f"'{path}' cannot be unpacked: {exc}") from exc
-            self._install_path(_find_module_xml(work, nested), "-dev" in mods)
+            module_xml = _find_module_xml(work, nested)
+            if version_key(self.state["version"]) >= (0, 10, 7, 1, ""):
+                module_xml = self._keep_in_module_root(module_xml)
+            self._install_path(module_xml, "-dev" in mods)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _keep_in_module_root(self, module_xml: str) -> str:
+        """IPMSRC (CHANGELOG #945, 0.10.7; Main.cls Load): a tarball's module directory is copied to
+        ``<ModuleRoot><name>/<version>/`` (ModuleRoot defaults to ``$SYSTEM.Util.DataDirectory()_"ipm/"``; replaced when
+        it exists) and loaded from there, so the module's root outlives the load.  Before 0.10.7 it stayed in a
+        temporary directory: whether that survives is not in the sources (the test phase refuses such a module)."""
+        info = parse_module_xml(module_xml)  # ModuleRoot stays the default: the "config" command is not modelled
+        final = os.path.join(self.proc.instance.data_dir, "ipm", info["name"], info["version"])
+        shutil.rmtree(final, ignore_errors=True)
+        shutil.copytree(os.path.dirname(module_xml), final)
+        return os.path.join(final, "module.xml")
 
     def _install_path(self, module_xml: str, dev: bool) -> None:
         info = parse_module_xml(module_xml)
