@@ -11,8 +11,8 @@ Modelled (everything else is a compile error "... is not modelled by the simulat
 
 * ``Class Pkg.Name [Extends A | (A, B)] [ [Not] Abstract, ProcedureBlock ]``: an ``Abstract`` class has no
   instances (its ``%New`` returns ``""``), a subclass is not abstract unless marked (iris-sources.md ROBJABS);
-  superclasses ``%RegisteredObject`` (gives ``%New``), classes loaded in the same namespace, or a system class a model registers in
-  ``MODELLED_SUPERCLASSES`` (``%UnitTest.TestCase``, models/unittest.py);
+  superclasses ``%RegisteredObject`` (gives ``%New``), classes loaded in the same namespace, or a system class a
+  model registers in ``MODELLED_SUPERCLASSES`` (``%UnitTest.TestCase``, models/unittest.py);
 * the macros macros.py knows, expanded when the class compiles (DESIGN.md Contract 9);
 * ``Parameter NAME [As type] = literal;`` read with ``..#NAME``;
 * ``Property Name [As type] [ InitialExpression = literal ];`` on ``%RegisteredObject`` classes;
