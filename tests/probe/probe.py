@@ -929,6 +929,76 @@ def p_ut3(inst, ctx):
     return "RunTest with a failing test returned %s" % ("1 (OK)" if sc == "1" else sc[:120]), True
 
 
+# ---- the class keyword Abstract (register key ROBJABS, rows ABS1, ABS3) ----
+def abs_class_sources(base, sub):
+    """A UDL ``[ Abstract ]`` %RegisteredObject class ``base`` with a class method Kind(), and its subclass ``sub``."""
+    return {"Base.cls": 'Class %s Extends %%RegisteredObject [ Abstract ]\n{\n\nClassMethod Kind() As %%String\n{\n'
+                        '  quit "kind"\n}\n\n}\n' % base,
+            "Sub.cls": "Class %s Extends %s\n{\n\n}\n" % (sub, base)}
+
+
+@probe("ABS1", "a [ Abstract ] class (iris-sources.md ROBJABS): its class method, %New() of it, %New() of a subclass",
+       "the class method runs; %New of the abstract class gives \"\" (the simulator's model) or an error, never an "
+       "object; the subclass's %New an object")
+def p_abs1(inst, ctx):
+    tag = secrets.token_hex(2)
+    base, sub = "IrisProbe.Abs%s" % tag, "IrisProbe.Abs%sSub" % tag
+    directory = "/tmp/iris-probe-abs1-%s/" % tag
+    for name, text in abs_class_sources(base, sub).items():
+        _write_file(inst, directory + name, text)
+    p = Program()
+    p.line('set sc=$SYSTEM.OBJ.Load(%s,"ck-d") if sc { set sc=$SYSTEM.OBJ.Load(%s,"ck-d") }'
+           % (os_literal(directory + "Base.cls"), os_literal(directory + "Sub.cls")))
+    p.emit("load", _status_expr(error_prefix="error: "))
+    p.line(try_expr_line("k", "$classmethod(%s,\"Kind\")" % os_literal(base)))
+    p.line("kill %objlasterror " + try_expr_line("o", "##class(%s).%%New()" % base))
+    p.line('set n=$select(o="":"null",$isobject(o):"object",1:o)')
+    p.line('set le=$select($data(%objlasterror):$SYSTEM.Status.GetErrorText(%objlasterror),1:"")')
+    p.line(try_expr_line("s", "$isobject(##class(%s).%%New())" % sub))
+    p.emit("kind", "k").emit("new", "n").emit("lasterr", "le").emit("sub", "s")
+    p.line('set sc=$SYSTEM.OBJ.Delete(%s,"-d")' % os_literal(sub + "," + base))
+    try:
+        load, kind, new, lasterr, subnew = inst.run(p, namespace="USER").need("load", "kind", "new", "lasterr", "sub")
+    finally:
+        inst.shell(["rm", "-rf", directory])
+    return "Load %s; Kind() %r; %%New of the abstract class: %s (%%objlasterror %r); subclass %%New is an object: %s" % (
+        load, kind, new, lasterr[:120], subnew), load == "1" and kind == "kind" and new != "object" and subnew == "1"
+
+
+ABS_TEST_SOURCES = {
+    "AbsBase.cls": 'Class IrisProbe.AbsBase Extends %UnitTest.TestCase [ Abstract ]\n{\n\nMethod TestBase()\n{\n'
+                   '  do $$$AssertTrue(1, "base")\n}\n\n}\n',
+    "AbsChild.cls": 'Class IrisProbe.AbsChild Extends IrisProbe.AbsBase\n{\n\nMethod TestChild()\n{\n'
+                    '  do $$$AssertTrue(1, "child")\n}\n\n}\n',
+}
+
+
+@probe("ABS3", "RunTest(\"abs\",\"/load/run/nodisplay/loadudl/norecursive/delete\") of a suite holding an abstract "
+       "TestCase class and its subclass (iris-sources.md ABS3)", "recorded: the %Status and the classes "
+       "^UnitTest.Result lists (the simulator refuses the run: not modelled)", tolerant=True)
+def p_abs3(inst, ctx):
+    base = "/tmp/iris-probe-abs3-%s/" % secrets.token_hex(3)
+    for name, text in ABS_TEST_SOURCES.items():
+        _write_file(inst, base + "abs/" + name, text)
+    p = Program()
+    p.line("set old=$get(^UnitTestRoot),before=$order(^UnitTest.Result(\"\"),-1),^UnitTestRoot=%s" % os_literal(base))
+    p.line('set sc=##class(%UnitTest.Manager).RunTest("abs","/load/run/nodisplay/loadudl/norecursive/delete")')
+    p.line("set ^UnitTestRoot=old,after=$order(^UnitTest.Result(\"\"),-1)")
+    p.emit("sc", _status_expr(error_prefix="error: ")).emit("new", "(after'=before)")
+    p.line('set cases="",su=$select(after=before:"",1:$order(^UnitTest.Result(after,""))),ca="" '
+           'if su\'="" { for { set ca=$order(^UnitTest.Result(after,su,ca)) quit:ca=""  '
+           'set cases=cases_ca_"="_$listget(^UnitTest.Result(after,su,ca),1)_"/"_$listget(^UnitTest.Result(after,su,ca),4)_";" } }')
+    p.emit("cases", "cases")
+    try:
+        res = inst.run(p, namespace="USER", timeout=300)
+    finally:
+        inst.shell(["rm", "-rf", base])
+    sc, new, cases = res.need("sc", "new", "cases")
+    if says_not_modelled(sc):
+        raise NoAnswer(res, ["RunTest (%s)" % sc[:200]])
+    return "RunTest %s; new index %s; cases %s" % (sc[:120], new, cases[:300] or "none"), True
+
+
 def _ipm(inst, ctx):
     """Loads the IPM installer given with --ipm-installer once; -> the load's Result."""
     path = ctx.get("ipm_installer")

@@ -148,6 +148,16 @@ def test_registered_probes_cover_the_1_0_0_rows():
         assert key in keys
 
 
+def test_abstract_rows_are_registered_and_their_sources_hold_the_keyword():
+    """Rows ABS1 and ABS3 (docs/iris-sources.md) have probes; their classes are marked [ Abstract ]."""
+    keys = [row.key for row, func, sim_required in probe.PROBES]
+    assert "ABS1" in keys and "ABS3" in keys
+    sources = probe.abs_class_sources("P.Base", "P.Sub")
+    assert "Class P.Base Extends %RegisteredObject [ Abstract ]" in sources["Base.cls"]
+    assert sources["Sub.cls"].startswith("Class P.Sub Extends P.Base\n")
+    assert "[ Abstract ]" in probe.ABS_TEST_SOURCES["AbsBase.cls"]
+
+
 def test_sqlcode_of_db_api_error_texts():
     assert probe.sqlcode_of("[SQLCODE: <-361>:<Method or Query name not unique>]") == -361
     assert probe.sqlcode_of("SQLCODE -99 privilege violation") == -99

@@ -9,9 +9,10 @@ name → ``{"source", "file", "compiled"}``), so they persist like globals and a
 
 Modelled (everything else is a compile error "... is not modelled by the simulator", never ignored):
 
-* ``Class Pkg.Name [Extends A | (A, B)] [ProcedureBlock]``: superclasses ``%RegisteredObject`` (gives
-  ``%New``), classes loaded in the same namespace, or a system class a model registers in
-  ``MODELLED_SUPERCLASSES`` (``%UnitTest.TestCase``, models/unittest.py);
+* ``Class Pkg.Name [Extends A | (A, B)] [ [Not] Abstract, ProcedureBlock ]``: an ``Abstract`` class has no
+  instances (its ``%New`` returns ``""``), a subclass is not abstract unless marked (iris-sources.md ROBJABS);
+  superclasses ``%RegisteredObject`` (gives ``%New``), classes loaded in the same namespace, or a system class a
+  model registers in ``MODELLED_SUPERCLASSES`` (``%UnitTest.TestCase``, models/unittest.py);
 * the macros macros.py knows, expanded when the class compiles (DESIGN.md Contract 9);
 * ``Parameter NAME [As type] = literal;`` read with ``..#NAME``;
 * ``Property Name [As type] [ InitialExpression = literal ];`` on ``%RegisteredObject`` classes;
@@ -201,6 +202,7 @@ class ClassDef:
         self.macro_needs: dict[str, int] = {}  # superclass an expanded macro requires → line (macros.py)
         self.defines: dict = {}  # #define constants of the included .inc files (userroutines.py)
         self.includes: dict = {}  # include name → its #define constants at this compile (kept by mark_compiled)
+        self.abstract = False  # [ Abstract ] (iris-sources.md ROBJABS): no instances; not inherited
 
 
 def _literal(node: UNode, what: str):
@@ -322,8 +324,14 @@ def compile_tree(root: UNode, includes=None) -> ClassDef:
         cdef.supers = [n.text for n in extends.children_of("class_name")]
     for keyword in definition.children_of("class_keyword"):
         kname, kvalue = _keyword_name(keyword)
-        if kname != "ProcedureBlock" or kvalue not in ("", "1"):
-            raise CompileError(f"class keyword '{keyword.text}' {NOT_MODELLED}", keyword.line)
+        kname = " ".join(kname.split())
+        if kname == "ProcedureBlock" and kvalue in ("", "1"):
+            continue
+        if kname in ("Abstract", "Not Abstract") and not kvalue:
+            # iris-sources.md ROBJABS: [ Abstract ] marks the class abstract, [ Not Abstract ] (or no keyword) not
+            cdef.abstract = kname == "Abstract"
+            continue
+        raise CompileError(f"class keyword '{keyword.text}' {NOT_MODELLED}", keyword.line)
     body = definition.child("class_body")
     for statement in body.children_of("class_statement"):
         member = statement.named_children[0]
@@ -637,6 +645,17 @@ class UserClass(SimClass):
     definition: ClassDef | None = None
     chain: list = []
     instantiable = False
+    abstract = False
+
+    @classmethod
+    def find_class_method(cls, mname: str):
+        """``%New`` of an abstract object class creates nothing (iris-sources.md ROBJABS: "If an object class is
+        Abstract, you cannot create instances of it"); it returns ``""`` as the %New doc says for an object it
+        cannot create (IRISREF24 %Library.SystemBase.%New: "$$$NULLOREF if unable to create the object instance")
+        [inf: that an abstract class is such a case; %OnNew is not called and %objlasterror is not set]."""
+        if mname == "%New" and cls.abstract and cls.instantiable:
+            return _abstract_new
+        return super().find_class_method(mname)
 
     @classmethod
     def class_chain(cls):
@@ -660,6 +679,11 @@ class UserClass(SimClass):
                 raise IrisError("PARAMETER", f"%New,{cls.name}")  # [inf] arguments without %OnNew
             return None
         return fn(obj, proc, *args)
+
+
+def _abstract_new(cls, proc, *args):  # pylint: disable=unused-argument
+    """``%New(args)`` of an abstract class: ``""`` (UserClass.find_class_method)."""
+    return ""
 
 
 def _method_callable(method: MethodDef):
@@ -698,6 +722,7 @@ def build_class(proc, name: str, cdef: ClassDef):
     cls.iris_class_methods = {m.name: _method_callable(m) for m in cdef.methods.values() if m.is_class}
     cls.iris_methods = {m.name: _method_callable(m) for m in cdef.methods.values() if not m.is_class}
     cls.instantiable = registered
+    cls.abstract = cdef.abstract  # ROBJABS: "This keyword is not inherited", so each class reads its own
     chain = [cls]
     for parent in supers:
         for klass in parent.class_chain():

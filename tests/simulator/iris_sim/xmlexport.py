@@ -20,7 +20,7 @@ from iris_sim.classdefs import NOT_MODELLED
 
 _EXPORT_ATTRS = {"generator", "version", "zv", "ts"}
 _GENERATORS = {"IRIS", "Cache"}
-_CLASS_CHILDREN = {"Description", "IncludeCode", "Super", "TimeCreated", "Parameter", "Method", "Property"}
+_CLASS_CHILDREN = {"Abstract", "Description", "IncludeCode", "Super", "TimeCreated", "Parameter", "Method", "Property"}
 _METHOD_CHILDREN = {"Description", "ClassMethod", "FormalSpec", "ReturnType", "Private", "Implementation"}
 _PARAMETER_CHILDREN = {"Default"}
 # XMLEXP (IPM test data) shows <Property name><Type>; its <Calculated>, <SqlComputed>, <SqlComputeCode> children and
@@ -123,6 +123,8 @@ def _class_udl(elem) -> tuple[str, str]:
     head = f"Class {name}"
     if supers:
         head += " Extends " + (supers[0] if len(supers) == 1 else "(" + ", ".join(supers) + ")")
+    if _abstract(elem, what):
+        head += " [ Abstract ]"
     lines += [head, "{", ""]
     for member in elem:
         if member.tag == "Parameter":
@@ -133,6 +135,21 @@ def _class_udl(elem) -> tuple[str, str]:
             lines += _property_udl(member, name)
     lines.append("}")
     return name, "\n".join(lines) + "\n"
+
+
+def _abstract(elem, what: str) -> bool:
+    """``<Abstract>1</Abstract>`` (XMLEXP, row ABS2) → the UDL class keyword ``[ Abstract ]``, ``0`` → none: the
+    element carries %Dictionary.ClassDefinition's ``Abstract As %Boolean`` (iris-sources.md IRISREF24) [inf: the
+    export's class children are that class's properties]. Any other value is refused."""
+    found = elem.findall("Abstract")
+    if not found:
+        return False
+    text = (found[-1].text or "").strip()
+    if len(found) > 1 or text not in ("0", "1"):
+        raise XmlExportError(f"{what}: <Abstract>{text}</Abstract> is not a %Boolean 0 or 1"
+                             + (" (the element is repeated)" if len(found) > 1 else "")
+                             + ". Fix: write <Abstract>1</Abstract> or <Abstract>0</Abstract>")
+    return text == "1"
 
 
 def _member(elem, cls: str, children) -> tuple:

@@ -334,3 +334,35 @@ def test_new_needs_registered_object(sim, tmp_path):
     path = _write(tmp_path, "Hello.cls", "Class Demo.Plain\n{\n\nClassMethod One()\n{\n    quit 1\n}\n\n}\n")
     assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d")') == "1"
     assert sim.write("USER", "##class(Demo.Plain).%New()") == "<METHOD DOES NOT EXIST> *%New,Demo.Plain"
+
+
+SHAPES = {
+    "Shape.cls": ('Class Demo.Shape Extends %RegisteredObject [ Abstract, ProcedureBlock ]\n{\n\n'
+                  'Property Side As %Integer [ InitialExpression = 3 ];\n\n'
+                  'ClassMethod Kind() As %String\n{\n    quit "shape"\n}\n\n'
+                  'Method Area() As %Integer\n{\n    quit ..Side * ..Side\n}\n\n'
+                  'Method %OnNew() As %Status\n{\n    set ^AbsOnNew = 1\n    quit 1\n}\n\n}\n'),
+    "Square.cls": 'Class Demo.Square Extends Demo.Shape\n{\n\n}\n',
+    "Plain.cls": 'Class Demo.NotAbs Extends %RegisteredObject [ Not Abstract ]\n{\n\n}\n',
+}
+
+
+def test_abstract_class_has_no_instances(sim, tmp_path):
+    """[ Abstract ] (ROBJABS): no instance, %New returns "" (IRISREF24 %New doc) and %OnNew does not run; class
+    methods still run; a subclass is not abstract (the keyword is not inherited); [ Not Abstract ] is the default."""
+    for name, text in SHAPES.items():
+        _write(tmp_path, name, text)
+    assert sim.run("USER", f'write $SYSTEM.OBJ.LoadDir("{tmp_path}","ck-d",.e),"|",e') == "1|0"
+    assert sim.write("USER", "##class(Demo.Shape).Kind()") == "shape"
+    assert sim.run("USER", 'set o=##class(Demo.Shape).%New() write o="",$data(^AbsOnNew)') == "10"
+    assert sim.run("USER", 'write $CLASSMETHOD("Demo.Shape","%New")=""') == "1"
+    assert sim.run("USER", 'set o=##class(Demo.Shape).%New() write o.Area()').startswith("<INVALID OREF>")
+    assert sim.run("USER", 'set o=##class(Demo.Square).%New() write o.Area(),$data(^AbsOnNew)') == "91"
+    assert sim.run("USER", 'write $isobject(##class(Demo.NotAbs).%New())') == "1"
+
+
+def test_other_class_keywords_stay_refused(sim, tmp_path):
+    """Only Abstract and ProcedureBlock are modelled: [ Abstract, Final ] is a compile error naming Final."""
+    path = _write(tmp_path, "Final.cls", "Class Demo.Final Extends %RegisteredObject [ Abstract, Final ]\n{\n\n}\n")
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{path}","ck-d",.e) write e,"|",e(1)')
+    assert out.startswith("1|") and "class keyword 'Final' is not modelled" in out, out

@@ -139,3 +139,42 @@ def test_properties_load_and_hold_values(sim, tmp_path):
 def test_property_translation():
     items = xmlexport.parse_export(PROPS)
     assert "/// The foo\nProperty Foo As %String;" in items[0][2] and "Property Bar As %String;" in items[0][2]
+
+
+ABSTRACT = HEAD + """<Class name="A.Base">
+<Abstract>1</Abstract>
+<Super>%RegisteredObject</Super>
+<TimeCreated>64509,41396.297647</TimeCreated>
+
+<Method name="Kind">
+<ClassMethod>1</ClassMethod>
+<Implementation><![CDATA[
+    quit "base"
+]]></Implementation>
+</Method>
+</Class>
+<Class name="A.Concrete">
+<Abstract>0</Abstract>
+<Super>A.Base</Super>
+</Class>
+</Export>
+"""
+
+
+def test_abstract_becomes_the_class_keyword(sim, tmp_path):
+    """<Abstract>1</Abstract> (XMLEXP, row ABS2) → [ Abstract ]: %New gives "" (ROBJABS); 0 → no keyword."""
+    items = xmlexport.parse_export(ABSTRACT)
+    assert "Class A.Base Extends %RegisteredObject [ Abstract ]\n" in items[0][2]
+    assert "Class A.Concrete Extends A.Base\n" in items[1][2]
+    path = _write(tmp_path, "abs.xml", ABSTRACT)
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{path}","ck-d",.e),"|",e') == "1|0"
+    assert sim.run("USER", 'write ##class(A.Base).Kind(),"|",##class(A.Base).%New()=""') == "base|1"
+    assert sim.run("USER", 'write $isobject(##class(A.Concrete).%New())') == "1"
+
+
+@pytest.mark.parametrize("value", ["<Abstract>2</Abstract>", "<Abstract>true</Abstract>", "<Abstract/>",
+                                   "<Abstract>1</Abstract><Abstract>1</Abstract>"])
+def test_abstract_other_values_are_errors(sim, tmp_path, value):
+    """A value other than 0 or 1 (a %Boolean: IRISREF24 %Dictionary.ClassDefinition.Abstract) fails the Load."""
+    out = _load(sim, _write(tmp_path, "bad.xml", HEAD + f'<Class name="X.Y">{value}</Class></Export>\n'))
+    assert out.startswith("0|00|") and "is not a %Boolean 0 or 1" in out, out

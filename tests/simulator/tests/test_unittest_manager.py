@@ -347,3 +347,39 @@ def test_underscore_directories_are_skipped_and_autoload_refused(sim, tmp_path):
     out = sim.run("USER", 'set sc=##class(%UnitTest.Manager).RunTest("s","/nodisplay") '
                           'write $SYSTEM.Status.GetErrorText(sc)')
     assert "the _autoload directory in" in out and "is not modelled" in out
+
+
+ABSTRACT_BASE = ('Class T.AbsBase Extends %UnitTest.TestCase [ Abstract ]\n{\n\nMethod Helper() As %Integer\n{\n'
+                 '    quit 42\n}\n\nMethod TestBase()\n{\n    do $$$AssertTrue(1)\n}\n\n}\n')
+ABSTRACT_CHILD = ('Class T.AbsChild Extends T.AbsBase\n{\n\nMethod TestHelper()\n{\n'
+                  '    do $$$AssertEquals(..Helper(), 42, "helper")\n}\n\n}\n')
+
+
+def test_abstract_test_case_is_refused(sim, tmp_path):
+    """No source says what RunTest does with an abstract TestCase class (iris-sources.md ABS3): the call fails loudly
+    before anything runs or is recorded, and deletes what it loaded; /noload naming one fails the same way."""
+    root = _suite(tmp_path, ABSTRACT_BASE, "AbsBase.cls")
+    _suite(tmp_path, ABSTRACT_CHILD, "AbsChild.cls")
+    _root(sim, root)
+    out = _run(sim, spec='"s"', qspec='"/loadudl"')
+    assert "simulator: running the abstract TestCase class 'T.AbsBase' is not modelled" in out and "Fix:" in out
+    assert out.endswith("SC=1"), out
+    assert sim.run("USER", 'write $data(^UnitTest.Result)') == "0"
+    assert sim.write("USER", "##class(T.AbsChild).%New()") == "<CLASS DOES NOT EXIST> *T.AbsChild"
+    _run(sim, spec='"s"', qspec='"/norun/nodisplay"')  # loads and keeps them (IRISREF24: deleted only with /run)
+    out = _run(sim, spec='"s:T.AbsBase"', qspec='"/noload"')
+    assert "abstract TestCase class 'T.AbsBase'" in out and out.endswith("SC=1"), out
+    assert sim.run("USER", 'write $data(^UnitTest.Result)') == "0"
+
+
+def test_abstract_base_loaded_outside_the_suite_runs_its_subclass(sim, tmp_path):
+    """The Fix of the refusal: the abstract base compiled beforehand, the suite holds the concrete class only."""
+    base = tmp_path / "AbsBase.cls"
+    base.write_text(ABSTRACT_BASE, encoding="utf-8")
+    assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{base}","ck-d")') == "1"
+    _root(sim, _suite(tmp_path, ABSTRACT_CHILD, "AbsChild.cls"))
+    assert _run(sim, spec='"s"') == "SC=0"
+    tree = _tree(sim)
+    assert {key[1] for key in tree if len(key) == 2} == {"T.AbsChild"}
+    assert tree[("s", "T.AbsChild", "TestHelper", 1)][:3] == [1, "AssertEquals", "helper"]
+    assert tree[("s", "T.AbsChild", "TestBase")][0] == 1  # inherited Test methods run in the subclass

@@ -30,7 +30,9 @@ lifecycle outcomes), UTCASE (TestCase, the assert macros), SYSMACROS (status mac
   (IRISREF24: "If both the /load and /run qualifiers are enabled ... deleted"; /norun only loads).  ``/debug`` (a
   BREAK when a test fails: IRISREF24) and everything else: the call fails, "not modelled".  Refused as not
   modelled, not guessed: subdirectories with files under ``/recursive`` (IRISREF24 makes them sub-testsuites but
-  not how they are named in the results), XML/routine files, ``/noload`` without a class in the testspec.
+  not how they are named in the results), XML/routine files, ``/noload`` without a class in the testspec, and an
+  abstract TestCase class among the classes to run (``[ Abstract ]``: no source says what RunTest does with one,
+  iris-sources.md ABS3; the call fails before anything runs or is recorded).
 * Results (T4): ``^UnitTest.Result(idx,suite)=$lb(status,time)``, ``(idx,suite,case)`` and
   ``(idx,suite,case,method)=$lb(status,time,errCategory,errMsg)``, ``(idx,suite,case,method,n)=
   $lb(status,action,description,location)``; ``idx`` = the last index + 1, so ``$order(^UnitTest.Result(""),-1)``
@@ -480,6 +482,14 @@ class Manager(SimClass):
                     continue
                 if _is_test_case(klass):
                     classes.append(klass)
+            abstract = sorted(k.name for k in classes if getattr(k, "abstract", False))
+            if abstract:
+                # iris-sources.md ABS3: no source read says whether RunTest skips, runs or fails an abstract
+                # TestCase class (its %New creates nothing: ROBJABS); refused before anything runs, never guessed
+                return _fail(proc, spec, f"simulator: running the abstract TestCase class '{abstract[0]}' "
+                             "is not modelled (what RunTest does with an abstract class is not in the sources). "
+                             "Fix: keep abstract base classes out of the suite directory (load and compile them "
+                             "before RunTest) or drop the Abstract keyword")
             # [inf] IPMT8: an empty testspec's results are stored under ^UnitTestRoot's value (IRISREF24 makes that
             # directory the testsuite; the subscript IRIS writes is not in the sources)
             return _run_suite(run, suite or root, sorted(classes, key=lambda k: k.name), method_filter)
