@@ -28,7 +28,7 @@ module's own work may cost half the floor again; a ratio near 2 would mean a sec
 How to run, from the repository root after ``tools/run setup``:
 
     tools/run sync && source <(tools/run env)
-    PYTHONPATH="$WORK" python benchmarks/code_rerun.py [--image iris-devtools/iris-sim:0.5.0] [--classes 200] [--runs 5]
+    PYTHONPATH="$WORK" python benchmarks/code_rerun.py [--image iris-devtools/iris-sim:0.6.0] [--classes 200] [--runs 5]
 
 Medians of --runs alternating runs (re-run, floor).  The container and the tree are removed at the end.
 
@@ -148,7 +148,7 @@ class Bench(object):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.5.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.6.0")
     parser.add_argument("--classes", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()

@@ -21,7 +21,7 @@ written on the host and only the floor is measured.
 How to run, from the repository root after ``tools/run setup``:
 
     tools/run sync && source <(tools/run env)
-    PYTHONPATH="$WORK" python benchmarks/fixture_restore.py [--image iris-devtools/iris-sim:0.5.0] [--runs 5]
+    PYTHONPATH="$WORK" python benchmarks/fixture_restore.py [--image iris-devtools/iris-sim:0.6.0] [--runs 5]
         [--size-mb 1024] [--floor-only] [--keep] [--timeline] [--order alternate|floor-first|restore-first]
 
 Output: one line per run (floor, restore, per-run ratio, which went first, re-run), then the load average,
@@ -377,7 +377,7 @@ def breakdown(phases):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.5.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.6.0")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--floor-only", action="store_true", help="measure the floor only (no iris_fixture)")

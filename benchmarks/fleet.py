@@ -20,7 +20,7 @@ ratio = fleet / single; target = 1.5 x 8 / min(cores, 8) (issue #6 item 7: wall 
 How to run, from the repository root after ``tools/run setup``:
 
     tools/run sync && source <(tools/run env)
-    python benchmarks/fleet.py [--image iris-devtools/iris-sim:0.5.0] [--runs 5] [--size 8]
+    python benchmarks/fleet.py [--image iris-devtools/iris-sim:0.6.0] [--runs 5] [--size 8]
 
 The last line is exactly: fleet ratio=<x> target=<y>
 """
@@ -100,7 +100,7 @@ def measure(workdir, image, size, tag):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.5.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.6.0")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size", type=int, default=8)
     args = parser.parse_args()

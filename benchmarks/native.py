@@ -23,7 +23,7 @@ How to run, from the repository root after ``tools/run setup`` (its WORK dir hol
 ``ansible_collections/iris_devtools/iris`` copy and the venv with the docker SDK and intersystems-irispython):
 
     source <(tools/run env)
-    PYTHONPATH="$SYNC_ROOT" python benchmarks/native.py [--image iris-devtools/iris-sim:0.5.0] [--runs 20]
+    PYTHONPATH="$SYNC_ROOT" python benchmarks/native.py [--image iris-devtools/iris-sim:0.6.0] [--runs 20]
 
 (``$SYNC_ROOT`` defaults to ``$WORK``.) The container is removed at the end, whatever happened.
 """
@@ -94,7 +94,7 @@ def measure(image, runs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.5.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.6.0")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     if args.runs < 20:

@@ -13,7 +13,7 @@ How to run, from the repository root after ``tools/run setup`` (its WORK dir hol
 ``ansible_collections/iris_devtools/iris`` copy and the venv with the docker SDK):
 
     tools/run sync && source <(tools/run env)
-    PYTHONPATH="$WORK" python benchmarks/readiness.py [--image iris-devtools/iris-sim:0.5.0] [--runs 5]
+    PYTHONPATH="$WORK" python benchmarks/readiness.py [--image iris-devtools/iris-sim:0.6.0] [--runs 5]
 
 Measured on the 2-vCPU CI machine against the simulator (2026-11-26): median 0.19 s.
 
@@ -81,7 +81,7 @@ def one_run(image):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.5.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.6.0")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     latencies = []

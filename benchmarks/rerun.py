@@ -41,7 +41,7 @@ container at the end, then the script removes whatever is left (the container, i
 How to run, from the repository root after ``tools/run setup``:
 
     tools/run sync && source <(tools/run env)
-    python benchmarks/rerun.py [--image iris-devtools/iris-sim:0.5.0] [--runs 5] [--keep]
+    python benchmarks/rerun.py [--image iris-devtools/iris-sim:0.6.0] [--runs 5] [--keep]
 
 Recorded 2026-12-05 on the 2-vCPU machine, quiet (load average 0.08 at the start, 0.71 at the end), simulator image
 0.2.0, --runs 3:
@@ -330,7 +330,7 @@ def _report_processes(reruns, floors, processes, floor_process):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--image", default="iris-devtools/iris-sim:0.5.0")
+    parser.add_argument("--image", default="iris-devtools/iris-sim:0.6.0")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the instance and the temp directory for inspection")
     parser.add_argument("--try-vars", metavar="JSON", help="also time the re-run with these extra vars (an A/B of a setting, "

@@ -94,7 +94,7 @@ def sim_version() -> str:
         with open(path, encoding="utf-8") as fh:
             return fh.read().strip()
     except OSError:
-        return "0.5.0"
+        return "0.6.0"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import 
 docker = pytest.importorskip("docker")
 requests_exceptions = pytest.importorskip("requests.exceptions")
 
-SIM_IMAGE = os.environ.get("IRIS_TEST_IMAGE", "iris-devtools/iris-sim:0.5.0")
+SIM_IMAGE = os.environ.get("IRIS_TEST_IMAGE", "iris-devtools/iris-sim:0.6.0")
 MIB = 1024 * 1024
 
 
