@@ -249,9 +249,16 @@ def test_ipm_module_check_mode_then_a_module_without_tests(main, tmp_path):
     assert real["sessions"] == 2 and not os.path.exists(junit)
 
 
-def test_ipm_module_with_unit_tests_reports_the_simulator_limit(main):
-    """Loading the UnitTest directory is not in the sources (IPMT7): the simulator refuses loudly, the task fails."""
+def test_ipm_module_runs_the_sample_applications_test_phase(main, tmp_path):
+    """IPM's test phase of the sample application (classes in tests/SampleApp/Test/, iris-sources.md IPMT3): the
+    failing test fails the task, the JUnit file names it; fail_on_failure false passes and reports it."""
     _ipm(main.sim, "load " + SAMPLE_APP)
-    result = main({"ipm_module": "sample-app"})
-    assert result["failed"] and "IPM's test phase of module sample-app stopped with an IRIS error" in result["msg"]
-    assert "not modelled" in result["msg"]
+    junit = str(tmp_path / "junit.xml")
+    result = main({"ipm_module": "sample-app", "junit_path": junit})
+    assert result["failed"] and "1 of 4 tests failed" in result["msg"], result["msg"]
+    assert result["counts"] == {"tests": 4, "passed": 3, "failed": 1, "errors": 0, "skipped": 0}
+    assert [(f["class"], f["method"]) for f in result["failures"]] == [("SampleApp.Test.Failing", "TestWrongSum")]
+    with open(junit, encoding="utf-8") as handle:
+        assert 'classname="SampleApp.Test.Failing" name="TestWrongSum"' in handle.read()
+    lenient = main({"ipm_module": "sample-app", "fail_on_failure": False})
+    assert not lenient["failed"] and lenient["counts"]["failed"] == 1 and lenient["changed"] is False
