@@ -47,9 +47,11 @@ DEFAULT_STATE_DIR = "~/.cache/iris_devtools/containers"
 _DOCKER_TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
 # The sizes the documentation promises (512m, 2g, 2GiB, 1.5g, 64k, a number of bytes): a number, one unit letter
 # in any case, then an optional "i" and "b".  human_to_bytes takes the number with the unit letter in upper case.
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*$", re.I)
+# ASCII digits only (re.ASCII): human_to_bytes cannot read other digits (an Arabic-Indic 512 failed with a traceback).
+_MEMORY = re.compile(r"\A\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*\Z", re.I | re.ASCII)
 # docker run --cpuset-cpus: "0-3", "0,1", "0-2,5" (Docker reference, https://docs.docker.com/engine/containers/resource_constraints/).
-_CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+# ASCII digits, and \Z: "$" would take a trailing line feed, which Docker never gives back (a change on every run).
+_CPUSET = re.compile(r"\A[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*\Z")
 
 
 def parse_docker_time(text):

@@ -84,10 +84,10 @@ BY_STATE = "state"
 
 # S13: a profile name is unique and has no blanks.  We also keep it free of quotes and ^ so that it can
 # stand in a file name (the report) and a task name; letters, digits, _ . - only [inf: stricter than S13].
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_PROFILE_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # \Z: "$" would take a trailing line feed
 _DURATION_PART = re.compile(r"(\d+)\s*([smhd])", re.I)
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+_RUN_ID = re.compile(r"\A[A-Za-z0-9_.-]{1,128}\Z")
 
 
 def task_name_for(profile):

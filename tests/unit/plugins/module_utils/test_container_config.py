@@ -34,9 +34,10 @@ def test_parse_memory(value, expected):
     assert cc.parse_memory(value) == expected
 
 
-def test_parse_memory_rejects_garbage():
+@pytest.mark.parametrize("value", ["lots", "\u0665\u0661\u0662m"])  # Arabic-Indic 512: human_to_bytes failed with a traceback
+def test_parse_memory_rejects_garbage(value):
     with pytest.raises(IrisModuleError) as exc:
-        cc.parse_memory("lots")
+        cc.parse_memory(value)
     assert "512m" in exc.value.hint
 
 
@@ -247,7 +248,7 @@ def test_cpuset_cpus(value, expected):
     assert cc.WantedConfig(params(cpuset_cpus=value)).cpuset_cpus == expected
 
 
-@pytest.mark.parametrize("value", ["0 - 3", "0-", "a", "3-1", "0,,1", " 0", "-1", "0-3;rm"])
+@pytest.mark.parametrize("value", ["0 - 3", "0-", "a", "3-1", "0,,1", " 0", "-1", "0-3;rm", "0-3\n", "\u0660-\u0663"])
 def test_cpuset_cpus_refuses(value):
     with pytest.raises(IrisModuleError) as exc:
         cc.WantedConfig(params(cpuset_cpus=value))
