@@ -131,11 +131,8 @@ def validate_metrics_url(url, option="metrics_url", credentials_option="metrics_
     if url is None:
         return None
     # Before urlsplit, which drops a line feed, carriage return or tab silently (Python 3.9.5+, bpo-43882).
-    bad = _argspec.control_character(url)
-    if bad is not None:
-        raise IrisModuleError("%s %r is not valid: it contains a control character, %s." % (option, shown_url(url), _argspec.describe_char(bad)),
-                              hint="give the URL on one line without control characters, for example "
-                                   "http://127.0.0.1:52773/api/monitor/metrics")
+    _argspec.refuse_control_characters(option, url, "give the URL on one line without control characters, for example "
+                                                    "http://127.0.0.1:52773/api/monitor/metrics", shown_as=shown_url(url))
     try:
         parts = urlsplit(url)
         parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port that is not a number

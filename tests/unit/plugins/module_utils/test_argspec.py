@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _native, _transport
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _docker, _native, _transport
 from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_common
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_container, iris_fixture, iris_info, iris_monitoring, iris_task
@@ -161,3 +161,12 @@ def test_every_module_refuses_before_anything_runs(module, base, option, kind, v
     assert result["msg"].startswith("%s " % option), result["msg"]
     assert ". Fix: " in result["msg"], result["msg"]
     assert nothing_may_run == []
+
+
+def test_refuse_control_characters_names_the_character_and_shows_what_it_is_told():
+    _argspec.refuse_control_characters("path", "/a\tb", "rule", allowed="\t")
+    _argspec.refuse_control_characters("path", None, "rule")
+    with pytest.raises(IrisModuleError) as info:
+        _argspec.refuse_control_characters("url", "http://u:secret\r@h/", "rule", shown_as="http://********@h/")
+    assert info.value.msg == "url 'http://********@h/' is not valid: it contains a control character, U+000D (carriage return)."
+    assert info.value.hint == "rule"

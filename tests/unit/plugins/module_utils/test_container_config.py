@@ -53,6 +53,25 @@ def test_parse_volume_errors(spec):
         cc.parse_volume(spec)
 
 
+@pytest.mark.parametrize("kwargs, option", [
+    (dict(durable_dir="/data/iris\n"), "durable_dir"), (dict(license_key="/keys/iris.key\x00"), "license_key"),
+    (dict(image="img:1\n"), "image"), (dict(state_dir="/tmp/st\x1bate"), "state_dir"),
+    (dict(volumes=["/data\n:/mnt"]), "volume"), (dict(volumes=[{"source": "vol", "target": "/m\x7fnt"}]), "volume"),
+    (dict(env={"A\nB": "1"}), "env"), (dict(labels={"team\x00": "x"}), "labels"),
+])
+def test_control_characters_are_refused(kwargs, option):
+    """A line feed in durable_dir or state_dir would name a new directory on the Docker host; a NUL fails in the daemon."""
+    with pytest.raises(IrisModuleError) as exc:
+        cc.WantedConfig(params(**kwargs))
+    assert exc.value.msg.startswith(option + " ") and "is not valid: it contains a control character" in exc.value.msg
+    assert exc.value.hint.startswith("write ")
+
+
+def test_the_state_dir_of_an_absent_container_is_checked_too():
+    with pytest.raises(IrisModuleError, match="state_dir .* control character"):
+        cc.module_files_dir(dict(name="iris1", state_dir="/tmp/state\n"))
+
+
 def test_docker_time():
     assert cc.parse_docker_time("1970-01-01T00:00:01.5Z") == 1.5
     assert cc.parse_docker_time("1970-01-01T01:00:01+01:00") == 1.0
