@@ -53,7 +53,7 @@ import os
 import re
 import time
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _metrics, _schedule, _task
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _files, _metrics, _schedule, _task
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_TIMEOUT, SYS_NAMESPACE
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
@@ -258,6 +258,9 @@ class MonitoringManager(BaseManager):
         report_run = p.get("report_run")
         self.report_run = _run_id(report_run if report_run is not None else (self.collect or LATEST), "report_run")
         if self.fetch_report:
+            # The report's file name on the controller: a line feed would become part of it.
+            _argspec.refuse_control_characters("fetch_report", self.fetch_report, "give the report's path or directory "
+                                                                                  "without control characters")
             _check_dest_dir(self.fetch_report)
         if self.state == "absent" and (self.run_now or self.stop or self.collect or self.fetch_report):
             raise IrisModuleError("run_now, stop, collect and fetch_report need the profile; they cannot go with state=absent",

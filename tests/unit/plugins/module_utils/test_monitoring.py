@@ -149,7 +149,9 @@ def test_bad_input_fails_before_any_session(iris_sim):
     transport = iris_sim.transport("%SYS")
     for params in (dict(interval=0), dict(interval=301), dict(duration="soon"),
                    dict(thresholds=dict(enabled=True, cpu_enable=95, cpu_disable=90)),
-                   dict(schedule=dict(period="weekly")), dict(state="absent", run_now=True)):
+                   dict(schedule=dict(period="weekly")), dict(state="absent", run_now=True),
+                   # a trailing line feed: ExecuteCode, a file name on the instance, a file name on the controller
+                   dict(profile="quick\n"), dict(collect="20260101_000000_x\n"), dict(fetch_report="/tmp/report\n.html")):
         with pytest.raises(IrisModuleError):
             MonitoringManager(FakeModule(**params), instance=SimInstance(transport)).run()
     assert transport.sessions == 0
