@@ -165,25 +165,25 @@ def test_every_module_refuses_before_anything_runs(module, base, option, kind, v
 
 # Options with a rule of their own, with a trailing line feed or a NUL: refused through main() before anything runs.
 OWN_OPTIONS = [
-    (iris_container, {"name": "c", "image": "img:1"}, "durable_dir", "/data/iris\n"),
-    (iris_container, {"name": "c", "image": "img:1"}, "state_dir", "/tmp/state\n"),
-    (iris_container, {"name": "c"}, "image", "img:1\n"),
-    (iris_container, {"name": "c", "image": "img:1"}, "cpuset_cpus", "0-3\n"),
-    (iris_monitoring, {"container": "c"}, "profile", "quick\n"),
-    (iris_monitoring, {"container": "c"}, "fetch_report", "/tmp/report\n.html"),
-    (iris_info, {"container": "c", "gather": ["metrics"]}, "metrics_url", "http://iris:52773/\n"),
+    (iris_container, {"name": "c", "image": "img:1"}, "durable_dir", "/data/iris\n", "durable_dir "),
+    (iris_container, {"name": "c", "image": "img:1"}, "state_dir", "/tmp/state\n", "state_dir "),
+    (iris_container, {"name": "c"}, "image", "img:1\n", "image "),
+    (iris_container, {"name": "c", "image": "img:1"}, "cpuset_cpus", "0-3\n", "cpuset_cpus "),
+    (iris_monitoring, {"container": "c"}, "profile", "quick\n", "Invalid profile name "),
+    (iris_monitoring, {"container": "c"}, "fetch_report", "/tmp/report\n.html", "fetch_report "),
+    (iris_info, {"container": "c", "gather": ["metrics"]}, "metrics_url", "http://iris:52773/\n", "metrics_url "),
 ]
 
 
-@pytest.mark.parametrize("module, base, option, value", OWN_OPTIONS, ids=["%s-%s" % (m.__name__.rsplit(".", 1)[-1], o)
-                                                                         for m, b, o, v in OWN_OPTIONS])
-def test_own_options_refuse_control_characters_before_anything_runs(module, base, option, value, nothing_may_run,
+@pytest.mark.parametrize("module, base, option, value, start", OWN_OPTIONS,
+                         ids=["%s-%s" % (m.__name__.rsplit(".", 1)[-1], o) for m, b, o, v, s in OWN_OPTIONS])
+def test_own_options_refuse_control_characters_before_anything_runs(module, base, option, value, start, nothing_may_run,
                                                                     run_module_main):
     args = dict(base)
     args[option] = value
     result, failed = run_module_main(module, args)
     assert failed, result
-    assert option in result["msg"] and ". Fix: " in result["msg"], result["msg"]
+    assert result["msg"].startswith(start) and ". Fix: " in result["msg"], result["msg"]
     assert nothing_may_run == []
 
 
