@@ -49,11 +49,11 @@ _DOCKER_TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d
 # in any case, then an optional "i" and "b".  human_to_bytes takes the number with the unit letter in upper case.
 # ASCII digits only (re.ASCII): human_to_bytes cannot read other digits (an Arabic-Indic 512 failed with a traceback).
 _MEMORY = re.compile(r"\A\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*\Z", re.I | re.ASCII)
+# Paths, the image reference, volume paths and env/label names reach the Docker host's file system and the Docker API
+# as they are: a line feed would name a new directory (durable_dir, state_dir), a NUL would fail late in the daemon.
+_NO_CONTROLS = "write %s without control characters (a line feed, a NUL, ...)"
 # docker run --cpuset-cpus: "0-3", "0,1", "0-2,5" (Docker reference, https://docs.docker.com/engine/containers/resource_constraints/).
 # ASCII digits, and \Z: "$" would take a trailing line feed, which Docker never gives back (a change on every run).
-# Paths, the image reference, volume paths and env/label names reach the Docker host's file system and the Docker API
-# as they are: a line feed would name a new directory (durable_dir, state_dir), a NUL fail late in the daemon.
-_NO_CONTROLS = "write %s without control characters (a line feed, a NUL, ...)"
 _CPUSET = re.compile(r"\A[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*\Z")
 
 
