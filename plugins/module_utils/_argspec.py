@@ -121,6 +121,15 @@ def refuse(option, value, reason, rule):
     raise IrisModuleError("%s %s is not valid: %s." % (option, shown(value), reason), hint=rule)
 
 
+def refuse_control_characters(option, value, rule, allowed="", shown_as=None):
+    """IrisModuleError (see ``refuse``) when the string ``value`` holds a control character not in ``allowed``
+    (``control_character``); other values pass.  For free-form options (a path, a URL, a key) that have no pattern.
+    The message shows ``shown_as`` instead of the value when given (a URL with its password masked)."""
+    bad = control_character(value, allowed) if isinstance(value, str) else None
+    if bad is not None:
+        refuse(option, value if shown_as is None else shown_as, "it contains a control character, %s" % describe_char(bad), rule)
+
+
 def refuse_unless(value, option, pattern, max_length, rule, allowed_controls=""):
     """IrisModuleError (see ``refuse``) unless ``value`` (None passes) matches ``pattern`` (anchored with \\A and \\Z);
     the reason is the first rule it breaks (empty, longer than ``max_length``, a control character not in

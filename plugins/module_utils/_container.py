@@ -121,6 +121,11 @@ class ContainerManager(BaseManager):
         # The name becomes a directory under state_dir and a Docker name: refuse '../x', newlines, quotes first.
         _argspec.validate_container_name(params.get("name"), "name")
         state = params["state"]
+        wanted = None
+        if state != "absent":
+            # The options are checked before the first Docker call (a bad path or image is not a Docker error).
+            check_password(params.get("password"))  # issue 11 item 1: one rule with the instance role
+            wanted = WantedConfig(params)
         container = self._get_container()
         actual = None
         if container is not None:
@@ -129,8 +134,6 @@ class ContainerManager(BaseManager):
         if state == "absent":
             return self._absent(container, actual)
 
-        check_password(params.get("password"))  # issue 11 item 1: one rule with the instance role
-        wanted = WantedConfig(params)
         image = None
         if wanted.image:
             image = self._get_image(wanted.image)

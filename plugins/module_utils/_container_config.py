@@ -25,7 +25,7 @@ import re
 
 from ansible.module_utils.common.text.formatters import human_to_bytes
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _docker
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import MANAGED_LABEL, SUPERSERVER_PORT, WEB_PORT
 from ansible_collections.iris_devtools.iris.plugins.module_utils._container_password import strip_password_args
 from ansible_collections.iris_devtools.iris.plugins.module_utils._cpf import parse_cpf_actions
@@ -47,9 +47,14 @@ DEFAULT_STATE_DIR = "~/.cache/iris_devtools/containers"
 _DOCKER_TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
 # The sizes the documentation promises (512m, 2g, 2GiB, 1.5g, 64k, a number of bytes): a number, one unit letter
 # in any case, then an optional "i" and "b".  human_to_bytes takes the number with the unit letter in upper case.
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*$", re.I)
+# ASCII digits only (re.ASCII): human_to_bytes cannot read other digits (an Arabic-Indic 512 failed with a traceback).
+_MEMORY = re.compile(r"\A\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*\Z", re.I | re.ASCII)
+# Paths, the image reference, volume paths and env/label names reach the Docker host's file system and the Docker API
+# as they are: a line feed would name a new directory (durable_dir, state_dir), a NUL would fail late in the daemon.
+_NO_CONTROLS = "write %s without control characters (a line feed, a NUL, ...)"
 # docker run --cpuset-cpus: "0-3", "0,1", "0-2,5" (Docker reference, https://docs.docker.com/engine/containers/resource_constraints/).
-_CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+# ASCII digits, and \Z: "$" would take a trailing line feed, which Docker never gives back (a change on every run).
+_CPUSET = re.compile(r"\A[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*\Z")
 
 
 def parse_docker_time(text):
@@ -134,6 +139,8 @@ def parse_volume(spec):
             raise IrisModuleError("volume %r: mode must be 'ro' or 'rw', not %r." % (spec, mode),
                                   hint="write volumes as 'host:container[:ro]'")
         read_only = mode == "ro"
+    for path in (source, target):
+        _argspec.refuse_control_characters("volume", str(path), _NO_CONTROLS % "the volume's paths")
     if not target.startswith("/"):
         raise IrisModuleError("volume %r: the container path %r must be absolute." % (spec, target),
                               hint="write the path inside the container starting with '/'")
@@ -148,6 +155,7 @@ def parse_volume(spec):
 def module_files_dir(params):
     """Where the module keeps a container's files on the Docker host (the CPF merge file): state_dir/<name>."""
     state_dir = params.get("state_dir") or DEFAULT_STATE_DIR
+    _argspec.refuse_control_characters("state_dir", state_dir, _NO_CONTROLS % "state_dir")
     return os.path.join(os.path.abspath(os.path.expanduser(state_dir)), params["name"])
 
 
@@ -172,12 +180,17 @@ class WantedConfig(object):
     """The configuration the user asked for, normalised the same way in check and real runs."""
 
     def __init__(self, params):
+        for option in ("image", "durable_dir", "license_key", "state_dir"):
+            _argspec.refuse_control_characters(option, params.get(option), _NO_CONTROLS % option)
         self.name = params["name"]
         self.image = params.get("image")
         # An IP address only; Docker would publish an empty or unusable one on all interfaces (issue 11 item 1).
         self.host_ip = parse_host_ip(params["host_ip"] if params.get("host_ip") is not None else "127.0.0.1")
         env = dict((str(k), "" if v is None else str(v)) for k, v in (params.get("env") or {}).items())
         labels = dict((str(k), "" if v is None else str(v)) for k, v in (params.get("labels") or {}).items())
+        for option, names in (("env", env), ("labels", labels)):
+            for key in names:
+                _argspec.refuse_control_characters(option, key, _NO_CONTROLS % ("the names in " + option))
         for key in labels:
             if key.startswith("iris_devtools.iris."):
                 raise IrisModuleError("label %r uses the prefix 'iris_devtools.iris.' that the module reserves." % key,

@@ -45,12 +45,13 @@ TARBALL_SUFFIXES = (".tgz", ".tar.gz")
 # Check mode's version of a package that will be installed from a repository or a remote tarball without O(version).
 UNKNOWN_VERSION = "?"
 UPLOAD_NAME_PREFIX = "iris-devtools-ipm-"  # every file iris_ipm uploads to upload_dir; only these are removed
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\Z")
+_SEMVER = re.compile(r"^([0-9]+)\.([0-9]+)\.([0-9]+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\Z")  # ASCII digits
 _CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}\Z")
 # IPMSRC ModuleName: no spaces, at most 255 characters; quotes and other blanks are refused too because the command
 # line IPM parses is split on blanks [inf: its quoting rules are not in the sources].
-_NAME = re.compile(r"^[^\s\"'\x00-\x1f\x7f]{1,255}\Z")  # no blank, quote or control character (NUL ...)
-_PATH = re.compile(r"^/[^\s\"'\x00-\x1f\x7f]*\Z")
+# No blank, quote or control character (C0 such as NUL, DEL, C1: _argspec.control_character's set).
+_NAME = re.compile(r"^[^\s\"'\x00-\x1f\x7f-\x9f]{1,255}\Z")
+_PATH = re.compile(r"^/[^\s\"'\x00-\x1f\x7f-\x9f]*\Z")
 
 
 def version_tuple(text):

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import WEB_PORT
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 
@@ -129,6 +130,9 @@ def validate_metrics_url(url, option="metrics_url", credentials_option="metrics_
     a module argument, so it shows in ``invocation.module_args``); returns ``url``."""
     if url is None:
         return None
+    # Before urlsplit, which drops a line feed, carriage return or tab silently (Python 3.9.5+, bpo-43882).
+    _argspec.refuse_control_characters(option, url, "give the URL on one line without control characters, for example "
+                                                    "http://127.0.0.1:52773/api/monitor/metrics", shown_as=shown_url(url))
     try:
         parts = urlsplit(url)
         parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port that is not a number
@@ -205,7 +209,7 @@ def metrics_url_for(transport="docker", container_attrs=None, metrics_url=None, 
       the Docker daemon's host for a ``tcp://``/``ssh://`` daemon.  Returns None when the port is not published.
     """
     if metrics_url:
-        if re.match(r"^https?://[^/]+/?$", metrics_url):
+        if re.match(r"\Ahttps?://[^/]+/?\Z", metrics_url):
             return metrics_url.rstrip("/") + METRICS_PATH
         return metrics_url
     if transport == "local":

@@ -53,7 +53,7 @@ import os
 import re
 import time
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _copy, _files, _metrics, _schedule, _task
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _copy, _files, _metrics, _schedule, _task
 from ansible_collections.iris_devtools.iris.plugins.module_utils._constants import DEFAULT_TIMEOUT, SYS_NAMESPACE
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.module_utils._module import BaseManager
@@ -84,10 +84,10 @@ BY_STATE = "state"
 
 # S13: a profile name is unique and has no blanks.  We also keep it free of quotes and ^ so that it can
 # stand in a file name (the report) and a task name; letters, digits, _ . - only [inf: stricter than S13].
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_PROFILE_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # \Z: "$" would take a trailing line feed
 _DURATION_PART = re.compile(r"(\d+)\s*([smhd])", re.I)
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+_RUN_ID = re.compile(r"\A[A-Za-z0-9_.-]{1,128}\Z")
 
 
 def task_name_for(profile):
@@ -258,6 +258,9 @@ class MonitoringManager(BaseManager):
         report_run = p.get("report_run")
         self.report_run = _run_id(report_run if report_run is not None else (self.collect or LATEST), "report_run")
         if self.fetch_report:
+            # The report's file name on the controller: a line feed would become part of it.
+            _argspec.refuse_control_characters("fetch_report", self.fetch_report, "give the report's path or directory "
+                                                                                  "without control characters")
             _check_dest_dir(self.fetch_report)
         if self.state == "absent" and (self.run_now or self.stop or self.collect or self.fetch_report):
             raise IrisModuleError("run_now, stop, collect and fetch_report need the profile; they cannot go with state=absent",

@@ -248,9 +248,9 @@ PLACEHOLDER = re.compile(r"<<([a-z][a-z0-9_]*)>>")
 # Placeholders that stand for ObjectScript identifiers, not values: they are written into the code
 # as they are, so only collection constants that match these patterns are accepted (never user input).
 IDENTIFIER_PATTERNS = {
-    "class": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)*$"),
-    "method": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$"),
-    "label": re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$"),
+    "class": re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)*\Z"),
+    "method": re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*\Z"),
+    "label": re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*\Z"),
 }
 CHECK_STATUS = "status"   # after the body: fail if idtSC is an error %Status
 CHECK_SQL = "sql"         # after the body: fail if idtRS.%SQLCODE < 0
@@ -964,7 +964,7 @@ _check_templates()
 # ---------------------------------------------------------------------------------------------
 # Program
 # ---------------------------------------------------------------------------------------------
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9]{16,64}$")
+TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9]{16,64}\Z")
 
 
 def _catch_block(step, template_name, emit_error=_WRITE_E):

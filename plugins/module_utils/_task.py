@@ -80,7 +80,8 @@ MANAGED_KEYS = ("name", "task_class", "settings", "task_namespace", "description
 # Properties read for every task (iris-sources.md §1.2: names code-live S8, S11, S12 / schema S37).
 READ_PROPERTIES = ("Name", "Description", "TaskClass", "NameSpace", "RunAsUser", "Suspended", "Priority") + _schedule.PROPERTIES
 
-_CLASS_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+$")
+_CLASS_NAME = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+\Z")
+_SETTING_NAME = re.compile(r"\A[A-Za-z][A-Za-z0-9]*\Z")  # \Z: "$" would take a trailing line feed
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -276,7 +277,7 @@ def desired_from(spec):
                                   hint="for example settings: {ExecuteCode: 'do ^MyRoutine'}")
         settings = {}
         for name, value in spec["settings"].items():
-            if not re.match(r"^[A-Za-z][A-Za-z0-9]*$", str(name)):
+            if not _SETTING_NAME.match(str(name)):
                 raise IrisModuleError(
                     "Setting name %r is not a property name of a task class" % (name,),
                     hint="settings are the public properties of the task class (letters and digits, not starting "

@@ -59,8 +59,9 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript i
 DEFAULT_LOADED_SUITE = "loaded"
 LOCK_SECONDS_MAX = 300
 # ObjectScript class and method names (a package may start with %; T1 testspec pieces Pkg.Class and Method).
-_CLASS_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+$")
-_METHOD_NAME = re.compile(r"^%?[A-Za-z][A-Za-z0-9]*$")
+# Anchored with \A and \Z: with re.match, "$" would also accept a trailing line feed.
+_CLASS_NAME = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+\Z")
+_METHOD_NAME = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*\Z")
 _MAX_PATH = 4096
 # O(src): the suite's files are staged under this directory of the instance (as iris_code stages its sources).
 STAGING_BASE = "/tmp"
@@ -76,13 +77,9 @@ def lock_seconds_for(timeout):
 
 
 # -- validation --------------------------------------------------------------------------------------------------
-def _bad_characters(text):
-    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text)
-
-
 def _directory(value):
     text = str(value)
-    if not text.startswith("/") or _bad_characters(text) or len(text) > _MAX_PATH:
+    if not text.startswith("/") or _argspec.has_control_character(text) or len(text) > _MAX_PATH:
         raise IrisModuleError("directory must be an absolute path on the IRIS server without control characters, got %r"
                               % (value,), hint="give the directory that holds the suite directories, for example "
                                                "/opt/app/tests (copy it in first)")
@@ -143,7 +140,7 @@ def scan_src(src, suite):
 
 def _suite(value):
     text = str(value)
-    if not text or text in (".", "..") or ":" in text or "/" in text or _bad_characters(text):
+    if not text or text in (".", "..") or ":" in text or "/" in text or _argspec.has_control_character(text):
         raise IrisModuleError("suite must be the name of one directory (no ':' or '/', no control characters), got %r"
                               % (value,), hint="name a subdirectory of directory, for example suite: unit")
     return text
@@ -167,7 +164,7 @@ def _method_name(value):
 
 def _junit_path(value):
     text = str(value)
-    if not os.path.isabs(text) or _bad_characters(text) or text.endswith("/"):
+    if not os.path.isabs(text) or _argspec.has_control_character(text) or text.endswith("/"):
         raise IrisModuleError("junit_path must be an absolute file path on the host the module runs on, got %r"
                               % (value,), hint="for example junit_path: /tmp/ci/junit.xml (its directory must exist)")
     directory = os.path.dirname(text)

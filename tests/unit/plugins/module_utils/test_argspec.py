@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iris_devtools.iris.plugins.module_utils import _docker, _native, _transport
+from ansible_collections.iris_devtools.iris.plugins.module_utils import _argspec, _docker, _native, _transport
 from ansible_collections.iris_devtools.iris.plugins.module_utils._argspec import validate_common
 from ansible_collections.iris_devtools.iris.plugins.module_utils._errors import IrisModuleError
 from ansible_collections.iris_devtools.iris.plugins.modules import iris_container, iris_fixture, iris_info, iris_monitoring, iris_task
@@ -161,3 +161,36 @@ def test_every_module_refuses_before_anything_runs(module, base, option, kind, v
     assert result["msg"].startswith("%s " % option), result["msg"]
     assert ". Fix: " in result["msg"], result["msg"]
     assert nothing_may_run == []
+
+
+# Options with a rule of their own, with a trailing line feed or a NUL: refused through main() before anything runs.
+OWN_OPTIONS = [
+    (iris_container, {"name": "c", "image": "img:1"}, "durable_dir", "/data/iris\n", "durable_dir "),
+    (iris_container, {"name": "c", "image": "img:1"}, "state_dir", "/tmp/state\n", "state_dir "),
+    (iris_container, {"name": "c"}, "image", "img:1\n", "image "),
+    (iris_container, {"name": "c", "image": "img:1"}, "cpuset_cpus", "0-3\n", "cpuset_cpus "),
+    (iris_monitoring, {"container": "c"}, "profile", "quick\n", "Invalid profile name "),
+    (iris_monitoring, {"container": "c"}, "fetch_report", "/tmp/report\n.html", "fetch_report "),
+    (iris_info, {"container": "c", "gather": ["metrics"]}, "metrics_url", "http://iris:52773/\n", "metrics_url "),
+]
+
+
+@pytest.mark.parametrize("module, base, option, value, start", OWN_OPTIONS,
+                         ids=["%s-%s" % (m.__name__.rsplit(".", 1)[-1], o) for m, b, o, v, s in OWN_OPTIONS])
+def test_own_options_refuse_control_characters_before_anything_runs(module, base, option, value, start, nothing_may_run,
+                                                                    run_module_main):
+    args = dict(base)
+    args[option] = value
+    result, failed = run_module_main(module, args)
+    assert failed, result
+    assert result["msg"].startswith(start) and ". Fix: " in result["msg"], result["msg"]
+    assert nothing_may_run == []
+
+
+def test_refuse_control_characters_names_the_character_and_shows_what_it_is_told():
+    _argspec.refuse_control_characters("path", "/a\tb", "rule", allowed="\t")
+    _argspec.refuse_control_characters("path", None, "rule")
+    with pytest.raises(IrisModuleError) as info:
+        _argspec.refuse_control_characters("url", "http://u:secret\r@h/", "rule", shown_as="http://********@h/")
+    assert info.value.msg == "url 'http://********@h/' is not valid: it contains a control character, U+000D (carriage return)."
+    assert info.value.hint == "rule"

@@ -34,9 +34,10 @@ def test_parse_memory(value, expected):
     assert cc.parse_memory(value) == expected
 
 
-def test_parse_memory_rejects_garbage():
+@pytest.mark.parametrize("value", ["lots", "\u0665\u0661\u0662m"])  # Arabic-Indic 512: human_to_bytes failed with a traceback
+def test_parse_memory_rejects_garbage(value):
     with pytest.raises(IrisModuleError) as exc:
-        cc.parse_memory("lots")
+        cc.parse_memory(value)
     assert "512m" in exc.value.hint
 
 
@@ -50,6 +51,25 @@ def test_parse_volume_forms():
 def test_parse_volume_errors(spec):
     with pytest.raises(IrisModuleError):
         cc.parse_volume(spec)
+
+
+@pytest.mark.parametrize("kwargs, option", [
+    (dict(durable_dir="/data/iris\n"), "durable_dir"), (dict(license_key="/keys/iris.key\x00"), "license_key"),
+    (dict(image="img:1\n"), "image"), (dict(state_dir="/tmp/st\x1bate"), "state_dir"),
+    (dict(volumes=["/data\n:/mnt"]), "volume"), (dict(volumes=[{"source": "vol", "target": "/m\x7fnt"}]), "volume"),
+    (dict(env={"A\nB": "1"}), "env"), (dict(labels={"team\x00": "x"}), "labels"),
+])
+def test_control_characters_are_refused(kwargs, option):
+    """A line feed in durable_dir or state_dir would name a new directory on the Docker host; a NUL fails in the daemon."""
+    with pytest.raises(IrisModuleError) as exc:
+        cc.WantedConfig(params(**kwargs))
+    assert exc.value.msg.startswith(option + " ") and "is not valid: it contains a control character" in exc.value.msg
+    assert exc.value.hint.startswith("write ")
+
+
+def test_the_state_dir_of_an_absent_container_is_checked_too():
+    with pytest.raises(IrisModuleError, match="state_dir .* control character"):
+        cc.module_files_dir(dict(name="iris1", state_dir="/tmp/state\n"))
 
 
 def test_docker_time():
@@ -247,7 +267,7 @@ def test_cpuset_cpus(value, expected):
     assert cc.WantedConfig(params(cpuset_cpus=value)).cpuset_cpus == expected
 
 
-@pytest.mark.parametrize("value", ["0 - 3", "0-", "a", "3-1", "0,,1", " 0", "-1", "0-3;rm"])
+@pytest.mark.parametrize("value", ["0 - 3", "0-", "a", "3-1", "0,,1", " 0", "-1", "0-3;rm", "0-3\n", "\u0660-\u0663"])
 def test_cpuset_cpus_refuses(value):
     with pytest.raises(IrisModuleError) as exc:
         cc.WantedConfig(params(cpuset_cpus=value))

@@ -23,6 +23,7 @@ def test_versions_order_like_semver():
     assert _ipm.version_tuple("1.0.0-rc.1") < _ipm.version_tuple("1.0.0")
     assert _ipm.version_tuple("1.0") is None and _ipm.version_tuple("v1.0.0") is None
     assert _ipm.version_tuple("1.0.0\n") is None  # a trailing newline is not a version
+    assert _ipm.version_tuple("\u0661.\u0660.\u0660") is None  # Arabic-Indic digits went into IPM's install command
 
 
 @pytest.mark.parametrize("version, ok", [("0.9.0", True), ("0.10.9", True), ("0.10.10-beta.1", True),
@@ -40,7 +41,7 @@ def test_names_accepted(name):
     assert _ipm.check_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["", "two words", 'q"uote', "a" * 256, "tab\there", "nul\x00byte", "bell\x07", "del\x7f", "demo\n", None])
+@pytest.mark.parametrize("name", ["", "two words", 'q"uote', "a" * 256, "tab\there", "nul\x00byte", "bell\x07", "del\x7f", "demo\n", "csi\x9b", None])
 def test_names_refused(name):
     with pytest.raises(IrisModuleError) as info:
         _ipm.check_name(name)
@@ -49,7 +50,7 @@ def test_names_refused(name):
 
 def test_instance_paths():
     assert _ipm.check_instance_path("/opt/pkgs/", "x") == "/opt/pkgs"
-    for bad in ("opt/pkgs", "/a b", "/a'b", "/a\x00b", "/opt/pkgs\n", "", None):
+    for bad in ("opt/pkgs", "/a b", "/a'b", "/a\x00b", "/opt/pkgs\n", "/a\x9bb", "", None):
         with pytest.raises(IrisModuleError):
             _ipm.check_instance_path(bad, "x")
 

@@ -289,6 +289,18 @@ def test_validate_metrics_url_refuses_what_is_not_an_http_url(url):
         _metrics.validate_metrics_url(url)
 
 
+# urlsplit drops a line feed, carriage return or tab silently: the URL checked was not the URL used.
+@pytest.mark.parametrize("url, shown", [("http://iris:52773/api/monitor/metrics\n", "U+000A (line feed)"),
+                                        ("http://ir\nis:52773/x", "U+000A (line feed)"),
+                                        ("http://iris\x00:52773/x", "U+0000 (NUL)"),
+                                        ("http://a:Canary\r@iris/x", "U+000D (carriage return)")])
+def test_validate_metrics_url_refuses_control_characters(url, shown):
+    with pytest.raises(IrisModuleError) as info:
+        _metrics.validate_metrics_url(url)
+    assert "is not valid: it contains a control character, %s" % shown in info.value.msg and info.value.hint
+    assert "Canary" not in str(info.value.as_result())
+
+
 def test_validate_metrics_url_accepts_plain_urls():
     for url in ("http://127.0.0.1:32768/api/monitor/metrics", "https://iris.example/api/monitor/metrics?x=a@b", None):
         assert _metrics.validate_metrics_url(url) == url

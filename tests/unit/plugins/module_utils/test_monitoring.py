@@ -135,6 +135,8 @@ def test_validate_profile_good(interval, count, duration, expected):
     ("p", 30, 5, "1h", "exclude"),
     ("with blank", 30, None, None, "profile name"),
     ('q"uote', 30, None, None, "profile name"),
+    ("prof\n", 30, None, None, "profile name"),  # "$" took a trailing line feed into ExecuteCode and file names
+    ("pro\x00f", 30, None, None, "profile name"),
     ("test", 30, None, None, "predefined"),
 ])
 def test_validate_profile_bad(name, interval, count, duration, words):
@@ -147,7 +149,9 @@ def test_bad_input_fails_before_any_session(iris_sim):
     transport = iris_sim.transport("%SYS")
     for params in (dict(interval=0), dict(interval=301), dict(duration="soon"),
                    dict(thresholds=dict(enabled=True, cpu_enable=95, cpu_disable=90)),
-                   dict(schedule=dict(period="weekly")), dict(state="absent", run_now=True)):
+                   dict(schedule=dict(period="weekly")), dict(state="absent", run_now=True),
+                   # a trailing line feed: ExecuteCode, a file name on the instance, a file name on the controller
+                   dict(profile="quick\n"), dict(collect="20260101_000000_x\n"), dict(fetch_report="/tmp/report\n.html")):
         with pytest.raises(IrisModuleError):
             MonitoringManager(FakeModule(**params), instance=SimInstance(transport)).run()
     assert transport.sessions == 0
@@ -656,3 +660,10 @@ def test_stop_and_fetch_over_native_find_the_report_on_the_server(iris_sim, tmp_
     assert real["report"]["path"].endswith("_IRIS_%s.html" % run_id) and "*" not in real["report"]["path"]
     with open(real["report"]["dest"]) as handle:
         assert "<html>" in handle.read()
+
+
+@pytest.mark.parametrize("run_id", ["20260101_000000_x\n", "2026\x00x", "a b"])
+def test_run_ids_refused(run_id):
+    with pytest.raises(IrisModuleError) as info:
+        _monitoring._run_id(run_id, "stop")
+    assert "Invalid run id" in info.value.msg and info.value.hint

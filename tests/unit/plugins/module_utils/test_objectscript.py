@@ -268,6 +268,7 @@ def test_every_program_parses(label, program):
 @pytest.mark.parametrize("key, bad", [
     ("class", '"; halt'), ("class", "%SYS.Task).%DeleteId(1"), ("class", ""), ("class", Secret("%SYS.Task")),
     ("method", "RunNow(1) halt"), ("method", "Get.x"), ("method", 5), ("method", None),
+    ("class", "Security.Services\n"), ("method", "Get\n"),  # "$" took a trailing line feed into the code
 ])
 def test_identifier_placeholders_reject_anything_but_names(key, bad):
     values = {"class": "Security.Services", "method": "Get", "name": "%Service_CallIn", "key": "k"}

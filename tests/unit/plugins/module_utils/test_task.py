@@ -96,6 +96,7 @@ def test_plan_new_task_defaults_and_needs_a_name():
     ({"priority": "urgent"}, "priority 'urgent' is not one of"),
     ({"settings": ["ExecuteCode"]}, "settings must be a dictionary"),
     ({"settings": {"%Bad": "1"}}, "is not a property name"),
+    ({"settings": {"ExecuteCode\n": "1"}}, "is not a property name"),  # "$" took a trailing line feed
     ({"settings": {"A": {"nested": 1}}}, "task settings are single values"),
     ({"name": "  "}, "The task name is empty"),
     ({"task_namespace": " "}, "task_namespace is empty"),

@@ -47,6 +47,11 @@ def test_plan_class_runs():
     (dict(classes=["A.B", "A.B"]), "more than once"),
     (dict(classes=["A.B", "A.C"], test_method="TestX"), "exactly one class"),
     (dict(classes=["A.B\" quit"]), "classes must be a class name"),
+    (dict(classes=["A.B\n"]), "classes must be a class name"),  # "$" took a trailing line feed into the testspec
+    (dict(directory="/t", suite="u", test_class="A.B\n"), "test_class must be a class name"),
+    (dict(directory="/t", suite="u", test_class="A.B", test_method="TestX\n"), "test_method must be a method name"),
+    (dict(directory="/t", suite="u\x9b"), "suite must be the name of one directory"),  # C1 control (CSI)
+    (dict(directory="/t\x85", suite="u"), "without control characters"),
     (dict(classes=[]), "Nothing to run"),
 ])
 def test_plan_refuses_bad_input(params, needle):
