@@ -184,6 +184,7 @@ def ipm_command(params):
             raise IrisModuleError("%s is not used with ipm_module: IPM runs the <UnitTest> resources of the module's "
                                   "module.xml" % option, hint="remove %s, or run the test classes with directory, src "
                                                               "or classes instead" % option)
+    _refuse_loading_options(params, "ipm_module", "IPM chooses how it loads, runs and keeps the test classes")
     # -only: the Test phase alone (IPMT6: no Reload or Compile of the installed module); failures are read from
     # ^UnitTest.Result, so IPM is told not to turn them into the command's error (IPMT4).
     return "test %s -only -DUnitTest.FailuresAreFatal=0" % name
@@ -213,6 +214,7 @@ def plan_runs(params):
     if params.get("test_class"):
         raise IrisModuleError("test_class is for directory runs; with classes, list the classes there",
                               hint="remove test_class or move it into classes")
+    _refuse_loading_options(params, "classes", "compiled classes run with /noload/nodelete/norecursive")
     names = [_class_name(name, "classes") for name in classes]
     if len(set(names)) != len(names):
         raise IrisModuleError("classes lists a class more than once", hint="list each test class once")
@@ -226,13 +228,25 @@ def plan_runs(params):
     return "", specs
 
 
+LOADING_OPTIONS = ("load_udl", "recursive", "delete_classes")
+
+
+def _refuse_loading_options(params, source, why):
+    """O(load_udl), O(recursive), O(delete_classes) set with a source they do not apply to: refused, not ignored."""
+    given = [option for option in LOADING_OPTIONS if params.get(option) is not None]
+    if given:
+        raise IrisModuleError("%s %s not used with %s: %s" % (", ".join(given), "is" if len(given) == 1 else "are",
+                                                              source, why),
+                              hint="remove %s (it applies to directory and src runs)" % " and ".join(given))
+
+
 def qspec_for(params):
-    """The RunTest qualifiers for the options (see plan_runs)."""
+    """The RunTest qualifiers for the options (see plan_runs); an unset loading option means IRIS's default (on)."""
     if params.get("directory") or params.get("src"):
         # T1: /load (default), /run, /loadudl for UDL .cls files, /recursive, /delete; /nodisplay (T1, T4).
-        qspec = "/load/run/nodisplay" + ("/loadudl" if params.get("load_udl", True) else "/noloadudl")
-        qspec += "/recursive" if params.get("recursive", True) else "/norecursive"
-        qspec += "/delete" if params.get("delete_classes", True) else "/nodelete"
+        qspec = "/load/run/nodisplay" + ("/noloadudl" if params.get("load_udl") is False else "/loadudl")
+        qspec += "/norecursive" if params.get("recursive") is False else "/recursive"
+        qspec += "/nodelete" if params.get("delete_classes") is False else "/delete"
         return qspec
     return "/noload/nodelete/run/nodisplay/norecursive"
 

@@ -102,8 +102,8 @@ options:
   ipm_module:
     description:
       - Run IPM's test phase of this installed IPM module (the C(<Name>) of its C(module.xml)) - see the description.
-        Excludes O(directory), O(src), O(classes), O(suite), O(test_class) and O(test_method); O(load_udl), O(recursive)
-        and O(delete_classes) do not apply (IPM chooses how it loads and runs the tests).
+        Excludes O(directory), O(src), O(classes), O(suite), O(test_class), O(test_method), O(load_udl), O(recursive)
+        and O(delete_classes) (IPM chooses how it loads and runs the tests).
       - Install IPM and the module first with P(iris_devtools.iris.iris_ipm#module); the task fails if either is
         missing.
       - IPM runs the classes of a C(<UnitTest Name="/tests/" Package="MyApp.Test">) resource that sit in
@@ -114,21 +114,21 @@ options:
   load_udl:
     description:
       - With O(directory) or O(src) - load the suite's UDL C(.cls) files (qualifier C(/loadudl)); V(false) passes
-        C(/noloadudl).
+        C(/noloadudl). Unset means V(true).
+      - Refused with O(classes) and O(ipm_module), which do not load from a suite directory.
     type: bool
-    default: true
   recursive:
     description:
       - With O(directory) or O(src) - also run the suite's subdirectories (qualifier C(/recursive), IRIS's default); V(false)
-        passes C(/norecursive).
+        passes C(/norecursive). Unset means V(true).
+      - Refused with O(classes) and O(ipm_module).
     type: bool
-    default: true
   delete_classes:
     description:
       - With O(directory) or O(src) - delete the test classes RunTest loaded once they ran (qualifier C(/delete), IRIS's
-        default). V(false) passes C(/nodelete) and leaves them compiled in the namespace.
+        default). V(false) passes C(/nodelete) and leaves them compiled in the namespace. Unset means V(true).
+      - Refused with O(classes) and O(ipm_module).
     type: bool
-    default: true
   junit_path:
     description:
       - Write a JUnit XML report of the run to this file on the host the module runs on. With O(transport=docker)
@@ -296,9 +296,9 @@ def argument_spec():
         test_method=dict(type="str"),
         classes=dict(type="list", elements="str"),
         ipm_module=dict(type="str"),
-        load_udl=dict(type="bool", default=True),
-        recursive=dict(type="bool", default=True),
-        delete_classes=dict(type="bool", default=True),
+        load_udl=dict(type="bool"),
+        recursive=dict(type="bool"),
+        delete_classes=dict(type="bool"),
         junit_path=dict(type="path"),
         fail_on_failure=dict(type="bool", default=True),
     )

@@ -25,6 +25,7 @@ def test_plan_directory_runs():
     assert _unittest.plan_runs(dict(directory="/t", suite="unit", test_class="A.B", test_method="TestX")) == (
         "/t", ["unit:A.B:TestX"])
     assert _unittest.qspec_for(dict(directory="/t")) == DIRECTORY_QSPEC
+    assert _unittest.qspec_for(dict(directory="/t", load_udl=None, recursive=None, delete_classes=None)) == DIRECTORY_QSPEC
     assert _unittest.qspec_for(dict(directory="/t", load_udl=False, recursive=False, delete_classes=False)) == (
         "/load/run/nodisplay/noloadudl/norecursive/nodelete")
 
@@ -53,6 +54,8 @@ def test_plan_class_runs():
     (dict(directory="/t", suite="u\x9b"), "suite must be the name of one directory"),  # C1 control (CSI)
     (dict(directory="/t\x85", suite="u"), "without control characters"),
     (dict(classes=[]), "Nothing to run"),
+    (dict(classes=["A.B"], delete_classes=True), "delete_classes is not used with classes"),
+    (dict(classes=["A.B"], load_udl=False), "load_udl is not used with classes"),
 ])
 def test_plan_refuses_bad_input(params, needle):
     with pytest.raises(IrisModuleError) as info:
@@ -69,6 +72,9 @@ def test_ipm_command_runs_the_test_phase_alone_with_failures_read_from_the_resul
     (dict(ipm_module='a"b'), "is not an IPM module name"),
     (dict(ipm_module="m", suite="unit"), "suite is not used with ipm_module"),
     (dict(ipm_module="m", test_method="TestX"), "test_method is not used with ipm_module"),
+    # options of directory runs are refused, not ignored: also false, and also their IRIS default true
+    (dict(ipm_module="m", delete_classes=False), "delete_classes is not used with ipm_module"),
+    (dict(ipm_module="m", load_udl=True, recursive=False), "load_udl, recursive are not used with ipm_module"),
 ])
 def test_ipm_command_refuses_bad_input(params, needle):
     with pytest.raises(IrisModuleError) as info:
