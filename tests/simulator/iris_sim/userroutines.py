@@ -16,7 +16,9 @@ Compile (``c`` flag or ``$SYSTEM.OBJ.Compile`` of ``name.mac``) parses the sourc
 * ``#include Name`` names a loaded ``.inc``; its ``#define Name value`` lines (no arguments) expand
   ``$$$Name`` in the including routine or class (a class's ``Include Name``) [inf: the preprocessor mechanism is
   the simulator's, macros.py]; an ``#include`` of an include that is not loaded is a compile error;
-* an ``.inc`` may hold only ``#define`` lines without arguments and comments; anything else is "not modelled";
+* an ``.inc`` may hold only ``#define`` lines without arguments, ``#include`` lines of other include files (MACPP)
+  and comments; anything else, an include file that includes itself and a macro defined twice with different values
+  are "not modelled";
 * labels (``Label`` or ``Label(a,b)`` in column 1) and procedures (``Label(a) [public] { ... }``);
 * commands the interpreter cannot run, dot blocks, ``#if`` and other preprocessor lines: compile errors.
 
@@ -158,8 +160,9 @@ def forget(proc) -> None:
 
 
 # -- include files ----------------------------------------------------------------------------------------
-def include_defines(proc, name: str, line: int = 0, frozen: dict | None = None) -> dict:
-    """The ``#define`` constants of the loaded include ``name`` (``name.inc``); missing → RoutineError.
+def include_defines(proc, name: str, line: int = 0, frozen: dict | None = None, seen: tuple = ()) -> dict:
+    """The ``#define`` constants of the loaded include ``name`` (``name.inc``), with those of the include files it
+    includes (iris-sources.md MACPP: "an include file ... can include other include files"); missing → RoutineError.
     ``frozen`` (the ``includes`` a compiled entry kept) answers first: a compiled class or routine keeps the
     expansion of its compile until it compiles again (iris-sources.md MACPP)."""
     if frozen and name in frozen:
@@ -167,19 +170,36 @@ def include_defines(proc, name: str, line: int = 0, frozen: dict | None = None) 
     entry = table(proc).get(f"{name}.inc")
     if entry is None:
         raise RoutineError(f"include file '{name}' does not exist (load it first)", line)  # [inf] wording
-    return _defines(_parse(entry["source"]))
+    if name in seen:
+        # what the preprocessor does with an include file that includes itself is not in the sources
+        raise RoutineError(f"include file '{name}' including itself ({' -> '.join(seen + (name,))}) {NOT_MODELLED}",
+                           line)
+    return _defines(_parse(entry["source"]), proc, seen + (name,))
 
 
-def _defines(root: PNode) -> dict:
-    found = {}
+def _defines(root: PNode, proc, seen: tuple) -> dict:
+    found: dict = {}
+
+    def add(macro: str, value: str, node: PNode) -> None:
+        if found.get(macro, value) != value:
+            # MACPP does not say which definition wins when an include file defines a macro again
+            raise RoutineError(f"macro '{macro}' defined again with another value {NOT_MODELLED}", line_of(node))
+        found[macro] = value
+
     for statement in root.children_of("statement"):
         for node in statement.named_children:
+            if node.type == "pound_include":
+                for macro, value in include_defines(proc, node.child("class_name").text, line_of(node), None,
+                                                    seen).items():
+                    add(macro, value, node)
+                continue
             if node.type != "pound_define":
-                raise RoutineError(f"'{node.text[:40]}' in an include file {NOT_MODELLED} (only #define)", line_of(node))
+                raise RoutineError(f"'{node.text[:40]}' in an include file {NOT_MODELLED} (only #define and #include)",
+                                   line_of(node))
             if node.child("pound_define_variable_args") is not None:
                 raise RoutineError(f"#define with arguments {NOT_MODELLED}", line_of(node))
             value = node.child("macro_value")
-            found[node.child("macro_def").text] = value.text.strip() if value is not None else ""
+            add(node.child("macro_def").text, value.text.strip() if value is not None else "", node)
     return found
 
 
@@ -228,7 +248,7 @@ def compile_routine(proc, item: str, frozen: dict | None = None) -> Compiled:
         raise RoutineError(f"routine '{item}' does not exist")  # [inf] wording
     root = _parse(entry["source"])
     if entry["type"] == "inc":
-        _defines(_strip_header(root))
+        _defines(_strip_header(root), proc, (entry["name"],))
         return Compiled(entry["name"])
     compiled = Compiled(entry["name"])
     context = macros.Context(entry["name"], "", 0)

@@ -127,3 +127,30 @@ def test_the_sample_application_loads_and_runs(sim):
     assert sim.write("USER", '##class(SampleApp.Greeter).Greet("CI")') == "Hello, CI!"
     assert sim.write("USER", "##class(SampleApp.Greeter).%New().Shout()") == "HELLO WORLD!"
     assert sim.write("USER", "##class(SampleApp.Calculator).Version()") == "1.0"
+
+
+def test_include_files_include_other_include_files(sim, tmp_path):
+    """iris-sources.md MACPP: an include file can include other include files; their macros reach the class that
+    includes the outer one, and keep the expansion of its compile (N17). A cycle and a macro defined again with
+    another value are not modelled."""
+    _write(tmp_path, "Inner.inc", 'ROUTINE Inner [Type=INC]\n#define Greeting "Hello"\n')
+    _write(tmp_path, "Outer.inc", 'ROUTINE Outer [Type=INC]\n#include Inner\n#define Answer 42\n')
+    _write(tmp_path, "Chain.cls", 'Include Outer\n\nClass Demo.Chain Extends %RegisteredObject\n{\n\n'
+                                  'ClassMethod Hello() As %String\n{\n    quit $$$Greeting_$$$Answer\n}\n\n}\n')
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.LoadDir("{tmp_path}","ck-d",.err,1) write sc,"|",err')
+    assert out == "1|0", out
+    assert sim.run("USER", "write ##class(Demo.Chain).Hello()") == "Hello42"
+    # the inner include changes: the compiled class keeps its expansion until it compiles again (N17)
+    _write(tmp_path, "Inner.inc", 'ROUTINE Inner [Type=INC]\n#define Greeting "Hi"\n')
+    sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{tmp_path}/Inner.inc","ck-d")')
+    assert sim.run("USER", "write ##class(Demo.Chain).Hello()") == "Hello42"
+    sim.run("USER", 'set sc=$SYSTEM.OBJ.Compile("Demo.Chain","ck-d")')
+    assert sim.run("USER", "write ##class(Demo.Chain).Hello()") == "Hi42"
+    # a cycle, and a macro defined again with another value
+    cycle = _write(tmp_path, "Inner.inc", 'ROUTINE Inner [Type=INC]\n#include Outer\n')
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{cycle}","ck-d",.err) write err(1)')
+    assert "including itself (Inner -> Outer -> Inner)" in out and "not modelled" in out
+    again = _write(tmp_path, "Inner.inc", 'ROUTINE Inner [Type=INC]\n#define Answer 7\n')
+    sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{again}","k-d")')
+    out = sim.run("USER", f'set sc=$SYSTEM.OBJ.Load("{tmp_path}/Outer.inc","ck-d",.err) write err(1)')
+    assert "macro 'Answer' defined again with another value" in out
