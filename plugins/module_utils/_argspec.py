@@ -71,6 +71,8 @@ PASSWORD_MAX = 1024
 # SSLDefs.ini section names: the client looks the name up in the file (iris-sources.md WIRE §3.4); the file format's
 # own rule is not sourced [inf], so the subset is letters, digits, '_', '.' and '-', a letter or digit first, at most 64.
 SSL_CONFIG_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+# A package-qualified ObjectScript class name (Pkg.Class; a package may start with %): task classes, test classes.
+CLASS_NAME_RE = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SHOWN = 40
 

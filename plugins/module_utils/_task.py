@@ -80,7 +80,6 @@ MANAGED_KEYS = ("name", "task_class", "settings", "task_namespace", "description
 # Properties read for every task (iris-sources.md §1.2: names code-live S8, S11, S12 / schema S37).
 READ_PROPERTIES = ("Name", "Description", "TaskClass", "NameSpace", "RunAsUser", "Suspended", "Priority") + _schedule.PROPERTIES
 
-_CLASS_NAME = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+\Z")
 _SETTING_NAME = re.compile(r"\A[A-Za-z][A-Za-z0-9]*\Z")  # \Z: "$" would take a trailing line feed
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -252,7 +251,7 @@ def desired_from(spec):
                                   hint="write %s on one line, without control characters" % key)
     if spec.get("task_class") is not None:
         task_class = _text(spec["task_class"]).strip()
-        if not _CLASS_NAME.match(task_class):
+        if not _argspec.CLASS_NAME_RE.match(task_class):
             raise IrisModuleError(
                 "task_class %r is not a class name" % task_class,
                 hint="give the full name of a %%SYS.Task.Definition subclass, for example %s" % DEFAULT_TASK_CLASS)

@@ -58,9 +58,8 @@ from ansible_collections.iris_devtools.iris.plugins.module_utils._objectscript i
 
 DEFAULT_LOADED_SUITE = "loaded"
 LOCK_SECONDS_MAX = 300
-# ObjectScript class and method names (a package may start with %; T1 testspec pieces Pkg.Class and Method).
-# Anchored with \A and \Z: with re.match, "$" would also accept a trailing line feed.
-_CLASS_NAME = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*(\.%?[A-Za-z][A-Za-z0-9]*)+\Z")
+# ObjectScript method names (T1 testspec piece Method; class names: _argspec.CLASS_NAME_RE). Anchored with \A and \Z:
+# with re.match, "$" would also accept a trailing line feed.
 _METHOD_NAME = re.compile(r"\A%?[A-Za-z][A-Za-z0-9]*\Z")
 _MAX_PATH = 4096
 # O(src): the suite's files are staged under this directory of the instance (as iris_code stages its sources).
@@ -148,7 +147,7 @@ def _suite(value):
 
 def _class_name(value, option):
     text = str(value)
-    if not _CLASS_NAME.match(text):
+    if not _argspec.CLASS_NAME_RE.match(text):
         raise IrisModuleError("%s must be a class name such as App.Test.Orders, got %r" % (option, value),
                               hint="give the package and class name of a %UnitTest.TestCase subclass")
     return text
@@ -237,7 +236,7 @@ def _refuse_loading_options(params, source, why):
     if given:
         raise IrisModuleError("%s %s not used with %s: %s" % (", ".join(given), "is" if len(given) == 1 else "are",
                                                               source, why),
-                              hint="remove %s (it applies to directory and src runs)" % " and ".join(given))
+                              hint="remove %s; only directory and src runs take it" % " and ".join(given))
 
 
 def qspec_for(params):

@@ -12,10 +12,9 @@ import shutil
 import tarfile
 
 import iris_sim.models  # noqa: F401  pylint: disable=unused-import
-from iris_sim import values
 from iris_sim.shell import run_session
 from test_models_support import Sim, fixture_sim  # noqa: F401  pylint: disable=unused-import
-from test_unittest_manager import ipm_summary
+from test_unittest_manager import ipm_summary, result_tree
 
 import pytest
 
@@ -207,26 +206,6 @@ def _life_module(tmp_path) -> str:
     return str(module)
 
 
-def _newest_tree(sim) -> dict:
-    """^UnitTest.Result of the newest run as {subscripts after the index: decoded $list}."""
-    tree: dict = {}
-    with sim.inst.session_lock():
-        sim.inst.reload()
-        store = sim.inst.global_store("USER")
-        idx = store.order("UnitTest.Result", ("",), -1)
-
-        def walk(subs):
-            sub = store.order("UnitTest.Result", subs + ("",))
-            while sub != "":
-                here = subs + (sub,)
-                tree[here[1:]] = values.list_items(store.get("UnitTest.Result", here))
-                walk(here)
-                sub = store.order("UnitTest.Result", here)
-
-        walk((idx,))
-    return tree
-
-
 def test_test_phase_runs_the_package_directory(sim, tmp_path):
     """IPMT2, IPMT3, IPMT7 (IPMCI): the package's classes under <Name>/<Package as directories>/ are loaded, compiled
     and run by RunTest("") under ^UnitTestRoot = that directory; the counts are those IPM's CI observes for classes
@@ -238,7 +217,7 @@ def test_test_phase_runs_the_package_directory(sim, tmp_path):
     assert _shell(sim, "load " + module).endswith("SC=0")
     out = _shell(sim, "test life -only")
     assert out.endswith("SC=1") and "13 failure(s)." in out
-    tree = _newest_tree(sim)
+    tree = result_tree(sim)
     assert ipm_summary(tree) == {"total": 18, "passed": 6, "failed": 12, "rows": 13}
     assert {key[0] for key in tree} == {os.path.join(module, "tests", "Life", "")}  # [inf] IPMT8: the suite subscript
     out = _shell(sim, "test life -only -DUnitTest.FailuresAreFatal=0")
@@ -289,7 +268,7 @@ def test_test_phase_of_the_sample_application(sim):
     out = _shell(sim, "test sample-app -only")
     assert out.endswith("SC=1") and "1 failure(s)." in out
     assert _shell(sim, "test sample-app -only -DUnitTest.FailuresAreFatal=0").endswith("SC=0")
-    tree = _newest_tree(sim)
+    tree = result_tree(sim)
     methods = {key[1:]: value[0] for key, value in tree.items() if len(key) == 3}
     assert methods == {("SampleApp.Test.Failing", "TestPasses"): 1, ("SampleApp.Test.Failing", "TestWrongSum"): 0,
                        ("SampleApp.Test.Passing", "TestArithmetic"): 1, ("SampleApp.Test.Passing", "TestStatus"): 1}
@@ -310,7 +289,7 @@ def test_tarball_modules_keep_their_root_from_0_10_7(sim, tmp_path):
     assert os.path.isfile(os.path.join(root, "tests", "Life", "Assertions.cls"))
     out = _shell(sim, "test life -only -DUnitTest.FailuresAreFatal=0")
     assert out.endswith("SC=0")
-    assert {key[0] for key in _newest_tree(sim)} == {os.path.join(root, "tests", "Life", "")}
+    assert {key[0] for key in result_tree(sim)} == {os.path.join(root, "tests", "Life", "")}
     assert _install_ipm(sim, "0.9.2", ns="%SYS") == "SC=0/0"
     assert _shell(sim, "load " + archive_path, ns="%SYS").endswith("SC=0")
     out = _shell(sim, "test life -only", ns="%SYS")

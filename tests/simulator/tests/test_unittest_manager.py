@@ -30,7 +30,7 @@ def _run(sim, spec='"demo"', qspec='"/loadudl/nodisplay"') -> str:
     return sim.run("USER", RUN.format(spec=spec, qspec=qspec))
 
 
-def _tree(sim, idx=None) -> dict:
+def result_tree(sim, idx=None) -> dict:
     """^UnitTest.Result(idx) as {subscripts after idx: decoded $list} (read through the global store)."""
     with sim.inst.session_lock():
         sim.inst.reload()
@@ -57,7 +57,7 @@ def test_run_test_results_in_the_ipm_layout(sim):
     """Suite, case, method and assertion nodes in T4's layout; failures, texts, locations, skipped status 2."""
     _root(sim)
     assert _run(sim) == "SC=0"  # IPMCI: RunTest returns OK also when a test failed (the results say it)
-    tree = _tree(sim)
+    tree = result_tree(sim)
     assert tree[("demo",)][0] == 0
     passing, failing = ("demo", "Sample.Test.Passing"), ("demo", "Sample.Test.Failing")
     assert tree[passing][0] == 1 and tree[passing][2:] == ["", ""]
@@ -110,14 +110,14 @@ def test_loaded_classes_are_deleted_unless_nodelete(sim):
     assert sim.write("USER", "##class(Sample.Calc).Add(1,2)") == "3"
     # /noload runs the compiled class named in the testspec (T1)
     assert _run(sim, spec='"demo:Sample.Test.Passing"', qspec='"/noload/nodisplay"') == "SC=0"
-    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Passing"}
+    assert {key[1] for key in result_tree(sim) if len(key) == 2} == {"Sample.Test.Passing"}
 
 
 def test_testspec_class_and_method(sim):
     """suite:Pkg.Class:Method runs that method only (T1)."""
     _root(sim)
     assert _run(sim, spec='"demo:Sample.Test.Failing:TestWrongSum"') == "SC=0"  # failed; the status is OK (IPMCI)
-    assert [key for key in _tree(sim) if len(key) == 3] == [("demo", "Sample.Test.Failing", "TestWrongSum")]
+    assert [key for key in result_tree(sim) if len(key) == 3] == [("demo", "Sample.Test.Failing", "TestWrongSum")]
 
 
 def test_display_and_nodisplay(sim):
@@ -132,7 +132,7 @@ def test_loadudl_is_on_by_default(sim):
     """/loadudl is on unless negated (iris-sources.md IRISREF24, RunTest doc): an empty qspec loads the .cls files."""
     _root(sim)
     assert _run(sim, qspec='"/nodisplay"') == "SC=0"  # the suite ran (its failing test too)
-    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Failing", "Sample.Test.Passing"}
+    assert {key[1] for key in result_tree(sim) if len(key) == 2} == {"Sample.Test.Failing", "Sample.Test.Passing"}
     # /noloadudl loads no .cls file: nothing to run
     assert _run(sim, qspec='"/noloadudl/nodisplay"') == "SC=0"
 
@@ -180,7 +180,7 @@ def test_noload_checks_the_root_and_suite_too(sim, tmp_path):
     assert sim.run("USER", 'write $data(^UnitTest.Result)') == "0"
     (tmp_path / "loaded").mkdir()
     assert _run(sim, spec='"loaded:Sample.Test.Passing"', qspec=noload) == "SC=0"
-    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"Sample.Test.Passing"}
+    assert {key[1] for key in result_tree(sim) if len(key) == 2} == {"Sample.Test.Passing"}
 
 
 def _suite(tmp_path, text, name="T.cls"):
@@ -272,7 +272,7 @@ def test_indirect_test_case_subclass(sim, tmp_path):
     _suite(tmp_path, child, "Child.cls")
     _root(sim, root)
     assert _run(sim, spec='"s"') == "SC=0"
-    tree = _tree(sim)
+    tree = result_tree(sim)
     assert tree[("s", "T.Child", "TestHelper", 1)] == [1, "AssertEquals", "helper", "TestHelper+1^T.Child.1"]
     assert tree[("s", "T.Base")][0] == 1
 
@@ -312,7 +312,7 @@ def test_lifecycle_outcomes_match_what_ipm_ci_observes(sim):
     13 failure rows) for classes of the same shapes (tests/data/unittest/lifecycle, written for this test)."""
     _root(sim, LIFECYCLE)
     assert _run(sim, spec='"Life"') == "SC=0"  # IPMCI: RunTest's status is OK although tests failed
-    tree = _tree(sim)
+    tree = result_tree(sim)
     assert ipm_summary(tree) == {"total": 18, "passed": 6, "failed": 12, "rows": 13}
     # no method of a class whose OnBeforeAllTests failed runs; OnAfterOneTest fails a method whose assertion passed
     assert not [key for key in tree if len(key) == 3 and key[1].startswith("Life.SetupAll")]
@@ -327,7 +327,7 @@ def test_empty_testspec_runs_the_root(sim, tmp_path):
     shutil.copytree(os.path.join(LIFECYCLE, "Life"), root)
     _root(sim, root)
     assert _run(sim, spec='""') == "SC=0"
-    tree = _tree(sim)
+    tree = result_tree(sim)
     assert {key[0] for key in tree} == {root}
     assert ipm_summary(tree)["total"] == 18
 
@@ -342,7 +342,7 @@ def test_underscore_directories_are_skipped_and_autoload_refused(sim, tmp_path):
     (data / "Broken.cls").write_text("this is not a class\n", encoding="utf-8")
     _root(sim, root)
     assert _run(sim, spec='"s"', qspec='"/nodisplay"') == "SC=0"
-    assert {key[1] for key in _tree(sim) if len(key) == 2} == {"T.U"}
+    assert {key[1] for key in result_tree(sim) if len(key) == 2} == {"T.U"}
     (tmp_path / "_autoload").mkdir()
     out = sim.run("USER", 'set sc=##class(%UnitTest.Manager).RunTest("s","/nodisplay") '
                           'write $SYSTEM.Status.GetErrorText(sc)')
@@ -379,7 +379,7 @@ def test_abstract_base_loaded_outside_the_suite_runs_its_subclass(sim, tmp_path)
     assert sim.run("USER", f'write $SYSTEM.OBJ.Load("{base}","ck-d")') == "1"
     _root(sim, _suite(tmp_path, ABSTRACT_CHILD, "AbsChild.cls"))
     assert _run(sim, spec='"s"') == "SC=0"
-    tree = _tree(sim)
+    tree = result_tree(sim)
     assert {key[1] for key in tree if len(key) == 2} == {"T.AbsChild"}
     assert tree[("s", "T.AbsChild", "TestHelper", 1)][:3] == [1, "AssertEquals", "helper"]
     assert tree[("s", "T.AbsChild", "TestBase")][0] == 1  # inherited Test methods run in the subclass
